@@ -1,0 +1,35 @@
+"""Electrochemical stability of solid-state electrolytes from Materials Project data.
+
+The public API, imported on first use so that ``stability`` (and the CLI) start fast::
+
+    from stability import load_dataset, make_engine, compute_window, compute_profile
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import Any
+
+__version__ = "0.1.0"
+
+_API = {
+    "load_dataset": "stability.entries.load",
+    "EntryTable": "stability.entries.table",
+    "StabilityError": "stability.errors",
+    "make_engine": "stability.thermo.engines",
+    "Window": "stability.analysis.window",
+    "WindowTable": "stability.analysis.window",
+    "compute_window": "stability.analysis.window",
+    "compute_windows": "stability.analysis.window",
+    "VoltageProfile": "stability.analysis.profile",
+    "compute_profile": "stability.analysis.profile",
+    "ScreenResult": "stability.analysis.screen",
+    "screen_rows": "stability.analysis.screen",
+}
+__all__ = sorted(_API)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _API:
+        return getattr(import_module(_API[name]), name)
+    raise AttributeError(f"module 'stability' has no attribute {name!r}")

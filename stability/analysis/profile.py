@@ -1,0 +1,116 @@
+"""Equilibrium voltage profiles: phase equilibria and Li content at every voltage from 0 V."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from stability import config
+from stability.analysis.chemistry import locate
+from stability.analysis.window import Window, own_step, window_from_steps
+from stability.thermo.base import Engine, Phase, ProfileStep
+
+
+def _num(x: float) -> str:
+    return f"{x:.4g}"
+
+
+def reaction_string(formula: str, li_change: float, phases: tuple[Phase, ...]) -> str:
+    """Balanced reaction from the pristine composition to this equilibrium (per formula unit)."""
+    right = " + ".join(f"{_num(p.amount)} {p.formula}" for p in phases)
+    if abs(li_change) < config.AMOUNT_TOL:
+        return f"{formula} -> {right}"
+    if li_change > 0:
+        return f"{formula} + {_num(li_change)} Li -> {right}"
+    return f"{formula} -> {right} + {_num(-li_change)} Li"
+
+
+@dataclass(frozen=True)
+class VoltageStep:
+    """An equilibrium that holds from ``voltage_low_V`` to ``voltage_high_V`` (V vs Li/Li+)."""
+
+    voltage_low_V: float
+    voltage_high_V: float | None
+    li_per_formula_unit: float
+    phases: tuple[Phase, ...]
+    reaction: str
+    is_pristine: bool
+
+
+@dataclass(frozen=True)
+class VoltageProfile:
+    """The voltage profile of one composition, with its window."""
+
+    formula: str
+    window: Window
+    steps: list[VoltageStep]
+
+    def to_dataframe(self) -> pd.DataFrame:
+        """One row per equilibrium, lowest voltage first.
+
+        Columns: voltage_low_V, voltage_high_V (V vs Li/Li+; NaN: no upper bound),
+        li_per_formula_unit (Li taken up (+) or released (-) per formula unit relative to the
+        pristine composition), phases (";"-joined "amount formula"), reaction, is_pristine.
+        """
+        return pd.DataFrame(
+            [
+                {
+                    "voltage_low_V": s.voltage_low_V,
+                    "voltage_high_V": float("nan")
+                    if s.voltage_high_V is None
+                    else s.voltage_high_V,
+                    "li_per_formula_unit": s.li_per_formula_unit,
+                    "phases": ";".join(f"{_num(p.amount)} {p.formula}" for p in s.phases),
+                    "reaction": s.reaction,
+                    "is_pristine": s.is_pristine,
+                }
+                for s in self.steps
+            ]
+        )
+
+    def to_dict(self) -> dict:
+        return {
+            "formula": self.formula,
+            "window": self.window.to_dict(),
+            "steps": [
+                {
+                    "voltage_low_V": s.voltage_low_V,
+                    "voltage_high_V": s.voltage_high_V,
+                    "li_per_formula_unit": s.li_per_formula_unit,
+                    "phases": [{"formula": p.formula, "amount": p.amount} for p in s.phases],
+                    "reaction": s.reaction,
+                    "is_pristine": s.is_pristine,
+                }
+                for s in self.steps
+            ],
+        }
+
+
+def steps_to_profile(formula: str, steps: list[ProfileStep], own: int) -> list[VoltageStep]:
+    """Turn critical compositions (Li-rich first) into equilibria ordered by voltage."""
+    out = []
+    for i, step in enumerate(steps):
+        high = -steps[i + 1].mu_li_eV + 0.0 if i + 1 < len(steps) else None
+        out.append(
+            VoltageStep(
+                voltage_low_V=-step.mu_li_eV + 0.0,
+                voltage_high_V=high,
+                li_per_formula_unit=step.li_change + 0.0,
+                phases=step.phases,
+                reaction=reaction_string(formula, step.li_change, step.phases),
+                is_pristine=i == own,
+            )
+        )
+    return out
+
+
+def compute_profile(engine: Engine, formula: str) -> VoltageProfile:
+    """Return the voltage profile (0 V up to the last critical voltage) of ``formula``."""
+    loc = locate(engine, formula)
+    steps = loc.system.li_profile(loc.amounts, config.WORKING_ION)
+    window = window_from_steps(loc, steps, engine)
+    own = own_step(steps, loc.composition.reduced_formula)
+    return VoltageProfile(
+        formula, window, steps_to_profile(loc.composition.reduced_formula, steps, own)
+    )

@@ -1,0 +1,128 @@
+"""Intrinsic electrochemical windows (V vs Li/Li+) and the products beyond each limit."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING
+
+from stability import config
+from stability.analysis.chemistry import Located, locate
+from stability.thermo.base import Engine, ProfileStep
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+
+@dataclass(frozen=True)
+class Window:
+    """The window of one composition, following Zhu, He & Mo (2015).
+
+    Voltages are V vs Li/Li+ (minus the Li chemical potential relative to Li metal).
+    Products are reduced formulas of the phases formed just beyond each limit, Li metal left
+    out; an empty list at a 0 V reduction limit means stable against Li metal.
+    """
+
+    formula: str
+    reduced_formula: str
+    reduction_limit_V: float
+    oxidation_limit_V: float
+    reduction_products: list[str]
+    oxidation_products: list[str]
+    e_above_hull_eV_per_atom: float | None
+    placed_on_hull: bool
+    material_id: str | None
+    dataset: str
+    engine: str
+
+    @property
+    def window_width_V(self) -> float:
+        return self.oxidation_limit_V - self.reduction_limit_V
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["window_width_V"] = self.window_width_V
+        return d
+
+
+def own_step(steps: list[ProfileStep], reduced_formula: str) -> int:
+    """Index of the profile step that is the composition itself."""
+    for i, step in enumerate(steps):
+        if len(step.phases) == 1 and step.phases[0].formula == reduced_formula:
+            return i
+    return min(range(len(steps)), key=lambda i: abs(steps[i].li_change))
+
+
+def _volts(mu: float) -> float:
+    return -mu + 0.0  # + 0.0 turns -0.0 into 0.0
+
+
+def window_from_steps(loc: Located, steps: list[ProfileStep], engine: Engine) -> Window:
+    """Read the window off a Li profile (Li-rich first) of a located composition."""
+    k = own_step(steps, loc.composition.reduced_formula)
+    below = steps[k - 1].phases if k > 0 else ()
+    above = steps[k + 1].phases if k + 1 < len(steps) else ()
+    return Window(
+        formula=loc.formula,
+        reduced_formula=loc.composition.reduced_formula,
+        reduction_limit_V=_volts(steps[k].mu_li_eV),
+        oxidation_limit_V=_volts(steps[k + 1].mu_li_eV) if k + 1 < len(steps) else float("inf"),
+        reduction_products=[p.formula for p in below],
+        oxidation_products=[p.formula for p in above],
+        e_above_hull_eV_per_atom=loc.e_above_hull_eV_per_atom,
+        placed_on_hull=loc.placed_on_hull,
+        material_id=loc.material_id,
+        dataset=engine.table.name,
+        engine=engine.name,
+    )
+
+
+def compute_window(engine: Engine, formula: str) -> Window:
+    """Return the electrochemical window of ``formula`` on ``engine``'s dataset."""
+    loc = locate(engine, formula)
+    return window_from_steps(loc, loc.system.li_profile(loc.amounts, config.WORKING_ION), engine)
+
+
+@dataclass(frozen=True)
+class WindowTable:
+    """Windows of several compositions, with the errors of those that failed."""
+
+    windows: list[Window]
+    errors: dict[str, str]
+
+    def to_dataframe(self) -> pd.DataFrame:
+        """One row per formula.
+
+        Columns: formula, reduced_formula, reduction_limit_V, oxidation_limit_V,
+        window_width_V (V vs Li/Li+), reduction_products, oxidation_products (";"-joined
+        reduced formulas), e_above_hull_eV_per_atom (eV/atom, NaN if not in the dataset),
+        placed_on_hull, material_id, dataset, engine, error.
+        """
+        import pandas as pd
+
+        rows = []
+        for w in self.windows:
+            d = w.to_dict()
+            d["reduction_products"] = ";".join(w.reduction_products)
+            d["oxidation_products"] = ";".join(w.oxidation_products)
+            d["error"] = ""
+            rows.append(d)
+        rows += [{"formula": f, "error": e} for f, e in self.errors.items()]
+        return pd.DataFrame(rows)
+
+
+def compute_windows(
+    engine: Engine, formulas: Iterable[str], *, allow_errors: bool = False
+) -> WindowTable:
+    """Windows of many formulas; with ``allow_errors`` a failing formula is recorded, not raised."""
+    from stability.errors import StabilityError
+
+    windows, errors = [], {}
+    for f in formulas:
+        try:
+            windows.append(compute_window(engine, f))
+        except StabilityError as exc:
+            if not allow_errors:
+                raise
+            errors[f] = str(exc)
+    return WindowTable(windows, errors)

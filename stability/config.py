@@ -1,0 +1,41 @@
+"""Where data and caches live, and the numerical conventions shared by every layer."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+#: Environment variable naming a snapshot file or a directory of snapshots.
+DATA_ENV = "STABILITY_DATA"
+#: Environment variable overriding the cache folder.
+CACHE_ENV = "STABILITY_CACHE"
+#: Dataset picked from a directory of snapshots when none is named (reproduces the review).
+DEFAULT_DATASET = "mp2019_ground_states"
+
+#: Zhu, He & Mo (2015): a composition off the hull is placed this far below it (eV/atom).
+PLACEMENT_OFFSET_EV = 1e-6
+#: Phases with a smaller molar amount than this are not reported as products.
+AMOUNT_TOL = 1e-8
+#: Energies closer than this (eV per formula unit) are treated as equal on the hull.
+ENERGY_TOL = 1e-9
+#: The element whose chemical potential is open in windows and profiles.
+WORKING_ION = "Li"
+
+
+def project_root() -> Path:
+    """Return the repository root (the folder holding ``cached_entries/``)."""
+    return Path(__file__).resolve().parent.parent
+
+
+def cache_dir() -> Path:
+    """Return the entries cache folder, from ``STABILITY_CACHE`` or ``cached_entries/``."""
+    env = os.environ.get(CACHE_ENV)
+    return Path(env).expanduser() if env else project_root() / "cached_entries"
+
+
+def data_path(option: str | os.PathLike[str] | None = None) -> Path:
+    """Resolve the data location: the ``--data`` option, then ``STABILITY_DATA``, then the cache."""
+    if option:
+        return Path(option).expanduser()
+    env = os.environ.get(DATA_ENV)
+    return Path(env).expanduser() if env else cache_dir()

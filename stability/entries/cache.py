@@ -1,0 +1,112 @@
+"""Fast on-disk cache of EntryTables: keyed by content hash, checksummed, written atomically."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import tempfile
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+from stability import config
+from stability.entries.table import EntryTable
+from stability.errors import DataError
+
+#: Bump when the cached layout or reader semantics change: old files are then ignored.
+FORMAT_VERSION = 1
+
+log = logging.getLogger(__name__)
+
+
+def file_sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def columns_digest(cols: dict[str, np.ndarray]) -> str:
+    """Checksum of the array payload, so a damaged or foreign file is never served."""
+    h = hashlib.sha256()
+    for key in sorted(cols):
+        arr = np.ascontiguousarray(cols[key])
+        h.update(key.encode())
+        h.update(str(arr.dtype).encode())
+        h.update(arr.tobytes())
+    return h.hexdigest()
+
+
+def write_table(path: Path, table: EntryTable) -> None:
+    """Write ``table`` to ``path`` atomically (temporary file in the same folder, then rename)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    cols = table.columns()
+    meta = dict(table.meta, format_version=FORMAT_VERSION, digest=columns_digest(cols))
+    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            np.savez(fh, meta=np.array(json.dumps(meta, sort_keys=True)), **cols)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def read_table(path: Path, expect_source_sha256: str | None = None) -> EntryTable:
+    """Read a cached table, verifying format version, source hash and checksum."""
+    try:
+        with np.load(path, allow_pickle=False) as npz:
+            meta = json.loads(str(npz["meta"]))
+            cols = {k: npz[k] for k in npz.files if k != "meta"}
+    except (
+        OSError,
+        ValueError,
+        KeyError,
+        EOFError,
+        zipfile.BadZipFile,
+        json.JSONDecodeError,
+    ) as exc:
+        raise DataError(f"cache file {path} is unreadable: {exc}") from None
+    if meta.get("format_version") != FORMAT_VERSION:
+        raise DataError(
+            f"cache file {path} has format {meta.get('format_version')}, not {FORMAT_VERSION}"
+        )
+    if expect_source_sha256 and meta.get("source_sha256") != expect_source_sha256:
+        raise DataError(f"cache file {path} was built from other data")
+    if columns_digest(cols) != meta.get("digest"):
+        raise DataError(f"cache file {path} fails its checksum")
+    meta.pop("digest", None)
+    return EntryTable.from_columns(cols, meta)
+
+
+def cache_path_for(source: Path, sha256: str) -> Path:
+    return config.cache_dir() / f"{source.name}.{sha256[:16]}.v{FORMAT_VERSION}.npz"
+
+
+def cached_read(source: Path, reader: Callable[[Path], EntryTable]) -> EntryTable:
+    """Return the table of ``source``, from the cache when a valid one exists, else build it."""
+    try:
+        sha = file_sha256(source)
+    except OSError as exc:
+        raise DataError(f"cannot read data file {source}: {exc.strerror or exc}") from None
+    target = cache_path_for(source, sha)
+    if target.exists():
+        try:
+            return read_table(target, expect_source_sha256=sha)
+        except DataError as exc:
+            # A bad cache is rebuilt from the source, never served.
+            log.warning("%s; rebuilding it", exc)
+    table = reader(source)
+    table.meta.update(source_sha256=sha)
+    try:
+        write_table(target, table)
+    except OSError as exc:
+        log.warning("could not write cache %s (%s); continuing without it", target, exc)
+    return table

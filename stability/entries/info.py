@@ -1,0 +1,41 @@
+"""Describe the datasets at a location: names, sizes, energies, provenance."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from stability.entries.load import PULLED_PREFIX, dataset_name, snapshot_files
+from stability.errors import DataError
+
+PROVENANCE = {
+    "mp2019": "MP c. 2019-04 (Bartel et al. 2020 benchmark data / matbench mp_e_form)",
+    "mp2022": "MP 2022+ hull phases (Merchant et al. 2023 summary), MP2020 corrections",
+    "mp2020_entries": "MP API 2025 entries, MP2020 corrections",
+}
+
+
+def describe(path: Path) -> str:
+    """One line per dataset found at ``path`` (a snapshot file or a folder)."""
+    from stability.entries.load import load_dataset
+
+    if not path.exists():
+        raise DataError(f"data path {path} does not exist")
+    files = [path] if path.is_file() else snapshot_files(path)
+    lines = []
+    for f in files:
+        table = load_dataset(f)
+        origin = next(
+            (v for k, v in PROVENANCE.items() if dataset_name(f).startswith(k)), "user data"
+        )
+        lines.append(
+            f"{dataset_name(f):32s} {len(table):7d} entries  {len(table.element_set()):3d} elements  "
+            f"{table.energy_kind:9s}  ids:{'yes' if table.has_ids else 'no ':3s}  "
+            f"{f.stat().st_size / 1e6:6.1f} MB  {origin}"
+        )
+    if path.is_dir():
+        pulled = sorted(path.glob(f"{PULLED_PREFIX}*.npz"))
+        for p in pulled:
+            lines.append(f"{p.name:32s} (pulled from the MP API)")
+    if not lines:
+        return f"no datasets in {path}"
+    return "\n".join(lines)

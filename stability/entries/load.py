@@ -1,0 +1,81 @@
+"""Resolve ``--data`` / ``STABILITY_DATA`` to one dataset and load it through the cache."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from stability import config
+from stability.entries.cache import cached_read, read_table
+from stability.entries.readers import read_snapshot
+from stability.entries.table import EntryTable, concat
+from stability.errors import DataError
+
+SNAPSHOT_SUFFIXES = (".csv", ".csv.gz", ".json", ".json.gz")
+PULLED_PREFIX = "mp-api."
+
+
+def snapshot_files(folder: Path) -> list[Path]:
+    """Snapshot files in ``folder``, sorted by name."""
+    return sorted(p for p in folder.iterdir() if p.is_file() and p.name.endswith(SNAPSHOT_SUFFIXES))
+
+
+def dataset_name(path: Path) -> str:
+    name = path.name
+    for suffix in (".gz", ".csv", ".json"):
+        name = name.removesuffix(suffix)
+    return name
+
+
+def pick_snapshot(folder: Path, dataset: str | None) -> Path:
+    """Choose one snapshot in ``folder``: by name, else the default, else the only one."""
+    files = snapshot_files(folder)
+    names = {dataset_name(p): p for p in files}
+    if dataset:
+        if dataset in names:
+            return names[dataset]
+        matches = [p for n, p in names.items() if n.startswith(dataset)]
+        if len(matches) == 1:
+            return matches[0]
+        raise DataError(
+            f"no dataset {dataset!r} in {folder}; available: {', '.join(names) or 'none'}"
+        )
+    if config.DEFAULT_DATASET in names:
+        return names[config.DEFAULT_DATASET]
+    if len(files) == 1:
+        return files[0]
+    raise DataError(
+        f"{folder} holds several datasets; choose one with --dataset: {', '.join(names)}"
+    )
+
+
+def load_pulled(folder: Path) -> EntryTable:
+    """Merge the chemical systems pulled from the MP API into one dataset (newest database)."""
+    files = sorted(folder.glob(f"{PULLED_PREFIX}*.npz"))
+    if not files:
+        raise DataError(
+            f"no data in {folder}: pass --data PATH (a snapshot file or folder), set "
+            f"{config.DATA_ENV}, or fetch entries with 'stability data pull CHEMSYS'"
+        )
+    tables = [read_table(p) for p in files]
+    newest = max(t.meta.get("database_version", "") for t in tables)
+    tables = [t for t in tables if t.meta.get("database_version", "") == newest]
+    merged = concat(
+        tables, {**tables[0].meta, "name": f"mp-api {newest}".strip(), "source": str(folder)}
+    )
+    # The same material can arrive with several pulled systems: keep it once.
+    _, first = np.unique(merged.material_id, return_index=True)
+    return merged.take(np.sort(first))
+
+
+def load_dataset(data: str | Path | None = None, dataset: str | None = None) -> EntryTable:
+    """Load the dataset named by ``data`` (file or folder), ``STABILITY_DATA`` or the cache."""
+    path = config.data_path(data)
+    if not path.exists():
+        raise DataError(f"data path {path} does not exist")
+    if path.is_file():
+        return cached_read(path, read_snapshot)
+    if snapshot_files(path):
+        return cached_read(pick_snapshot(path, dataset), read_snapshot)
+    return load_pulled(path)

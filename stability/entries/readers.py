@@ -1,0 +1,190 @@
+"""Read the snapshot formats into EntryTables (no caching here; see cache.py)."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import json
+import math
+import re
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from stability.entries.table import FORMATION, TOTAL, EntryTable
+from stability.errors import DataError
+
+_SIMPLE = re.compile(r"^(?:[A-Z][a-z]?\d*\.?\d*)+$")
+_TOKEN = re.compile(r"([A-Z][a-z]?)(\d*\.?\d*)")
+
+FORMATION_CSV = "formation-csv"
+CORRECTED_CSV = "corrected-csv"
+ENTRIES_JSON = "entries-json"
+
+
+def open_text(path: Path) -> io.TextIOBase:
+    """Open a plain or gzipped text file (gzip is detected from its magic bytes)."""
+    with open(path, "rb") as fh:
+        magic = fh.read(2)
+    if magic == b"\x1f\x8b":
+        return io.TextIOWrapper(gzip.open(path), encoding="utf-8")
+    return open(path, encoding="utf-8")
+
+
+def parse_simple_formula(formula: str) -> dict[str, float]:
+    """Parse a formula like ``Li3N`` or ``Li2.92N0.97`` fast; fall back to pymatgen otherwise."""
+    if _SIMPLE.match(formula):
+        comp: dict[str, float] = {}
+        for el, amt in _TOKEN.findall(formula):
+            comp[el] = comp.get(el, 0.0) + (float(amt) if amt else 1.0)
+        return comp
+    from pymatgen.core import Composition
+
+    return {str(el): float(a) for el, a in Composition(formula).items()}
+
+
+def sniff_format(path: Path) -> str:
+    """Name the format of a snapshot file from its first bytes."""
+    try:
+        with open_text(path) as fh:
+            head = fh.read(4096)
+    except FileNotFoundError:
+        raise DataError(f"data file {path} does not exist") from None
+    except (OSError, EOFError, UnicodeDecodeError) as exc:
+        # gzip.BadGzipFile and a cut-off stream are OSError/EOFError too.
+        raise DataError(f"data file {path} is truncated or corrupt: {exc}") from None
+    stripped = head.lstrip()
+    if not stripped:
+        raise DataError(f"data file {path} is empty")
+    if stripped[0] in "[{":
+        return ENTRIES_JSON
+    header = stripped.splitlines()[0].split(",")
+    if "formation_energy_per_atom" in header:
+        return FORMATION_CSV
+    if "energy_per_atom" in header:
+        return CORRECTED_CSV
+    raise DataError(
+        f"data file {path} is not a known snapshot format (CSV header {header[:4]}...; "
+        "expected formation_energy_per_atom or energy_per_atom columns, or a JSON entry list)"
+    )
+
+
+def read_snapshot(path: Path) -> EntryTable:
+    """Read any supported snapshot file into an EntryTable."""
+    fmt = sniff_format(path)
+    try:
+        if fmt == ENTRIES_JSON:
+            return read_entries_json(path)
+        return read_csv(path, fmt)
+    except DataError:
+        raise
+    except (OSError, EOFError, ValueError, KeyError, TypeError, json.JSONDecodeError) as exc:
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise DataError(f"data file {path} is truncated or corrupt: {reason[:160]}") from None
+
+
+def _meta(path: Path, fmt: str, energy_kind: str) -> dict[str, Any]:
+    name = path.name
+    for suffix in (".gz", ".csv", ".json"):
+        name = name.removesuffix(suffix)
+    return {"name": name, "source": str(path), "format": fmt, "energy_kind": energy_kind}
+
+
+def read_csv(path: Path, fmt: str) -> EntryTable:
+    import pandas as pd
+
+    with open_text(path) as fh:
+        df = pd.read_csv(fh)
+    if df.empty:
+        raise DataError(f"data file {path} has a header but no rows")
+    needed = (
+        ["formula", "formation_energy_per_atom"]
+        if fmt == FORMATION_CSV
+        else ["formula", "energy_per_atom"]
+    )
+    missing = [c for c in needed if c not in df.columns]
+    if missing:
+        raise DataError(f"data file {path} lacks columns {missing}")
+    energy_col = needed[1]
+    df = df.dropna(subset=needed)
+    energies = pd.to_numeric(df[energy_col], errors="coerce")
+    if energies.isna().any():
+        raise DataError(f"data file {path} has non-numeric values in {energy_col}")
+    comps = [parse_simple_formula(str(f)) for f in df["formula"]]
+
+    def col(name: str) -> np.ndarray | None:
+        return pd.to_numeric(df[name], errors="coerce").to_numpy() if name in df else None
+
+    kind = FORMATION if fmt == FORMATION_CSV else TOTAL
+    return EntryTable.from_records(
+        comps,
+        energies.to_numpy(),
+        _meta(path, fmt, kind),
+        formula=df["formula"].astype(str).tolist(),
+        material_id=df["material_id"].astype(str).tolist() if "material_id" in df else None,
+        uncorrected_energy_per_atom=col("uncorrected_energy_per_atom"),
+        correction_per_atom=col("correction_per_atom"),
+        correction_uncertainty_per_atom=col("correction_uncertainty_per_atom"),
+        reported_hull_distance=col("decomposition_energy_per_atom"),
+    )
+
+
+def entry_record(d: dict[str, Any]) -> dict[str, Any]:
+    """Flatten one pymatgen entry dict (ComputedEntry, ComputedStructureEntry, PDEntry)."""
+    comp = {str(k): float(v) for k, v in d["composition"].items()}
+    natoms = sum(comp.values())
+    if natoms <= 0:
+        raise ValueError(f"entry {d.get('entry_id')} has no atoms")
+    uncorrected = float(d["energy"])
+    adjustments = d.get("energy_adjustments") or []
+    correction, variance = 0.0, 0.0
+    if adjustments:
+        for adj in adjustments:
+            n = float(adj.get("n_atoms", 1.0))
+            if "adj_per_atom" in adj:
+                correction += float(adj["adj_per_atom"]) * n
+                variance += (float(adj.get("uncertainty_per_atom") or 0.0) * n) ** 2
+            else:
+                correction += float(adj.get("value", 0.0))
+                variance += float(adj.get("uncertainty") or 0.0) ** 2
+    else:
+        correction = float(d.get("correction") or 0.0)
+    data = d.get("data") or {}
+    entry_id = str(d.get("entry_id") or "")
+    material_id = str(data.get("material_id") or entry_id.split("-GGA")[0].split("-r2SCAN")[0])
+    e_hull = d.get("e_above_hull", data.get("e_above_hull"))
+    return {
+        "composition": comp,
+        "energy_per_atom": (uncorrected + correction) / natoms,
+        "uncorrected_energy_per_atom": uncorrected / natoms,
+        "correction_per_atom": correction / natoms,
+        "correction_uncertainty_per_atom": math.sqrt(variance) / natoms,
+        "material_id": material_id,
+        "reported_hull_distance": float("nan") if e_hull is None else float(e_hull),
+    }
+
+
+def table_from_entry_dicts(dicts: list[dict[str, Any]], meta: dict[str, Any]) -> EntryTable:
+    records = [entry_record(d) for d in dicts]
+    return EntryTable.from_records(
+        [r["composition"] for r in records],
+        [r["energy_per_atom"] for r in records],
+        meta,
+        material_id=[r["material_id"] for r in records],
+        uncorrected_energy_per_atom=[r["uncorrected_energy_per_atom"] for r in records],
+        correction_per_atom=[r["correction_per_atom"] for r in records],
+        correction_uncertainty_per_atom=[r["correction_uncertainty_per_atom"] for r in records],
+        reported_hull_distance=[r["reported_hull_distance"] for r in records],
+    )
+
+
+def read_entries_json(path: Path) -> EntryTable:
+    with open_text(path) as fh:
+        payload = json.load(fh)
+    dicts = payload.get("entries") if isinstance(payload, dict) else payload
+    if not isinstance(dicts, list) or not all(isinstance(d, dict) for d in dicts):
+        raise DataError(f"data file {path} is JSON but not a list of entry objects")
+    if not dicts:
+        raise DataError(f"data file {path} holds no entries")
+    return table_from_entry_dicts(dicts, _meta(path, ENTRIES_JSON, TOTAL))

@@ -1,0 +1,219 @@
+"""EntryTable: a dataset of entries held as columns, cheap to cache and to slice by system."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import numpy as np
+
+#: Energies are either formation energies (elements implicit at 0) or corrected totals.
+FORMATION = "formation"
+TOTAL = "total"
+
+
+@dataclass(frozen=True)
+class EntryTable:
+    """Entries of one dataset as columns; compositions as a sparse (CSR) element matrix.
+
+    ``amounts[indptr[i]:indptr[i+1]]`` of elements ``elements[indices[...]]`` is row i's
+    formula unit as written in the source. Energies are eV/atom; ``energy_per_atom`` is the
+    one hulls use (formation energy or corrected total, see ``meta["energy_kind"]``).
+    Optional columns hold NaN (floats) or "" (strings) where a source has no value.
+    """
+
+    elements: tuple[str, ...]
+    indptr: np.ndarray
+    indices: np.ndarray
+    amounts: np.ndarray
+    energy_per_atom: np.ndarray
+    formula: np.ndarray
+    material_id: np.ndarray
+    uncorrected_energy_per_atom: np.ndarray
+    correction_per_atom: np.ndarray
+    correction_uncertainty_per_atom: np.ndarray
+    reported_hull_distance: np.ndarray
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return len(self.energy_per_atom)
+
+    @property
+    def name(self) -> str:
+        return str(self.meta.get("name", "dataset"))
+
+    @property
+    def energy_kind(self) -> str:
+        return str(self.meta.get("energy_kind", TOTAL))
+
+    @property
+    def has_ids(self) -> bool:
+        return bool(np.any(self.material_id != ""))
+
+    @property
+    def has_uncertainties(self) -> bool:
+        return bool(np.any(np.nan_to_num(self.correction_uncertainty_per_atom) > 0))
+
+    def row_composition(self, i: int) -> dict[str, float]:
+        """Return row i's formula unit as {element: amount}."""
+        lo, hi = self.indptr[i], self.indptr[i + 1]
+        return {
+            self.elements[j]: float(a)
+            for j, a in zip(self.indices[lo:hi], self.amounts[lo:hi], strict=True)
+        }
+
+    def natoms(self) -> np.ndarray:
+        """Atoms per formula unit of every row."""
+        return np.add.reduceat(self.amounts, self.indptr[:-1]) if len(self) else np.zeros(0)
+
+    def element_set(self) -> set[str]:
+        return {self.elements[j] for j in np.unique(self.indices)}
+
+    def mask_within(self, elements: Iterable[str]) -> np.ndarray:
+        """Boolean mask of rows whose elements all lie in ``elements``."""
+        allowed = np.zeros(len(self.elements), dtype=bool)
+        lookup = {el: k for k, el in enumerate(self.elements)}
+        for el in elements:
+            if el in lookup:
+                allowed[lookup[el]] = True
+        outside = ~allowed[self.indices]
+        row_of = np.repeat(np.arange(len(self)), np.diff(self.indptr))
+        bad = np.bincount(row_of[outside], minlength=len(self))
+        return bad == 0
+
+    def take(self, rows: np.ndarray) -> EntryTable:
+        """Return the sub-table of the given row indices (or boolean mask)."""
+        rows = np.flatnonzero(rows) if rows.dtype == bool else np.asarray(rows, dtype=np.int64)
+        counts = np.diff(self.indptr)[rows]
+        indptr = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+        starts = self.indptr[rows]
+        gather = np.repeat(starts - indptr[:-1], counts) + np.arange(indptr[-1])
+        return replace(
+            self,
+            indptr=indptr,
+            indices=self.indices[gather],
+            amounts=self.amounts[gather],
+            energy_per_atom=self.energy_per_atom[rows],
+            formula=self.formula[rows],
+            material_id=self.material_id[rows],
+            uncorrected_energy_per_atom=self.uncorrected_energy_per_atom[rows],
+            correction_per_atom=self.correction_per_atom[rows],
+            correction_uncertainty_per_atom=self.correction_uncertainty_per_atom[rows],
+            reported_hull_distance=self.reported_hull_distance[rows],
+        )
+
+    def columns(self) -> dict[str, np.ndarray]:
+        """All array columns by name (what the cache stores)."""
+        return {
+            "elements": np.array(self.elements, dtype=str),
+            "indptr": self.indptr,
+            "indices": self.indices,
+            "amounts": self.amounts,
+            "energy_per_atom": self.energy_per_atom,
+            "formula": self.formula,
+            "material_id": self.material_id,
+            "uncorrected_energy_per_atom": self.uncorrected_energy_per_atom,
+            "correction_per_atom": self.correction_per_atom,
+            "correction_uncertainty_per_atom": self.correction_uncertainty_per_atom,
+            "reported_hull_distance": self.reported_hull_distance,
+        }
+
+    @classmethod
+    def from_columns(cls, cols: dict[str, np.ndarray], meta: dict[str, Any]) -> EntryTable:
+        return cls(
+            elements=tuple(str(e) for e in cols["elements"]),
+            indptr=np.asarray(cols["indptr"], dtype=np.int64),
+            indices=np.asarray(cols["indices"], dtype=np.int32),
+            amounts=np.asarray(cols["amounts"], dtype=float),
+            energy_per_atom=np.asarray(cols["energy_per_atom"], dtype=float),
+            formula=np.asarray(cols["formula"], dtype=str),
+            material_id=np.asarray(cols["material_id"], dtype=str),
+            uncorrected_energy_per_atom=np.asarray(
+                cols["uncorrected_energy_per_atom"], dtype=float
+            ),
+            correction_per_atom=np.asarray(cols["correction_per_atom"], dtype=float),
+            correction_uncertainty_per_atom=np.asarray(
+                cols["correction_uncertainty_per_atom"], dtype=float
+            ),
+            reported_hull_distance=np.asarray(cols["reported_hull_distance"], dtype=float),
+            meta=dict(meta),
+        )
+
+    @classmethod
+    def from_records(
+        cls,
+        compositions: list[dict[str, float]],
+        energy_per_atom: Iterable[float],
+        meta: dict[str, Any],
+        *,
+        formula: Iterable[str] | None = None,
+        material_id: Iterable[str] | None = None,
+        uncorrected_energy_per_atom: Iterable[float] | None = None,
+        correction_per_atom: Iterable[float] | None = None,
+        correction_uncertainty_per_atom: Iterable[float] | None = None,
+        reported_hull_distance: Iterable[float] | None = None,
+    ) -> EntryTable:
+        """Build a table from per-row composition dicts and energies (eV/atom)."""
+        n = len(compositions)
+        elements = tuple(sorted({el for c in compositions for el in c}))
+        lookup = {el: k for k, el in enumerate(elements)}
+        counts = np.fromiter((len(c) for c in compositions), dtype=np.int64, count=n)
+        indptr = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+        indices = np.fromiter(
+            (lookup[el] for c in compositions for el in c), dtype=np.int32, count=int(indptr[-1])
+        )
+        amounts = np.fromiter(
+            (a for c in compositions for a in c.values()), dtype=float, count=int(indptr[-1])
+        )
+
+        def floats(values: Iterable[float] | None) -> np.ndarray:
+            return np.full(n, np.nan) if values is None else np.asarray(list(values), dtype=float)
+
+        def strings(values: Iterable[str] | None) -> np.ndarray:
+            return (
+                np.full(n, "", dtype=str) if values is None else np.asarray(list(values), dtype=str)
+            )
+
+        if formula is None:
+            formula = ["".join(f"{el}{_fmt(a)}" for el, a in c.items()) for c in compositions]
+        return cls(
+            elements=elements,
+            indptr=indptr,
+            indices=indices,
+            amounts=amounts,
+            energy_per_atom=floats(energy_per_atom),
+            formula=strings(formula),
+            material_id=strings(material_id),
+            uncorrected_energy_per_atom=floats(uncorrected_energy_per_atom),
+            correction_per_atom=floats(correction_per_atom),
+            correction_uncertainty_per_atom=floats(correction_uncertainty_per_atom),
+            reported_hull_distance=floats(reported_hull_distance),
+            meta=dict(meta),
+        )
+
+
+def concat(tables: list[EntryTable], meta: dict[str, Any]) -> EntryTable:
+    """Stack tables that share an energy kind into one (element vocabularies are merged)."""
+    elements = tuple(sorted({el for t in tables for el in t.elements}))
+    lookup = {el: k for k, el in enumerate(elements)}
+    indptr = [np.zeros(1, dtype=np.int64)]
+    offset = 0
+    for t in tables:
+        indptr.append(t.indptr[1:] + offset)
+        offset += int(t.indptr[-1])
+    cols = {
+        "elements": np.array(elements),
+        "indptr": np.concatenate(indptr),
+        "indices": np.concatenate(
+            [np.array([lookup[e] for e in t.elements], dtype=np.int32)[t.indices] for t in tables]
+        ),
+    }
+    for key in tables[0].columns():
+        if key not in cols:
+            cols[key] = np.concatenate([t.columns()[key] for t in tables])
+    return EntryTable.from_columns(cols, meta)
+
+
+def _fmt(amount: float) -> str:
+    return "" if amount == 1 else f"{amount:g}"

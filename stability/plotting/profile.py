@@ -1,0 +1,58 @@
+"""Step plot of a voltage profile: Li uptake against voltage, each plateau labelled."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+V_MAX = 5.0
+
+
+def _label(phases: str) -> str:
+    # "0.333 LiN3;2.667 X" -> "LiN3 + X": amounts are in the table, names suffice on the plot.
+    return " + ".join(p.split(" ", 1)[-1] for p in phases.split(";") if p)
+
+
+def plot_profile(frame: pd.DataFrame, title: str = "", v_max: float = V_MAX) -> Figure:
+    """Plot ``VoltageProfile.to_dataframe()``: Li per formula unit against V vs Li/Li+."""
+    fig, ax = plt.subplots(figsize=(6.4, 4.2), layout="constrained")
+    rows = frame.sort_values("voltage_low_V")
+    lows = rows["voltage_low_V"].to_numpy()
+    highs = np.nan_to_num(rows["voltage_high_V"].to_numpy(dtype=float), nan=v_max)
+    highs = np.minimum(highs, v_max)
+    li = rows["li_per_formula_unit"].to_numpy()
+    xs, ys = [], []
+    for lo, hi, y in zip(lows, highs, li, strict=True):
+        xs += [lo, hi]
+        ys += [y, y]
+    ax.plot(xs, ys, color="black", lw=1.8, drawstyle="default")
+    span = max(li.max() - li.min(), 1.0)
+    for k, (lo, hi, y, phases, pristine) in enumerate(
+        zip(lows, highs, li, rows["phases"], rows["is_pristine"], strict=True)
+    ):
+        if hi <= lo and not pristine:
+            continue
+        text = _label(phases) if not pristine else f"{_label(phases)} (pristine)"
+        offset = 0.04 * span if k % 2 == 0 else -0.09 * span
+        ax.text(
+            min(lo + 0.05, v_max - 0.05),
+            y + offset,
+            text,
+            fontsize=8,
+            color="tab:blue" if pristine else "0.2",
+            ha="left",
+            va="bottom" if offset > 0 else "top",
+        )
+    ax.axhline(0, color="0.6", lw=0.8, ls=":")
+    ax.set_xlim(0, v_max)
+    ax.set_ylim(li.min() - 0.2 * span, li.max() + 0.2 * span)
+    ax.set_xlabel("Voltage (V vs Li/Li$^+$)")
+    ax.set_ylabel("Li uptake per formula unit")
+    if title:
+        ax.set_title(title)
+    return fig

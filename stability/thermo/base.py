@@ -1,0 +1,87 @@
+"""The engine interface: what analysis needs from a phase diagram of one chemical system."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections import OrderedDict
+from dataclasses import dataclass, field
+
+from stability.entries.table import EntryTable
+from stability.thermo.system import SystemData, chemsys_key, select_system
+
+
+@dataclass(frozen=True)
+class Phase:
+    """A phase in an equilibrium: reduced formula, id (or formula), moles per formula unit."""
+
+    formula: str
+    label: str
+    amount: float
+
+
+@dataclass(frozen=True)
+class ProfileStep:
+    """One critical composition along the Li axis, as in pymatgen's ``get_element_profile``.
+
+    ``mu_li_eV`` is the Li chemical potential relative to Li metal on the Li-rich side of this
+    composition; ``li_change`` is Li taken up (+) or released (-) per formula unit of the
+    analysed composition to reach it; ``phases`` are its equilibrium phases (no Li metal).
+    """
+
+    mu_li_eV: float
+    li_change: float
+    phases: tuple[Phase, ...]
+
+    @property
+    def voltage_V(self) -> float:
+        return -self.mu_li_eV
+
+
+@dataclass(frozen=True)
+class HullPoint:
+    """The hull at a composition: energy, decomposition, and whether a phase sits exactly there."""
+
+    hull_energy_per_atom: float
+    phases: tuple[Phase, ...]
+    is_vertex: bool = field(default=False)
+
+
+class PhaseSystem(ABC):
+    """A phase diagram of one chemical system, built once and queried for many compositions."""
+
+    def __init__(self, data: SystemData) -> None:
+        self.data = data
+
+    @abstractmethod
+    def hull_point(self, amounts: dict[str, float]) -> HullPoint:
+        """Return hull energy (eV/atom, dataset scale) and decomposition at a composition."""
+
+    @abstractmethod
+    def li_profile(self, amounts: dict[str, float], element: str = "Li") -> list[ProfileStep]:
+        """Return the element profile, Li-rich first, with the composition placed on the hull."""
+
+
+class Engine(ABC):
+    """Builds and caches one PhaseSystem per chemical system of a dataset."""
+
+    name = "base"
+    max_cached = 512
+
+    def __init__(self, table: EntryTable) -> None:
+        self.table = table
+        self._systems: OrderedDict[tuple[str, ...], PhaseSystem] = OrderedDict()
+
+    def system(self, elements: set[str] | list[str] | tuple[str, ...]) -> PhaseSystem:
+        key = chemsys_key(elements)
+        if key in self._systems:
+            self._systems.move_to_end(key)
+            return self._systems[key]
+        built = self._build(select_system(self.table, key))
+        self._systems[key] = built
+        if len(self._systems) > self.max_cached:
+            self._systems.popitem(last=False)
+        return built
+
+    @abstractmethod
+    def _build(self, data: SystemData) -> PhaseSystem:
+        """Build the phase system for ``data``."""

@@ -1,0 +1,94 @@
+"""Select the entries of one chemical system from a dataset, as arrays or pymatgen entries."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+from pymatgen.core import Composition
+
+from stability.entries.table import FORMATION, EntryTable
+from stability.errors import MissingDataError
+
+if TYPE_CHECKING:
+    from pymatgen.analysis.phase_diagram import PDEntry
+
+
+@dataclass(frozen=True)
+class SystemData:
+    """The entries of a chemical system as dense arrays.
+
+    ``amounts`` is (n, k) atoms per formula unit over ``elements``; ``energy_per_atom`` is in
+    eV/atom on the dataset's energy scale; ``rows`` index the dataset (-1: implicit element).
+    """
+
+    elements: tuple[str, ...]
+    amounts: np.ndarray
+    energy_per_atom: np.ndarray
+    formula: np.ndarray
+    material_id: np.ndarray
+    rows: np.ndarray
+
+    @property
+    def fractions(self) -> np.ndarray:
+        return self.amounts / self.amounts.sum(axis=1, keepdims=True)
+
+    def label(self, i: int) -> str:
+        return str(self.material_id[i] or self.formula[i])
+
+
+def chemsys_key(elements: Iterable[str]) -> tuple[str, ...]:
+    return tuple(sorted(set(elements)))
+
+
+def select_system(table: EntryTable, elements: Iterable[str]) -> SystemData:
+    """Return every entry of ``table`` made only of ``elements``.
+
+    Formation-energy datasets leave elements implicit at 0 eV/atom, so those are added here;
+    a total-energy dataset without an element's own entry cannot place that element.
+    """
+    els = chemsys_key(elements)
+    missing = [el for el in els if el not in table.elements]
+    if missing and table.energy_kind != FORMATION:
+        raise MissingDataError(f"dataset {table.name} has no entries with {', '.join(missing)}")
+    sub_rows = np.flatnonzero(table.mask_within(els))
+    sub = table.take(sub_rows)
+    col = {el: k for k, el in enumerate(els)}
+    dense = np.zeros((len(sub), len(els)))
+    row_of = np.repeat(np.arange(len(sub)), np.diff(sub.indptr))
+    dense[row_of, [col[sub.elements[j]] for j in sub.indices]] = sub.amounts
+    energies = sub.energy_per_atom
+    formulas, ids, rows = sub.formula, sub.material_id, sub_rows
+
+    singles = (dense > 0).sum(axis=1) == 1
+    have = {els[int(np.argmax(r))] for r in dense[singles]}
+    absent = [el for el in els if el not in have]
+    if absent:
+        if table.energy_kind != FORMATION:
+            raise MissingDataError(
+                f"dataset {table.name} has no elemental entry for {', '.join(absent)}"
+            )
+        dense = np.vstack([dense, np.eye(len(els))[[col[el] for el in absent]]])
+        energies = np.concatenate([energies, np.zeros(len(absent))])
+        formulas = np.concatenate([formulas, np.array(absent, dtype=str)])
+        ids = np.concatenate([ids, np.full(len(absent), "", dtype=str)])
+        rows = np.concatenate([rows, np.full(len(absent), -1)])
+    return SystemData(els, dense, np.asarray(energies, float), formulas, ids, rows)
+
+
+def pd_entries(system: SystemData) -> list[PDEntry]:
+    """The system as pymatgen PDEntries (total energy per formula unit), for pymatgen's path."""
+    from pymatgen.analysis.phase_diagram import PDEntry
+
+    out = []
+    for i in range(len(system.energy_per_atom)):
+        comp = Composition(dict(zip(system.elements, system.amounts[i], strict=True)))
+        comp = Composition({el: a for el, a in comp.items() if a > 0})
+        entry = PDEntry(
+            comp, float(system.energy_per_atom[i]) * comp.num_atoms, name=system.label(i)
+        )
+        entry.entry_id = system.label(i)
+        out.append(entry)
+    return out

@@ -1,0 +1,71 @@
+"""Plain pymatgen, written independently of the package: the oracle the tests compare with.
+
+Entries come straight from the snapshot CSV with pandas and pymatgen; windows follow Zhu,
+He & Mo: place the composition 1e-6 eV/atom below the hull if it is not a stable phase,
+then read the limits off ``PhaseDiagram.get_element_profile``.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+from pymatgen.analysis.phase_diagram import PDEntry, PhaseDiagram
+from pymatgen.core import Composition, Element
+
+OFFSET = 1e-6
+_EL = re.compile(r"[A-Z][a-z]?")
+
+
+class FormationCsv:
+    """A formation-energy snapshot (elements implicit at 0) as pymatgen entries on demand."""
+
+    def __init__(self, path: Path) -> None:
+        df = pd.read_csv(path)
+        self.formulas = df["formula"].astype(str).tolist()
+        self.energies = df["formation_energy_per_atom"].astype(float).tolist()
+        self.elsets = [frozenset(_EL.findall(f)) for f in self.formulas]
+
+    @lru_cache(maxsize=256)  # noqa: B019 - one oracle per test session
+    def entries(self, elements: frozenset[str]) -> list[PDEntry]:
+        out = [PDEntry(Composition(el), 0.0, name=el) for el in elements]
+        for f, e, s in zip(self.formulas, self.energies, self.elsets, strict=True):
+            if s <= elements:
+                comp = Composition(f)
+                out.append(PDEntry(comp, e * comp.num_atoms, name=f))
+        return out
+
+
+def window(entries: list[PDEntry], formula: str) -> dict:
+    """Window (V), products and placement of ``formula`` by plain pymatgen."""
+    comp = Composition(formula)
+    pd_ = PhaseDiagram(entries)
+    stable = {e.composition.reduced_formula for e in pd_.stable_entries}
+    placed = comp.reduced_formula not in stable
+    if placed:
+        energy = (pd_.get_hull_energy_per_atom(comp) - OFFSET) * comp.num_atoms
+        pd_ = PhaseDiagram([*entries, PDEntry(comp, energy, name="placed")])
+    li = Element("Li")
+    mu0 = pd_.el_refs[li].energy_per_atom
+    prof = pd_.get_element_profile(li, comp)
+    k = next(
+        i
+        for i, p in enumerate(prof)
+        if len(p["entries"]) == 1
+        and p["entries"][0].composition.reduced_formula == comp.reduced_formula
+    )
+
+    def names(step: dict) -> list[str]:
+        return sorted(e.composition.reduced_formula for e in step["entries"])
+
+    return {
+        "reduction_limit_V": -(prof[k]["chempot"] - mu0),
+        "oxidation_limit_V": -(prof[k + 1]["chempot"] - mu0),
+        "reduction_products": names(prof[k - 1]) if k > 0 else [],
+        "oxidation_products": names(prof[k + 1]),
+        "placed_on_hull": placed,
+        "profile_V": [-(p["chempot"] - mu0) for p in prof],
+        "profile_li": [p["evolution"] for p in prof],
+    }

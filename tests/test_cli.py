@@ -1,0 +1,136 @@
+"""The command line: output formats, figures, and one-line errors for bad input."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from stability.cli import cli
+
+from .conftest import shared_file
+
+WINDOW_KEYS = {
+    "formula",
+    "reduced_formula",
+    "reduction_limit_V",
+    "oxidation_limit_V",
+    "reduction_products",
+    "oxidation_products",
+    "e_above_hull_eV_per_atom",
+    "placed_on_hull",
+    "dataset",
+}
+
+
+def run(*args: str):
+    return CliRunner().invoke(cli, [*args])
+
+
+@pytest.fixture(scope="module")
+def data() -> str:
+    return str(shared_file("mp2019_ground_states.csv.gz"))
+
+
+def test_window_json(data):
+    res = run("window", "Li3N", "Li9N2Cl3", "--data", data, "--format", "json")
+    assert res.exit_code == 0, res.output
+    rows = json.loads(res.output)
+    assert [r["formula"] for r in rows] == ["Li3N", "Li9N2Cl3"]
+    assert set(rows[0]) >= WINDOW_KEYS
+    li3n, lnc = rows
+    assert li3n["reduction_limit_V"] == 0.0 and li3n["oxidation_limit_V"] == pytest.approx(
+        0.48, abs=0.02
+    )
+    assert li3n["oxidation_products"] == ["LiN3"] and li3n["reduction_products"] == []
+    assert li3n["placed_on_hull"] is False and li3n["e_above_hull_eV_per_atom"] == 0.0
+    # Absent from the dataset: placed on the hull, no energy above hull.
+    assert lnc["placed_on_hull"] is True and lnc["e_above_hull_eV_per_atom"] is None
+    assert lnc["dataset"] == "mp2019_ground_states"
+
+
+def test_window_table_says_what_was_placed(data):
+    res = run("window", "Li9N2Cl3", "--data", data)
+    assert res.exit_code == 0
+    assert "reduction (V)" in res.output and "placed" in res.output.splitlines()[-1]
+
+
+def test_window_csv_and_env_var(data, monkeypatch):
+    monkeypatch.setenv("STABILITY_DATA", data)
+    res = run("window", "Li3PS4", "--format", "csv")
+    assert res.exit_code == 0, res.output
+    header, row = res.output.strip().splitlines()
+    assert header.startswith("formula,reduced_formula,reduction_limit_V,oxidation_limit_V")
+    assert row.startswith("Li3PS4,Li3PS4,1.72")
+
+
+def test_engines_agree_on_cli(data):
+    fast = json.loads(run("window", "Li6PS5Cl", "--data", data, "--format", "json").output)[0]
+    ref = json.loads(
+        run("window", "Li6PS5Cl", "--data", data, "--format", "json", "--engine", "pymatgen").output
+    )[0]
+    assert fast["engine"] == "fast" and ref["engine"] == "pymatgen"
+    for key in ("reduction_limit_V", "oxidation_limit_V"):
+        assert fast[key] == pytest.approx(ref[key], abs=1e-3)
+    assert fast["oxidation_products"] == ref["oxidation_products"]
+
+
+def test_profile_json_and_plot(data, tmp_path):
+    png = tmp_path / "p.png"
+    res = run("profile", "Li9N2Cl3", "--data", data, "--format", "json", "--plot", str(png))
+    assert res.exit_code == 0, res.output
+    body = json.loads(res.output[: res.output.rindex("}") + 1])
+    steps = body["steps"]
+    assert steps[0]["voltage_low_V"] == 0.0 and steps[0]["is_pristine"]
+    volts = [s["voltage_low_V"] for s in steps]
+    assert volts == sorted(volts)
+    li = [s["li_per_formula_unit"] for s in steps]
+    assert li == sorted(li, reverse=True)  # Li is released as the voltage rises
+    assert png.stat().st_size > 10_000 and png.read_bytes()[:4] == b"\x89PNG"
+
+
+BAD = [
+    (["window", "Xx2O"], "unknown element"),
+    (["window", ""], "empty formula"),
+    (["window", "Li0N"], "zero amount"),
+    (["window", "Li-2N"], "cannot parse"),
+    (["window", "Li3N)"], "cannot parse"),
+    (["window", "NaCl"], "contains no Li"),
+    (["window", "Li"], "Li metal"),
+    (["window", "LiOg"], "Og"),
+    (["profile", "Xx"], "Xx"),
+    (["window", "Li3N", "--engine", "nope"], "nope"),
+    (["screen", "--set", "nope"], "unknown set"),
+]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"), BAD, ids=lambda v: " ".join(v) if isinstance(v, list) else None
+)
+def test_bad_input_is_one_line(data, args, message):
+    res = run(*args, "--data", data)
+    assert res.exit_code != 0
+    assert "Traceback" not in res.output
+    assert message in res.output
+    lines = [line for line in res.output.splitlines() if line.startswith("Error")]
+    assert len(lines) == 1
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (None, "does not exist"),
+        (b"", "empty"),
+        (b"\x1f\x8b\x08\x00garbage", "corrupt"),
+        (b"a,b\n1,2\n", "not a known snapshot format"),
+        (b"[1, 2]", "not a list of entry"),
+    ],
+)
+def test_bad_data_files(tmp_path, content, message):
+    path = tmp_path / "snap.csv.gz"
+    if content is not None:
+        path.write_bytes(content)
+    res = run("window", "Li3N", "--data", str(path))
+    assert res.exit_code != 0 and "Traceback" not in res.output
+    assert message in res.output, res.output
