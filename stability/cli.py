@@ -179,6 +179,143 @@ def screen(set_name: str, data, dataset, engine, out: Path) -> None:
     click.echo(f"wrote {target}: {len(frame)} rows ({failed} without a window)")
 
 
+INTERFACE_HEADERS = {
+    "mixing_ratio": "x (A)",
+    "reaction_energy_meV_per_atom": "E_rxn (meV/atom)",
+    "reaction": "reaction",
+}
+SCAN_HEADERS = {
+    "voltage_V": "V",
+    "mixing_ratio": "x (A)",
+    "reaction_energy_meV_per_atom": "E_rxn (meV/atom)",
+    "decomposition_a_meV_per_atom": "A alone",
+    "decomposition_b_meV_per_atom": "B alone",
+    "products": "products",
+}
+
+
+@cli.command()
+@click.argument("reactant_a")
+@click.argument("reactant_b")
+@click.option("--voltage", type=float, default=None, help="Open Li at this voltage (V vs Li/Li+).")
+@click.option("--scan", default=None, help="Voltages START:STOP:STEP, e.g. 0:5:0.1.")
+@click.option(
+    "--own-energy",
+    is_flag=True,
+    help="Use each reactant's own energy where the data has it (default: hull energy).",
+)
+@data_option
+@dataset_option
+@engine_option
+@format_option
+@click.option(
+    "--plot",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Write the figure (PNG, PDF, SVG).",
+)
+def interface(
+    reactant_a, reactant_b, voltage, scan, own_energy, data, dataset, engine, fmt, plot
+) -> None:
+    """Print the reaction of REACTANT_A with REACTANT_B: energy, mixing ratio, products."""
+    from stability.analysis.interface import compute_interface, parse_scan, scan_interface
+    from stability.io.formats import to_csv, to_json, to_table
+
+    if voltage is not None and scan:
+        raise StabilityError("give --voltage or --scan, not both")
+    voltages = parse_scan(scan) if scan else None
+    eng = _engine(data, dataset, engine)
+    if voltages is not None:
+        if own_energy:
+            raise StabilityError("--own-energy applies to single reactions, not to --scan")
+        result = scan_interface(eng, reactant_a, reactant_b, voltages)
+        frame = result.to_dataframe()
+        if fmt == "json":
+            click.echo(to_json([r.to_dict() for r in result.results]))
+        elif fmt == "csv":
+            click.echo(to_csv(frame), nl=False)
+        else:
+            click.echo(
+                f"{reactant_a} | {reactant_b}, Li open ({eng.table.name}); energies per non-Li atom"
+            )
+            click.echo(to_table(frame.to_dict("records"), SCAN_HEADERS, digits=2))
+        if plot:
+            from stability.plotting.interface import plot_scan
+
+            _save(plot_scan(frame, f"{reactant_a} | {reactant_b} ({eng.table.name})"), plot)
+        return
+    res = compute_interface(eng, reactant_a, reactant_b, voltage, use_own_energy=own_energy)
+    frame = res.to_dataframe()
+    if fmt == "json":
+        click.echo(to_json(res.to_dict()))
+    elif fmt == "csv":
+        click.echo(to_csv(frame), nl=False)
+    else:
+        where = "closed (no Li exchange)" if voltage is None else f"Li open at {voltage:g} V"
+        click.echo(
+            f"{reactant_a} | {reactant_b}, {where}, reactants at {res.reactant_energies} energies "
+            f"({res.dataset}):\n  most negative: {res.reaction_energy_meV_per_atom:.1f} meV/atom at "
+            f"x = {res.mixing_ratio:.3f}: {res.reaction}"
+        )
+        if voltage is not None:
+            click.echo(
+                f"  each alone with Li at {voltage:g} V: {reactant_a} {res.decomposition_a_meV_per_atom:.1f}, "
+                f"{reactant_b} {res.decomposition_b_meV_per_atom:.1f} meV per non-Li atom"
+            )
+        click.echo(to_table(frame.to_dict("records"), INTERFACE_HEADERS, digits=3))
+    if plot:
+        from stability.plotting.interface import plot_mixing
+
+        where = "closed" if voltage is None else f"{voltage:g} V"
+        _save(
+            plot_mixing(frame, reactant_a, reactant_b, f"{reactant_a} | {reactant_b}, {where}"),
+            plot,
+        )
+
+
+@cli.command()
+@click.option("--left", "left_set", required=True, help="Named set or file for the rows (A).")
+@click.option("--right", "right_set", required=True, help="Named set or file for the columns (B).")
+@click.option(
+    "--voltage", type=float, default=None, help="Open Li at this voltage (default: closed)."
+)
+@data_option
+@dataset_option
+@engine_option
+@click.option("--out", type=click.Path(path_type=Path), default=Path("results"), show_default=True)
+def interfaces(left_set, right_set, voltage, data, dataset, engine, out: Path) -> None:
+    """Compute every LEFT x RIGHT interface; write OUT/interfaces.csv and a heatmap."""
+    from stability.analysis.catalogue import resolve_set
+    from stability.analysis.interface import interface_matrix
+    from stability.io.formats import to_csv
+    from stability.plotting.heatmap import plot_matrix
+
+    left, right = resolve_set(left_set), resolve_set(right_set)
+    eng = _engine(data, dataset, engine)
+    frame = interface_matrix(eng, left, right, voltage).to_dataframe()
+    out.mkdir(parents=True, exist_ok=True)
+    _atomic_write(out / "interfaces.csv", to_csv(frame))
+    where = "closed" if voltage is None else f"Li open at {voltage:g} V"
+    fig = plot_matrix(frame, f"Interface reaction energy, {where} ({eng.table.name})")
+    _save(fig, out / "interfaces.png")
+    failed = int((frame["error"] != "").sum())
+    click.echo(
+        f"wrote {out / 'interfaces.csv'} and interfaces.png: {len(frame)} pairs ({failed} failed)"
+    )
+
+
+def _save(fig, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=200)
+    click.echo(f"wrote {path}", err=True)
+
+
+def _atomic_write(path: Path, text: str) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text)
+    tmp.replace(path)
+
+
 @cli.group()
 def data() -> None:
     """Inspect datasets and fetch entries from the Materials Project."""

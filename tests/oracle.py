@@ -69,3 +69,38 @@ def window(entries: list[PDEntry], formula: str) -> dict:
         "profile_V": [-(p["chempot"] - mu0) for p in prof],
         "profile_li": [p["evolution"] for p in prof],
     }
+
+
+def interface(entries: list[PDEntry], a: str, b: str, voltage: float | None) -> dict:
+    """Most negative reaction of A|B by pymatgen's (GrandPotential)InterfacialReactivity."""
+    import warnings
+
+    from pymatgen.analysis.interface_reactions import (
+        GrandPotentialInterfacialReactivity,
+        InterfacialReactivity,
+    )
+    from pymatgen.analysis.phase_diagram import GrandPotentialPhaseDiagram
+
+    ca, cb = Composition(a), Composition(b)
+    pd_ = PhaseDiagram(entries)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        if voltage is None:
+            rxn = InterfacialReactivity(ca, cb, pd_, norm=True, use_hull_energy=True)
+        else:
+            li = Element("Li")
+            gpd = GrandPotentialPhaseDiagram(
+                entries, {li: pd_.el_refs[li].energy_per_atom - voltage}
+            )
+            rxn = GrandPotentialInterfacialReactivity(
+                ca, cb, gpd, pd_, include_no_mixing_energy=False, norm=True, use_hull_energy=True
+            )
+        kinks = rxn.get_kinks()
+    _, x, energy, reaction, _ = min(kinks, key=lambda k: (k[2], k[1]))
+    products = sorted(c.reduced_formula for c in reaction.products if c.reduced_formula != "Li")
+    return {
+        "mixing_ratio": x,
+        "energy_meV": energy * 1000,
+        "products": products,
+        "n_kinks": len(kinks),
+    }

@@ -72,8 +72,12 @@ def read_table(path: Path, expect_source_sha256: str | None = None) -> EntryTabl
         EOFError,
         zipfile.BadZipFile,
         json.JSONDecodeError,
+        RuntimeError,  # a damaged zip directory (bad flags, "compression method not supported")
+        TypeError,  # a bare .npy file instead of an .npz archive
     ) as exc:
         raise DataError(f"cache file {path} is unreadable: {exc}") from None
+    if not isinstance(meta, dict):
+        raise DataError(f"cache file {path} is unreadable: its metadata is not a JSON object")
     if meta.get("format_version") != FORMAT_VERSION:
         raise DataError(
             f"cache file {path} has format {meta.get('format_version')}, not {FORMAT_VERSION}"

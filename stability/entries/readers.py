@@ -79,7 +79,15 @@ def read_snapshot(path: Path) -> EntryTable:
         return read_csv(path, fmt)
     except DataError:
         raise
-    except (OSError, EOFError, ValueError, KeyError, TypeError, json.JSONDecodeError) as exc:
+    except (
+        OSError,
+        EOFError,
+        ValueError,
+        KeyError,
+        TypeError,
+        AttributeError,
+        json.JSONDecodeError,
+    ) as exc:
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise DataError(f"data file {path} is truncated or corrupt: {reason[:160]}") from None
 
@@ -108,8 +116,10 @@ def read_csv(path: Path, fmt: str) -> EntryTable:
         raise DataError(f"data file {path} lacks columns {missing}")
     energy_col = needed[1]
     df = df.dropna(subset=needed)
+    if df.empty:
+        raise DataError(f"data file {path} has no row with both formula and {energy_col}")
     energies = pd.to_numeric(df[energy_col], errors="coerce")
-    if energies.isna().any():
+    if not np.isfinite(energies).all():
         raise DataError(f"data file {path} has non-numeric values in {energy_col}")
     comps = [parse_simple_formula(str(f)) for f in df["formula"]]
 
@@ -143,11 +153,15 @@ def entry_record(d: dict[str, Any]) -> dict[str, Any]:
         for adj in adjustments:
             n = float(adj.get("n_atoms", 1.0))
             if "adj_per_atom" in adj:
-                correction += float(adj["adj_per_atom"]) * n
-                variance += (float(adj.get("uncertainty_per_atom") or 0.0) * n) ** 2
+                value = float(adj["adj_per_atom"]) * n
+                uncertainty = _float_or_nan(adj.get("uncertainty_per_atom")) * n
             else:
-                correction += float(adj.get("value", 0.0))
-                variance += float(adj.get("uncertainty") or 0.0) ** 2
+                value = float(adj.get("value", 0.0))
+                uncertainty = _float_or_nan(adj.get("uncertainty"))
+            correction += value
+            # As pymatgen: unknown (NaN) uncertainties and those of zero adjustments are skipped.
+            if value and not math.isnan(uncertainty):
+                variance += uncertainty**2
     else:
         correction = float(d.get("correction") or 0.0)
     data = d.get("data") or {}
@@ -159,10 +173,15 @@ def entry_record(d: dict[str, Any]) -> dict[str, Any]:
         "energy_per_atom": (uncorrected + correction) / natoms,
         "uncorrected_energy_per_atom": uncorrected / natoms,
         "correction_per_atom": correction / natoms,
-        "correction_uncertainty_per_atom": math.sqrt(variance) / natoms,
+        # No uncertainty information is NaN (as pymatgen), not an exact 0.
+        "correction_uncertainty_per_atom": math.sqrt(variance) / natoms if variance else math.nan,
         "material_id": material_id,
         "reported_hull_distance": float("nan") if e_hull is None else float(e_hull),
     }
+
+
+def _float_or_nan(value: Any) -> float:
+    return math.nan if value is None else float(value)
 
 
 def table_from_entry_dicts(dicts: list[dict[str, Any]], meta: dict[str, Any]) -> EntryTable:

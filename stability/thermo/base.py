@@ -46,6 +46,29 @@ class HullPoint:
     is_vertex: bool = field(default=False)
 
 
+@dataclass(frozen=True)
+class Kink:
+    """A kink of the reaction energy along the mixing line of reactants A and B.
+
+    ``x`` is the atomic fraction of A (pymatgen's ``InterfacialReactivity`` convention, with
+    reactants normalised to one atom); ``energy_eV_per_atom`` is per atom of the mixture,
+    or per atom other than the open element when it is open; ``phases`` are the products,
+    in moles per such atom.
+    """
+
+    x: float
+    energy_eV_per_atom: float
+    phases: tuple[Phase, ...]
+
+
+@dataclass(frozen=True)
+class Mixing:
+    """Kinks of one A|B mixing line, and each reactant's own decomposition energy there."""
+
+    kinks: list[Kink]
+    own_decomposition_eV_per_atom: tuple[float, float]
+
+
 class PhaseSystem(ABC):
     """A phase diagram of one chemical system, built once and queried for many compositions."""
 
@@ -59,6 +82,23 @@ class PhaseSystem(ABC):
     @abstractmethod
     def li_profile(self, amounts: dict[str, float], element: str = "Li") -> list[ProfileStep]:
         """Return the element profile, Li-rich first, with the composition placed on the hull."""
+
+    @abstractmethod
+    def mixing(
+        self,
+        a: dict[str, float],
+        b: dict[str, float],
+        *,
+        mu_open: float | None = None,
+        open_element: str = "Li",
+        use_own_energy: bool = False,
+    ) -> Mixing:
+        """Reaction energy kinks of A|B, closed or with ``open_element`` at ``mu_open``.
+
+        ``mu_open`` is relative to the element's reference (eV; -V for Li). Reactants take
+        their hull energy unless ``use_own_energy``, then their lowest entry's energy where
+        the dataset has one (as pymatgen's ``use_hull_energy=False``).
+        """
 
 
 class Engine(ABC):

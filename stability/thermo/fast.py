@@ -13,7 +13,15 @@ from functools import cache
 import numpy as np
 from pymatgen.core import Composition
 
-from stability.thermo.base import Engine, HullPoint, Phase, PhaseSystem, ProfileStep
+from stability.thermo.base import (
+    Engine,
+    HullPoint,
+    Kink,
+    Mixing,
+    Phase,
+    PhaseSystem,
+    ProfileStep,
+)
 from stability.thermo.hull import Hull
 from stability.thermo.system import SystemData
 
@@ -29,6 +37,8 @@ class FastSystem(PhaseSystem):
         super().__init__(data)
         self.hull = Hull(data.fractions, data.energy_per_atom)
         self.index = {el: j for j, el in enumerate(data.elements)}
+        self._grand: dict[tuple[str, float], tuple[Hull, np.ndarray]] = {}
+        self._grand_masks: dict[int, np.ndarray] = {}
 
     def _vector(self, amounts: dict[str, float]) -> np.ndarray:
         x = np.zeros(len(self.data.elements))
@@ -36,14 +46,27 @@ class FastSystem(PhaseSystem):
             x[self.index[str(el)]] += a
         return x
 
-    def _phases(self, x: np.ndarray) -> tuple[Phase, ...]:
-        verts, atoms = self.hull.decompose(x)
-        rows = self.hull.vertex_rows[verts]
+    def _phases(
+        self, x: np.ndarray, hull: Hull | None = None, rows: np.ndarray | None = None
+    ) -> tuple[Phase, ...]:
+        """Equilibrium phases at ``x`` on ``hull`` (default: the closed hull).
+
+        ``rows`` maps the hull's input rows to system rows (grand hulls drop some); amounts
+        are moles per the atoms ``x`` counts (all atoms, or only the closed ones).
+        """
+        hull = hull or self.hull
+        verts, atoms = hull.decompose(x)
+        picked = hull.vertex_rows[verts] if rows is None else rows[hull.vertex_rows[verts]]
+        counted = self.data.fractions[:, self.closed_mask(hull)].sum(axis=1)
         out = []
-        for row, n_atoms in zip(rows, atoms, strict=True):
+        for row, n_atoms in zip(picked, atoms, strict=True):
             formula, size = _reduced(str(self.data.formula[row]))
-            out.append(Phase(formula, self.data.label(row), float(n_atoms / size)))
+            out.append(Phase(formula, self.data.label(row), float(n_atoms / (size * counted[row]))))
         return tuple(sorted(out, key=lambda p: p.formula))
+
+    def closed_mask(self, hull: Hull) -> np.ndarray:
+        """Which elements ``hull`` counts: all for the closed hull, the non-open for grand ones."""
+        return self._grand_masks.get(id(hull), np.ones(len(self.data.elements), dtype=bool))
 
     def hull_point(self, amounts: dict[str, float]) -> HullPoint:
         x = self._vector(amounts)
@@ -86,6 +109,92 @@ class FastSystem(PhaseSystem):
             change = 0.0 if i == own else float(breaks[i] - n_c)
             steps.append(ProfileStep(float(slopes[i]), change, phases))
         return steps
+
+    def grand_hull(self, element: str, mu: float) -> tuple[Hull, np.ndarray]:
+        """The grand-potential hull with ``element`` open at ``mu`` (eV, relative to its metal).
+
+        Built from the cached system arrays: Phi = E - mu * N_open per atom of the other
+        elements, as pymatgen's GrandPotentialPhaseDiagram. Returns (hull, system rows of its
+        input rows).
+        """
+        key = (element, float(mu))
+        if key in self._grand:
+            return self._grand[key]
+        axis = self.index[element]
+        amounts = self.data.amounts
+        closed = np.ones(amounts.shape[1], dtype=bool)
+        closed[axis] = False
+        n_closed = amounts[:, closed].sum(axis=1)
+        rows = np.flatnonzero(n_closed > 0)
+        n_total = amounts[rows].sum(axis=1)
+        form = self.data.energy_per_atom[rows] - self.data.fractions[rows] @ self.hull.refs
+        phi = (form * n_total - mu * amounts[rows, axis]) / n_closed[rows]
+        hull = Hull(amounts[rows][:, closed] / n_closed[rows, None], phi)
+        if len(self._grand) > 256:
+            self._grand.clear()
+            self._grand_masks.clear()
+        self._grand[key] = (hull, rows)
+        self._grand_masks[id(hull)] = closed
+        return hull, rows
+
+    def _own_form_energy(self, frac: np.ndarray, hull_e: float) -> float:
+        """Lowest entry energy at ``frac`` among entries below their elements, else the hull."""
+        data = self.data
+        same = np.flatnonzero(np.abs(data.fractions - frac).max(axis=1) < 1e-8)
+        if same.size == 0:
+            return hull_e
+        form = data.energy_per_atom[same] - data.fractions[same] @ self.hull.refs
+        pure = frac.max() > 1 - 1e-12
+        usable = form[(form < -1e-11) | pure]
+        return float(usable.min()) if usable.size else hull_e
+
+    def mixing(
+        self,
+        a: dict[str, float],
+        b: dict[str, float],
+        *,
+        mu_open: float | None = None,
+        open_element: str = "Li",
+        use_own_energy: bool = False,
+    ) -> Mixing:
+        xa, xb = self._vector(a), self._vector(b)
+        fa_all, fb_all = xa / xa.sum(), xb / xb.sum()
+        ea_all, eb_all = self.hull.energy(fa_all), self.hull.energy(fb_all)
+        if use_own_energy:
+            own_a = self._own_form_energy(fa_all, ea_all)
+            own_b = self._own_form_energy(fb_all, eb_all)
+        else:
+            own_a, own_b = ea_all, eb_all
+        if mu_open is None:
+            hull, rows = self.hull, None
+            fa, fb, ea, eb = fa_all, fb_all, own_a, own_b
+            own = (ea_all - own_a, eb_all - own_b)
+            convert = None
+        else:
+            hull, rows = self.grand_hull(open_element, mu_open)
+            closed = self.closed_mask(hull)
+            ya, yb = xa[closed], xb[closed]
+            fa, fb = ya / ya.sum(), yb / yb.sum()
+            ea, eb = hull.energy(fa), hull.energy(fb)
+            axis = self.index[open_element]
+            # Each reactant's own grand potential per closed atom, vs the grand hull there.
+            phi_a = (own_a * xa.sum() - mu_open * xa[axis]) / ya.sum() - hull.refs @ fa
+            phi_b = (own_b * xb.sum() - mu_open * xb[axis]) / yb.sum() - hull.refs @ fb
+            own = (ea - phi_a, eb - phi_b)
+            convert = (ya.sum() / xa.sum(), yb.sum() / xb.sum())
+        if np.allclose(fa, fb):
+            xs, energies = np.array([0.0, 1.0]), np.array([eb, ea])
+        else:
+            xs, energies = hull.segment(fb, fa)
+        kinks = []
+        for x, h in zip(xs, energies, strict=True):
+            e_rxn = float(h - x * ea - (1 - x) * eb)
+            phases = self._phases((1 - x) * fb + x * fa, hull, rows)
+            if convert is not None:
+                f1, f2 = convert
+                x = x * f2 / ((1 - x) * f1 + x * f2)
+            kinks.append(Kink(float(x), min(e_rxn, 0.0) if abs(e_rxn) < 1e-12 else e_rxn, phases))
+        return Mixing(kinks, (float(own[0]), float(own[1])))
 
 
 class FastEngine(Engine):

@@ -17,6 +17,7 @@ from stability.errors import MissingDataError
 
 FORMATION_TOL = 1e-11  # pymatgen's PhaseDiagram.formation_energy_tol
 DET_TOL = 1e-14
+MERGE_TOL = 1e-9
 
 
 class Hull:
@@ -108,30 +109,58 @@ class Hull:
         ``mu_f . host + n * mu_f[axis]``; its slopes are the open element's chemical
         potentials. Returns (n_breaks ascending from 0, mu_axis on the right of each).
         """
-        a = self.mu @ host
-        b = self.mu[:, axis]
         tol = config.ENERGY_TOL * max(1.0, float(np.abs(host).sum()))
-        current = np.flatnonzero(a >= a.max() - tol)
-        line = current[np.argmax(b[current])]
-        breaks, slopes = [0.0], [b[line]]
-        n = 0.0
-        while True:
-            steeper = b > b[line] + 1e-12
-            if not steeper.any():
-                break
-            cross = (a[line] - a[steeper]) / (b[steeper] - b[line])
-            idx = np.flatnonzero(steeper)
-            valid = cross >= n - 1e-12
-            if not valid.any():
-                break
-            cross, idx = cross[valid], idx[valid]
-            n_next = cross.min()
-            ties = idx[cross <= n_next + 1e-10 * max(1.0, abs(n_next))]
-            line = ties[np.argmax(b[ties])]
-            n = max(n_next, n)
-            if n > breaks[-1] + 1e-12:
-                breaks.append(n)
-                slopes.append(b[line])
-            else:
-                slopes[-1] = b[line]
-        return np.array(breaks), np.array(slopes)
+        breaks, lines = upper_envelope(self.mu @ host, self.mu[:, axis], 0.0, np.inf, tol)
+        return breaks, self.mu[lines, axis]
+
+    def segment(self, start: np.ndarray, end: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Kinks of the hull along ``(1 - x) * start + x * end`` for x in [0, 1].
+
+        Returns (x of every kink including both ends, hull energy there), energies in the
+        hull's formation scale for the extensive compositions on the segment.
+        """
+        a = self.mu @ start
+        b = self.mu @ (end - start)
+        tol = config.ENERGY_TOL * max(1.0, float(np.abs(start).sum() + np.abs(end).sum()))
+        breaks, lines = upper_envelope(a, b, 0.0, 1.0, tol)
+        xs = np.append(breaks, 1.0)
+        energies = np.array([(a + b * x).max() for x in xs])
+        return xs, energies
+
+
+def upper_envelope(
+    a: np.ndarray, b: np.ndarray, t0: float, t1: float, tol: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Breakpoints of ``max_f (a_f + b_f t)`` on [t0, t1] and the line active right of each.
+
+    Walks from t0: at each breakpoint the next line is the steepest of those that cross the
+    current one first. Ties (several lines through one point) are resolved to the steepest,
+    which is the one that stays on top to the right.
+    """
+    values = a + b * t0
+    current = np.flatnonzero(values >= values.max() - tol)
+    line = current[np.argmax(b[current])]
+    breaks, lines = [t0], [line]
+    t = t0
+    while True:
+        steeper = np.flatnonzero(b > b[line] + 1e-12)
+        if steeper.size == 0:
+            break
+        cross = (a[line] - a[steeper]) / (b[steeper] - b[line])
+        valid = cross >= t - 1e-12
+        if not valid.any():
+            break
+        cross, steeper = cross[valid], steeper[valid]
+        t_next = cross.min()
+        if t_next >= t1 - MERGE_TOL * max(1.0, abs(t1) if np.isfinite(t1) else 0.0):
+            break
+        ties = steeper[cross <= t_next + 1e-10 * max(1.0, abs(t_next))]
+        line = ties[np.argmax(b[ties])]
+        t = max(t_next, t)
+        # Breakpoints closer than this are one (pymatgen merges critical compositions alike).
+        if t > breaks[-1] + MERGE_TOL * max(1.0, abs(t)):
+            breaks.append(t)
+            lines.append(line)
+        else:
+            lines[-1] = line
+    return np.array(breaks), np.array(lines)

@@ -9,7 +9,15 @@ from pymatgen.analysis.phase_diagram import PDEntry, PhaseDiagram
 from pymatgen.core import Composition
 
 from stability import config
-from stability.thermo.base import Engine, HullPoint, Phase, PhaseSystem, ProfileStep
+from stability.thermo.base import (
+    Engine,
+    HullPoint,
+    Kink,
+    Mixing,
+    Phase,
+    PhaseSystem,
+    ProfileStep,
+)
 from stability.thermo.system import SystemData, pd_entries
 
 
@@ -71,6 +79,68 @@ class PymatgenSystem(PhaseSystem):
                 ProfileStep(item["chempot"] - ref, float(item["evolution"]), tuple(phases))
             )
         return steps
+
+    def mixing(
+        self,
+        a: dict[str, float],
+        b: dict[str, float],
+        *,
+        mu_open: float | None = None,
+        open_element: str = "Li",
+        use_own_energy: bool = False,
+    ) -> Mixing:
+        from pymatgen.analysis.interface_reactions import (
+            GrandPotentialInterfacialReactivity,
+            InterfacialReactivity,
+        )
+        from pymatgen.analysis.phase_diagram import GrandPotentialPhaseDiagram
+        from pymatgen.core import Element
+
+        ca, cb = Composition(a), Composition(b)
+        if mu_open is None:
+            rxn = InterfacialReactivity(
+                ca, cb, self.pd, norm=True, use_hull_energy=not use_own_energy
+            )
+            own = (0.0, 0.0)
+            if use_own_energy:
+                own = tuple(
+                    self.pd.get_hull_energy_per_atom(c)
+                    - rxn._get_entry_energy(self.pd, c.fractional_composition)
+                    for c in (ca, cb)
+                )
+            mix_pd = self.pd
+        else:
+            el = Element(open_element)
+            mu_abs = mu_open + self.pd.el_refs[el].energy_per_atom
+            mix_pd = GrandPotentialPhaseDiagram(self.entries, {el: mu_abs})
+            rxn = GrandPotentialInterfacialReactivity(
+                ca,
+                cb,
+                mix_pd,
+                self.pd,
+                include_no_mixing_energy=False,
+                norm=True,
+                use_hull_energy=not use_own_energy,
+            )
+            own = tuple(e for _, e in rxn.get_no_mixing_energy())
+        kinks = []
+        for _, x, energy, _reaction, _ in rxn.get_kinks():
+            # Products of the mixture at this kink, from the diagram the reaction used.
+            x_proc = rxn._reverse_convert(x, rxn.factor1, rxn.factor2)
+            mix = rxn.comp1 * x_proc + rxn.comp2 * (1 - x_proc)
+            decomp = mix_pd.get_decomposition(mix)
+            phases = []
+            for entry, frac in decomp.items():
+                if frac < config.AMOUNT_TOL:
+                    continue
+                original = getattr(entry, "original_entry", entry)
+                reduced = original.composition.reduced_composition
+                counted = sum(v for k, v in reduced.items() if k in mix_pd.elements)
+                phases.append(Phase(reduced.reduced_formula, original.name, frac / counted))
+            kinks.append(
+                Kink(float(x), float(energy), tuple(sorted(phases, key=lambda p: p.formula)))
+            )
+        return Mixing(kinks, (float(own[0]), float(own[1])))
 
 
 class PymatgenEngine(Engine):

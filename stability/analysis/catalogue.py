@@ -1,0 +1,156 @@
+"""The materials of the review, as named sets (formulas as written there)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from stability.errors import StabilityError
+
+#: class -> [(label, formula)]; labels are what tables and figures show.
+CATALOGUE: dict[str, list[tuple[str, str]]] = {
+    "nitrides": [
+        ("Li3N", "Li3N"),
+        ("Li2.92N0.97", "Li2.92N0.97"),
+        ("Li2.83N0.94", "Li2.83N0.94"),
+        ("Li2PO2N", "Li2PO2N"),
+        ("LiPON (Li3.3PO3.9N0.17)", "Li3.3PO3.9N0.17"),
+        ("LiPON (Li2.9PO3.3N0.46)", "Li2.9PO3.3N0.46"),
+        ("LiPON (Li2.94PO3.5N0.31)", "Li2.94PO3.5N0.31"),
+        ("LiSiPON (Li1.35Si0.79P0.21O1.96N0.96)", "Li1.35Si0.79P0.21O1.96N0.96"),
+        ("LiSiPON (Li2.9Si0.35PO1.5N1.26)", "Li2.9Si0.35PO1.5N1.26"),
+        ("Li9N2Cl3", "Li9N2Cl3"),
+        ("Li8.60N1.911Cl2.867", "Li8.60N1.911Cl2.867"),
+        ("Li11N3Cl2", "Li11N3Cl2"),
+        ("Li5NCl2", "Li5NCl2"),
+        ("Li4NCl", "Li4NCl"),
+        ("Li6NBr3", "Li6NBr3"),
+        ("Li10N3Br", "Li10N3Br"),
+        ("Li13N4Br", "Li13N4Br"),
+        ("Li9N2Br3", "Li9N2Br3"),
+        ("Li5NBr2", "Li5NBr2"),
+        ("Li5NI2", "Li5NI2"),
+        ("Li7N2I", "Li7N2I"),
+        ("Li6.67N1.89I", "Li6.67N1.89I"),
+        ("Li9.27N2.76I", "Li9.27N2.76I"),
+        ("Li9S3N", "Li9S3N"),
+        ("Li2.5N0.5S0.5", "Li2.5N0.5S0.5"),
+        ("Li8SeN2", "Li8SeN2"),
+        ("LiPN2", "LiPN2"),
+        ("Li7PN4", "Li7PN4"),
+        ("Li10P4N10", "Li10P4N10"),
+        ("Li18P6N16", "Li18P6N16"),
+        ("Li12P3N9", "Li12P3N9"),
+        ("Li5P2N5", "Li5P2N5"),
+        ("Li4PN3", "Li4PN3"),
+        ("Li13P4N10Cl3", "Li13P4N10Cl3"),
+        ("Li13P4N10Br3", "Li13P4N10Br3"),
+        ("LiCN", "LiCN"),
+        ("Li2CN2", "Li2CN2"),
+        ("LiSi2N3", "LiSi2N3"),
+        ("Li2SiN2", "Li2SiN2"),
+        ("Li5SiN3", "Li5SiN3"),
+        ("Li21Si3N11", "Li21Si3N11"),
+        ("Li18Si3N10", "Li18Si3N10"),
+        ("Li8SiN4", "Li8SiN4"),
+        ("LiGe2N3", "LiGe2N3"),
+        ("Li2GeN2", "Li2GeN2"),
+        ("Li5GeN3", "Li5GeN3"),
+        ("Li8GeN4", "Li8GeN4"),
+        ("Li3BN2", "Li3BN2"),
+        ("Li3AlN2", "Li3AlN2"),
+        ("Li3GaN2", "Li3GaN2"),
+        ("Li3InN2", "Li3InN2"),
+        ("Li3ScN2", "Li3ScN2"),
+        ("Li5TiN3", "Li5TiN3"),
+        ("Li2ZrN2", "Li2ZrN2"),
+        ("Li2HfN2", "Li2HfN2"),
+        ("Li7VN4", "Li7VN4"),
+        ("Li7NbN4", "Li7NbN4"),
+        ("Li7TaN4", "Li7TaN4"),
+        ("Li6MoN4", "Li6MoN4"),
+        ("Li6WN4", "Li6WN4"),
+    ],
+    "sulfides": [
+        ("Li2S", "Li2S"),
+        ("Li3PS4", "Li3PS4"),
+        ("Li7P3S11", "Li7P3S11"),
+        ("Li6PS5Cl", "Li6PS5Cl"),
+        ("LGPS", "Li10GeP2S12"),
+        ("Li4GeS4", "Li4GeS4"),
+    ],
+    "halides": [
+        ("LiF", "LiF"),
+        ("LiCl", "LiCl"),
+        ("LiBr", "LiBr"),
+        ("LiI", "LiI"),
+        ("Li3YCl6", "Li3YCl6"),
+        ("Li3InCl6", "Li3InCl6"),
+        ("Li3ErCl6", "Li3ErCl6"),
+        ("Li3ScCl6", "Li3ScCl6"),
+        ("Li3YBr6", "Li3YBr6"),
+        ("Li3HoBr6", "Li3HoBr6"),
+    ],
+    "oxides": [
+        ("LLZO", "Li7La3Zr2O12"),
+        ("LLZT", "Li6.5La3Zr1.5Ta0.5O12"),
+        ("LATP", "Li1.3Al0.3Ti1.7(PO4)3"),
+        ("Li3PO4", "Li3PO4"),
+        ("Li2O", "Li2O"),
+        ("Li4SiO4", "Li4SiO4"),
+    ],
+    "cathodes": [
+        ("LiCoO2", "LiCoO2"),
+        ("NMC811", "LiNi0.8Mn0.1Co0.1O2"),
+        ("NCM83", "LiNi0.83Co0.11Mn0.06O2"),
+        ("LiNi0.5Mn1.5O4", "LiNi0.5Mn1.5O4"),
+        ("LiMn2O4", "LiMn2O4"),
+        ("LiFePO4", "LiFePO4"),
+        ("V2O5", "V2O5"),
+    ],
+    "coatings": [("BN", "BN"), ("Si3N4", "Si3N4")],
+}
+#: Small sets for interface matrices: the review's nitride electrolytes and its catholytes.
+CATALOGUE["nitride-sses"] = [
+    ("beta-Li3N", "Li3N"),
+    ("Li9N2Cl3", "Li9N2Cl3"),
+    ("LiPON", "Li2PO2N"),
+    ("Li7N2I", "Li7N2I"),
+]
+CATALOGUE["catholytes"] = [
+    ("Li3InCl6", "Li3InCl6"),
+    ("Li3YCl6", "Li3YCl6"),
+    ("LGPS", "Li10GeP2S12"),
+    ("Li6PS5Cl", "Li6PS5Cl"),
+    ("LLZT", "Li6.5La3Zr1.5Ta0.5O12"),
+]
+SEED_CLASSES = ("nitrides", "sulfides", "halides", "oxides", "cathodes", "coatings")
+
+
+def set_names() -> list[str]:
+    return ["seed", *CATALOGUE]
+
+
+def material_class(formula: str) -> str:
+    """The catalogue class of a formula, or '' when it is not in the catalogue."""
+    for name in SEED_CLASSES:
+        if any(f == formula for _, f in CATALOGUE[name]):
+            return name
+    return ""
+
+
+def resolve_set(name: str) -> list[tuple[str, str]]:
+    """Return [(label, formula)] of a named set, or of a file with one formula per line."""
+    if name == "seed":
+        return [item for cls in SEED_CLASSES for item in CATALOGUE[cls]]
+    if name in CATALOGUE:
+        return list(CATALOGUE[name])
+    path = Path(name)
+    if path.suffix or "/" in name:
+        if not path.is_file():
+            raise StabilityError(f"set file {name} does not exist")
+        lines = [ln.split("#", 1)[0].strip() for ln in path.read_text().splitlines()]
+        formulas = [ln for ln in lines if ln]
+        if not formulas:
+            raise StabilityError(f"set file {name} lists no formulas")
+        return [(f, f) for f in formulas]
+    raise StabilityError(f"unknown set {name!r}; available: {', '.join(set_names())}, or a file")

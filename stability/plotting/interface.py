@@ -1,0 +1,87 @@
+"""Interface figures: reaction energy against mixing ratio, and against voltage."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+
+def plot_mixing(frame: pd.DataFrame, reactant_a: str, reactant_b: str, title: str = "") -> Figure:
+    """Plot ``Interface.to_dataframe()``: reaction energy (meV/atom) against x.
+
+    Kinks are numbered on the curve and their products listed beside it, so labels never
+    collide however close the kinks are.
+    """
+    fig, (ax, side) = plt.subplots(
+        1, 2, figsize=(9.6, 4.2), layout="constrained", gridspec_kw={"width_ratios": [2.1, 1]}
+    )
+    x = frame["mixing_ratio"].to_numpy()
+    e = frame["reaction_energy_meV_per_atom"].to_numpy() + 0.0
+    ax.plot(x, e, "-o", color="black", ms=4, lw=1.5)
+    low = int(e.argmin())
+    ax.plot([x[low]], [e[low]], "s", color="tab:red", ms=8, zorder=3, label="most negative")
+    lines = []
+    for i, (xi, ei, prods) in enumerate(zip(x, e, frame["products"], strict=True), start=1):
+        ax.annotate(str(i), (xi, ei), xytext=(4, -10), textcoords="offset points", fontsize=8)
+        lines.append(f"{i}. x={xi:.3f}, {round(ei) + 0} meV/atom\n    {prods.replace(';', ' + ')}")
+    side.axis("off")
+    side.text(
+        0,
+        1,
+        "\n".join(lines),
+        va="top",
+        ha="left",
+        fontsize=7.5,
+        family="monospace",
+        transform=side.transAxes,
+    )
+    span = max(abs(e.min()), 1.0)
+    ax.axhline(0, color="0.6", lw=0.8, ls=":")
+    ax.set_xlim(-0.02, 1.02)
+    ax.set_ylim(e.min() - 0.15 * span, 0.1 * span)
+    ax.set_xlabel(f"x in x {reactant_a} + (1-x) {reactant_b} (atomic fraction)")
+    ax.set_ylabel("Reaction energy (meV/atom)")
+    ax.legend(loc="upper right", frameon=False, fontsize=8)
+    if title:
+        ax.set_title(title)
+    return fig
+
+
+def plot_scan(frame: pd.DataFrame, title: str = "") -> Figure:
+    """Plot ``InterfaceScan.to_dataframe()``: most negative reaction energy against voltage."""
+    fig, ax = plt.subplots(figsize=(6.4, 4.0), layout="constrained")
+    ax.plot(
+        frame["voltage_V"],
+        frame["reaction_energy_meV_per_atom"],
+        "-",
+        color="black",
+        lw=1.8,
+        label="mutual reaction (interface)",
+    )
+    ax.plot(
+        frame["voltage_V"],
+        frame["decomposition_a_meV_per_atom"],
+        "--",
+        color="tab:blue",
+        lw=1.2,
+        label=f"{frame['reactant_a'].iloc[0]} alone",
+    )
+    ax.plot(
+        frame["voltage_V"],
+        frame["decomposition_b_meV_per_atom"],
+        ":",
+        color="tab:orange",
+        lw=1.6,
+        label=f"{frame['reactant_b'].iloc[0]} alone",
+    )
+    ax.axhline(0, color="0.6", lw=0.8)
+    ax.set_xlabel("Voltage (V vs Li/Li$^+$)")
+    ax.set_ylabel("Reaction energy (meV per non-Li atom)")
+    ax.legend(frameon=False, fontsize=8)
+    if title:
+        ax.set_title(title)
+    return fig
