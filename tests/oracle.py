@@ -38,14 +38,13 @@ class FormationCsv:
         return out
 
 
-def window(entries: list[PDEntry], formula: str) -> dict:
-    """Window (V), products and placement of ``formula`` by plain pymatgen."""
+def _profile_window(entries: list[PDEntry], formula: str, offset: float) -> dict:
     comp = Composition(formula)
     pd_ = PhaseDiagram(entries)
     stable = {e.composition.reduced_formula for e in pd_.stable_entries}
     placed = comp.reduced_formula not in stable
     if placed:
-        energy = (pd_.get_hull_energy_per_atom(comp) - OFFSET) * comp.num_atoms
+        energy = (pd_.get_hull_energy_per_atom(comp) - offset) * comp.num_atoms
         pd_ = PhaseDiagram([*entries, PDEntry(comp, energy, name="placed")])
     li = Element("Li")
     mu0 = pd_.el_refs[li].energy_per_atom
@@ -69,6 +68,26 @@ def window(entries: list[PDEntry], formula: str) -> dict:
         "profile_V": [-(p["chempot"] - mu0) for p in prof],
         "profile_li": [p["evolution"] for p in prof],
     }
+
+
+def window(entries: list[PDEntry], formula: str) -> dict:
+    """Window (V), products and placement of ``formula`` by plain pymatgen, zero-offset limit.
+
+    The placed composition's limits are slopes of hull facets through it, exactly linear in
+    the offset; so pymatgen at offsets d and d/2 extrapolates exactly to d -> 0, the value
+    that does not depend on the offset (a fixed 1e-6 eV/atom moves limits by d*N/dn, tens of
+    mV for compositions within 1e-4 Li per formula unit of a stable phase).
+    """
+    full = _profile_window(entries, formula, OFFSET)
+    if not full["placed_on_hull"]:
+        return full
+    half = _profile_window(entries, formula, OFFSET / 2)
+    for key in ("reduction_limit_V", "oxidation_limit_V"):
+        full[key] = 2 * half[key] - full[key]
+    full["profile_V"] = [
+        2 * h - f for h, f in zip(half["profile_V"], full["profile_V"], strict=True)
+    ]
+    return full
 
 
 def interface(entries: list[PDEntry], a: str, b: str, voltage: float | None) -> dict:

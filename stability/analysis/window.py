@@ -80,7 +80,9 @@ def window_from_steps(loc: Located, steps: list[ProfileStep], engine: Engine) ->
 def compute_window(engine: Engine, formula: str) -> Window:
     """Return the electrochemical window of ``formula`` on ``engine``'s dataset."""
     loc = locate(engine, formula)
-    return window_from_steps(loc, loc.system.li_profile(loc.amounts, config.WORKING_ION), engine)
+    return window_from_steps(
+        loc, loc.system.li_window_steps(loc.amounts, config.WORKING_ION), engine
+    )
 
 
 @dataclass(frozen=True)

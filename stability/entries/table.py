@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -70,17 +71,31 @@ class EntryTable:
     def element_set(self) -> set[str]:
         return {self.elements[j] for j in np.unique(self.indices)}
 
+    @cached_property
+    def _element_bits(self) -> np.ndarray:
+        """Per row, a bitmask of its elements (two 64-bit words), for fast system selection."""
+        row_of = np.repeat(np.arange(len(self)), np.diff(self.indptr))
+        bits = np.zeros((len(self), 2), dtype=np.uint64)
+        word, bit = np.divmod(self.indices.astype(np.int64), 64)
+        for w in (0, 1):
+            sel = word == w
+            np.bitwise_or.at(
+                bits[:, w], row_of[sel], np.left_shift(np.uint64(1), bit[sel].astype(np.uint64))
+            )
+        return bits
+
     def mask_within(self, elements: Iterable[str]) -> np.ndarray:
         """Boolean mask of rows whose elements all lie in ``elements``."""
-        allowed = np.zeros(len(self.elements), dtype=bool)
+        if len(self.elements) > 128:
+            raise ValueError("more than 128 elements")
         lookup = {el: k for k, el in enumerate(self.elements)}
+        allowed = np.zeros(2, dtype=np.uint64)
         for el in elements:
             if el in lookup:
-                allowed[lookup[el]] = True
-        outside = ~allowed[self.indices]
-        row_of = np.repeat(np.arange(len(self)), np.diff(self.indptr))
-        bad = np.bincount(row_of[outside], minlength=len(self))
-        return bad == 0
+                w, b = divmod(lookup[el], 64)
+                allowed[w] |= np.uint64(1) << np.uint64(b)
+        outside = self._element_bits & ~allowed
+        return (outside[:, 0] == 0) & (outside[:, 1] == 0)
 
     def take(self, rows: np.ndarray) -> EntryTable:
         """Return the sub-table of the given row indices (or boolean mask)."""

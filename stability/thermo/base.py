@@ -83,6 +83,10 @@ class PhaseSystem(ABC):
     def li_profile(self, amounts: dict[str, float], element: str = "Li") -> list[ProfileStep]:
         """Return the element profile, Li-rich first, with the composition placed on the hull."""
 
+    def li_window_steps(self, amounts: dict[str, float], element: str = "Li") -> list[ProfileStep]:
+        """The profile steps a window needs: the composition and its two neighbours."""
+        return self.li_profile(amounts, element)
+
     @abstractmethod
     def mixing(
         self,

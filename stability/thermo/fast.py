@@ -78,6 +78,15 @@ class FastSystem(PhaseSystem):
         return HullPoint(float(e_form + self.hull.refs @ (x / total)), phases, vertex)
 
     def li_profile(self, amounts: dict[str, float], element: str = "Li") -> list[ProfileStep]:
+        return self._li_steps(amounts, element, window_only=False)
+
+    def li_window_steps(self, amounts: dict[str, float], element: str = "Li") -> list[ProfileStep]:
+        # Phases (the costly part) only where a window reads them.
+        return self._li_steps(amounts, element, window_only=True)
+
+    def _li_steps(
+        self, amounts: dict[str, float], element: str, *, window_only: bool
+    ) -> list[ProfileStep]:
         x = self._vector(amounts)
         axis = self.index[element]
         n_c = float(x[axis])
@@ -86,7 +95,8 @@ class FastSystem(PhaseSystem):
         breaks, slopes = self.hull.envelope(host, axis)
         tol = 1e-9 * max(1.0, n_c)
         hit = np.flatnonzero(np.abs(breaks - n_c) <= tol)
-        formula = Composition(amounts).reduced_formula
+        reduced, units = Composition(amounts).get_reduced_composition_and_factor()
+        formula = reduced.reduced_formula
         placed = hit.size == 0
         if placed:
             # The composition becomes a breakpoint of its own; both sides keep the old slope.
@@ -96,8 +106,11 @@ class FastSystem(PhaseSystem):
             own = int(j + 1)
         else:
             own = int(hit[0])
+        wanted = range(len(breaks) - 1, -1, -1)
+        if window_only:
+            wanted = [i for i in wanted if abs(i - own) <= 1]
         steps = []
-        for i in range(len(breaks) - 1, -1, -1):
+        for i in wanted:
             phases: tuple[Phase, ...] = ()
             if not placed or i != own:
                 y = host.copy()
@@ -105,7 +118,7 @@ class FastSystem(PhaseSystem):
                 phases = self._phases(y)
             if i == own and not (len(phases) == 1 and phases[0].formula == formula):
                 # Off the hull, or exactly on a tie line: the composition is placed there.
-                phases = (Phase(formula, "placed", 1.0),)
+                phases = (Phase(formula, "placed", float(units)),)
             change = 0.0 if i == own else float(breaks[i] - n_c)
             steps.append(ProfileStep(float(slopes[i]), change, phases))
         return steps
