@@ -24,7 +24,12 @@ _API = {
     "VoltageProfile": "stability.analysis.profile",
     "compute_profile": "stability.analysis.profile",
     "ScreenResult": "stability.analysis.screen",
-    "screen_rows": "stability.analysis.screen",
+    "run_screen": "stability.analysis.screen",
+    "resolve_targets": "stability.analysis.sets",
+    "Interface": "stability.analysis.interface",
+    "compute_interface": "stability.analysis.interface",
+    "scan_interface": "stability.analysis.interface",
+    "interface_matrix": "stability.analysis.interface",
 }
 __all__ = sorted(_API)
 

@@ -156,27 +156,73 @@ def profile(formula: str, data, dataset, engine, fmt, plot) -> None:
 
 
 @cli.command()
-@click.option("--set", "set_name", default="all", show_default=True, help="Which entries: all.")
+@click.option(
+    "--set",
+    "set_name",
+    required=True,
+    help="seed, nitrides, sulfides, halides, oxides, cathodes, li-ternaries:X, all-li, all, or a file of formulas.",
+)
 @data_option
 @dataset_option
 @engine_option
 @click.option("--out", type=click.Path(path_type=Path), default=Path("results"), show_default=True)
-def screen(set_name: str, data, dataset, engine, out: Path) -> None:
-    """Screen a set of entries and write OUT/screen.csv."""
-    from stability.analysis.screen import screen_rows
-    from stability.io.formats import to_csv
+@click.option(
+    "--jobs", type=click.IntRange(1, 256), default=1, show_default=True, help="Worker processes."
+)
+@click.option(
+    "--interfaces-with",
+    "partners",
+    default=None,
+    help="Also react every row with this set (closed).",
+)
+@click.option("--restart", is_flag=True, help="Discard rows saved by an earlier run into --out.")
+def screen(
+    set_name: str, data, dataset, engine, out: Path, jobs: int, partners, restart: bool
+) -> None:
+    """Screen a set: windows and hull energies, one row each, into OUT/screen.csv and .json.
 
-    if set_name != "all":
-        raise StabilityError(f"unknown set {set_name!r}; available: all")
+    Finished rows are saved as they come: an interrupted run resumes where it stopped.
+    """
+    from stability.analysis.catalogue import resolve_set
+    from stability.analysis.screen import run_screen
+    from stability.analysis.sets import resolve_targets
+    from stability.io.tables import write_frame
+
     eng = _engine(data, dataset, engine)
-    frame = screen_rows(eng).to_dataframe()
-    out.mkdir(parents=True, exist_ok=True)
-    target = out / "screen.csv"
-    tmp = target.with_suffix(".csv.tmp")
-    tmp.write_text(to_csv(frame))
-    tmp.replace(target)
+    targets = resolve_targets(eng.table, set_name)
+    partner_items = resolve_set(partners) if partners else []
+    header = {
+        "dataset": eng.table.name,
+        "source_sha256": eng.table.meta.get("source_sha256", ""),
+        "set": set_name,
+        "engine": eng.name,
+        "partners": partner_items,
+        "tool_version": __import__("stability").__version__,
+    }
+    result = run_screen(
+        eng,
+        targets,
+        out,
+        jobs=jobs,
+        partners=partner_items,
+        header=header,
+        restart=restart,
+        progress=_progress,
+    )
+    frame = result.to_dataframe()
+    paths = write_frame(frame, out / "screen")
     failed = int((frame["error"] != "").sum())
-    click.echo(f"wrote {target}: {len(frame)} rows ({failed} without a window)")
+    click.echo(
+        f"wrote {paths[0]} and {paths[1].name}: {len(frame)} rows, {failed} without a window "
+        f"(see the error column)"
+    )
+
+
+def _progress(total: int, done: int):
+    from tqdm import tqdm
+
+    # disable=None: a bar on a terminal, nothing in pipes and logs.
+    return tqdm(total=total, initial=done, disable=None, unit="row", file=sys.stderr)
 
 
 INTERFACE_HEADERS = {
@@ -311,9 +357,9 @@ def _save(fig, path: Path) -> None:
 
 
 def _atomic_write(path: Path, text: str) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text)
-    tmp.replace(path)
+    from stability.io.tables import write_atomic
+
+    write_atomic(path, text)
 
 
 @cli.group()

@@ -1,0 +1,165 @@
+"""Screens: sets, per-row errors, determinism, and resuming after SIGINT and SIGKILL."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from stability.analysis import screen as screen_mod
+from stability.analysis.screen import JOURNAL, run_screen
+from stability.analysis.sets import resolve_targets
+from stability.cli import cli
+
+from .conftest import shared_file
+
+SCREEN_COLUMNS = {
+    "material_id",
+    "formula",
+    "reduced_formula",
+    "class",
+    "e_above_hull_eV_per_atom",
+    "placed_on_hull",
+    "reduction_limit_V",
+    "oxidation_limit_V",
+    "window_width_V",
+    "reduction_products",
+    "oxidation_products",
+    "error",
+}
+
+
+@pytest.fixture(scope="module")
+def data() -> str:
+    return str(shared_file("mp2019_ground_states.csv.gz"))
+
+
+def run(*args: str):
+    return CliRunner().invoke(cli, list(args))
+
+
+def test_seed_screen_with_interfaces(data, tmp_path):
+    res = run(
+        "screen",
+        "--set",
+        "sulfides",
+        "--data",
+        data,
+        "--out",
+        str(tmp_path),
+        "--interfaces-with",
+        "nitride-sses",
+    )
+    assert res.exit_code == 0, res.output
+    frame = pd.read_csv(tmp_path / "screen.csv", keep_default_na=False)
+    assert set(frame.columns) >= SCREEN_COLUMNS
+    assert frame["formula"].tolist() == [
+        "Li2S",
+        "Li3PS4",
+        "Li7P3S11",
+        "Li6PS5Cl",
+        "Li10GeP2S12",
+        "Li4GeS4",
+    ]
+    assert (frame["class"] == "sulfides").all()
+    assert "reaction_with_beta-Li3N_meV_per_atom" in frame.columns
+    records = json.loads((tmp_path / "screen.json").read_text())
+    assert len(records) == 6 and records[1]["reduction_limit_V"] == pytest.approx(1.72, abs=0.01)
+
+
+def test_bad_rows_are_recorded_and_the_rest_finish(data, tmp_path):
+    listing = tmp_path / "set.txt"
+    listing.write_text("Li3N\nLiXx2\nNaCl\n\nLi3PS4\nLi(\n")
+    res = run("screen", "--set", str(listing), "--data", data, "--out", str(tmp_path / "o"))
+    assert res.exit_code == 0, res.output
+    frame = pd.read_csv(tmp_path / "o" / "screen.csv", keep_default_na=False)
+    assert frame["formula"].tolist() == ["Li3N", "LiXx2", "NaCl", "Li3PS4", "Li("]
+    errors = dict(zip(frame["formula"], frame["error"], strict=True))
+    assert errors["Li3N"] == "" and errors["Li3PS4"] == ""
+    assert "unknown element" in errors["LiXx2"]
+    assert "no Li" in errors["NaCl"]
+    assert "cannot parse" in errors["Li("]
+
+
+def test_li_ternaries_sets(mp2019):
+    targets = resolve_targets(mp2019, "li-ternaries:N")
+    assert len(targets) > 20
+    for t in targets:
+        comp = mp2019.row_composition(t.row)
+        assert set(comp) >= {"Li", "N"} and len(comp) == 3 and t.cls == "nitride"
+    with pytest.raises(Exception, match="unknown anion"):
+        resolve_targets(mp2019, "li-ternaries:Xx")
+
+
+def test_results_do_not_depend_on_jobs(data, tmp_path):
+    outs = []
+    for jobs in ("1", "2"):
+        out = tmp_path / f"j{jobs}"
+        res = run(
+            "screen", "--set", "li-ternaries:Cl", "--data", data, "--out", str(out), "--jobs", jobs
+        )
+        assert res.exit_code == 0, res.output
+        outs.append(((out / "screen.csv").read_bytes(), (out / "screen.json").read_bytes()))
+    assert outs[0] == outs[1]
+
+
+def test_resume_skips_finished_rows(fast2019, tmp_path, monkeypatch):
+    targets = resolve_targets(fast2019.table, "li-ternaries:Br")
+    header = {"set": "li-ternaries:Br"}
+    clean = run_screen(fast2019, targets, tmp_path / "clean", header=header).rows
+    # A run that stopped after 5 rows: keep the journal header and 5 rows, plus a torn line.
+    lines = (tmp_path / "clean" / JOURNAL).read_text().splitlines()
+    (tmp_path / "part").mkdir()
+    (tmp_path / "part" / JOURNAL).write_text("\n".join(lines[:6]) + '\n{"key": "row1", "ro')
+    calls = []
+    real = screen_mod.screen_target
+    monkeypatch.setattr(screen_mod, "screen_target", lambda *a: calls.append(a[1].key) or real(*a))
+    resumed = run_screen(fast2019, targets, tmp_path / "part", header=header).rows
+    assert len(calls) == len(targets) - 5
+    assert json.dumps(resumed) == json.dumps(clean)
+
+
+def test_journal_of_other_settings_is_refused(fast2019, tmp_path):
+    targets = resolve_targets(fast2019.table, "halides")
+    run_screen(fast2019, targets, tmp_path, header={"set": "halides"})
+    with pytest.raises(Exception, match="other data or settings"):
+        run_screen(fast2019, targets, tmp_path, header={"set": "sulfides"})
+    assert (
+        len(run_screen(fast2019, targets, tmp_path, header={"set": "x"}, restart=True).rows) == 10
+    )
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGKILL], ids=["SIGINT", "SIGKILL"])
+def test_killed_screen_resumes_to_the_same_table(data, tmp_path, sig):
+    env = {**os.environ, "STABILITY_DATA": data}
+    cmd = [sys.executable, "-m", "stability", "screen", "--set", "li-ternaries:O", "--out"]
+    reference = tmp_path / "reference"
+    subprocess.run([*cmd, str(reference)], env=env, check=True, capture_output=True)
+    out = tmp_path / "killed"
+    proc = subprocess.Popen(
+        [*cmd, str(out)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    journal = out / JOURNAL
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        if journal.exists() and journal.read_text().count("\n") > 50:
+            break
+        time.sleep(0.02)
+    proc.send_signal(sig)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode != 0, "the run finished before it could be interrupted"
+    if sig == signal.SIGINT:
+        assert b"Interrupted" in err and b"Traceback" not in err
+    saved = journal.read_text().count("\n") - 1
+    assert 50 <= saved < len(pd.read_csv(reference / "screen.csv"))
+    assert not (out / "screen.csv").exists()
+    subprocess.run([*cmd, str(out)], env=env, check=True, capture_output=True)
+    assert (out / "screen.csv").read_bytes() == (reference / "screen.csv").read_bytes()
+    assert (out / "screen.json").read_bytes() == (reference / "screen.json").read_bytes()
