@@ -21,17 +21,19 @@ check-data:
 
 demo: install check-data
 	$(BIN)/stability data info
-	$(BIN)/stability window Li3N Li9N2Cl3 Li2PO2N Li3PS4 Li6PS5Cl Li10GeP2S12 Li3YCl6 Li3InCl6 Li7La3Zr2O12 LiCoO2
-	$(BIN)/stability window Li3N Li9N2Cl3 Li2PO2N Li3PS4 Li6PS5Cl Li10GeP2S12 Li3YCl6 Li3InCl6 Li7La3Zr2O12 --format csv > /dev/null
-	@mkdir -p results
-	$(BIN)/stability window Li3N Li9N2Cl3 Li2PO2N Li3PS4 Li6PS5Cl Li10GeP2S12 Li3YCl6 Li3InCl6 Li7La3Zr2O12 LiCoO2 --format csv > results/windows.csv
-	$(BIN)/stability profile Li3N --plot results/profile_Li3N.png --format csv > results/profile_Li3N.csv
-	$(BIN)/stability profile Li9N2Cl3 --plot results/profile_Li9N2Cl3.png
-	$(BIN)/stability profile Li9N2Cl3 --format csv > results/profile_Li9N2Cl3.csv
-	@echo "Results in results/: windows.csv, profile_*.csv and profile_*.png"
+	$(BIN)/stability window Li3N Li9N2Cl3 Li2PO2N Li3PS4 Li6PS5Cl Li10GeP2S12 Li3YCl6 Li3InCl6 Li7La3Zr2O12
+	$(BIN)/stability screen --set seed --interfaces-with cathodes --out results/seed --jobs 2 --restart
+	$(BIN)/stability interfaces --left nitride-sses --right cathodes --voltage 3 --out results/interfaces_3V
+	$(BIN)/stability figures --out results/figures
+	@echo
+	@echo "Done. Look at:"
+	@echo "  results/seed/screen.csv, .json     windows of every catalogue material + reaction energies with cathodes"
+	@echo "  results/interfaces_3V/             nitride | cathode reactions with Li open at 3 V (csv + heatmap)"
+	@echo "  results/figures/*.png, *.pdf       the review's figures, with the table behind each"
 
 lint: install
-	$(BIN)/ruff check stability tests benchmarks
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check stability
 
 test: install check-data lint
 	$(BIN)/pytest -q

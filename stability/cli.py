@@ -350,6 +350,23 @@ def interfaces(left_set, right_set, voltage, data, dataset, engine, out: Path) -
     )
 
 
+@cli.command()
+@data_option
+@dataset_option
+@engine_option
+@click.option(
+    "--out", type=click.Path(path_type=Path), default=Path("results/figures"), show_default=True
+)
+def figures(data, dataset, engine, out: Path) -> None:
+    """Regenerate the review's figures (PNG and PDF) and their tables into OUT."""
+    from stability.plotting.figures import make_figures
+
+    written = make_figures(_engine(data, dataset, engine), out)
+    click.echo(
+        f"wrote {len(written)} files to {out}: " + ", ".join(sorted({p.stem for p in written}))
+    )
+
+
 def _save(fig, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=200)

@@ -61,18 +61,27 @@ def load_pulled(folder: Path) -> EntryTable:
     tables = [read_table(p) for p in files]
     newest = max(t.meta.get("database_version", "") for t in tables)
     tables = [t for t in tables if t.meta.get("database_version", "") == newest]
+    # Never mix energy schemes in one hull: GGA/GGA+U unless only r2SCAN mixing was pulled.
+    schemes = sorted({str(t.meta.get("thermo_type", "")) for t in tables})
+    scheme = "GGA_GGA+U" if "GGA_GGA+U" in schemes else schemes[0]
+    tables = [t for t in tables if str(t.meta.get("thermo_type", "")) == scheme]
     merged = concat(
-        tables, {**tables[0].meta, "name": f"mp-api {newest}".strip(), "source": str(folder)}
+        tables,
+        {**tables[0].meta, "name": f"mp-api {newest} {scheme}".strip(), "source": str(folder)},
     )
-    # The same material can arrive with several pulled systems: keep it once.
-    _, first = np.unique(merged.material_id, return_index=True)
-    return merged.take(np.sort(first))
+    # The same material can arrive with several pulled systems: keep it once (ids known).
+    ids = merged.material_id
+    _, first = np.unique(ids, return_index=True)
+    keep = np.union1d(first[ids[first] != ""], np.flatnonzero(ids == ""))
+    return merged.take(np.sort(keep))
 
 
 def load_dataset(data: str | Path | None = None, dataset: str | None = None) -> EntryTable:
     """Load the dataset named by ``data`` (file or folder), ``STABILITY_DATA`` or the cache."""
     path = config.data_path(data)
     if not path.exists():
+        if not data and path == config.cache_dir():
+            return load_pulled(path)  # says how to get data
         raise DataError(f"data path {path} does not exist")
     if path.is_file():
         return cached_read(path, read_snapshot)

@@ -24,7 +24,14 @@ from stability.formula import parse_formula
 
 API_KEY_ENV = "MP_API_KEY"
 THERMO_TYPES = {"GGA_GGA+U": "GGA_GGA+U", "R2SCAN": "GGA_GGA+U_R2SCAN"}
-_TRANSIENT = re.compile(r"\b(429|5\d\d)\b|timed? ?out|timeout|temporar|connection|reset", re.I)
+# Transient: rate limits, server errors and network trouble. Status codes count only where
+# they read as one ("status 503", "HTTP 429", "500 Server Error"), not inside URLs or ids.
+_TRANSIENT = re.compile(
+    r"(?:status(?:\s*code)?|HTTP|error)\D{0,12}\b(?:429|5\d\d)\b|^\s*(?:429|5\d\d)\b"
+    r"|too many requests|server error|service unavailable|bad gateway|gateway time"
+    r"|timed? ?out|timeout|temporar|connection (?:reset|refused|error|aborted)",
+    re.I,
+)
 
 
 def _default_client(api_key: str) -> Any:
@@ -40,7 +47,7 @@ def parse_chemsys(chemsys: str) -> list[str]:
         raise StabilityError(f"empty chemical system {chemsys!r}; write it like Li-N-Cl")
     for p in parts:
         comp = parse_formula(p)
-        if len(comp.elements) != 1 or comp.num_atoms != 1:
+        if len(comp.elements) != 1 or comp.num_atoms != 1 or p in ("D", "T"):
             raise StabilityError(f"{p!r} in {chemsys!r} is not an element symbol")
     return sorted(set(parts))
 

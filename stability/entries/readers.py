@@ -70,13 +70,22 @@ def sniff_format(path: Path) -> str:
     )
 
 
+def _check_elements(table: EntryTable, path: Path) -> None:
+    """Refuse data naming elements that do not exist (a table would silently carry them)."""
+    from pymatgen.core import Element
+
+    bad = sorted(el for el in table.elements if not Element.is_valid_symbol(el) or el in ("D", "T"))
+    if bad:
+        raise DataError(f"data file {path} names unknown elements: {', '.join(bad[:5])}")
+
+
 def read_snapshot(path: Path) -> EntryTable:
     """Read any supported snapshot file into an EntryTable."""
     fmt = sniff_format(path)
     try:
-        if fmt == ENTRIES_JSON:
-            return read_entries_json(path)
-        return read_csv(path, fmt)
+        table = read_entries_json(path) if fmt == ENTRIES_JSON else read_csv(path, fmt)
+        _check_elements(table, path)
+        return table
     except DataError:
         raise
     except (
@@ -155,6 +164,11 @@ def entry_record(d: dict[str, Any]) -> dict[str, Any]:
             if "adj_per_atom" in adj:
                 value = float(adj["adj_per_atom"]) * n
                 uncertainty = _float_or_nan(adj.get("uncertainty_per_atom")) * n
+            elif "adj_per_deg" in adj:  # TemperatureEnergyAdjustment
+                value = float(adj["adj_per_deg"]) * float(adj.get("temp", 0.0)) * n
+                uncertainty = (
+                    _float_or_nan(adj.get("uncertainty_per_deg")) * float(adj.get("temp", 0.0)) * n
+                )
             else:
                 value = float(adj.get("value", 0.0))
                 uncertainty = _float_or_nan(adj.get("uncertainty"))
@@ -173,7 +187,7 @@ def entry_record(d: dict[str, Any]) -> dict[str, Any]:
         "energy_per_atom": (uncorrected + correction) / natoms,
         "uncorrected_energy_per_atom": uncorrected / natoms,
         "correction_per_atom": correction / natoms,
-        # No uncertainty information is NaN (as pymatgen), not an exact 0.
+        # As the installed pymatgen: no uncertainty information at all is NaN, not 0.
         "correction_uncertainty_per_atom": math.sqrt(variance) / natoms if variance else math.nan,
         "material_id": material_id,
         "reported_hull_distance": float("nan") if e_hull is None else float(e_hull),

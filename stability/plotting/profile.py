@@ -32,22 +32,28 @@ def plot_profile(frame: pd.DataFrame, title: str = "", v_max: float = V_MAX) -> 
         ys += [y, y]
     ax.plot(xs, ys, color="black", lw=1.8, drawstyle="default")
     span = max(li.max() - li.min(), 1.0)
-    for k, (lo, hi, y, phases, pristine) in enumerate(
-        zip(lows, highs, li, rows["phases"], rows["is_pristine"], strict=True)
+    for lo, hi, y, phases, pristine in zip(
+        lows, highs, li, rows["phases"], rows["is_pristine"], strict=True
     ):
-        if hi <= lo and not pristine:
+        if pristine:
+            # The stability window: where the pristine material neither takes nor gives Li.
+            ax.axvspan(lo, max(hi, lo + 0.01), color="tab:blue", alpha=0.12, lw=0)
+        if hi - lo < 0.05 and not pristine:
             continue
-        text = _label(phases) if not pristine else f"{_label(phases)} (pristine)"
-        offset = 0.04 * span if k % 2 == 0 else -0.09 * span
+        text = _label(phases) + (" (pristine)" if pristine else "")
         ax.text(
-            min(lo + 0.05, v_max - 0.05),
-            y + offset,
+            lo + 0.04,
+            y + 0.03 * span,
             text,
-            fontsize=8,
-            color="tab:blue" if pristine else "0.2",
+            fontsize=7.5,
             ha="left",
-            va="bottom" if offset > 0 else "top",
+            va="bottom",
+            color="tab:blue" if pristine else "0.15",
+            clip_on=True,
+            bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.8, "pad": 0.5},
         )
+    for v in lows[1:]:
+        ax.axvline(v, color="0.75", lw=0.6, ls=":")
     ax.axhline(0, color="0.6", lw=0.8, ls=":")
     ax.set_xlim(0, v_max)
     ax.set_ylim(li.min() - 0.2 * span, li.max() + 0.2 * span)

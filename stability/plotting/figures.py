@@ -1,0 +1,75 @@
+"""Regenerate the review's figures into a folder, as PNG and PDF."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+
+from stability.analysis.catalogue import resolve_set
+from stability.analysis.interface import interface_matrix
+from stability.analysis.profile import compute_profile
+from stability.analysis.review import bar_windows, class_windows
+from stability.io.tables import write_frame
+from stability.plotting.heatmap import plot_matrix
+from stability.plotting.profile import plot_profile
+from stability.plotting.windows import plot_window_bars, plot_windows_by_class
+from stability.thermo.base import Engine
+
+FIGURES = (
+    "windows_by_class",
+    "window_bars",
+    "profile_Li3N",
+    "profile_Li9N2Cl3",
+    "interface_matrix",
+)
+
+
+def _save(fig, out: Path, name: str) -> list[Path]:
+    paths = [out / f"{name}.png", out / f"{name}.pdf"]
+    fig.savefig(paths[0], dpi=200)
+    fig.savefig(paths[1])
+    plt.close(fig)
+    return paths
+
+
+def make_figures(engine: Engine, out: Path) -> list[Path]:
+    """Write every figure of ``FIGURES`` (PNG and PDF) and the table behind each (CSV, JSON)."""
+    out.mkdir(parents=True, exist_ok=True)
+    ds = engine.table.name
+    written: list[Path] = []
+
+    frame = class_windows(engine)
+    written += write_frame(frame, out / "windows_by_class")
+    written += _save(
+        plot_windows_by_class(
+            frame,
+            f"Windows of Li binaries (dashed) and Li-M-X ternaries, M at highest valence ({ds})",
+        ),
+        out,
+        "windows_by_class",
+    )
+
+    frame = bar_windows(engine)
+    written += write_frame(frame, out / "window_bars")
+    written += _save(plot_window_bars(frame, f"Electrochemical windows ({ds})"), out, "window_bars")
+
+    for formula in ("Li3N", "Li9N2Cl3"):
+        prof = compute_profile(engine, formula).to_dataframe()
+        written += write_frame(prof, out / f"profile_{formula}")
+        written += _save(
+            plot_profile(prof, f"{formula}: equilibrium voltage profile ({ds})"),
+            out,
+            f"profile_{formula}",
+        )
+
+    left = resolve_set("nitride-sses")
+    right = resolve_set("cathodes") + resolve_set("catholytes")
+    frame = interface_matrix(engine, left, right).to_dataframe()
+    written += write_frame(frame, out / "interface_matrix")
+    written += _save(
+        plot_matrix(frame, f"Nitride | cathode and catholyte reaction energy, closed ({ds})"),
+        out,
+        "interface_matrix",
+    )
+    return written
