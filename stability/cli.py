@@ -43,6 +43,14 @@ class Cli(click.Group):
         except KeyboardInterrupt:
             click.echo("Interrupted.", err=True)
             sys.exit(130)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except Exception as exc:  # a bug: still one line, the traceback behind --debug
+            if ctx.meta.get("debug"):
+                raise
+            raise click.ClickException(
+                f"internal error ({type(exc).__name__}: {exc}); rerun with --debug and report it"
+            ) from None
 
 
 data_option = click.option(
@@ -64,9 +72,35 @@ engine_option = click.option(
     show_default=True,
     help="fast: one hull per system; pymatgen: PhaseDiagram per composition (reference).",
 )
+uncertainty_option = click.option(
+    "--uncertainty/--no-uncertainty",
+    default=None,
+    help="Propagate MP2020 correction uncertainties (default: on when the data has them).",
+)
+draws_option = click.option(
+    "--draws",
+    type=click.IntRange(20, 100_000),
+    default=200,
+    show_default=True,
+    help="Correlated correction draws for --uncertainty.",
+)
 format_option = click.option(
     "--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True
 )
+
+
+def _want_uncertainty(eng, flag: bool | None) -> bool:
+    """On when asked, or by default when the data has uncertainties; an explicit ask on data
+    without them is an error that says why."""
+    from stability.analysis.uncertainty import NO_UNCERTAINTY, has_uncertainties
+
+    if flag is False:
+        return False
+    if has_uncertainties(eng.table):
+        return True
+    if flag:
+        raise StabilityError(NO_UNCERTAINTY.format(name=eng.table.name))
+    return False
 
 
 def _engine(data: Path | None, dataset: str | None, engine: str):
@@ -91,15 +125,35 @@ def cli(ctx: click.Context, debug: bool) -> None:
 @data_option
 @dataset_option
 @engine_option
+@uncertainty_option
+@draws_option
+@click.option(
+    "--explain",
+    is_flag=True,
+    help="Name the reaction and phases that set each limit, with margins.",
+)
 @format_option
-def window(formulas: tuple[str, ...], data, dataset, engine, fmt) -> None:
+def window(
+    formulas: tuple[str, ...], data, dataset, engine, uncertainty, draws, explain, fmt
+) -> None:
     """Print the electrochemical window (V vs Li/Li+) of each FORMULA."""
     from stability.analysis.window import compute_window
     from stability.io.formats import to_csv, to_json, to_table
 
     eng = _engine(data, dataset, engine)
     results = [compute_window(eng, f) for f in formulas]
+    if _want_uncertainty(eng, uncertainty):
+        from stability.analysis.uncertainty import with_window_uncertainty
+
+        results = [with_window_uncertainty(w, eng, draws) for w in results]
     rows = [w.to_dict() for w in results]
+    explained = []
+    if explain:
+        from stability.analysis.sensitivity import limit_sensitivity
+
+        explained = [limit_sensitivity(eng, f) for f in formulas]
+        for row, (red, ox) in zip(rows, explained, strict=True):
+            row["reduction_sensitivity"], row["oxidation_sensitivity"] = red.to_dict(), ox.to_dict()
     if fmt == "json":
         click.echo(to_json(rows))
     elif fmt == "csv":
@@ -108,7 +162,24 @@ def window(formulas: tuple[str, ...], data, dataset, engine, fmt) -> None:
         click.echo(to_csv(WindowTable(results, {}).to_dataframe()), nl=False)
     else:
         click.echo(f"dataset: {eng.table.name} (engine {eng.name})")
-        click.echo(to_table(rows, WINDOW_HEADERS))
+        headers = dict(WINDOW_HEADERS)
+        if results and results[0].reduction_limit_std_V is not None:
+            headers.update(
+                reduction_limit_std_V="red. std (V)", oxidation_limit_std_V="ox. std (V)"
+            )
+        click.echo(to_table(rows, headers))
+        for formula, limits in zip(formulas, explained, strict=False):  # empty without --explain
+            click.echo(f"\n{formula}:")
+            for lim in limits:
+                click.echo(f"  {lim.limit} limit {lim.voltage_V:.3f} V: {lim.reaction}")
+                for c in lim.competitors:
+                    if c.margin_meV_per_atom is None:
+                        click.echo(f"    {c.phase}: {c.note}")
+                    else:
+                        click.echo(
+                            f"    without {c.phase}: {c.limit_V:.3f} V into {', '.join(c.products)}; "
+                            f"{c.phase} decides by {c.margin_meV_per_atom:.1f} meV/atom"
+                        )
         if any(w.placed_on_hull for w in results):
             click.echo(
                 f"placed: off the hull or absent from the dataset; placed {config.PLACEMENT_OFFSET_EV:g} "
@@ -176,8 +247,19 @@ def profile(formula: str, data, dataset, engine, fmt, plot) -> None:
     help="Also react every row with this set (closed).",
 )
 @click.option("--restart", is_flag=True, help="Discard rows saved by an earlier run into --out.")
+@click.option("--uncertainty", is_flag=True, help="Add std of both limits (MP2020 data only).")
+@draws_option
 def screen(
-    set_name: str, data, dataset, engine, out: Path, jobs: int, partners, restart: bool
+    set_name: str,
+    data,
+    dataset,
+    engine,
+    out: Path,
+    jobs: int,
+    partners,
+    restart: bool,
+    uncertainty: bool,
+    draws: int,
 ) -> None:
     """Screen a set: windows and hull energies, one row each, into OUT/screen.csv and .json.
 
@@ -191,12 +273,17 @@ def screen(
     eng = _engine(data, dataset, engine)
     targets = resolve_targets(eng.table, set_name)
     partner_items = resolve_set(partners) if partners else []
+    if uncertainty:
+        from stability.analysis.uncertainty import require_uncertainties
+
+        require_uncertainties(eng.table)
     header = {
         "dataset": eng.table.name,
         "source_sha256": eng.table.meta.get("source_sha256", ""),
         "set": set_name,
         "engine": eng.name,
         "partners": partner_items,
+        "uncertainty_draws": draws if uncertainty else 0,
         "tool_version": __import__("stability").__version__,
     }
     result = run_screen(
@@ -207,6 +294,7 @@ def screen(
         partners=partner_items,
         header=header,
         restart=restart,
+        draws=draws if uncertainty else 0,
         progress=_progress,
     )
     frame = result.to_dataframe()
@@ -253,6 +341,8 @@ SCAN_HEADERS = {
 @data_option
 @dataset_option
 @engine_option
+@uncertainty_option
+@draws_option
 @format_option
 @click.option(
     "--plot",
@@ -261,7 +351,18 @@ SCAN_HEADERS = {
     help="Write the figure (PNG, PDF, SVG).",
 )
 def interface(
-    reactant_a, reactant_b, voltage, scan, own_energy, data, dataset, engine, fmt, plot
+    reactant_a,
+    reactant_b,
+    voltage,
+    scan,
+    own_energy,
+    data,
+    dataset,
+    engine,
+    uncertainty,
+    draws,
+    fmt,
+    plot,
 ) -> None:
     """Print the reaction of REACTANT_A with REACTANT_B: energy, mixing ratio, products."""
     from stability.analysis.interface import compute_interface, parse_scan, scan_interface
@@ -291,6 +392,10 @@ def interface(
             _save(plot_scan(frame, f"{reactant_a} | {reactant_b} ({eng.table.name})"), plot)
         return
     res = compute_interface(eng, reactant_a, reactant_b, voltage, use_own_energy=own_energy)
+    if not own_energy and _want_uncertainty(eng, uncertainty):
+        from stability.analysis.uncertainty import with_reaction_uncertainty
+
+        res = with_reaction_uncertainty(res, eng, draws)
     frame = res.to_dataframe()
     if fmt == "json":
         click.echo(to_json(res.to_dict()))
@@ -300,7 +405,13 @@ def interface(
         where = "closed (no Li exchange)" if voltage is None else f"Li open at {voltage:g} V"
         click.echo(
             f"{reactant_a} | {reactant_b}, {where}, reactants at {res.reactant_energies} energies "
-            f"({res.dataset}):\n  most negative: {res.reaction_energy_meV_per_atom:.1f} meV/atom at "
+            f"({res.dataset}):\n  most negative: {res.reaction_energy_meV_per_atom:.1f}"
+            + (
+                f" ± {res.reaction_energy_std_meV_per_atom:.1f}"
+                if res.reaction_energy_std_meV_per_atom is not None
+                else ""
+            )
+            + " meV/atom at "
             f"x = {res.mixing_ratio:.3f}: {res.reaction}"
         )
         if voltage is not None:
@@ -365,6 +476,77 @@ def figures(data, dataset, engine, out: Path) -> None:
     click.echo(
         f"wrote {len(written)} files to {out}: " + ", ".join(sorted({p.stem for p in written}))
     )
+
+
+@cli.command()
+@click.argument("formulas", nargs=-1)
+@click.option("--set", "set_name", default=None, help="A named set or file instead of FORMULAS.")
+@click.option(
+    "--data",
+    "data_paths",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="A snapshot file or folder; once per dataset, or once with several --dataset.",
+)
+@click.option("--dataset", "datasets", multiple=True, help="Dataset names in the --data folder.")
+@uncertainty_option
+@draws_option
+@format_option
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Also write OUT/compare.csv/.json, differences.csv/.json and the paired-bar figure.",
+)
+def compare(formulas, set_name, data_paths, datasets, uncertainty, draws, fmt, out) -> None:
+    """Compare windows of FORMULAS (or --set) across datasets: shifts and changed phases."""
+    from stability.analysis.catalogue import resolve_set
+    from stability.analysis.compare import compare_windows
+    from stability.entries.load import load_dataset
+    from stability.io.formats import to_csv, to_json, to_table
+    from stability.thermo.engines import make_engine
+
+    if bool(formulas) == bool(set_name):
+        raise StabilityError("give FORMULAS or --set, not both or neither")
+    items = resolve_set(set_name) if set_name else [(f, f) for f in formulas]
+    if len(data_paths) > 1:
+        name = datasets[0] if len(datasets) == 1 else None
+        tables = [load_dataset(p, name) for p in data_paths]
+    else:
+        where = data_paths[0] if data_paths else None
+        tables = [load_dataset(where, name) for name in datasets]
+    if len(tables) < 2:
+        raise StabilityError(
+            "compare needs two datasets: --data A --data B, or --dataset X --dataset Y"
+        )
+    engines = [make_engine(t) for t in tables]
+    result = compare_windows(engines, items, uncertainty=uncertainty is not False, draws=draws)
+    diff = result.differences()
+    if fmt == "json":
+        click.echo(to_json(diff.astype(object).where(diff.notna(), None).to_dict("records")))
+    elif fmt == "csv":
+        click.echo(to_csv(diff), nl=False)
+    else:
+        first = result.datasets[0]
+        headers = {"label": "material"}
+        for ds in result.datasets[1:]:
+            headers[f"reduction_shift_V[{ds}]"] = f"red. shift (V) {first} -> {ds}"
+            headers[f"oxidation_shift_V[{ds}]"] = "ox. shift (V)"
+            headers[f"oxidation_products_changed[{ds}]"] = "oxidation products changed"
+        click.echo(to_table(diff.to_dict("records"), headers))
+    if out:
+        from stability.io.tables import write_frame
+        from stability.plotting.windows import plot_paired_bars
+
+        write_frame(result.to_dataframe(), out / "compare")
+        write_frame(diff, out / "differences")
+        names = " vs ".join(result.datasets)
+        fig = plot_paired_bars(
+            result.to_dataframe(),
+            f"Windows: {names}\n(error bars: 95% from MP2020 correction uncertainties)",
+        )
+        _save(fig, out / "compare.png")
+        fig.savefig(out / "compare.pdf")
 
 
 def _save(fig, path: Path) -> None:

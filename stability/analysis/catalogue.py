@@ -123,6 +123,28 @@ CATALOGUE["catholytes"] = [
     ("Li6PS5Cl", "Li6PS5Cl"),
     ("LLZT", "Li6.5La3Zr1.5Ta0.5O12"),
 ]
+#: The review's side-by-side window bars, in its order (label, formula), plus oxides.
+CATALOGUE["window-bars"] = [
+    ("beta-Li3N", "Li3N"),
+    ("Li9N2Cl3", "Li9N2Cl3"),
+    ("LiPON (Li2PO2N)", "Li2PO2N"),
+    ("Li2S", "Li2S"),
+    ("Li6PS5Cl", "Li6PS5Cl"),
+    ("Li3PS4", "Li3PS4"),
+    ("LGPS", "Li10GeP2S12"),
+    ("LiCl", "LiCl"),
+    ("Li3YCl6", "Li3YCl6"),
+    ("Li3InCl6", "Li3InCl6"),
+    ("Li3ErCl6", "Li3ErCl6"),
+    ("Li3ScCl6", "Li3ScCl6"),
+    ("LiBr", "LiBr"),
+    ("Li3YBr6", "Li3YBr6"),
+    ("Li3HoBr6", "Li3HoBr6"),
+    ("LLZO", "Li7La3Zr2O12"),
+    ("LLZT", "Li6.5La3Zr1.5Ta0.5O12"),
+    ("LATP", "Li1.3Al0.3Ti1.7(PO4)3"),
+    ("Li3PO4", "Li3PO4"),
+]
 SEED_CLASSES = ("nitrides", "sulfides", "halides", "oxides", "cathodes", "coatings")
 
 

@@ -50,6 +50,9 @@ class Interface:
     decomposition_b_meV_per_atom: float
     dataset: str
     engine: str
+    #: Set by ``uncertainty.with_reaction_uncertainty`` (meV/atom).
+    reaction_energy_std_meV_per_atom: float | None = None
+    reaction_energy_ci95_meV_per_atom: tuple[float, float] | None = None
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from pymatgen.core import Element
 
+from stability.analysis.catalogue import CATALOGUE, material_class
 from stability.analysis.sets import dataset_targets
 from stability.analysis.window import compute_window
 from stability.errors import StabilityError
@@ -26,27 +27,9 @@ ANION_CLASS = {
 }
 BINARY = {"N": "Li3N", "F": "LiF", "Cl": "LiCl", "Br": "LiBr", "I": "LiI", "O": "Li2O", "S": "Li2S"}
 
-#: The review's side-by-side window bars, in its order, with display labels.
+#: The review's side-by-side window bars, in its order, with display labels and classes.
 WINDOW_BARS = [
-    ("beta-Li3N", "Li3N", "nitrides"),
-    ("Li9N2Cl3", "Li9N2Cl3", "nitrides"),
-    ("LiPON (Li2PO2N)", "Li2PO2N", "nitrides"),
-    ("Li2S", "Li2S", "sulfides"),
-    ("Li6PS5Cl", "Li6PS5Cl", "sulfides"),
-    ("Li3PS4", "Li3PS4", "sulfides"),
-    ("LGPS", "Li10GeP2S12", "sulfides"),
-    ("LiCl", "LiCl", "halides"),
-    ("Li3YCl6", "Li3YCl6", "halides"),
-    ("Li3InCl6", "Li3InCl6", "halides"),
-    ("Li3ErCl6", "Li3ErCl6", "halides"),
-    ("Li3ScCl6", "Li3ScCl6", "halides"),
-    ("LiBr", "LiBr", "halides"),
-    ("Li3YBr6", "Li3YBr6", "halides"),
-    ("Li3HoBr6", "Li3HoBr6", "halides"),
-    ("LLZO", "Li7La3Zr2O12", "oxides"),
-    ("LLZT", "Li6.5La3Zr1.5Ta0.5O12", "oxides"),
-    ("LATP", "Li1.3Al0.3Ti1.7(PO4)3", "oxides"),
-    ("Li3PO4", "Li3PO4", "oxides"),
+    (label, formula, material_class(formula)) for label, formula in CATALOGUE["window-bars"]
 ]
 
 

@@ -68,9 +68,13 @@ class ScreenResult:
 
 
 def screen_target(
-    engine: Engine, target: Target, partners: list[tuple[str, str]]
+    engine: Engine, target: Target, partners: list[tuple[str, str]], draws: int = 0
 ) -> dict[str, Any]:
-    """Compute one row; errors of this material go into its ``error`` column."""
+    """Compute one row; errors of this material go into its ``error`` column.
+
+    With ``draws`` > 0, the limits' standard deviations under the MP2020 correction
+    uncertainties are added (``reduction_limit_std_V``, ``oxidation_limit_std_V``).
+    """
     table = engine.table
     row: dict[str, Any] = dict.fromkeys(SCREEN_COLUMNS)
     row.update(formula=target.formula, material_id="", error="", **{"class": target.cls})
@@ -89,6 +93,14 @@ def screen_target(
             if len(amounts) == 1:
                 raise StabilityError(f"no window: {config.WORKING_ION} metal")
         w = compute_window(engine, target.formula)
+        if draws:
+            from stability.analysis.uncertainty import with_window_uncertainty
+
+            w = with_window_uncertainty(w, engine, draws)
+            row.update(
+                reduction_limit_std_V=w.reduction_limit_std_V,
+                oxidation_limit_std_V=w.oxidation_limit_std_V,
+            )
         row.update(
             reduced_formula=w.reduced_formula,
             placed_on_hull=w.placed_on_hull,
@@ -132,13 +144,13 @@ def _chunks(targets: list[Target], engine: Engine, size: int = 64) -> list[list[
 _WORKER: dict[str, Any] = {}
 
 
-def _init_worker(engine: Engine, partners: list[tuple[str, str]]) -> None:
-    _WORKER["engine"], _WORKER["partners"] = engine, partners
+def _init_worker(engine: Engine, partners: list[tuple[str, str]], draws: int = 0) -> None:
+    _WORKER.update(engine=engine, partners=partners, draws=draws)
 
 
 def _run_chunk(chunk: list[Target]) -> list[tuple[str, dict]]:
-    engine, partners = _WORKER["engine"], _WORKER["partners"]
-    return [(t.key, screen_target(engine, t, partners)) for t in chunk]
+    engine, partners, draws = _WORKER["engine"], _WORKER["partners"], _WORKER["draws"]
+    return [(t.key, screen_target(engine, t, partners, draws)) for t in chunk]
 
 
 class Journal:
@@ -195,6 +207,7 @@ def run_screen(
     partners: list[tuple[str, str]] | None = None,
     header: dict[str, Any] | None = None,
     restart: bool = False,
+    draws: int = 0,
     progress: Callable[[int, int], Iterator] | None = None,
 ) -> ScreenResult:
     """Screen ``targets``; with ``out``, journal rows there and resume from it."""
@@ -214,11 +227,13 @@ def run_screen(
             import multiprocessing as mp
 
             ctx = mp.get_context("fork")
-            with ctx.Pool(jobs, initializer=_init_worker, initargs=(engine, partners)) as pool:
+            with ctx.Pool(
+                jobs, initializer=_init_worker, initargs=(engine, partners, draws)
+            ) as pool:
                 for results in pool.imap_unordered(_run_chunk, chunks):
                     _record(results, done, journal, bar)
         else:
-            _init_worker(engine, partners)
+            _init_worker(engine, partners, draws)
             for chunk in chunks:
                 _record(_run_chunk(chunk), done, journal, bar)
     finally:

@@ -34,6 +34,11 @@ class Window:
     material_id: str | None
     dataset: str
     engine: str
+    #: Set by ``uncertainty.with_window_uncertainty``: 1-sigma and central 95% interval (V).
+    reduction_limit_std_V: float | None = None
+    oxidation_limit_std_V: float | None = None
+    reduction_limit_ci95_V: tuple[float, float] | None = None
+    oxidation_limit_ci95_V: tuple[float, float] | None = None
 
     @property
     def window_width_V(self) -> float:

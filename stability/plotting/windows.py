@@ -122,3 +122,58 @@ def plot_windows_by_class(frame: pd.DataFrame, title: str = "", v_max: float = V
     if title:
         fig.suptitle(title, fontsize=10)
     return fig
+
+
+def plot_paired_bars(frame: pd.DataFrame, title: str = "", v_max: float = V_MAX) -> Figure:
+    """Window bars of each material on several datasets, side by side, with 95% error bars.
+
+    ``frame`` is ``Comparison.to_dataframe()``: label, class, dataset, limits, and optional
+    ``*_std_V`` columns (error bars are 1.96 sigma where present).
+    """
+    datasets = list(dict.fromkeys(frame["dataset"]))
+    labels = list(dict.fromkeys(frame["label"]))
+    n, k = len(labels), len(datasets)
+    height = 0.8 / k
+    fig, ax = plt.subplots(figsize=(7.2, 0.9 + 0.42 * n * max(k, 2) / 2), layout="constrained")
+    styles = [("white", "////"), (None, ""), ("0.85", ".."), ("0.6", "xx")]
+    for j, ds in enumerate(datasets):
+        sub = frame[frame["dataset"] == ds].set_index("label")
+        face, hatch = styles[j % len(styles)]
+        for i, label in enumerate(labels):
+            if label not in sub.index or pd.isna(sub.loc[label, "reduction_limit_V"]):
+                continue
+            r = sub.loc[label]
+            y = (n - 1 - i) + (k - 1 - 2 * j) * height / 2
+            lo, hi = float(r["reduction_limit_V"]), float(r["oxidation_limit_V"])
+            color = class_style(str(r["class"]))[0]
+            ax.barh(
+                y,
+                max(hi - lo, 0.02),
+                left=lo,
+                height=height * 0.9,
+                color=face or color,
+                hatch=hatch,
+                edgecolor=color if face else "black",
+                lw=0.8,
+            )
+            for col, x in (("reduction_limit_std_V", lo), ("oxidation_limit_std_V", hi)):
+                if col in r and pd.notna(r[col]) and r[col] > 0:
+                    ax.errorbar(x, y, xerr=1.96 * float(r[col]), color="black", capsize=2, lw=0.9)
+    ax.set_yticks(range(n - 1, -1, -1), labels, fontsize=8)
+    ax.set_xlim(0, v_max)
+    ax.set_xlabel("Voltage (V vs Li/Li$^+$)")
+    ax.grid(axis="x", color="0.88", lw=0.6)
+    ax.set_axisbelow(True)
+    handles = [
+        Patch(
+            facecolor=styles[j % len(styles)][0] or "0.3",
+            hatch=styles[j % len(styles)][1],
+            edgecolor="black",
+            label=ds,
+        )
+        for j, ds in enumerate(datasets)
+    ]
+    fig.legend(handles=handles, loc="outside lower center", ncol=k, fontsize=8, frameon=False)
+    if title:
+        ax.set_title(title, fontsize=10)
+    return fig

@@ -1,0 +1,100 @@
+"""Windows of the same materials on several datasets: shifts, and which phases changed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from stability.analysis.catalogue import material_class
+from stability.analysis.uncertainty import DRAWS, has_uncertainties, with_window_uncertainty
+from stability.analysis.window import compute_window
+from stability.errors import StabilityError
+from stability.thermo.base import Engine
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Per material and dataset: limits, their spread where the data has one, products."""
+
+    rows: list[dict]
+    datasets: list[str]
+
+    def to_dataframe(self) -> pd.DataFrame:
+        """Long table, one row per (material, dataset): label, formula, class, dataset,
+        reduction_limit_V, oxidation_limit_V, reduction_limit_std_V, oxidation_limit_std_V
+        (V; NaN where the data has no uncertainties), reduction_products, oxidation_products
+        (";"-joined), error."""
+        import pandas as pd
+
+        return pd.DataFrame(self.rows)
+
+    def differences(self) -> pd.DataFrame:
+        """Wide table, one row per material: each dataset's limits, the shift from the first
+        dataset to each other (V), and the products that changed."""
+        import pandas as pd
+
+        long = self.to_dataframe()
+        first = self.datasets[0]
+        out = []
+        for label, group in long.groupby("label", sort=False):
+            by = {r["dataset"]: r for r in group.to_dict("records")}
+            row = {"label": label, "formula": group["formula"].iloc[0]}
+            for ds in self.datasets:
+                row[f"reduction_V[{ds}]"] = by[ds].get("reduction_limit_V")
+                row[f"oxidation_V[{ds}]"] = by[ds].get("oxidation_limit_V")
+            for ds in self.datasets[1:]:
+                a, b = by[first], by[ds]
+                for lim in ("reduction", "oxidation"):
+                    va, vb = a.get(f"{lim}_limit_V"), b.get(f"{lim}_limit_V")
+                    row[f"{lim}_shift_V[{ds}]"] = (
+                        (vb - va) if va is not None and vb is not None else None
+                    )
+                    pa = set(str(a.get(f"{lim}_products") or "").split(";")) - {""}
+                    pb = set(str(b.get(f"{lim}_products") or "").split(";")) - {""}
+                    row[f"{lim}_products_changed[{ds}]"] = (
+                        ""
+                        if pa == pb
+                        else f"-{','.join(sorted(pa - pb))} +{','.join(sorted(pb - pa))}"
+                    )
+            out.append(row)
+        return pd.DataFrame(out)
+
+
+def compare_windows(
+    engines: list[Engine],
+    items: list[tuple[str, str]],
+    *,
+    uncertainty: bool = True,
+    draws: int = DRAWS,
+) -> Comparison:
+    """Windows of ``items`` [(label, formula)] on every engine's dataset."""
+    rows = []
+    for label, formula in items:
+        for engine in engines:
+            row = {
+                "label": label,
+                "formula": formula,
+                "class": material_class(formula),
+                "dataset": engine.table.name,
+                "error": "",
+            }
+            try:
+                w = compute_window(engine, formula)
+                if uncertainty and has_uncertainties(engine.table):
+                    w = with_window_uncertainty(w, engine, draws)
+                row.update(
+                    reduction_limit_V=w.reduction_limit_V,
+                    oxidation_limit_V=w.oxidation_limit_V,
+                    reduction_limit_std_V=w.reduction_limit_std_V,
+                    oxidation_limit_std_V=w.oxidation_limit_std_V,
+                    reduction_products=";".join(w.reduction_products),
+                    oxidation_products=";".join(w.oxidation_products),
+                    placed_on_hull=w.placed_on_hull,
+                )
+            except StabilityError as exc:
+                row["error"] = str(exc)
+            rows.append(row)
+    return Comparison(rows, [e.table.name for e in engines])

@@ -1,0 +1,146 @@
+"""Which phases decide a window limit, and how fragile it is.
+
+A limit is set by one reaction (the composition taking up or giving off Li into its
+products). For each product phase p, removing p from the dataset gives the reaction that
+would set the limit instead (the runner-up) and its voltage V'. The limit moves only if p's
+energy rises by more than the margin
+
+    margin_p = |V - V'| * n_Li / (nu_p * N_p)     (eV per atom of p)
+
+where n_Li is the Li exchanged per formula unit, nu_p the moles of p formed and N_p its
+atoms per formula unit: the reaction's free energy changes by nu_p * N_p per eV/atom of p,
+its voltage by that over n_Li. A margin of a few meV/atom means a fragile limit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, replace
+
+import numpy as np
+from pymatgen.core import Composition
+
+from stability import config
+from stability.analysis.chemistry import locate
+from stability.analysis.profile import reaction_string
+from stability.analysis.window import own_step
+from stability.errors import StabilityError
+from stability.thermo.base import Engine, ProfileStep
+from stability.thermo.fast import FastSystem
+from stability.thermo.system import SystemData
+
+
+@dataclass(frozen=True)
+class Competitor:
+    """What sets the limit if ``phase`` is taken away, and the energy margin that keeps it out."""
+
+    phase: str
+    margin_meV_per_atom: float | None
+    limit_V: float | None
+    products: list[str]
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class LimitSensitivity:
+    """One limit: its reaction, products and, per product, the runner-up and margin."""
+
+    limit: str
+    voltage_V: float
+    reaction: str
+    products: list[str]
+    competitors: list[Competitor]
+
+    @property
+    def decisive(self) -> Competitor | None:
+        scored = [c for c in self.competitors if c.margin_meV_per_atom is not None]
+        return min(scored, key=lambda c: c.margin_meV_per_atom) if scored else None
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        dec = self.decisive
+        d["decisive_phase"] = dec.phase if dec else None
+        d["margin_meV_per_atom"] = dec.margin_meV_per_atom if dec else None
+        return d
+
+
+def _without(data: SystemData, formula: str) -> SystemData:
+    """The system with every entry of ``formula``'s composition (all polymorphs) removed."""
+    comp = Composition(formula)
+    target = np.array([comp.get_atomic_fraction(el) for el in data.elements])
+    keep = np.abs(data.fractions - target).max(axis=1) > 1e-8
+    return replace(
+        data,
+        amounts=data.amounts[keep],
+        energy_per_atom=data.energy_per_atom[keep],
+        formula=data.formula[keep],
+        material_id=data.material_id[keep],
+        rows=data.rows[keep],
+    )
+
+
+def _limit(steps: list[ProfileStep], reduced: str, which: str) -> tuple[float, ProfileStep | None]:
+    k = own_step(steps, reduced)
+    if which == "reduction":
+        return -steps[k].mu_li_eV, steps[k - 1] if k > 0 else None
+    return -steps[k + 1].mu_li_eV, steps[k + 1]
+
+
+def limit_sensitivity(engine: Engine, formula: str) -> tuple[LimitSensitivity, LimitSensitivity]:
+    """Reaction, products and competitor margins of the reduction and oxidation limits."""
+    loc = locate(engine, formula)
+    reduced = loc.composition.reduced_formula
+    data = loc.system.data
+    base = FastSystem(data)
+    steps = base.li_window_steps(loc.amounts, config.WORKING_ION)
+    out = []
+    for which in ("reduction", "oxidation"):
+        volts, step = _limit(steps, reduced, which)
+        if step is None:
+            out.append(LimitSensitivity(which, volts, "stable against Li metal", [], []))
+            continue
+        n_li = abs(step.li_change)
+        competitors = []
+        for phase in step.phases:
+            comp = Composition(phase.formula)
+            if comp.is_element:
+                competitors.append(
+                    Competitor(phase.formula, None, None, [], "an element: always present")
+                )
+                continue
+            try:
+                alt = FastSystem(_without(data, phase.formula))
+                alt_volts, alt_step = _limit(
+                    alt.li_window_steps(loc.amounts, config.WORKING_ION), reduced, which
+                )
+            except (StabilityError, IndexError, ValueError) as exc:
+                competitors.append(
+                    Competitor(phase.formula, None, None, [], f"no alternative: {exc}")
+                )
+                continue
+            alt_products = [p.formula for p in alt_step.phases] if alt_step else []
+            if abs(volts - alt_volts) < 1e-6:
+                # Another phase takes its place at the same voltage: p does not set the limit.
+                competitors.append(
+                    Competitor(
+                        phase.formula,
+                        None,
+                        alt_volts,
+                        alt_products,
+                        "spectator: the limit does not depend on it",
+                    )
+                )
+                continue
+            margin = abs(volts - alt_volts) * n_li / (phase.amount * comp.num_atoms)
+            competitors.append(
+                Competitor(
+                    phase.formula,
+                    1000 * margin,
+                    alt_volts,
+                    alt_products,
+                )
+            )
+        rxn = reaction_string(reduced, step.li_change, step.phases)
+        out.append(
+            LimitSensitivity(which, volts, rxn, [p.formula for p in step.phases], competitors)
+        )
+    return out[0], out[1]

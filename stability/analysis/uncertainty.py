@@ -1,0 +1,164 @@
+"""How sure is each number: MP2020 correction uncertainties propagated by shared sampling.
+
+Each draw samples every correction species once (oxide, N, Cl, U:Co:O, ...) from its fitted
+normal error and applies it to every entry that carries it, so compounds sharing a species
+move together (correlated), then recomputes the hull and the quantity. The spread of the
+draws is the uncertainty. Draws use a fixed seed: results are reproducible, and every
+material of a run sees the same correction errors.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from stability import config
+from stability.analysis.chemistry import locate
+from stability.analysis.window import own_step
+from stability.entries.corrections import system_corrections
+from stability.entries.table import EntryTable
+from stability.errors import StabilityError
+from stability.thermo.base import Engine
+from stability.thermo.fast import FastSystem
+from stability.thermo.system import SystemData, select_system
+
+if TYPE_CHECKING:
+    from stability.analysis.interface import Interface
+    from stability.analysis.window import Window
+
+DRAWS = 200
+SEED = 20151
+NO_UNCERTAINTY = (
+    "dataset {name} carries no correction uncertainties (legacy MP corrections have none): "
+    "use MP2020 data (mp2022_hull, MP2020 entries, or an MP API pull) for error bars"
+)
+
+
+@dataclass(frozen=True)
+class Spread:
+    """Standard deviation and central 95% interval of a sampled quantity."""
+
+    std: float
+    lo95: float
+    hi95: float
+
+    @classmethod
+    def of(cls, values: np.ndarray) -> Spread:
+        lo, hi = np.percentile(values, [2.5, 97.5])
+        return cls(float(np.std(values, ddof=1)), float(lo) + 0.0, float(hi) + 0.0)
+
+
+def has_uncertainties(table: EntryTable) -> bool:
+    return table.has_uncertainties
+
+
+def require_uncertainties(table: EntryTable) -> None:
+    if not has_uncertainties(table):
+        raise StabilityError(NO_UNCERTAINTY.format(name=table.name))
+
+
+def sampled_systems(
+    table: EntryTable, elements: set[str], draws: int = DRAWS, seed: int = SEED
+) -> Iterator[SystemData]:
+    """The system of ``elements`` with energies shifted by ``draws`` shared correction draws."""
+    data = select_system(table, elements)
+    corr = system_corrections(table, data.rows)
+    rng = np.random.default_rng(seed)
+    deltas = rng.standard_normal((draws, len(corr.sigmas))) * corr.sigmas
+    shifts = deltas @ corr.counts.T
+    for shift in shifts:
+        yield replace(data, energy_per_atom=data.energy_per_atom + shift)
+
+
+def _sample(
+    table: EntryTable,
+    elements: set[str],
+    fn: Callable[[FastSystem], tuple[float, ...]],
+    draws: int,
+    seed: int,
+) -> np.ndarray:
+    return np.array([fn(FastSystem(d)) for d in sampled_systems(table, elements, draws, seed)])
+
+
+def window_limits(
+    system: FastSystem, amounts: dict[str, float], reduced_formula: str
+) -> tuple[float, float]:
+    """(reduction, oxidation) limits in V of a composition on ``system``."""
+    steps = system.li_window_steps(amounts, config.WORKING_ION)
+    k = own_step(steps, reduced_formula)
+    return -steps[k].mu_li_eV, -steps[k + 1].mu_li_eV
+
+
+@dataclass(frozen=True)
+class WindowSpread:
+    reduction: Spread
+    oxidation: Spread
+    draws: int
+
+
+def window_spread(
+    engine: Engine, formula: str, draws: int = DRAWS, seed: int = SEED
+) -> WindowSpread:
+    """Spread of the window limits of ``formula`` under the correction uncertainties."""
+    require_uncertainties(engine.table)
+    loc = locate(engine, formula)
+    reduced = loc.composition.reduced_formula
+    values = _sample(
+        engine.table,
+        set(loc.amounts),
+        lambda s: window_limits(s, loc.amounts, reduced),
+        draws,
+        seed,
+    )
+    return WindowSpread(Spread.of(values[:, 0]), Spread.of(values[:, 1]), draws)
+
+
+def reaction_spread(
+    engine: Engine, a: str, b: str, voltage: float | None, draws: int = DRAWS, seed: int = SEED
+) -> Spread:
+    """Spread (meV/atom) of the most negative reaction energy of A|B."""
+    require_uncertainties(engine.table)
+    loc_a, loc_b = locate(engine, a, need=None), locate(engine, b, need=None)
+    mu = None if voltage is None else -voltage
+
+    def most_negative(system: FastSystem) -> tuple[float]:
+        mix = system.mixing(
+            loc_a.amounts, loc_b.amounts, mu_open=mu, open_element=config.WORKING_ION
+        )
+        return (1000 * min(k.energy_eV_per_atom for k in mix.kinks),)
+
+    values = _sample(
+        engine.table, set(loc_a.amounts) | set(loc_b.amounts), most_negative, draws, seed
+    )
+    return Spread.of(values[:, 0])
+
+
+def with_window_uncertainty(
+    window: Window, engine: Engine, draws: int = DRAWS, seed: int = SEED
+) -> Window:
+    """``window`` with the std and 95% interval of both limits filled in."""
+    spread = window_spread(engine, window.formula, draws, seed)
+    return replace(
+        window,
+        reduction_limit_std_V=spread.reduction.std,
+        oxidation_limit_std_V=spread.oxidation.std,
+        reduction_limit_ci95_V=(spread.reduction.lo95, spread.reduction.hi95),
+        oxidation_limit_ci95_V=(spread.oxidation.lo95, spread.oxidation.hi95),
+    )
+
+
+def with_reaction_uncertainty(
+    result: Interface, engine: Engine, draws: int = DRAWS, seed: int = SEED
+) -> Interface:
+    """``result`` with the std and 95% interval of its reaction energy filled in."""
+    spread = reaction_spread(
+        engine, result.reactant_a, result.reactant_b, result.voltage_V, draws, seed
+    )
+    return replace(
+        result,
+        reaction_energy_std_meV_per_atom=spread.std,
+        reaction_energy_ci95_meV_per_atom=(spread.lo95, spread.hi95),
+    )
