@@ -37,6 +37,7 @@ lint: install
 
 test: install check-data lint
 	$(BIN)/pytest -q
+	$(BIN)/pytest -q --nbmake notebooks
 
 bench: install check-data
 	$(BIN)/python benchmarks/run.py

@@ -63,5 +63,6 @@ def _own_entry(
     if same.size == 0:
         return None, None
     best = same[np.argmin(data.energy_per_atom[same])]
-    e_above = max(0.0, float(data.energy_per_atom[best] - hull_e))
+    e_above = float(data.energy_per_atom[best] - hull_e)
+    e_above = 0.0 if e_above < 1e-12 else e_above  # hull phases: rounding noise is not energy
     return e_above, (str(data.material_id[best]) or None)

@@ -65,6 +65,10 @@ class Interface:
         return pd.DataFrame([{**asdict(k), "products": ";".join(k.products)} for k in self.kinks])
 
 
+def _denoise(value: float) -> float:
+    return 0.0 if abs(value) < 1e-9 else value
+
+
 def _fmt(x: float) -> str:
     return f"{x:.4g}"
 
@@ -130,7 +134,8 @@ def compute_interface(
     kinks = [
         InterfaceKink(
             mixing_ratio=k.x,
-            reaction_energy_meV_per_atom=k.energy_eV_per_atom * 1000 + 0.0,
+            # Below 1e-9 meV/atom is rounding noise: it must not pick the reported reaction.
+            reaction_energy_meV_per_atom=_denoise(k.energy_eV_per_atom * 1000),
             products=[p.formula for p in k.phases],
             reaction=reaction_string(loc_a.composition, loc_b.composition, k, open_el, (a, b)),
         )

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
+import matplotlib.pyplot as plt
+import pandas as pd
+from matplotlib.figure import Figure
 
 
 def plot_mixing(frame: pd.DataFrame, reactant_a: str, reactant_b: str, title: str = "") -> Figure:
@@ -52,36 +49,42 @@ def plot_mixing(frame: pd.DataFrame, reactant_a: str, reactant_b: str, title: st
 
 
 def plot_scan(frame: pd.DataFrame, title: str = "") -> Figure:
-    """Plot ``InterfaceScan.to_dataframe()``: most negative reaction energy against voltage."""
-    fig, ax = plt.subplots(figsize=(6.4, 4.0), layout="constrained")
-    ax.plot(
-        frame["voltage_V"],
-        frame["reaction_energy_meV_per_atom"],
-        "-",
-        color="black",
-        lw=1.8,
-        label="mutual reaction (interface)",
+    """Plot ``InterfaceScan.to_dataframe()`` against voltage, in two panels.
+
+    Top: the mutual reaction energy of the interface (what mixing adds). Bottom: each
+    reactant's own decomposition energy with Li at that voltage, which is often far larger
+    and would flatten the top curve on a shared axis.
+    """
+    fig, (top, bottom) = plt.subplots(
+        2,
+        1,
+        figsize=(6.4, 5.6),
+        sharex=True,
+        layout="constrained",
+        gridspec_kw={"height_ratios": [3, 2]},
     )
-    ax.plot(
-        frame["voltage_V"],
-        frame["decomposition_a_meV_per_atom"],
-        "--",
-        color="tab:blue",
-        lw=1.2,
-        label=f"{frame['reactant_a'].iloc[0]} alone",
+    v = frame["voltage_V"]
+    top.plot(
+        v, frame["reaction_energy_meV_per_atom"], "-", color="black", lw=1.8, drawstyle="steps-mid"
     )
-    ax.plot(
-        frame["voltage_V"],
+    top.axhline(0, color="0.6", lw=0.8)
+    top.set_ylabel("Interface reaction\n(meV per non-Li atom)")
+    a, b = frame["reactant_a"].iloc[0], frame["reactant_b"].iloc[0]
+    bottom.plot(
+        v, frame["decomposition_a_meV_per_atom"], "--", color="tab:blue", lw=1.4, label=f"{a} alone"
+    )
+    bottom.plot(
+        v,
         frame["decomposition_b_meV_per_atom"],
         ":",
         color="tab:orange",
-        lw=1.6,
-        label=f"{frame['reactant_b'].iloc[0]} alone",
+        lw=1.8,
+        label=f"{b} alone",
     )
-    ax.axhline(0, color="0.6", lw=0.8)
-    ax.set_xlabel("Voltage (V vs Li/Li$^+$)")
-    ax.set_ylabel("Reaction energy (meV per non-Li atom)")
-    ax.legend(frameon=False, fontsize=8)
+    bottom.axhline(0, color="0.6", lw=0.8)
+    bottom.set_ylabel("Decomposition with Li\n(meV per non-Li atom)")
+    bottom.set_xlabel("Voltage (V vs Li/Li$^+$)")
+    bottom.legend(frameon=False, fontsize=8)
     if title:
-        ax.set_title(title)
+        top.set_title(title)
     return fig
