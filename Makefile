@@ -25,11 +25,13 @@ demo: install check-data
 	$(BIN)/stability screen --set seed --interfaces-with cathodes --out results/seed --jobs 2 --restart
 	$(BIN)/stability interfaces --left nitride-sses --right cathodes --voltage 3 --out results/interfaces_3V
 	$(BIN)/stability figures --out results/figures
+	$(BIN)/stability compare --set window-bars --dataset mp2019_ground_states --dataset mp2022_hull --out results/compare
 	@echo
 	@echo "Done. Look at:"
 	@echo "  results/seed/screen.csv, .json     windows of every catalogue material + reaction energies with cathodes"
 	@echo "  results/interfaces_3V/             nitride | cathode reactions with Li open at 3 V (csv + heatmap)"
 	@echo "  results/figures/*.png, *.pdf       the review's figures, with the table behind each"
+	@echo "  results/compare/                   mp2019 vs mp2022 windows with 95% error bars (MP2020 corrections)"
 
 lint: install
 	$(BIN)/ruff check .

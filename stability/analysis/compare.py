@@ -15,6 +15,17 @@ if TYPE_CHECKING:
     import pandas as pd
 
 
+WINDOW_KEYS = (
+    "reduction_limit_V",
+    "oxidation_limit_V",
+    "reduction_limit_std_V",
+    "oxidation_limit_std_V",
+    "reduction_products",
+    "oxidation_products",
+    "placed_on_hull",
+)
+
+
 @dataclass(frozen=True)
 class Comparison:
     """Per material and dataset: limits, their spread where the data has one, products."""
@@ -85,15 +96,8 @@ def compare_windows(
                 w = compute_window(engine, formula)
                 if uncertainty and has_uncertainties(engine.table):
                     w = with_window_uncertainty(w, engine, draws)
-                row.update(
-                    reduction_limit_V=w.reduction_limit_V,
-                    oxidation_limit_V=w.oxidation_limit_V,
-                    reduction_limit_std_V=w.reduction_limit_std_V,
-                    oxidation_limit_std_V=w.oxidation_limit_std_V,
-                    reduction_products=";".join(w.reduction_products),
-                    oxidation_products=";".join(w.oxidation_products),
-                    placed_on_hull=w.placed_on_hull,
-                )
+                full = w.to_row()
+                row.update({k: full[k] for k in WINDOW_KEYS})
             except StabilityError as exc:
                 row["error"] = str(exc)
             rows.append(row)

@@ -27,6 +27,16 @@ if TYPE_CHECKING:
     import pandas as pd
 
 JOURNAL = "screen.journal.jsonl"
+WINDOW_KEYS = (
+    "reduced_formula",
+    "placed_on_hull",
+    "reduction_limit_V",
+    "oxidation_limit_V",
+    "window_width_V",
+    "reduction_products",
+    "oxidation_products",
+)
+UNCERTAINTY_KEYS = ("reduction_limit_std_V", "oxidation_limit_std_V")
 SCREEN_COLUMNS = [
     "material_id",
     "formula",
@@ -97,19 +107,9 @@ def screen_target(
             from stability.analysis.uncertainty import with_window_uncertainty
 
             w = with_window_uncertainty(w, engine, draws)
-            row.update(
-                reduction_limit_std_V=w.reduction_limit_std_V,
-                oxidation_limit_std_V=w.oxidation_limit_std_V,
-            )
-        row.update(
-            reduced_formula=w.reduced_formula,
-            placed_on_hull=w.placed_on_hull,
-            reduction_limit_V=w.reduction_limit_V,
-            oxidation_limit_V=w.oxidation_limit_V,
-            window_width_V=w.window_width_V,
-            reduction_products=";".join(w.reduction_products),
-            oxidation_products=";".join(w.oxidation_products),
-        )
+        keys = WINDOW_KEYS + (UNCERTAINTY_KEYS if draws else ())
+        full = w.to_row()
+        row.update({k: full[k] for k in keys})
         if target.row < 0:
             row["material_id"] = w.material_id or ""
             row["e_above_hull_eV_per_atom"] = w.e_above_hull_eV_per_atom

@@ -49,6 +49,15 @@ class Window:
         d["window_width_V"] = self.window_width_V
         return d
 
+    def to_row(self) -> dict:
+        """Flat table row: products ";"-joined, intervals left out (std columns kept)."""
+        d = self.to_dict()
+        d["reduction_products"] = ";".join(self.reduction_products)
+        d["oxidation_products"] = ";".join(self.oxidation_products)
+        d.pop("reduction_limit_ci95_V")
+        d.pop("oxidation_limit_ci95_V")
+        return d
+
 
 def own_step(steps: list[ProfileStep], reduced_formula: str) -> int:
     """Index of the profile step that is the composition itself."""
@@ -107,13 +116,7 @@ class WindowTable:
         """
         import pandas as pd
 
-        rows = []
-        for w in self.windows:
-            d = w.to_dict()
-            d["reduction_products"] = ";".join(w.reduction_products)
-            d["oxidation_products"] = ";".join(w.oxidation_products)
-            d["error"] = ""
-            rows.append(d)
+        rows = [{**w.to_row(), "error": ""} for w in self.windows]
         rows += [{"formula": f, "error": e} for f, e in self.errors.items()]
         return pd.DataFrame(rows)
 
