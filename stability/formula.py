@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from pymatgen.core import Composition, Element
 
@@ -13,6 +14,11 @@ _TOKEN = re.compile(r"([A-Z][a-z]?)(\d*\.?\d*)")
 
 def parse_formula(formula: str) -> Composition:
     """Return the Composition of ``formula`` or raise FormulaError saying what is wrong."""
+    return _parse(formula or "")
+
+
+@lru_cache(maxsize=8192)
+def _parse(formula: str) -> Composition:
     text = (formula or "").strip()
     if not text:
         raise FormulaError("empty formula")

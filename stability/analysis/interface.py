@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from pymatgen.core import Composition
@@ -65,6 +66,11 @@ class Interface:
         return pd.DataFrame([{**asdict(k), "products": ";".join(k.products)} for k in self.kinks])
 
 
+@lru_cache(maxsize=4096)
+def _amount_of(formula: str, element: str) -> float:
+    return Composition(formula)[element]
+
+
 def _denoise(value: float) -> float:
     return 0.0 if abs(value) < 1e-9 else value
 
@@ -90,7 +96,7 @@ def reaction_string(
     right = [(p.amount * counted * scale, p.formula) for p in kink.phases]
     if open_el:
         li_in = (mol_a * a[open_el] + mol_b * b[open_el]) * scale
-        li_out = sum(n * Composition(f)[open_el] for n, f in right)
+        li_out = sum(n * _amount_of(f, open_el) for n, f in right)
         if li_out - li_in > config.AMOUNT_TOL:
             left.append((li_out - li_in, open_el))
         elif li_in - li_out > config.AMOUNT_TOL:

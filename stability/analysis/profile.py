@@ -91,10 +91,10 @@ def steps_to_profile(formula: str, steps: list[ProfileStep], own: int) -> list[V
     """Turn critical compositions (Li-rich first) into equilibria ordered by voltage."""
     out = []
     for i, step in enumerate(steps):
-        high = -steps[i + 1].mu_li_eV + 0.0 if i + 1 < len(steps) else None
+        high = steps[i + 1].voltage_V if i + 1 < len(steps) else None
         out.append(
             VoltageStep(
-                voltage_low_V=-step.mu_li_eV + 0.0,
+                voltage_low_V=step.voltage_V,
                 voltage_high_V=high,
                 li_per_formula_unit=step.li_change + 0.0,
                 phases=step.phases,

@@ -81,8 +81,8 @@ def _without(data: SystemData, formula: str) -> SystemData:
 def _limit(steps: list[ProfileStep], reduced: str, which: str) -> tuple[float, ProfileStep | None]:
     k = own_step(steps, reduced)
     if which == "reduction":
-        return -steps[k].mu_li_eV, steps[k - 1] if k > 0 else None
-    return -steps[k + 1].mu_li_eV, steps[k + 1]
+        return steps[k].voltage_V, steps[k - 1] if k > 0 else None
+    return steps[k + 1].voltage_V, steps[k + 1]
 
 
 def limit_sensitivity(engine: Engine, formula: str) -> tuple[LimitSensitivity, LimitSensitivity]:

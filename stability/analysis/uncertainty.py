@@ -89,7 +89,7 @@ def window_limits(
     """(reduction, oxidation) limits in V of a composition on ``system``."""
     steps = system.li_window_steps(amounts, config.WORKING_ION)
     k = own_step(steps, reduced_formula)
-    return -steps[k].mu_li_eV, -steps[k + 1].mu_li_eV
+    return steps[k].voltage_V, steps[k + 1].voltage_V
 
 
 @dataclass(frozen=True)

@@ -67,10 +67,6 @@ def own_step(steps: list[ProfileStep], reduced_formula: str) -> int:
     return min(range(len(steps)), key=lambda i: abs(steps[i].li_change))
 
 
-def _volts(mu: float) -> float:
-    return -mu + 0.0  # + 0.0 turns -0.0 into 0.0
-
-
 def window_from_steps(loc: Located, steps: list[ProfileStep], engine: Engine) -> Window:
     """Read the window off a Li profile (Li-rich first) of a located composition."""
     k = own_step(steps, loc.composition.reduced_formula)
@@ -79,8 +75,8 @@ def window_from_steps(loc: Located, steps: list[ProfileStep], engine: Engine) ->
     return Window(
         formula=loc.formula,
         reduced_formula=loc.composition.reduced_formula,
-        reduction_limit_V=_volts(steps[k].mu_li_eV),
-        oxidation_limit_V=_volts(steps[k + 1].mu_li_eV) if k + 1 < len(steps) else float("inf"),
+        reduction_limit_V=steps[k].voltage_V,
+        oxidation_limit_V=steps[k + 1].voltage_V if k + 1 < len(steps) else float("inf"),
         reduction_products=[p.formula for p in below],
         oxidation_products=[p.formula for p in above],
         e_above_hull_eV_per_atom=loc.e_above_hull_eV_per_atom,

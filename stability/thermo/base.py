@@ -34,7 +34,13 @@ class ProfileStep:
 
     @property
     def voltage_V(self) -> float:
-        return -self.mu_li_eV
+        return volts(self.mu_li_eV)
+
+
+def volts(mu_li_eV: float) -> float:
+    """V vs Li/Li+ of a Li chemical potential relative to Li metal; sub-nV noise is 0."""
+    v = -float(mu_li_eV)
+    return 0.0 if abs(v) < 1e-9 else v
 
 
 @dataclass(frozen=True)

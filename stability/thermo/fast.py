@@ -39,6 +39,9 @@ class FastSystem(PhaseSystem):
         self.index = {el: j for j, el in enumerate(data.elements)}
         self._grand: dict[tuple[str, float], tuple[Hull, np.ndarray]] = {}
         self._grand_masks: dict[int, np.ndarray] = {}
+        self._counted_cache: dict[int, np.ndarray] = {}
+        self._on_hull: np.ndarray | None = None
+        self._last_grand: dict[str, Hull] = {}
 
     def _vector(self, amounts: dict[str, float]) -> np.ndarray:
         x = np.zeros(len(self.data.elements))
@@ -57,12 +60,19 @@ class FastSystem(PhaseSystem):
         hull = hull or self.hull
         verts, atoms = hull.decompose(x)
         picked = hull.vertex_rows[verts] if rows is None else rows[hull.vertex_rows[verts]]
-        counted = self.data.fractions[:, self.closed_mask(hull)].sum(axis=1)
+        counted = self._counted(hull)
         out = []
         for row, n_atoms in zip(picked, atoms, strict=True):
             formula, size = _reduced(str(self.data.formula[row]))
             out.append(Phase(formula, self.data.label(row), float(n_atoms / (size * counted[row]))))
         return tuple(sorted(out, key=lambda p: p.formula))
+
+    def _counted(self, hull: Hull) -> np.ndarray:
+        """Per system row, the fraction of its atoms that ``hull`` counts."""
+        key = id(hull)
+        if key not in self._counted_cache:
+            self._counted_cache[key] = self.data.fractions[:, self.closed_mask(hull)].sum(axis=1)
+        return self._counted_cache[key]
 
     def closed_mask(self, hull: Hull) -> np.ndarray:
         """Which elements ``hull`` counts: all for the closed hull, the non-open for grand ones."""
@@ -127,8 +137,10 @@ class FastSystem(PhaseSystem):
         """The grand-potential hull with ``element`` open at ``mu`` (eV, relative to its metal).
 
         Built from the cached system arrays: Phi = E - mu * N_open per atom of the other
-        elements, as pymatgen's GrandPotentialPhaseDiagram. Returns (hull, system rows of its
-        input rows).
+        elements, as pymatgen's GrandPotentialPhaseDiagram. Only phases on the closed hull
+        enter: a phase above it is above every grand hull too (Phi_p = E_p - mu N_p >
+        G(c_p) - mu N_p >= Phi_hull), so this changes no answer and keeps qhull small.
+        Returns (hull, system rows of its input rows).
         """
         key = (element, float(mu))
         if key in self._grand:
@@ -138,17 +150,30 @@ class FastSystem(PhaseSystem):
         closed = np.ones(amounts.shape[1], dtype=bool)
         closed[axis] = False
         n_closed = amounts[:, closed].sum(axis=1)
-        rows = np.flatnonzero(n_closed > 0)
+        rows = np.intersect1d(np.flatnonzero(n_closed > 0), self._on_hull_rows())
         n_total = amounts[rows].sum(axis=1)
         form = self.data.energy_per_atom[rows] - self.data.fractions[rows] @ self.hull.refs
         phi = (form * n_total - mu * amounts[rows, axis]) / n_closed[rows]
-        hull = Hull(amounts[rows][:, closed] / n_closed[rows, None], phi)
+        # The previous voltage's facets are reused when still valid (see Hull._still_valid).
+        template = self._last_grand.get(element)
+        hull = Hull(amounts[rows][:, closed] / n_closed[rows, None], phi, template)
+        self._last_grand[element] = hull
         if len(self._grand) > 256:
             self._grand.clear()
             self._grand_masks.clear()
+            self._counted_cache.clear()
         self._grand[key] = (hull, rows)
         self._grand_masks[id(hull)] = closed
         return hull, rows
+
+    def _on_hull_rows(self) -> np.ndarray:
+        """System rows on the closed hull (within 1e-9 eV/atom), vertices or not."""
+        if self._on_hull is None:
+            frac = self.data.fractions
+            form = self.data.energy_per_atom - frac @ self.hull.refs
+            hull_e = (frac @ self.hull.mu.T).max(axis=1)
+            self._on_hull = np.flatnonzero(form - hull_e <= 1e-9)
+        return self._on_hull
 
     def _own_form_energy(self, frac: np.ndarray, hull_e: float) -> float:
         """Lowest entry energy at ``frac`` among entries below their elements, else the hull."""

@@ -23,7 +23,9 @@ MERGE_TOL = 1e-9
 class Hull:
     """The hull of ``fractions`` (n, k) with energies (n,) in eV/atom."""
 
-    def __init__(self, fractions: np.ndarray, energy_per_atom: np.ndarray) -> None:
+    def __init__(
+        self, fractions: np.ndarray, energy_per_atom: np.ndarray, template: Hull | None = None
+    ) -> None:
         n, k = fractions.shape
         self.k = k
         pure = np.isclose(fractions.max(axis=1), 1.0)
@@ -47,10 +49,29 @@ class Hull:
         self.vertex_rows = keep
         self.fractions = fractions[keep]
         self.form = form[keep]
-        self.facets = self._facets()
-        # Chemical potentials of each facet: fractions[f] @ mu = form[f].
-        mats = self.fractions[self.facets]
-        self.mu = np.linalg.solve(mats, self.form[self.facets][..., None])[..., 0]
+        reused = None
+        if template is not None and np.array_equal(template.vertex_rows, keep):
+            reused = self._still_valid(template.facets)
+        if reused is not None:
+            self.facets, self.mu = template.facets, reused
+        else:
+            self.facets = self._facets()
+            self.mu = self._chempots(self.facets)
+
+    def _chempots(self, facets: np.ndarray) -> np.ndarray:
+        """Chemical potentials of each facet: fractions[f] @ mu = form[f]."""
+        return np.linalg.solve(self.fractions[facets], self.form[facets][..., None])[..., 0]
+
+    def _still_valid(self, facets: np.ndarray) -> np.ndarray | None:
+        """Chemical potentials of ``facets`` if they are still this hull's lower facets.
+
+        A triangulation of the same points whose every facet plane lies on or below every
+        point is the lower convex hull (its planes support all points), so qhull can be
+        skipped; used between the voltages of a scan, where the topology rarely changes.
+        """
+        mu = self._chempots(facets)
+        gap = self.form[:, None] - self.fractions @ mu.T
+        return mu if gap.min() >= -1e-9 else None
 
     @staticmethod
     def _ref_rows(fractions: np.ndarray, form: np.ndarray, pure: np.ndarray) -> np.ndarray:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -31,7 +32,7 @@ class SystemData:
     material_id: np.ndarray
     rows: np.ndarray
 
-    @property
+    @cached_property
     def fractions(self) -> np.ndarray:
         return self.amounts / self.amounts.sum(axis=1, keepdims=True)
 
