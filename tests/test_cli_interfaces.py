@@ -136,6 +136,29 @@ def test_interface_errors(data, args, message):
     assert message in res.output, res.output
 
 
+def test_matrix_of_combined_sets(data, tmp_path):
+    res = run(
+        "interfaces",
+        "--left",
+        "nitride-sses",
+        "--right",
+        "cathodes,sulfides,halides",
+        "--voltage",
+        "0",
+        "--data",
+        data,
+        "--out",
+        str(tmp_path),
+    )
+    assert res.exit_code == 0, res.output
+    frame = pd.read_csv(tmp_path / "interfaces.csv", keep_default_na=False)
+    assert len(frame) == 4 * (7 + 6 + 10) and (frame["error"] == "").all()
+    # Even against Li metal, Li3N and LiCl react: they form the nitride chloride Li4NCl.
+    li3n_licl = frame[(frame["a_formula"] == "Li3N") & (frame["b_formula"] == "LiCl")].iloc[0]
+    assert li3n_licl["reaction_energy_meV_per_atom"] < -5
+    assert li3n_licl["products"] == "Li4NCl"
+
+
 def test_matrix_records_a_failing_pair(data, tmp_path):
     left = tmp_path / "left.txt"
     left.write_text("Li3N\nLiXx\n# a comment\n")

@@ -161,7 +161,12 @@ def material_class(formula: str) -> str:
 
 
 def resolve_set(name: str) -> list[tuple[str, str]]:
-    """Return [(label, formula)] of a named set, or of a file with one formula per line."""
+    """Return [(label, formula)] of a named set, a file with one formula per line, or
+    several of them joined by commas (``cathodes,sulfides,halides``)."""
+    if "," in name:
+        return [
+            item for part in name.split(",") if part.strip() for item in resolve_set(part.strip())
+        ]
     if name == "seed":
         return [item for cls in SEED_CLASSES for item in CATALOGUE[cls]]
     if name in CATALOGUE:
