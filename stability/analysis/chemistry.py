@@ -12,6 +12,8 @@ from stability.errors import MissingDataError, StabilityError
 from stability.formula import parse_formula
 from stability.thermo.base import Engine, HullPoint, PhaseSystem
 
+MEMO_SIZE = 256
+
 
 @dataclass(frozen=True)
 class Located:
@@ -31,7 +33,22 @@ class Located:
 
 
 def locate(engine: Engine, formula: str, *, need: str | None = config.WORKING_ION) -> Located:
-    """Parse ``formula``, build (or reuse) its system's hull and place the composition on it."""
+    """Parse ``formula``, build (or reuse) its system's hull and place the composition on it.
+
+    Memoised per engine: scans and matrices locate the same reactants at every voltage.
+    """
+    key = ("locate", formula, need)
+    memo = engine.memo
+    if key in memo:
+        memo.move_to_end(key)
+        return memo[key]
+    memo[key] = found = _locate(engine, formula, need)
+    if len(memo) > MEMO_SIZE:
+        memo.popitem(last=False)
+    return found
+
+
+def _locate(engine: Engine, formula: str, need: str | None) -> Located:
     comp = parse_formula(formula)
     elements = {str(el) for el in comp.elements}
     if need and need not in elements:

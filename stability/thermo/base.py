@@ -120,6 +120,9 @@ class Engine(ABC):
     def __init__(self, table: EntryTable) -> None:
         self.table = table
         self._systems: OrderedDict[tuple[str, ...], PhaseSystem] = OrderedDict()
+        #: Small LRU of results that depend only on this engine's data (located reactants).
+        #: Kept small: entries hold their systems, which must stay free to be evicted.
+        self.memo: OrderedDict = OrderedDict()
 
     def system(self, elements: set[str] | list[str] | tuple[str, ...]) -> PhaseSystem:
         key = chemsys_key(elements)
