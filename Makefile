@@ -42,7 +42,7 @@ test: install check-data lint
 	$(BIN)/pytest -q --nbmake notebooks
 
 bench: install check-data
-	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) results .pytest_cache .ruff_cache

@@ -37,18 +37,14 @@ WINDOW_KEYS = (
     "oxidation_products",
 )
 UNCERTAINTY_KEYS = ("reduction_limit_std_V", "oxidation_limit_std_V")
+# Identity columns first, then the window (WINDOW_KEYS[0] is reduced_formula), then error.
 SCREEN_COLUMNS = [
     "material_id",
     "formula",
-    "reduced_formula",
+    WINDOW_KEYS[0],
     "class",
     "e_above_hull_eV_per_atom",
-    "placed_on_hull",
-    "reduction_limit_V",
-    "oxidation_limit_V",
-    "window_width_V",
-    "reduction_products",
-    "oxidation_products",
+    *WINDOW_KEYS[1:],
     "error",
 ]
 
