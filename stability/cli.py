@@ -454,10 +454,11 @@ def interfaces(left_set, right_set, voltage, data, dataset, engine, out: Path) -
     _atomic_write(out / "interfaces.csv", to_csv(frame))
     where = "closed" if voltage is None else f"Li open at {voltage:g} V"
     fig = plot_matrix(frame, f"Interface reaction energy, {where} ({eng.table.name})")
-    _save(fig, out / "interfaces.png")
+    _save(fig, out / "interfaces.png", close=False)
+    _save(fig, out / "interfaces.pdf")
     failed = int((frame["error"] != "").sum())
     click.echo(
-        f"wrote {out / 'interfaces.csv'} and interfaces.png: {len(frame)} pairs ({failed} failed)"
+        f"wrote {out / 'interfaces.csv'} and interfaces.png/.pdf: {len(frame)} pairs ({failed} failed)"
     )
 
 
@@ -545,13 +546,14 @@ def compare(formulas, set_name, data_paths, datasets, uncertainty, draws, fmt, o
             result.to_dataframe(),
             f"Windows: {names}\n(error bars: 95% from MP2020 correction uncertainties)",
         )
-        _save(fig, out / "compare.png")
-        fig.savefig(out / "compare.pdf")
+        _save(fig, out / "compare.png", close=False)
+        _save(fig, out / "compare.pdf")
 
 
-def _save(fig, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=200)
+def _save(fig, path: Path, *, close: bool = True) -> None:
+    from stability.plotting.export import save_figure
+
+    save_figure(fig, path, close=close)
     click.echo(f"wrote {path}", err=True)
 
 

@@ -24,5 +24,29 @@ def test_figures_regenerate(tmp_path):
     li3n = bars.set_index("formula").loc["Li3N"]
     assert li3n["reduction_limit_V"] == 0.0 and abs(li3n["oxidation_limit_V"] - 0.48) < 0.02
     classes = pd.read_csv(tmp_path / "windows_by_class.csv")
-    assert set(classes["class"]) == {"nitride", "fluoride", "chloride", "bromide", "iodide", "oxide", "sulfide"}
+    assert set(classes["class"]) == {
+        "nitride",
+        "fluoride",
+        "chloride",
+        "bromide",
+        "iodide",
+        "oxide",
+        "sulfide",
+    }
     assert classes["is_binary"].sum() == 7
+
+
+def test_large_matrices_render_at_bounded_resolution(tmp_path):
+    from stability.plotting.export import MAX_PIXELS, raster_dpi, save_figure
+    from stability.plotting.heatmap import plot_matrix
+
+    rows = [
+        {"a_label": f"A{i}", "b_label": f"B{j}", "reaction_energy_meV_per_atom": -float(i * j)}
+        for i in range(62)
+        for j in range(23)
+    ]
+    fig = plot_matrix(pd.DataFrame(rows), "62 x 23")
+    w, h = fig.get_size_inches()
+    assert w * h * raster_dpi(fig) ** 2 <= MAX_PIXELS * 1.001
+    png = save_figure(fig, tmp_path / "m.png")
+    assert png.stat().st_size > 100_000

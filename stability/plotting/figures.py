@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import matplotlib.pyplot as plt
-
 from stability.analysis.catalogue import resolve_set
 from stability.analysis.interface import interface_matrix
 from stability.analysis.profile import compute_profile
 from stability.analysis.review import bar_windows, class_windows
 from stability.io.tables import write_frame
+from stability.plotting.export import save_figure
 from stability.plotting.heatmap import plot_matrix
 from stability.plotting.profile import plot_profile
 from stability.plotting.windows import plot_window_bars, plot_windows_by_class
@@ -26,11 +25,10 @@ FIGURES = (
 
 
 def _save(fig, out: Path, name: str) -> list[Path]:
-    paths = [out / f"{name}.png", out / f"{name}.pdf"]
-    fig.savefig(paths[0], dpi=200)
-    fig.savefig(paths[1])
-    plt.close(fig)
-    return paths
+    return [
+        save_figure(fig, out / f"{name}.png", close=False),
+        save_figure(fig, out / f"{name}.pdf"),
+    ]
 
 
 def make_figures(engine: Engine, out: Path) -> list[Path]:
