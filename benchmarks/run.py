@@ -678,6 +678,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         default=LEFT_DEFAULT,
         help=f"left set of the interface matrix (default {LEFT_DEFAULT}; e.g. nitrides)",
     )
+    p.add_argument(
+        "--only", default="abcde", help="which jobs to run, e.g. --only d (default abcde)"
+    )
     p.add_argument("--child", help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     args.quick_sample = 8
@@ -710,13 +713,16 @@ def main(argv: list[str] | None = None) -> int:
     rows, notes = [], []
     workdir = Path(tempfile.mkdtemp(prefix="stability-bench-"))
     try:
-        for step in (
-            lambda: job_cli(args, env, data),
-            lambda: job_windows(args, env, data, workdir, DATASETS[0], "(b)"),
-            lambda: job_windows(args, env, data, workdir, DATASETS[1], "(c)"),
-            lambda: job_interfaces(args, env, data, workdir),
-            lambda: job_figures(args, env),
-        ):
+        steps = {
+            "a": lambda: job_cli(args, env, data),
+            "b": lambda: job_windows(args, env, data, workdir, DATASETS[0], "(b)"),
+            "c": lambda: job_windows(args, env, data, workdir, DATASETS[1], "(c)"),
+            "d": lambda: job_interfaces(args, env, data, workdir),
+            "e": lambda: job_figures(args, env),
+        }
+        for key, step in steps.items():
+            if key not in args.only:
+                continue
             row, more = step()
             rows.append(row)
             notes += more
