@@ -38,8 +38,6 @@ class FastSystem(PhaseSystem):
         self.hull = Hull(data.fractions, data.energy_per_atom)
         self.index = {el: j for j, el in enumerate(data.elements)}
         self._grand: dict[tuple[str, float], tuple[Hull, np.ndarray]] = {}
-        self._grand_masks: dict[int, np.ndarray] = {}
-        self._counted_cache: dict[int, np.ndarray] = {}
         self._on_hull: np.ndarray | None = None
         self._last_grand: dict[str, Hull] = {}
 
@@ -68,15 +66,16 @@ class FastSystem(PhaseSystem):
         return tuple(sorted(out, key=lambda p: p.formula))
 
     def _counted(self, hull: Hull) -> np.ndarray:
-        """Per system row, the fraction of its atoms that ``hull`` counts."""
-        key = id(hull)
-        if key not in self._counted_cache:
-            self._counted_cache[key] = self.data.fractions[:, self.closed_mask(hull)].sum(axis=1)
-        return self._counted_cache[key]
+        """Per system row, the fraction of its atoms that ``hull`` counts (kept on the hull)."""
+        if hull.counted is None:
+            hull.counted = self.data.fractions[:, self.closed_mask(hull)].sum(axis=1)
+        return hull.counted
 
     def closed_mask(self, hull: Hull) -> np.ndarray:
         """Which elements ``hull`` counts: all for the closed hull, the non-open for grand ones."""
-        return self._grand_masks.get(id(hull), np.ones(len(self.data.elements), dtype=bool))
+        if hull.closed is None:
+            return np.ones(len(self.data.elements), dtype=bool)
+        return hull.closed
 
     def hull_point(self, amounts: dict[str, float]) -> HullPoint:
         x = self._vector(amounts)
@@ -157,13 +156,11 @@ class FastSystem(PhaseSystem):
         # The previous voltage's facets are reused when still valid (see Hull._still_valid).
         template = self._last_grand.get(element)
         hull = Hull(amounts[rows][:, closed] / n_closed[rows, None], phi, template)
+        hull.closed = closed
         self._last_grand[element] = hull
         if len(self._grand) > 256:
             self._grand.clear()
-            self._grand_masks.clear()
-            self._counted_cache.clear()
         self._grand[key] = (hull, rows)
-        self._grand_masks[id(hull)] = closed
         return hull, rows
 
     def _on_hull_rows(self) -> np.ndarray:

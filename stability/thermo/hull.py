@@ -28,6 +28,10 @@ class Hull:
     ) -> None:
         n, k = fractions.shape
         self.k = k
+        #: Set by grand-potential users: which system elements this hull counts, and per
+        #: system row the fraction of its atoms counted (None: a closed hull, all of them).
+        self.closed: np.ndarray | None = None
+        self.counted: np.ndarray | None = None
         pure = np.isclose(fractions.max(axis=1), 1.0)
         refs = np.empty(k)
         for j in range(k):
