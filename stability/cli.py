@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -43,7 +44,7 @@ class Cli(click.Group):
         except KeyboardInterrupt:
             click.echo("Interrupted.", err=True)
             sys.exit(130)
-        except (click.ClickException, click.exceptions.Exit, click.Abort):
+        except (click.ClickException, click.exceptions.Exit, click.Abort, BrokenPipeError):
             raise
         except Exception as exc:  # a bug: still one line, the traceback behind --debug
             if ctx.meta.get("debug"):
@@ -181,9 +182,14 @@ def window(
                             f"{c.phase} decides by {c.margin_meV_per_atom:.1f} meV/atom"
                         )
         if any(w.placed_on_hull for w in results):
+            how = (
+                "in the limit of a vanishing offset"
+                if eng.name == "fast"
+                else f"{config.PLACEMENT_OFFSET_EV:g} eV/atom below it"
+            )
             click.echo(
-                f"placed: off the hull or absent from the dataset; placed {config.PLACEMENT_OFFSET_EV:g} "
-                "eV/atom below the hull before its window was computed (Zhu, He & Mo 2015)."
+                "placed: off the hull or absent from the dataset, so placed on the hull "
+                f"({how}) before its window was computed (Zhu, He & Mo 2015)."
             )
 
 
@@ -375,6 +381,8 @@ def interface(
     if voltages is not None:
         if own_energy:
             raise StabilityError("--own-energy applies to single reactions, not to --scan")
+        if uncertainty:
+            raise StabilityError("--uncertainty applies to single reactions, not to --scan")
         result = scan_interface(eng, reactant_a, reactant_b, voltages)
         frame = result.to_dataframe()
         if fmt == "json":
@@ -392,6 +400,8 @@ def interface(
             _save(plot_scan(frame, f"{reactant_a} | {reactant_b} ({eng.table.name})"), plot)
         return
     res = compute_interface(eng, reactant_a, reactant_b, voltage, use_own_energy=own_energy)
+    if own_energy and uncertainty:
+        raise StabilityError("--uncertainty covers hull-energy reactants only; drop --own-energy")
     if not own_energy and _want_uncertainty(eng, uncertainty):
         from stability.analysis.uncertainty import with_reaction_uncertainty
 
@@ -403,6 +413,10 @@ def interface(
         click.echo(to_csv(frame), nl=False)
     else:
         where = "closed (no Li exchange)" if voltage is None else f"Li open at {voltage:g} V"
+        if own_energy and voltage is not None:
+            # As pymatgen (include_no_mixing_energy=False): each side is first equilibrated
+            # with Li, so own energies change only the 'each alone' numbers.
+            where += " (own energies change only each reactant's own decomposition here)"
         click.echo(
             f"{reactant_a} | {reactant_b}, {where}, reactants at {res.reactant_energies} energies "
             f"({res.dataset}):\n  most negative: {res.reaction_energy_meV_per_atom:.1f}"
@@ -452,11 +466,14 @@ def interfaces(left_set, right_set, voltage, data, dataset, engine, out: Path) -
     frame = interface_matrix(eng, left, right, voltage).to_dataframe()
     out.mkdir(parents=True, exist_ok=True)
     _atomic_write(out / "interfaces.csv", to_csv(frame))
+    failed = int((frame["error"] != "").sum())
+    if failed == len(frame):
+        first = frame["error"].iloc[0]
+        raise StabilityError(f"every pair failed (see {out / 'interfaces.csv'}), e.g.: {first}")
     where = "closed" if voltage is None else f"Li open at {voltage:g} V"
     fig = plot_matrix(frame, f"Interface reaction energy, {where} ({eng.table.name})")
     _save(fig, out / "interfaces.png", close=False)
     _save(fig, out / "interfaces.pdf")
-    failed = int((frame["error"] != "").sum())
     click.echo(
         f"wrote {out / 'interfaces.csv'} and interfaces.png/.pdf: {len(frame)} pairs ({failed} failed)"
     )
@@ -510,15 +527,24 @@ def compare(formulas, set_name, data_paths, datasets, uncertainty, draws, fmt, o
     if bool(formulas) == bool(set_name):
         raise StabilityError("give FORMULAS or --set, not both or neither")
     items = resolve_set(set_name) if set_name else [(f, f) for f in formulas]
+    if len(data_paths) > 1 and len(datasets) > 1 and len(datasets) != len(data_paths):
+        raise StabilityError("give one --dataset per --data, or a single --dataset for all")
     if len(data_paths) > 1:
-        name = datasets[0] if len(datasets) == 1 else None
-        tables = [load_dataset(p, name) for p in data_paths]
+        names = (
+            datasets if len(datasets) > 1 else [datasets[0] if datasets else None] * len(data_paths)
+        )
+        tables = [load_dataset(p, n) for p, n in zip(data_paths, names, strict=True)]
     else:
         where = data_paths[0] if data_paths else None
         tables = [load_dataset(where, name) for name in datasets]
     if len(tables) < 2:
         raise StabilityError(
             "compare needs two datasets: --data A --data B, or --dataset X --dataset Y"
+        )
+    keys = [(t.name, t.meta.get("source_sha256")) for t in tables]
+    if len({name for name, _ in keys}) < len(keys):
+        raise StabilityError(
+            f"the datasets to compare must differ and have distinct names: {[k[0] for k in keys]}"
         )
     engines = [make_engine(t) for t in tables]
     result = compare_windows(engines, items, uncertainty=uncertainty is not False, draws=draws)
@@ -596,4 +622,10 @@ def data_pull(chemsys: str, thermo_type: str) -> None:
 
 
 def main() -> None:
-    cli()
+    try:
+        cli()
+    except BrokenPipeError:
+        # The reader (e.g. head) went away: stop quietly, as Unix tools do.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        sys.exit(1)

@@ -134,3 +134,23 @@ def test_bad_data_files(tmp_path, content, message):
     res = run("window", "Li3N", "--data", str(path))
     assert res.exit_code != 0 and "Traceback" not in res.output
     assert message in res.output, res.output
+
+
+def test_profile_reactions_balance_for_the_formula_as_written(data):
+    res = run("profile", "Li6N2", "--data", data, "--format", "json")
+    steps = json.loads(res.output)["steps"]
+    assert steps[0]["reaction"] == "Li6N2 -> 2 Li3N"
+    assert steps[-1]["reaction"] == "Li6N2 -> 1 N2 + 6 Li"
+
+
+def test_output_into_a_closed_pipe_is_quiet(data):
+    import subprocess
+    import sys
+
+    cmd = (
+        f"{sys.executable} -m stability interface Li3N LiCoO2 --scan 0:5:0.01 --data {data}"
+        " | head -n 1"
+    )
+    proc = subprocess.run(["bash", "-c", cmd], capture_output=True, text=True, timeout=120)
+    assert proc.stdout.startswith("Li3N | LiCoO2")
+    assert "Traceback" not in proc.stderr and "internal error" not in proc.stderr

@@ -178,3 +178,21 @@ def test_matrix_records_a_failing_pair(data, tmp_path):
     bad = frame[frame["a_formula"] == "LiXx"]
     assert len(bad) == 5 and bad["error"].str.contains("unknown element").all()
     assert (frame.loc[frame["a_formula"] == "Li3N", "error"] == "").all()
+
+
+def test_scan_never_passes_stop():
+    from stability.analysis.interface import parse_scan
+
+    assert parse_scan("0:5:0.3")[-1] == pytest.approx(4.8)
+    assert parse_scan("0:10:0.6")[-1] <= 10
+    assert parse_scan("0:5:0.1")[-1] == pytest.approx(5.0) and len(parse_scan("0:5:0.1")) == 51
+
+
+def test_matrix_where_every_pair_fails_is_one_line(data, tmp_path):
+    bad = tmp_path / "bad.txt"
+    bad.write_text("LiXx\n")
+    for args in (["--left", "nitride-sses", "--voltage", "20"], ["--left", str(bad)]):
+        res = run(
+            "interfaces", *args, "--right", "cathodes", "--data", data, "--out", str(tmp_path)
+        )
+        assert res.exit_code != 0 and "Traceback" not in res.output and "internal" not in res.output

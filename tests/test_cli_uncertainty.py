@@ -102,3 +102,25 @@ def test_compare_two_datasets(mp2019, mp2022, tmp_path):
     assert long.loc[long["dataset"] == "mp2019_ground_states", "oxidation_limit_std_V"].isna().all()
     assert (tmp_path / "compare.png").stat().st_size > 20_000
     assert run("compare", "Li3N", "--data", mp2019).exit_code != 0
+
+
+def test_compare_pairs_data_with_datasets(mp2019, mp2022):
+    shared = str(shared_file("mp2019_ground_states.csv.gz").parent)
+    res = run(
+        "compare",
+        "Li3N",
+        "--data",
+        shared,
+        "--data",
+        shared,
+        "--dataset",
+        "mp2019_ground_states",
+        "--dataset",
+        "mp2022_hull",
+        "--format",
+        "csv",
+    )
+    assert res.exit_code == 0, res.output
+    assert "oxidation_shift_V[mp2022_hull]" in res.output.splitlines()[0]
+    same = run("compare", "Li3N", "--data", mp2019, "--data", mp2019)
+    assert same.exit_code != 0 and "must differ" in same.output

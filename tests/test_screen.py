@@ -169,3 +169,27 @@ def test_killed_screen_resumes_to_the_same_table(data, tmp_path, sig):
     subprocess.run([*cmd, str(out)], env=env, check=True, capture_output=True)
     assert (out / "screen.csv").read_bytes() == (reference / "screen.csv").read_bytes()
     assert (out / "screen.json").read_bytes() == (reference / "screen.json").read_bytes()
+
+
+def test_resume_with_partners_and_a_torn_line(data, tmp_path):
+    args = [
+        "screen",
+        "--set",
+        "halides",
+        "--interfaces-with",
+        "nitride-sses",
+        "--data",
+        data,
+        "--out",
+        str(tmp_path),
+    ]
+    assert run(*args).exit_code == 0
+    first = (tmp_path / "screen.csv").read_bytes()
+    journal = tmp_path / JOURNAL
+    lines = journal.read_text().splitlines(keepends=True)
+    journal.write_text("".join(lines[:4]) + lines[4][:25])  # killed mid-write of row 4
+    res = run(*args)
+    assert res.exit_code == 0, res.output  # tuples in the header came back as lists: still equal
+    assert (tmp_path / "screen.csv").read_bytes() == first
+    stored = journal.read_text().splitlines()
+    assert all(json.loads(line) for line in stored) and len(stored) == 1 + 10

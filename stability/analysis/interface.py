@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from functools import lru_cache
@@ -71,6 +72,11 @@ def _amount_of(formula: str, element: str) -> float:
     return Composition(formula)[element]
 
 
+def check_voltage(voltage: float | None) -> None:
+    if voltage is not None and not (-1.0 <= voltage <= 10.0):
+        raise StabilityError(f"voltage {voltage} V is outside the range -1 to 10 V vs Li/Li+")
+
+
 def _denoise(value: float) -> float:
     return 0.0 if abs(value) < 1e-9 else value
 
@@ -117,8 +123,7 @@ def compute_interface(
     use_own_energy: bool = False,
 ) -> Interface:
     """Return the reaction of ``a`` with ``b``, closed, or with Li open at ``voltage`` (V)."""
-    if voltage is not None and not (-1.0 <= voltage <= 10.0):
-        raise StabilityError(f"voltage {voltage} V is outside the range -1 to 10 V vs Li/Li+")
+    check_voltage(voltage)
     loc_a = locate(engine, a, need=None)
     loc_b = locate(engine, b, need=None)
     elements = set(loc_a.amounts) | set(loc_b.amounts)
@@ -204,7 +209,7 @@ def parse_scan(text: str) -> list[float]:
         raise StabilityError(f"bad scan {text!r}: write START:STOP:STEP, e.g. 0:5:0.1") from None
     if step <= 0 or stop < start:
         raise StabilityError(f"bad scan {text!r}: need STEP > 0 and STOP >= START")
-    n = int(round((stop - start) / step))
+    n = int(math.floor((stop - start) / step + 1e-9))  # never past STOP (0:5:0.3 ends at 4.8)
     if n > 10_000:
         raise StabilityError(f"bad scan {text!r}: more than 10000 voltages")
     return [round(start + i * step, 10) for i in range(n + 1)]
@@ -236,6 +241,7 @@ def interface_matrix(
     voltage: float | None = None,
 ) -> InterfaceMatrix:
     """Interfaces of every (label, formula) on the left with every one on the right."""
+    check_voltage(voltage)
     rows = []
     for a_label, a in left:
         for b_label, b in right:

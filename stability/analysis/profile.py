@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pandas as pd
+from pymatgen.core import Composition
 
 from stability import config
 from stability.analysis.chemistry import locate
@@ -105,6 +106,17 @@ def steps_to_profile(formula: str, steps: list[ProfileStep], own: int) -> list[V
     return out
 
 
+def written_formula(comp: Composition) -> str:
+    """The formula unit that amounts refer to, compactly: Li6N2 stays Li6N2, Li3 N1 is Li3N."""
+    tokens = comp.formula.split()
+    return "".join(
+        t.rstrip("0123456789.")
+        if t.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz") == "1"
+        else t
+        for t in tokens
+    )
+
+
 def compute_profile(engine: Engine, formula: str) -> VoltageProfile:
     """Return the voltage profile (0 V up to the last critical voltage) of ``formula``."""
     loc = locate(engine, formula)
@@ -112,5 +124,5 @@ def compute_profile(engine: Engine, formula: str) -> VoltageProfile:
     window = window_from_steps(loc, steps, engine)
     own = own_step(steps, loc.composition.reduced_formula)
     return VoltageProfile(
-        formula, window, steps_to_profile(loc.composition.reduced_formula, steps, own)
+        formula, window, steps_to_profile(written_formula(loc.composition), steps, own)
     )

@@ -155,8 +155,15 @@ class Journal:
     def __init__(self, path: Path, header: dict[str, Any]) -> None:
         self.path = path
         self.done: dict[str, dict] = {}
+        # Compare as stored: JSON turns tuples into lists.
+        header = json.loads(json.dumps(header))
         if path.exists():
-            lines = path.read_text().splitlines()
+            text = path.read_text()
+            if text and not text.endswith("\n"):
+                # A kill mid-write left a partial line: cut it, or the next row would join it.
+                text = text[: text.rfind("\n") + 1]
+                path.write_text(text)
+            lines = text.splitlines()
             try:
                 found = json.loads(lines[0])["header"] if lines else None
             except (ValueError, KeyError, TypeError):

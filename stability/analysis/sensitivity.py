@@ -2,14 +2,16 @@
 
 A limit is set by one reaction (the composition taking up or giving off Li into its
 products). For each product phase p, removing p from the dataset gives the reaction that
-would set the limit instead (the runner-up) and its voltage V'. The limit moves only if p's
-energy rises by more than the margin
+would set the limit instead (the runner-up) and its voltage V'. If p's energy rises, the
+limit follows it (V = -dG / n_Li) until, past the margin
 
-    margin_p = |V - V'| * n_Li / (nu_p * N_p)     (eV per atom of p)
+    margin_p = |V - V'| * n_Li / (nu_p * N_p)     (eV per atom of p),
 
-where n_Li is the Li exchanged per formula unit, nu_p the moles of p formed and N_p its
-atoms per formula unit: the reaction's free energy changes by nu_p * N_p per eV/atom of p,
-its voltage by that over n_Li. A margin of a few meV/atom means a fragile limit.
+the runner-up reaction takes over and p no longer forms there. n_Li is the Li exchanged per
+formula unit, nu_p the moles of p formed, N_p its atoms per formula unit. A margin of a few
+meV/atom means the deciding reaction itself is fragile. For a composition placed on the hull
+the placed energy also depends on p's, so the margin is then an estimate (tests check it on
+dataset phases).
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from pymatgen.core import Composition
 
 from stability import config
 from stability.analysis.chemistry import locate
-from stability.analysis.profile import reaction_string
+from stability.analysis.profile import reaction_string, written_formula
 from stability.analysis.window import own_step
 from stability.errors import StabilityError
 from stability.thermo.base import Engine, ProfileStep
@@ -90,7 +92,7 @@ def limit_sensitivity(engine: Engine, formula: str) -> tuple[LimitSensitivity, L
     loc = locate(engine, formula)
     reduced = loc.composition.reduced_formula
     data = loc.system.data
-    base = FastSystem(data)
+    base = loc.system if isinstance(loc.system, FastSystem) else FastSystem(data)
     steps = base.li_window_steps(loc.amounts, config.WORKING_ION)
     out = []
     for which in ("reduction", "oxidation"):
@@ -112,7 +114,7 @@ def limit_sensitivity(engine: Engine, formula: str) -> tuple[LimitSensitivity, L
                 alt_volts, alt_step = _limit(
                     alt.li_window_steps(loc.amounts, config.WORKING_ION), reduced, which
                 )
-            except (StabilityError, IndexError, ValueError) as exc:
+            except StabilityError as exc:
                 competitors.append(
                     Competitor(phase.formula, None, None, [], f"no alternative: {exc}")
                 )
@@ -139,7 +141,7 @@ def limit_sensitivity(engine: Engine, formula: str) -> tuple[LimitSensitivity, L
                     alt_products,
                 )
             )
-        rxn = reaction_string(reduced, step.li_change, step.phases)
+        rxn = reaction_string(written_formula(loc.composition), step.li_change, step.phases)
         out.append(
             LimitSensitivity(which, volts, rxn, [p.formula for p in step.phases], competitors)
         )

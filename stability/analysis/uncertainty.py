@@ -66,8 +66,12 @@ def sampled_systems(
     """The system of ``elements`` with energies shifted by ``draws`` shared correction draws."""
     data = select_system(table, elements)
     corr = system_corrections(table, data.rows)
-    rng = np.random.default_rng(seed)
-    deltas = rng.standard_normal((draws, len(corr.sigmas))) * corr.sigmas
+    # Species draws come first from their own stream, so every system of a run sees the same
+    # correction errors; entries whose species could not be decoded draw from another stream.
+    n_species = len(corr.sigmas) - corr.undecoded
+    shared = np.random.default_rng(seed).standard_normal((draws, n_species))
+    own = np.random.default_rng([seed, 1]).standard_normal((draws, corr.undecoded))
+    deltas = np.hstack([shared, own]) * corr.sigmas
     shifts = deltas @ corr.counts.T
     for shift in shifts:
         yield replace(data, energy_per_atom=data.energy_per_atom + shift)

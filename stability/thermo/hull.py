@@ -1,8 +1,9 @@
 """Lower convex hull of one chemical system from arrays, and queries on it.
 
-Construction mirrors pymatgen's ``PhaseDiagram`` (lowest entry per composition, only
-entries below the elemental references, qhull "Qt i" with an extra point above the hull) so
-that the facets, and hence every answer, are the same. Each facet carries its chemical
+Construction follows pymatgen's ``PhaseDiagram`` (lowest entry per composition, only
+entries below the elemental references, qhull "Qt i" with an extra point above the hull),
+on formation energies, so the hull and every answer are the same; only the triangulation
+chosen among exactly tied (coplanar) points may differ, as it may between qhull runs. Each facet carries its chemical
 potentials mu (eV, relative to the elements), so the hull energy of any composition x
 (atoms, extensive) is ``max_f mu_f . x``.
 """
@@ -32,7 +33,7 @@ class Hull:
         #: system row the fraction of its atoms counted (None: a closed hull, all of them).
         self.closed: np.ndarray | None = None
         self.counted: np.ndarray | None = None
-        pure = np.isclose(fractions.max(axis=1), 1.0)
+        pure = np.count_nonzero(fractions > 0, axis=1) == 1  # exactly one element, not ~0.99999
         refs = np.empty(k)
         for j in range(k):
             candidates = np.flatnonzero(pure & (fractions[:, j] > 0.5))
