@@ -41,7 +41,8 @@ def plot_matrix(
     ax.set_xticks(range(len(cols)), cols, rotation=35, ha="right", fontsize=8)
     ax.set_yticks(range(len(rows)), rows, fontsize=8)
     cbar = fig.colorbar(im, ax=ax, shrink=0.9)
-    cbar.set_label("-(reaction energy) (meV/atom)")
+    li_open = "voltage_V" in frame and frame["voltage_V"].notna().any()
+    cbar.set_label(f"-(reaction energy) (meV per {'non-Li ' if li_open else ''}atom)")
     if title:
         ax.set_title(title, fontsize=10)
     return fig
