@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from stability import config
+from stability import __version__, config
 from stability.errors import StabilityError
 from stability.io.formats import FORMATS
 
@@ -290,7 +290,7 @@ def screen(
         "engine": eng.name,
         "partners": partner_items,
         "uncertainty_draws": draws if uncertainty else 0,
-        "tool_version": __import__("stability").__version__,
+        "tool_version": __version__,
     }
     result = run_screen(
         eng,

@@ -35,26 +35,28 @@ class Located:
 def locate(engine: Engine, formula: str, *, need: str | None = config.WORKING_ION) -> Located:
     """Parse ``formula``, build (or reuse) its system's hull and place the composition on it.
 
-    Memoised per engine: scans and matrices locate the same reactants at every voltage.
+    ``need`` only validates the composition; the located result does not depend on it, so
+    it is memoised per engine by formula alone: scans and matrices locate the same reactants
+    at every voltage, and a screen locates a row for its hull energy and its window.
     """
-    key = ("locate", formula, need)
-    memo = engine.memo
-    if key in memo:
-        memo.move_to_end(key)
-        return memo[key]
-    memo[key] = found = _locate(engine, formula, need)
-    if len(memo) > MEMO_SIZE:
-        memo.popitem(last=False)
-    return found
-
-
-def _locate(engine: Engine, formula: str, need: str | None) -> Located:
     comp = parse_formula(formula)
     elements = {str(el) for el in comp.elements}
     if need and need not in elements:
         raise StabilityError(f"{formula} contains no {need}: its {need} window is undefined")
     if need and elements == {need}:
         raise StabilityError(f"{formula} is {need} metal itself: it has no {need} window")
+    key = ("locate", formula)
+    memo = engine.memo
+    if key in memo:
+        memo.move_to_end(key)
+        return memo[key]
+    memo[key] = found = _locate(engine, formula, comp, elements)
+    if len(memo) > MEMO_SIZE:
+        memo.popitem(last=False)
+    return found
+
+
+def _locate(engine: Engine, formula: str, comp: Composition, elements: set[str]) -> Located:
     known = set(engine.table.elements)
     missing = sorted(el for el in elements if el not in known)
     if missing:

@@ -17,8 +17,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from stability import config
+from stability.analysis.chemistry import locate
 from stability.analysis.interface import compute_interface
-from stability.analysis.sets import Target
+from stability.analysis.sets import Target, formula_elements
 from stability.analysis.window import compute_window
 from stability.errors import StabilityError
 from stability.thermo.base import Engine
@@ -86,14 +87,13 @@ def screen_target(
     row.update(formula=target.formula, material_id="", error="", **{"class": target.cls})
     try:
         if target.row >= 0:
-            amounts = table.row_composition(target.row)
+            # Located once: compute_window below reuses it from the engine's memo.
+            loc = locate(engine, target.formula, need=None)
+            amounts = loc.amounts
             row["material_id"] = str(table.material_id[target.row])
-            point = engine.system(set(amounts)).hull_point(amounts)
             own = float(table.energy_per_atom[target.row])
-            row["e_above_hull_eV_per_atom"] = max(0.0, own - point.hull_energy_per_atom)
-            from pymatgen.core import Composition
-
-            row["reduced_formula"] = Composition(amounts).reduced_formula
+            row["e_above_hull_eV_per_atom"] = max(0.0, own - loc.hull.hull_energy_per_atom)
+            row["reduced_formula"] = loc.composition.reduced_formula
             if config.WORKING_ION not in amounts:
                 raise StabilityError(f"no window: contains no {config.WORKING_ION}")
             if len(amounts) == 1:
@@ -129,9 +129,7 @@ def _chunks(targets: list[Target], engine: Engine, size: int = 64) -> list[list[
     def system(t: Target) -> tuple[str, ...]:
         if t.row >= 0:
             return tuple(sorted(engine.table.row_composition(t.row)))
-        import re
-
-        return tuple(sorted(set(re.findall(r"[A-Z][a-z]?", t.formula))))
+        return tuple(sorted(formula_elements(t.formula)))
 
     ordered = sorted(targets, key=lambda t: (system(t), t.key))
     return [ordered[i : i + size] for i in range(0, len(ordered), size)]

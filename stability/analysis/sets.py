@@ -92,11 +92,12 @@ def resolve_targets(table: EntryTable, name: str) -> list[Target]:
         # A formula listed twice is screened twice, under distinct keys.
         n = seen[formula] = seen.get(formula, -1) + 1
         key = f"{formula}#{n}" if n else formula
-        out.append(Target(key, label, formula, -1, classify(formula, _elements(formula))))
+        out.append(Target(key, label, formula, -1, classify(formula, formula_elements(formula))))
     return out
 
 
-def _elements(formula: str) -> set[str]:
+def formula_elements(formula: str) -> set[str]:
+    """Element symbols written in a formula (no parsing, no validation: for grouping)."""
     import re
 
     return set(re.findall(r"[A-Z][a-z]?", formula))
