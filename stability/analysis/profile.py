@@ -9,7 +9,7 @@ from pymatgen.core import Composition
 
 from stability import config
 from stability.analysis.chemistry import locate
-from stability.analysis.window import Window, own_step, window_from_steps
+from stability.analysis.window import Window, read_limits, window_from_steps
 from stability.thermo.base import Engine, Phase, ProfileStep
 
 
@@ -122,7 +122,7 @@ def compute_profile(engine: Engine, formula: str) -> VoltageProfile:
     loc = locate(engine, formula)
     steps = loc.system.li_profile(loc.amounts, config.WORKING_ION)
     window = window_from_steps(loc, steps, engine)
-    own = own_step(steps, loc.composition.reduced_formula)
+    own = read_limits(steps).own
     return VoltageProfile(
         formula, window, steps_to_profile(written_formula(loc.composition), steps, own)
     )

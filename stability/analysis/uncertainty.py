@@ -17,7 +17,7 @@ import numpy as np
 
 from stability import config
 from stability.analysis.chemistry import locate
-from stability.analysis.window import own_step
+from stability.analysis.window import read_limits
 from stability.entries.corrections import system_corrections
 from stability.entries.table import EntryTable
 from stability.errors import StabilityError
@@ -87,13 +87,10 @@ def _sample(
     return np.array([fn(FastSystem(d)) for d in sampled_systems(table, elements, draws, seed)])
 
 
-def window_limits(
-    system: FastSystem, amounts: dict[str, float], reduced_formula: str
-) -> tuple[float, float]:
+def window_limits(system: FastSystem, amounts: dict[str, float]) -> tuple[float, float]:
     """(reduction, oxidation) limits in V of a composition on ``system``."""
-    steps = system.li_window_steps(amounts, config.WORKING_ION)
-    k = own_step(steps, reduced_formula)
-    return steps[k].voltage_V, steps[k + 1].voltage_V
+    lim = read_limits(system.li_window_steps(amounts, config.WORKING_ION))
+    return lim.reduction_V, lim.oxidation_V
 
 
 @dataclass(frozen=True)
@@ -109,11 +106,10 @@ def window_spread(
     """Spread of the window limits of ``formula`` under the correction uncertainties."""
     require_uncertainties(engine.table)
     loc = locate(engine, formula)
-    reduced = loc.composition.reduced_formula
     values = _sample(
         engine.table,
         set(loc.amounts),
-        lambda s: window_limits(s, loc.amounts, reduced),
+        lambda s: window_limits(s, loc.amounts),
         draws,
         seed,
     )

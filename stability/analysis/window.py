@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from stability import config
 from stability.analysis.chemistry import Located, locate
-from stability.thermo.base import Engine, ProfileStep
+from stability.thermo.base import Engine, ProfileStep, own_index
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -59,26 +59,45 @@ class Window:
         return d
 
 
-def own_step(steps: list[ProfileStep], reduced_formula: str) -> int:
-    """Index of the profile step that is the composition itself."""
-    for i, step in enumerate(steps):
-        if len(step.phases) == 1 and step.phases[0].formula == reduced_formula:
-            return i
-    return min(range(len(steps)), key=lambda i: abs(steps[i].li_change))
+@dataclass(frozen=True)
+class Limits:
+    """The window read off a Li profile (Li-rich first): the only place limits are read.
+
+    ``own`` is the composition's step; ``below``/``above`` the equilibria just beyond the
+    reduction and oxidation limits (None where there is none).
+    """
+
+    own: int
+    reduction_V: float
+    oxidation_V: float
+    below: ProfileStep | None
+    above: ProfileStep | None
+
+
+def read_limits(steps: list[ProfileStep]) -> Limits:
+    """Return the window limits of a profile whose engine marked the composition's step."""
+    k = own_index(steps)
+    below = steps[k - 1] if k > 0 else None
+    above = steps[k + 1] if k + 1 < len(steps) else None
+    return Limits(
+        own=k,
+        reduction_V=steps[k].voltage_V,
+        oxidation_V=above.voltage_V if above is not None else float("inf"),
+        below=below,
+        above=above,
+    )
 
 
 def window_from_steps(loc: Located, steps: list[ProfileStep], engine: Engine) -> Window:
     """Read the window off a Li profile (Li-rich first) of a located composition."""
-    k = own_step(steps, loc.composition.reduced_formula)
-    below = steps[k - 1].phases if k > 0 else ()
-    above = steps[k + 1].phases if k + 1 < len(steps) else ()
+    lim = read_limits(steps)
     return Window(
         formula=loc.formula,
         reduced_formula=loc.composition.reduced_formula,
-        reduction_limit_V=steps[k].voltage_V,
-        oxidation_limit_V=steps[k + 1].voltage_V if k + 1 < len(steps) else float("inf"),
-        reduction_products=[p.formula for p in below],
-        oxidation_products=[p.formula for p in above],
+        reduction_limit_V=lim.reduction_V,
+        oxidation_limit_V=lim.oxidation_V,
+        reduction_products=[p.formula for p in lim.below.phases] if lim.below else [],
+        oxidation_products=[p.formula for p in lim.above.phases] if lim.above else [],
         e_above_hull_eV_per_atom=loc.e_above_hull_eV_per_atom,
         placed_on_hull=loc.placed_on_hull,
         material_id=loc.material_id,

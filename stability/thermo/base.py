@@ -25,12 +25,14 @@ class ProfileStep:
 
     ``mu_li_eV`` is the Li chemical potential relative to Li metal on the Li-rich side of this
     composition; ``li_change`` is Li taken up (+) or released (-) per formula unit of the
-    analysed composition to reach it; ``phases`` are its equilibrium phases (no Li metal).
+    analysed composition to reach it; ``phases`` are its equilibrium phases (no Li metal);
+    ``own`` marks the step that is the analysed composition itself (exactly one per profile).
     """
 
     mu_li_eV: float
     li_change: float
     phases: tuple[Phase, ...]
+    own: bool = False
 
     @property
     def voltage_V(self) -> float:
@@ -87,11 +89,22 @@ class PhaseSystem(ABC):
 
     @abstractmethod
     def li_profile(self, amounts: dict[str, float], element: str = "Li") -> list[ProfileStep]:
-        """Return the element profile, Li-rich first, with the composition placed on the hull."""
+        """Return the element profile, Li-rich first, with the composition placed on the hull.
+
+        Exactly one step has ``own`` set: the composition itself.
+        """
 
     def li_window_steps(self, amounts: dict[str, float], element: str = "Li") -> list[ProfileStep]:
         """The profile steps a window needs: the composition and its two neighbours."""
         return self.li_profile(amounts, element)
+
+
+def own_index(steps: list[ProfileStep]) -> int:
+    """Index of the step that is the analysed composition (set by the engine, never guessed)."""
+    found = [i for i, s in enumerate(steps) if s.own]
+    if len(found) != 1:
+        raise RuntimeError(f"engine returned {len(found)} own steps in a profile; expected one")
+    return found[0]
 
     @abstractmethod
     def mixing(
