@@ -18,6 +18,11 @@ PLACEMENT_OFFSET_EV = 1e-6
 AMOUNT_TOL = 1e-8
 #: Energies closer than this (eV per formula unit) are treated as equal on the hull.
 ENERGY_TOL = 1e-9
+#: Atomic fractions closer than this are the same composition.
+COMPOSITION_TOL = 1e-8
+#: Energies (eV/atom) and voltages (V) smaller than this are rounding noise, reported as 0.
+ENERGY_NOISE = 1e-12
+VOLTAGE_NOISE = 1e-9
 #: The element whose chemical potential is open in windows and profiles.
 WORKING_ION = "Li"
 

@@ -43,3 +43,14 @@ def _parse(formula: str) -> Composition:
 def _reason(exc: Exception) -> str:
     msg = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     return msg[:120]
+
+
+def written_formula(comp: Composition) -> str:
+    """The formula unit that amounts refer to, compactly: Li6N2 stays Li6N2, Li3 N1 is Li3N."""
+    tokens = comp.formula.split()
+    return "".join(
+        t.rstrip("0123456789.")
+        if t.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz") == "1"
+        else t
+        for t in tokens
+    )

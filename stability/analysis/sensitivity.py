@@ -23,9 +23,10 @@ from pymatgen.core import Composition
 
 from stability import config
 from stability.analysis.chemistry import locate
-from stability.analysis.profile import reaction_string, written_formula
+from stability.analysis.profile import reaction_string
 from stability.analysis.window import read_limits
 from stability.errors import StabilityError
+from stability.formula import written_formula
 from stability.thermo.base import Engine, ProfileStep
 from stability.thermo.fast import FastSystem
 from stability.thermo.system import SystemData

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from stability import config
-from stability.analysis.chemistry import locate
+from stability.analysis.chemistry import locate, read_material
 from stability.analysis.window import read_limits
 from stability.entries.corrections import system_corrections
 from stability.entries.table import EntryTable
@@ -121,18 +121,16 @@ def reaction_spread(
 ) -> Spread:
     """Spread (meV/atom) of the most negative reaction energy of A|B."""
     require_uncertainties(engine.table)
-    loc_a, loc_b = locate(engine, a, need=None), locate(engine, b, need=None)
+    mat_a, mat_b = read_material(a), read_material(b)
     mu = None if voltage is None else -voltage
 
     def most_negative(system: FastSystem) -> tuple[float]:
         mix = system.mixing(
-            loc_a.amounts, loc_b.amounts, mu_open=mu, open_element=config.WORKING_ION
+            mat_a.amounts, mat_b.amounts, mu_open=mu, open_element=config.WORKING_ION
         )
         return (1000 * min(k.energy_eV_per_atom for k in mix.kinks),)
 
-    values = _sample(
-        engine.table, set(loc_a.amounts) | set(loc_b.amounts), most_negative, draws, seed
-    )
+    values = _sample(engine.table, mat_a.elements | mat_b.elements, most_negative, draws, seed)
     return Spread.of(values[:, 0])
 
 
@@ -159,6 +157,6 @@ def with_reaction_uncertainty(
     )
     return replace(
         result,
-        reaction_energy_std_meV_per_atom=spread.std,
-        reaction_energy_ci95_meV_per_atom=(spread.lo95, spread.hi95),
+        reaction_energy_std_meV=spread.std,
+        reaction_energy_ci95_meV=(spread.lo95, spread.hi95),
     )

@@ -7,11 +7,43 @@ from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING
 
 from stability import config
-from stability.analysis.chemistry import Located, locate
+from stability.analysis.chemistry import Located, MaterialLike, locate
+from stability.formula import written_formula
 from stability.thermo.base import Engine, ProfileStep, own_index
 
 if TYPE_CHECKING:
     import pandas as pd
+
+
+#: Columns of a window as a table row, in order.
+WINDOW_COLUMNS = [
+    "formula",
+    "reduced_formula",
+    "reduction_limit_V",
+    "oxidation_limit_V",
+    "window_width_V",
+    "reduction_products",
+    "oxidation_products",
+    "e_above_hull_eV_per_atom",
+    "placed_on_hull",
+    "material_id",
+    "dataset",
+    "engine",
+    "reduction_limit_std_V",
+    "oxidation_limit_std_V",
+]
+
+#: The window's own columns, as screens and comparisons copy them into their rows.
+LIMIT_COLUMNS = [
+    "reduced_formula",
+    "placed_on_hull",
+    "reduction_limit_V",
+    "oxidation_limit_V",
+    "window_width_V",
+    "reduction_products",
+    "oxidation_products",
+]
+STD_COLUMNS = ["reduction_limit_std_V", "oxidation_limit_std_V"]
 
 
 @dataclass(frozen=True)
@@ -50,13 +82,17 @@ class Window:
         return d
 
     def to_row(self) -> dict:
-        """Flat table row: products ";"-joined, intervals left out (std columns kept)."""
+        """Flat table row (WINDOW_COLUMNS): products ";"-joined, intervals left out."""
         d = self.to_dict()
         d["reduction_products"] = ";".join(self.reduction_products)
         d["oxidation_products"] = ";".join(self.oxidation_products)
-        d.pop("reduction_limit_ci95_V")
-        d.pop("oxidation_limit_ci95_V")
-        return d
+        return {k: d[k] for k in WINDOW_COLUMNS}
+
+    def to_dataframe(self) -> pd.DataFrame:
+        """One row: the columns of ``WindowTable.to_dataframe`` without error."""
+        import pandas as pd
+
+        return pd.DataFrame([self.to_row()], columns=WINDOW_COLUMNS)
 
 
 @dataclass(frozen=True)
@@ -106,7 +142,7 @@ def window_from_steps(loc: Located, steps: list[ProfileStep], engine: Engine) ->
     )
 
 
-def compute_window(engine: Engine, formula: str) -> Window:
+def compute_window(engine: Engine, formula: MaterialLike) -> Window:
     """Return the electrochemical window of ``formula`` on ``engine``'s dataset."""
     loc = locate(engine, formula)
     return window_from_steps(
@@ -116,38 +152,55 @@ def compute_window(engine: Engine, formula: str) -> Window:
 
 @dataclass(frozen=True)
 class WindowTable:
-    """Windows of several compositions, with the errors of those that failed."""
+    """Windows of several inputs, in input order; a failed input has its error instead."""
 
-    windows: list[Window]
-    errors: dict[str, str]
+    inputs: list[str]
+    windows: list[Window | None]
+    errors: list[str | None]
+
+    @property
+    def ok(self) -> list[Window]:
+        return [w for w in self.windows if w is not None]
+
+    def failures(self) -> dict[str, str]:
+        """{input: error} of the inputs that failed."""
+        return {f: e for f, e in zip(self.inputs, self.errors, strict=True) if e is not None}
 
     def to_dataframe(self) -> pd.DataFrame:
-        """One row per formula.
+        """One row per input.
 
-        Columns: formula, reduced_formula, reduction_limit_V, oxidation_limit_V,
+        Columns: formula (as given), reduced_formula, reduction_limit_V, oxidation_limit_V,
         window_width_V (V vs Li/Li+), reduction_products, oxidation_products (";"-joined
         reduced formulas), e_above_hull_eV_per_atom (eV/atom, NaN if not in the dataset),
-        placed_on_hull, material_id, dataset, engine, error.
+        placed_on_hull, material_id, dataset, engine, reduction_limit_std_V,
+        oxidation_limit_std_V (V, NaN without uncertainties), error (empty when computed).
         """
         import pandas as pd
 
-        rows = [{**w.to_row(), "error": ""} for w in self.windows]
-        rows += [{"formula": f, "error": e} for f, e in self.errors.items()]
-        return pd.DataFrame(rows)
+        rows = [
+            {**w.to_row(), "error": ""} if w is not None else {"formula": f, "error": e}
+            for f, w, e in zip(self.inputs, self.windows, self.errors, strict=True)
+        ]
+        return pd.DataFrame(rows, columns=[*WINDOW_COLUMNS, "error"])
 
 
 def compute_windows(
-    engine: Engine, formulas: Iterable[str], *, allow_errors: bool = False
+    engine: Engine,
+    formulas: Iterable[MaterialLike],
+    *,
+    allow_errors: bool = False,
+    jobs: int = 1,
 ) -> WindowTable:
-    """Windows of many formulas; with ``allow_errors`` a failing formula is recorded, not raised."""
-    from stability.errors import StabilityError
+    """Windows of many materials; with ``allow_errors`` a failing one is recorded, not raised."""
+    from stability.analysis.batch import map_items
 
-    windows, errors = [], {}
-    for f in formulas:
-        try:
-            windows.append(compute_window(engine, f))
-        except StabilityError as exc:
-            if not allow_errors:
-                raise
-            errors[f] = str(exc)
-    return WindowTable(windows, errors)
+    items = list(formulas)
+    windows: list[Window | None] = [None] * len(items)
+    errors: list[str | None] = [None] * len(items)
+    for out in map_items(
+        lambda f: compute_window(engine, f), items, jobs=jobs, allow_errors=allow_errors
+    ):
+        windows[out.index], errors[out.index] = out.value, out.error
+    return WindowTable(
+        [str(f) if isinstance(f, str) else written_formula(f) for f in items], windows, errors
+    )
