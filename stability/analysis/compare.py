@@ -36,7 +36,7 @@ class Comparison:
 
     def differences(self) -> pd.DataFrame:
         """Wide table, one row per material: each dataset's limits, the shift from the first
-        dataset to each other (V), and the products that changed."""
+        dataset to each other (V), the products that changed, and error (per dataset, if any)."""
         import pandas as pd
 
         long = self.to_dataframe()
@@ -62,6 +62,9 @@ class Comparison:
                         if pa == pb
                         else f"-{','.join(sorted(pa - pb))} +{','.join(sorted(pb - pa))}"
                     )
+            row["error"] = "; ".join(
+                f"{ds}: {by[ds]['error']}" for ds in self.datasets if by[ds].get("error")
+            )
             out.append(row)
         return pd.DataFrame(out)
 

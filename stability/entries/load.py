@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import os
+from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from stability import config
 from stability.entries.cache import cached_read, read_table
-from stability.entries.readers import read_snapshot
+from stability.entries.readers import read_snapshot, table_from_entries
 from stability.entries.table import EntryTable, concat
 from stability.errors import DataError
 
@@ -77,8 +79,17 @@ def load_pulled(folder: Path) -> EntryTable:
     return merged.take(np.sort(keep))
 
 
-def load_dataset(data: str | Path | None = None, dataset: str | None = None) -> EntryTable:
-    """Load the dataset named by ``data`` (file or folder), ``STABILITY_DATA`` or the cache."""
+def load_dataset(
+    data: str | Path | Iterable[Any] | None = None, dataset: str | None = None
+) -> EntryTable:
+    """Load the dataset named by ``data`` (file or folder), ``STABILITY_DATA`` or the cache;
+    or make one of a list of pymatgen entries."""
+    if data is not None and not isinstance(data, str | os.PathLike):
+        if not isinstance(data, Iterable):
+            raise TypeError(
+                f"load_dataset takes a path or a list of pymatgen entries, not {type(data).__name__}"
+            )
+        return table_from_entries(list(data), dataset or "entries")
     path = config.data_path(data)
     if not path.exists():
         if not data and path == config.cache_dir():
