@@ -102,6 +102,10 @@ BAD = [
     (["profile", "Xx"], "Xx"),
     (["window", "Li3N", "--engine", "nope"], "nope"),
     (["screen", "--set", "nope"], "unknown set"),
+    (["profile", "Li3N", "--plot", "p.txt"], "cannot write a figure to p.txt"),
+    (["interface", "Li3N", "LiCoO2", "--plot", "x.docx"], "cannot write a figure"),
+    (["window", "Li3N", "--dataset", "mp2022_hull"], "is a file"),
+    (["window", "Li3N", "--explain", "--engine", "pymatgen"], "fast engine only"),
 ]
 
 
@@ -154,3 +158,25 @@ def test_output_into_a_closed_pipe_is_quiet(data):
     proc = subprocess.run(["bash", "-c", cmd], capture_output=True, text=True, timeout=120)
     assert proc.stdout.startswith("Li3N | LiCoO2")
     assert "Traceback" not in proc.stderr and "internal error" not in proc.stderr
+
+
+def test_many_inputs_some_bad(data):
+    """Good inputs are computed, each bad one reported on its own line, status 3."""
+    res = run("window", "Li3N", "Co3O4", "Li3PS4", "Xx2", "--data", data)
+    assert res.exit_code == 3, res.output
+    out = res.stdout
+    assert "Li3N " in out and "Li3PS4 " in out and "Traceback" not in res.output
+    errors = [line for line in res.stderr.splitlines() if line.startswith("Error: ")]
+    assert len(errors) == 2
+    assert errors[0].startswith("Error: Co3O4 contains no Li") and "Xx2" in errors[1]
+    rows = json.loads(run("window", "Li3N", "Co3O4", "--data", data, "--format", "json").stdout)
+    assert [r["formula"] for r in rows] == ["Li3N", "Co3O4"]
+    assert rows[0]["error"] is None and rows[0]["oxidation_limit_V"] > 0.4
+    assert set(rows[1]) == {"formula", "error"} and "contains no Li" in rows[1]["error"]
+
+
+def test_all_inputs_bad_still_reports_each(data):
+    res = run("window", "NaCl", "KBr", "--data", data, "--format", "csv")
+    assert res.exit_code == 3
+    assert res.stdout.splitlines()[0].startswith("formula,") and len(res.stdout.splitlines()) == 3
+    assert res.stderr.count("Error: ") == 2

@@ -37,9 +37,15 @@ def test_interface_matches_pymatgen_and_balances(system, qa, qb, volts):
     engine = make_engine(table, "fast")
     got = compute_interface(engine, a, b, volts)
     expected = oracle.interface(entries, a, b, volts)
-    assert got.reaction_energy_meV_per_atom == pytest.approx(expected["energy_meV"], abs=1.0)
-    assert got.reaction_energy_meV_per_atom <= 1e-9
+    assert got.reaction_energy_meV == pytest.approx(expected["energy_meV"], abs=1.0)
+    assert got.reaction_energy_meV <= 1e-9
     assert 0.0 <= got.mixing_ratio <= 1.0
+    if volts is not None:
+        # The total (own decompositions included) is pymatgen's include_no_mixing_energy=True.
+        total = oracle.interface(entries, a, b, volts, total=True)
+        assert got.total_reaction_energy_meV_per_non_li_atom == pytest.approx(
+            total["energy_meV"], abs=1.0
+        )
     # Every kink's products hold exactly the mixture's atoms (those not exchanged with Li).
     open_el = None if volts is None else "Li"
     mixing = engine.system(set(ELEMENTS)).mixing(
