@@ -87,7 +87,32 @@ _STATE: dict[str, Any] = {}
 def _init_worker(fn: Callable, items: Sequence, allow_errors: bool, results: Any) -> None:
     # Ctrl-C reaches the whole process group: only the parent acts on it.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _die_with_parent()
     _STATE.update(fn=fn, items=items, allow_errors=allow_errors, results=results)
+
+
+def _die_with_parent() -> None:
+    """A parent killed outright (SIGKILL) must not leave workers computing for nobody."""
+    import os
+    import threading
+    import time
+
+    parent = os.getppid()
+    try:  # Linux: the kernel kills us when the parent dies
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+    if os.getppid() != parent:
+        os._exit(1)
+
+    def watch() -> None:  # elsewhere: notice the re-parenting
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True).start()
 
 
 def _run_group(group: Sequence[int]) -> int:
