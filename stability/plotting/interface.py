@@ -74,14 +74,17 @@ def plot_scan(frame: pd.DataFrame, title: str = "") -> Figure:
         gridspec_kw={"height_ratios": [3, 2]},
     )
     v = frame["voltage_V"]
-    top.plot(
-        v, frame[energy_column(frame)], "-", color="black", lw=1.8, drawstyle="steps-mid"
-    )
+    top.plot(v, frame[energy_column(frame)], "-", color="black", lw=1.8, drawstyle="steps-mid")
     top.axhline(0, color="0.6", lw=0.8)
     top.set_ylabel("Interface reaction\n(meV per non-Li atom)")
     a, b = frame["reactant_a"].iloc[0], frame["reactant_b"].iloc[0]
     bottom.plot(
-        v, frame["decomposition_a_meV_per_non_li_atom"], "--", color="tab:blue", lw=1.4, label=f"{a} alone"
+        v,
+        frame["decomposition_a_meV_per_non_li_atom"],
+        "--",
+        color="tab:blue",
+        lw=1.4,
+        label=f"{a} alone",
     )
     bottom.plot(
         v,
