@@ -169,11 +169,6 @@ def check_voltage(voltage: float | None) -> None:
         raise StabilityError(f"voltage {voltage} V is outside the range -1 to 10 V vs Li/Li+")
 
 
-def denoise(value: float) -> float:
-    """Zero for values below rounding noise (never -0.0)."""
-    return 0.0 if abs(value) < config.VOLTAGE_NOISE else value + 0.0
-
-
 def _fmt(x: float) -> str:
     return f"{x:.4g}"
 
@@ -247,7 +242,7 @@ def compute_interface(
     fb = 1 - cb.get_atomic_fraction(open_el) if open_el else 1.0
     kinks = []
     for k in mixing.kinks:
-        energy = denoise(k.energy_eV_per_atom * 1000)
+        energy = config.clean(k.energy_eV_per_atom * 1000)
         counted_a = k.x * fa / (k.x * fa + (1 - k.x) * fb)
         total = energy + counted_a * dec_a + (1 - counted_a) * dec_b if open_el else energy
         kinks.append(
@@ -256,7 +251,7 @@ def compute_interface(
                 mixing_ratio=k.x,
                 # Below 1e-9 meV/atom is rounding noise: it must not pick the reported reaction.
                 reaction_energy_meV=energy,
-                total_reaction_energy_meV=denoise(total),
+                total_reaction_energy_meV=config.clean(total),
                 products=[p.formula for p in k.phases],
                 reaction=reaction_string(ca, cb, k, open_el, (mat_a.label, mat_b.label)),
             )
@@ -273,8 +268,8 @@ def compute_interface(
         reaction=best.reaction,
         kinks=kinks,
         reactant_energies="own" if use_own_energy else "hull",
-        decomposition_a_meV=dec_a + 0.0,
-        decomposition_b_meV=dec_b + 0.0,
+        decomposition_a_meV=config.clean(dec_a),
+        decomposition_b_meV=config.clean(dec_b),
         total_reaction_energy_meV=best_total.total_reaction_energy_meV,
         total_mixing_ratio=best_total.mixing_ratio,
         dataset=engine.table.name,

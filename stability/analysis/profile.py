@@ -97,7 +97,7 @@ def steps_to_profile(formula: str, steps: list[ProfileStep], own: int) -> list[V
             VoltageStep(
                 voltage_low_V=step.voltage_V,
                 voltage_high_V=high,
-                li_per_formula_unit=step.li_change + 0.0,
+                li_per_formula_unit=config.clean(step.li_change, 0.0),
                 phases=step.phases,
                 reaction=reaction_string(formula, step.li_change, step.phases),
                 is_pristine=i == own,

@@ -27,7 +27,7 @@ from stability.analysis.profile import reaction_string
 from stability.analysis.window import read_limits
 from stability.errors import StabilityError
 from stability.formula import written_formula
-from stability.thermo.base import Engine, ProfileStep
+from stability.thermo.base import Engine, ProfileStep, same_composition
 from stability.thermo.fast import FastSystem
 from stability.thermo.system import SystemData
 
@@ -70,7 +70,8 @@ def _without(data: SystemData, formula: str) -> SystemData:
     """The system with every entry of ``formula``'s composition (all polymorphs) removed."""
     comp = Composition(formula)
     target = np.array([comp.get_atomic_fraction(el) for el in data.elements])
-    keep = np.abs(data.fractions - target).max(axis=1) > 1e-8
+    keep = np.ones(len(data.fractions), dtype=bool)
+    keep[same_composition(data.fractions, target)] = False
     return replace(
         data,
         amounts=data.amounts[keep],
@@ -120,7 +121,7 @@ def limit_sensitivity(engine: Engine, formula: str) -> tuple[LimitSensitivity, L
                 )
                 continue
             alt_products = [p.formula for p in alt_step.phases] if alt_step else []
-            if abs(volts - alt_volts) < 1e-6:
+            if abs(volts - alt_volts) < config.SAME_LIMIT_V:
                 # Another phase takes its place at the same voltage: p does not set the limit.
                 competitors.append(
                     Competitor(

@@ -48,7 +48,7 @@ class Spread:
     @classmethod
     def of(cls, values: np.ndarray) -> Spread:
         lo, hi = np.percentile(values, [2.5, 97.5])
-        return cls(float(np.std(values, ddof=1)), float(lo) + 0.0, float(hi) + 0.0)
+        return cls(float(np.std(values, ddof=1)), config.clean(lo, 0.0), config.clean(hi, 0.0))
 
 
 def has_uncertainties(table: EntryTable) -> bool:

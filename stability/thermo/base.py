@@ -45,8 +45,7 @@ class ProfileStep:
 
 def volts(mu_li_eV: float) -> float:
     """V vs Li/Li+ of a Li chemical potential relative to Li metal; sub-nV noise is 0."""
-    v = -float(mu_li_eV)
-    return 0.0 if abs(v) < 1e-9 else v
+    return config.clean(-float(mu_li_eV))
 
 
 @dataclass(frozen=True)
