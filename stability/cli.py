@@ -271,14 +271,13 @@ def screen(
 
     Finished rows are saved as they come: an interrupted run resumes where it stopped.
     """
-    from stability.analysis.catalogue import resolve_set
     from stability.analysis.screen import run_screen
-    from stability.analysis.sets import resolve_targets
+    from stability.analysis.sets import resolve_set, resolve_targets
     from stability.io.tables import write_frame
 
     eng = _engine(data, dataset, engine)
     targets = resolve_targets(eng.table, set_name)
-    partner_items = resolve_set(partners) if partners else []
+    partner_items = resolve_set(partners, eng.table) if partners else []
     if uncertainty:
         from stability.analysis.uncertainty import require_uncertainties
 
@@ -456,13 +455,13 @@ def interface(
 @click.option("--out", type=click.Path(path_type=Path), default=Path("results"), show_default=True)
 def interfaces(left_set, right_set, voltage, data, dataset, engine, out: Path) -> None:
     """Compute every LEFT x RIGHT interface; write OUT/interfaces.csv and a heatmap."""
-    from stability.analysis.catalogue import resolve_set
     from stability.analysis.interface import interface_matrix
+    from stability.analysis.sets import resolve_set
     from stability.io.formats import to_csv
     from stability.plotting.heatmap import plot_matrix
 
-    left, right = resolve_set(left_set), resolve_set(right_set)
     eng = _engine(data, dataset, engine)
+    left, right = resolve_set(left_set, eng.table), resolve_set(right_set, eng.table)
     frame = interface_matrix(eng, left, right, voltage).to_dataframe()
     out.mkdir(parents=True, exist_ok=True)
     _atomic_write(out / "interfaces.csv", to_csv(frame))
@@ -518,8 +517,8 @@ def figures(data, dataset, engine, out: Path) -> None:
 )
 def compare(formulas, set_name, data_paths, datasets, uncertainty, draws, fmt, out) -> None:
     """Compare windows of FORMULAS (or --set) across datasets: shifts and changed phases."""
-    from stability.analysis.catalogue import resolve_set
     from stability.analysis.compare import compare_windows
+    from stability.analysis.sets import resolve_set
     from stability.entries.load import load_dataset
     from stability.io.formats import to_csv, to_json, to_table
     from stability.thermo.engines import make_engine

@@ -198,10 +198,3 @@ def material_class(formula: str) -> str:
     except StabilityError:
         return ""
     return catalogue_class({str(el): float(a) for el, a in comp.items()})
-
-
-def resolve_set(name: str, table=None) -> list[tuple[str, str]]:
-    """Kept for callers of the old path: see ``stability.analysis.sets.resolve_set``."""
-    from stability.analysis.sets import resolve_set as resolve
-
-    return resolve(name, table)

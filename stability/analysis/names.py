@@ -148,7 +148,9 @@ def resolve_material(text: str, table: EntryTable | None = None) -> Material:
         )
     for acronym, choices in AMBIGUOUS.items():
         if folded == acronym.casefold():
-            raise StabilityError(f"{typed} names several materials; say which: {', '.join(choices)}")
+            raise StabilityError(
+                f"{typed} names several materials; say which: {', '.join(choices)}"
+            )
     try:
         parse_formula(typed)
     except FormulaError as exc:

@@ -85,6 +85,9 @@ def screen_target(
     table = engine.table
     row: dict[str, Any] = dict.fromkeys(SCREEN_COLUMNS)
     row.update(formula=target.formula, material_id="", error="", **{"class": target.cls})
+    if target.error:  # the name did not resolve: nothing to compute
+        row["error"] = target.error
+        return row
     try:
         if target.row >= 0:
             # Located once: compute_window below reuses it from the engine's memo.
