@@ -29,7 +29,7 @@ from .conftest import shared_file
 def test_dataset_sets_work_for_interfaces(mp2019, tmp_path):
     pairs = resolve_set("li-ternaries:N", mp2019)
     assert len(pairs) > 20 and all(len(p) == 2 for p in pairs)
-    with pytest.raises(StabilityError, match="taken from a dataset"):
+    with pytest.raises(StabilityError, match="needs one dataset"):
         resolve_set("li-ternaries:N")
     (tmp_path / "bn.txt").write_text("BN\n")
     data = str(shared_file("mp2019_ground_states.csv.gz"))
@@ -94,6 +94,7 @@ def test_set_files_resolve_names_and_keep_bad_lines(tmp_path):
     assert rows[0]["error"] == "" and rows[2]["error"] == ""
     assert rows[0]["oxidation_limit_V"] == rows[2]["oxidation_limit_V"] > 0
     assert "did you mean Li3N?" in rows[1]["error"]
+    assert [r["label"] for r in rows] == ["Li₃N", "li3n", "mp-2251"]
     # Without a dataset, the id line alone fails.
     no_ids = resolve_targets(None, str(listing))
     assert [t.error != "" for t in no_ids] == [False] * 4 + [True, True, False]

@@ -139,7 +139,7 @@ def resolve_set(name: str, table: EntryTable | None = None) -> list[tuple[str, s
 def _targets_of(table: EntryTable | None, name: str) -> list[Target]:
     if is_dataset_set(name):
         if table is None:
-            raise StabilityError(f"set {name!r} is taken from a dataset: give the data")
+            raise StabilityError(f"set {name!r} lists a dataset's rows: it needs one dataset here")
         return dataset_targets(table, name)
     if name == "seed":
         items = [item for sec in SEED_SECTIONS for item in CATALOGUE[sec]]
