@@ -102,19 +102,35 @@ def suggest_case(text: str, limit: int = 3) -> list[str]:
 
 
 def _spellings(text: str):
-    """Every way to read the letters of ``text`` as element symbols (case ignored)."""
-    if not text:
-        yield ""
-        return
-    if not text[0].isalpha():
-        for rest in _spellings(text[1:]):
-            yield text[0] + rest
-        return
-    for size in (2, 1):
-        symbol = text[:size].capitalize()
-        if len(text) >= size and text[:size].isalpha() and symbol in SYMBOLS:
-            for rest in _spellings(text[size:]):
-                yield symbol + rest
+    """Every way to read the letters of ``text`` as element symbols (case ignored), lazily;
+    branches that cannot reach the end are cut (``ok``), so a long dead end costs O(n)."""
+    n = len(text)
+    ok = [False] * n + [True]
+    for i in range(n - 1, -1, -1):
+        ok[i] = (not text[i].isalpha() and ok[i + 1]) or any(
+            i + k <= n
+            and text[i : i + k].isalpha()
+            and text[i : i + k].capitalize() in SYMBOLS
+            and ok[i + k]
+            for k in (1, 2)
+        )
+
+    def walk(i: int):
+        if i == n:
+            yield ""
+        elif not text[i].isalpha():
+            for rest in walk(i + 1):
+                yield text[i] + rest
+        else:
+            for k in (2, 1):
+                piece = text[i : i + k]
+                symbol = piece.capitalize()
+                if len(piece) == k and piece.isalpha() and symbol in SYMBOLS and ok[i + k]:
+                    for rest in walk(i + k):
+                        yield symbol + rest
+
+    if ok[0]:
+        yield from walk(0)
 
 
 def _reason(exc: Exception) -> str:
