@@ -39,8 +39,6 @@ if TYPE_CHECKING:
 
 #: Anions X of ``li-ternaries:X``: exactly these are accepted, and the error lists them.
 LI_TERNARY_ANIONS: tuple[str, ...] = tuple(ANION_CLASSES)
-#: Kept for callers: anion -> class.
-ANIONS = ANION_CLASSES
 DATASET_SET_NAMES = ("all", "all-li", "li-ternaries:X")
 
 
