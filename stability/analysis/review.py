@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING
 from pymatgen.core import Element
 
 from stability.analysis.catalogue import CATALOGUE, material_class
-from stability.analysis.sets import ANIONS, dataset_targets
+from stability.analysis.classes import ANION_CLASSES
+from stability.analysis.sets import dataset_targets
 from stability.analysis.window import compute_window
 from stability.errors import StabilityError
 from stability.thermo.base import Engine
@@ -16,7 +17,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
 ANION_CHARGE = {"N": -3, "F": -1, "Cl": -1, "Br": -1, "I": -1, "O": -2, "S": -2}
-ANION_CLASS = {anion: ANIONS[anion] for anion in ANION_CHARGE}  # the review's seven classes
+ANION_CLASS = {anion: ANION_CLASSES[anion] for anion in ANION_CHARGE}  # the review's seven classes
 BINARY = {"N": "Li3N", "F": "LiF", "Cl": "LiCl", "Br": "LiBr", "I": "LiI", "O": "Li2O", "S": "Li2S"}
 
 #: The review's side-by-side window bars, in its order, with display labels and classes.

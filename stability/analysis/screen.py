@@ -33,6 +33,7 @@ NO_WINDOW = "no window: "
 SCREEN_COLUMNS = [
     "material_id",
     "formula",
+    "label",
     LIMIT_COLUMNS[0],
     "class",
     "e_above_hull_eV_per_atom",
@@ -50,8 +51,9 @@ class ScreenResult:
     def to_dataframe(self) -> pd.DataFrame:
         """One row per screened material.
 
-        Columns: material_id (empty where unknown), formula (as in the set or the data),
-        reduced_formula, class (catalogue class or anion class), e_above_hull_eV_per_atom
+        Columns: material_id (empty where unknown), formula (as in the set or the data, or
+        an alias's composition), label (as in the set: catalogue label, alias, what the file
+        says), reduced_formula, class (catalogue class or anion class), e_above_hull_eV_per_atom
         (eV/atom; a dataset row's own energy, else the dataset's lowest entry of that
         composition; empty if absent), placed_on_hull, reduction_limit_V,
         oxidation_limit_V, window_width_V (V vs Li/Li+), reduction_products,
@@ -75,7 +77,16 @@ def screen_target(
     """
     table = engine.table
     row: dict[str, Any] = dict.fromkeys(SCREEN_COLUMNS)
-    row.update(formula=target.formula, material_id="", error="", **{"class": target.cls})
+    row.update(
+        formula=target.formula,
+        label=target.label,
+        material_id="",
+        error="",
+        **{"class": target.cls},
+    )
+    if target.error:  # the name did not resolve: nothing to compute
+        row["error"] = target.error
+        return row
     try:
         # Located once: compute_window below finds it in the engine's cache.
         loc = locate(engine, target.formula, need=None)

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 
 #: Columns of a window as a table row, in order.
 WINDOW_COLUMNS = [
+    "label",
     "formula",
     "reduced_formula",
     "reduction_limit_V",
@@ -55,6 +56,7 @@ class Window:
     out; an empty list at a 0 V reduction limit means stable against Li metal.
     """
 
+    label: str
     formula: str
     reduced_formula: str
     reduction_limit_V: float
@@ -128,6 +130,7 @@ def window_from_steps(loc: Located, steps: list[ProfileStep], engine: Engine) ->
     """Read the window off a Li profile (Li-rich first) of a located composition."""
     lim = read_limits(steps)
     return Window(
+        label=loc.label,
         formula=loc.formula,
         reduced_formula=loc.composition.reduced_formula,
         reduction_limit_V=lim.reduction_V,
@@ -169,7 +172,8 @@ class WindowTable:
     def to_dataframe(self) -> pd.DataFrame:
         """One row per input.
 
-        Columns: formula (as given), reduced_formula, reduction_limit_V, oxidation_limit_V,
+        Columns: label (as given, or the catalogue's name for it), formula (the composition
+        computed), reduced_formula, reduction_limit_V, oxidation_limit_V,
         window_width_V (V vs Li/Li+), reduction_products, oxidation_products (";"-joined
         reduced formulas), e_above_hull_eV_per_atom (eV/atom, NaN if not in the dataset),
         placed_on_hull, material_id, dataset, engine, reduction_limit_std_V,
@@ -178,7 +182,7 @@ class WindowTable:
         import pandas as pd
 
         rows = [
-            {**w.to_row(), "error": ""} if w is not None else {"formula": f, "error": e}
+            {**w.to_row(), "error": ""} if w is not None else {"label": f, "error": e}
             for f, w, e in zip(self.inputs, self.windows, self.errors, strict=True)
         ]
         return pd.DataFrame(rows, columns=[*WINDOW_COLUMNS, "error"])

@@ -105,15 +105,15 @@ def interface(
 @click.option("--out", type=click.Path(path_type=Path), default=Path("results"), show_default=True)
 def interfaces(left_set, right_set, voltage, data, dataset, engine, out: Path) -> None:
     """Compute every LEFT x RIGHT interface; write OUT/interfaces.csv and a heatmap."""
-    from stability.analysis.catalogue import resolve_set
     from stability.analysis.interface import check_voltage, interface_matrix
+    from stability.analysis.sets import resolve_set
     from stability.io.formats import to_csv
     from stability.io.tables import write_atomic
     from stability.plotting.heatmap import plot_matrix
 
     check_voltage(voltage)
-    left, right = resolve_set(left_set), resolve_set(right_set)
     eng = load_engine(data, dataset, engine)
+    left, right = resolve_set(left_set, eng.table), resolve_set(right_set, eng.table)
     frame = interface_matrix(eng, left, right, voltage).to_dataframe()
     write_atomic(out / "interfaces.csv", to_csv(frame))
     failed = frame[frame["error"] != ""]

@@ -36,6 +36,12 @@ from stability.commands.common import (
     default=None,
     help="Also react every row with this set (closed).",
 )
+@click.option(
+    "--max-ehull",
+    type=click.FloatRange(min=0),
+    default=None,
+    help="Leave out materials more than this far above the hull (eV/atom); absent ones stay.",
+)
 @click.option("--restart", is_flag=True, help="Discard rows saved by an earlier run into --out.")
 @click.option("--uncertainty", is_flag=True, help="Add std of both limits (MP2020 data only).")
 @draws_option
@@ -47,6 +53,7 @@ def screen(
     out: Path,
     jobs: int,
     partners,
+    max_ehull: float | None,
     restart: bool,
     uncertainty: bool,
     draws: int,
@@ -55,14 +62,17 @@ def screen(
 
     Every finished row is saved at once: an interrupted run resumes where it stopped.
     """
-    from stability.analysis.catalogue import resolve_set
     from stability.analysis.screen import run_screen, screen_failures
-    from stability.analysis.sets import resolve_targets
+    from stability.analysis.sets import filter_by_ehull, resolve_set, resolve_targets
     from stability.io.tables import write_frame
 
     eng = load_engine(data, dataset, engine)
     targets = resolve_targets(eng.table, set_name)
-    partner_items = resolve_set(partners) if partners else []
+    dropped = 0
+    if max_ehull is not None:
+        kept = filter_by_ehull(targets, eng, max_ehull)
+        dropped, targets = len(targets) - len(kept), kept
+    partner_items = resolve_set(partners, eng.table) if partners else []
     if uncertainty:
         from stability.analysis.uncertainty import require_uncertainties
 
@@ -75,6 +85,7 @@ def screen(
         "engine": eng.name,
         "partners": partner_items,
         "uncertainty_draws": draws if uncertainty else 0,
+        "max_ehull_eV_per_atom": max_ehull,
         "tool_version": __version__,
     }
     result = run_screen(
@@ -94,6 +105,11 @@ def screen(
     no_window = int((frame["error"] != "").sum()) - len(failed)
     click.echo(
         f"wrote {paths[0]} and {paths[1].name}: {len(frame)} rows"
+        + (
+            f" ({dropped} more than {max_ehull:g} eV/atom above the hull left out)"
+            if dropped
+            else ""
+        )
         + (f", {no_window} without a window (no Li, or Li metal)" if no_window else "")
     )
     if failed:

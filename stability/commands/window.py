@@ -57,7 +57,7 @@ def window(formulas: tuple[str, ...], data, dataset, engine, uncertainty, draws,
         rows = []
         for i, (f, w, e) in enumerate(zip(table.inputs, windows, table.errors, strict=True)):
             if w is None:
-                rows.append({"formula": f, "error": e})
+                rows.append({"label": f, "error": e})
                 continue
             row = {**w.to_dict(), "error": None}
             if i in explained:

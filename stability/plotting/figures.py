@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from stability.analysis.catalogue import resolve_set
 from stability.analysis.interface import interface_matrix
 from stability.analysis.profile import compute_profile
 from stability.analysis.review import bar_windows, class_windows
+from stability.analysis.sets import resolve_set
 from stability.io.tables import write_frame
 from stability.plotting.export import save_figure
 from stability.plotting.heatmap import plot_matrix
