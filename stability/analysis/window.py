@@ -39,24 +39,66 @@ class Window:
     oxidation_limit_std_V: float | None = None
     reduction_limit_ci95_V: tuple[float, float] | None = None
     oxidation_limit_ci95_V: tuple[float, float] | None = None
+    #: Set by ``practical.compute_practical_window`` with a tolerance (Li per atom): the
+    #: limits above are then the tolerant ones, and the strict ones are kept here.
+    li_tolerance_per_atom: float | None = None
+    strict_reduction_limit_V: float | None = None
+    strict_oxidation_limit_V: float | None = None
+    #: Set with passivation (see ``stability.analysis.practical``); an oxidation limit of
+    #: None with a stop reason means nothing stops the walk.
+    passivated_reduction_limit_V: float | None = None
+    passivated_oxidation_limit_V: float | None = None
+    passivated_reduction_products: list[str] | None = None
+    passivated_oxidation_products: list[str] | None = None
+    passivation_reduction_stop: str | None = None
+    passivation_oxidation_stop: str | None = None
+    passivation_min_gap_eV: float | None = None
+    passivation_allows_gas: bool | None = None
 
     @property
     def window_width_V(self) -> float:
         return self.oxidation_limit_V - self.reduction_limit_V
 
     def to_dict(self) -> dict:
+        """All fields and ``window_width_V``; the tolerance and passivation fields only when
+        they were computed."""
         d = asdict(self)
         d["window_width_V"] = self.window_width_V
+        if self.li_tolerance_per_atom is None:
+            for k in TOLERANCE_FIELDS:
+                d.pop(k)
+        if self.passivation_reduction_stop is None:
+            for k in PASSIVATION_FIELDS:
+                d.pop(k)
         return d
 
     def to_row(self) -> dict:
         """Flat table row: products ";"-joined, intervals left out (std columns kept)."""
         d = self.to_dict()
-        d["reduction_products"] = ";".join(self.reduction_products)
-        d["oxidation_products"] = ";".join(self.oxidation_products)
+        for k in (
+            "reduction_products",
+            "oxidation_products",
+            "passivated_reduction_products",
+            "passivated_oxidation_products",
+        ):
+            if k in d:
+                d[k] = ";".join(d[k])
         d.pop("reduction_limit_ci95_V")
         d.pop("oxidation_limit_ci95_V")
         return d
+
+
+TOLERANCE_FIELDS = ("li_tolerance_per_atom", "strict_reduction_limit_V", "strict_oxidation_limit_V")
+PASSIVATION_FIELDS = (
+    "passivated_reduction_limit_V",
+    "passivated_oxidation_limit_V",
+    "passivated_reduction_products",
+    "passivated_oxidation_products",
+    "passivation_reduction_stop",
+    "passivation_oxidation_stop",
+    "passivation_min_gap_eV",
+    "passivation_allows_gas",
+)
 
 
 def own_step(steps: list[ProfileStep], reduced_formula: str) -> int:
@@ -108,7 +150,10 @@ class WindowTable:
         Columns: formula, reduced_formula, reduction_limit_V, oxidation_limit_V,
         window_width_V (V vs Li/Li+), reduction_products, oxidation_products (";"-joined
         reduced formulas), e_above_hull_eV_per_atom (eV/atom, NaN if not in the dataset),
-        placed_on_hull, material_id, dataset, engine, error.
+        placed_on_hull, material_id, dataset, engine, error. Windows computed with a
+        tolerance add li_tolerance_per_atom (Li per atom) and strict_reduction_limit_V,
+        strict_oxidation_limit_V (the limits above are then the tolerant ones); with
+        passivation, the passivated_* limits (V), products and passivation_*_stop reasons.
         """
         import pandas as pd
 
