@@ -12,6 +12,7 @@ import click
 from stability import __version__, config
 from stability.errors import StabilityError
 from stability.io.formats import FORMATS
+from stability.practical_cli import decomposition_command, practical_options
 
 WINDOW_HEADERS = {
     "formula": "formula",
@@ -133,17 +134,41 @@ def cli(ctx: click.Context, debug: bool) -> None:
     is_flag=True,
     help="Name the reaction and phases that set each limit, with margins.",
 )
+@practical_options
 @format_option
 def window(
-    formulas: tuple[str, ...], data, dataset, engine, uncertainty, draws, explain, fmt
+    formulas: tuple[str, ...],
+    data,
+    dataset,
+    engine,
+    uncertainty,
+    draws,
+    explain,
+    tolerance,
+    passivation,
+    min_gap,
+    allow_gas,
+    gaps,
+    fmt,
 ) -> None:
-    """Print the electrochemical window (V vs Li/Li+) of each FORMULA."""
-    from stability.analysis.window import compute_window
-    from stability.io.formats import to_csv, to_json, to_table
+    """Print the electrochemical window (V vs Li/Li+) of each FORMULA.
 
+    With --tolerance X, the window where it exchanges at most X Li per atom; with
+    --passivation, also the window extended by insulating, gas-free interphases.
+    """
+    from stability.analysis.practical import compute_practical_window, zero_width_note
+    from stability.io.formats import to_csv, to_json, to_table
+    from stability.practical_cli import check_tolerance, passivation_lines, passivation_settings
+
+    check_tolerance(tolerance)
+    if tolerance is not None and uncertainty:
+        raise StabilityError("--uncertainty covers the strict limits only; drop --tolerance")
     eng = _engine(data, dataset, engine)
-    results = [compute_window(eng, f) for f in formulas]
-    if _want_uncertainty(eng, uncertainty):
+    passive = passivation_settings(eng.table, passivation, min_gap, allow_gas, gaps)
+    results = [
+        compute_practical_window(eng, f, tolerance=tolerance, passivation=passive) for f in formulas
+    ]
+    if tolerance is None and _want_uncertainty(eng, uncertainty):
         from stability.analysis.uncertainty import with_window_uncertainty
 
         results = [with_window_uncertainty(w, eng, draws) for w in results]
@@ -168,7 +193,20 @@ def window(
             headers.update(
                 reduction_limit_std_V="red. std (V)", oxidation_limit_std_V="ox. std (V)"
             )
+        if tolerance is not None:
+            headers.update(
+                strict_reduction_limit_V="strict red. (V)",
+                strict_oxidation_limit_V="strict ox. (V)",
+            )
+            click.echo(f"limits: at most {tolerance:g} Li taken up or released per atom")
         click.echo(to_table(rows, headers))
+        if passive is not None:
+            click.echo(
+                f"\npassivated (band gap >= {passive.min_gap_eV:g} eV, "
+                f"{'gas allowed' if passive.allow_gas else 'no gas'}; gaps {passive.source}):"
+            )
+            for line in passivation_lines([w.to_dict() for w in results]):
+                click.echo(line)
         for formula, limits in zip(formulas, explained, strict=False):  # empty without --explain
             click.echo(f"\n{formula}:")
             for lim in limits:
@@ -191,6 +229,10 @@ def window(
                 "placed: off the hull or absent from the dataset, so placed on the hull "
                 f"({how}) before its window was computed (Zhu, He & Mo 2015)."
             )
+    for w in results:
+        note = zero_width_note(w)
+        if note:
+            click.echo(note, err=fmt != "table")
 
 
 @cli.command()
@@ -205,13 +247,42 @@ def window(
     default=None,
     help="Write the step plot (PNG, PDF, SVG).",
 )
-def profile(formula: str, data, dataset, engine, fmt, plot) -> None:
+@click.option(
+    "--decomposition-panel",
+    is_flag=True,
+    help="With --plot, add a panel of the decomposition energy (eV/atom) against voltage.",
+)
+@click.option(
+    "--mark-phases",
+    is_flag=True,
+    help="Mark each step's phases as insulator, conductor, gas or gap unknown (band gaps).",
+)
+@click.option(
+    "--gaps",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Band gaps CSV for --mark-phases (default: properties/ beside the data).",
+)
+def profile(
+    formula: str, data, dataset, engine, fmt, plot, decomposition_panel, mark_phases, gaps
+) -> None:
     """Print the voltage profile of FORMULA: the equilibrium at every voltage from 0 V."""
     from stability.analysis.profile import compute_profile
     from stability.io.formats import to_csv, to_json, to_table
 
-    prof = compute_profile(_engine(data, dataset, engine), formula)
+    if decomposition_panel and not plot:
+        raise StabilityError("--decomposition-panel draws into the --plot figure: give --plot")
+    if gaps is not None and not mark_phases:
+        raise StabilityError("--gaps needs --mark-phases")
+    eng = _engine(data, dataset, engine)
+    prof = compute_profile(eng, formula)
     frame = prof.to_dataframe()
+    if mark_phases:
+        from stability.analysis.practical import mark_steps
+        from stability.practical_cli import passivation_settings
+
+        passive = passivation_settings(eng.table, True, None, False, gaps)
+        frame["electronic"] = mark_steps([s.phases for s in prof.steps], passive)
     if fmt == "json":
         click.echo(to_json(prof.to_dict()))
     elif fmt == "csv":
@@ -222,11 +293,19 @@ def profile(formula: str, data, dataset, engine, fmt, plot) -> None:
             f"{formula}: window {w.reduction_limit_V:.3f} - {w.oxidation_limit_V:.3f} V vs Li/Li+ "
             f"({w.dataset}{', placed on the hull' if w.placed_on_hull else ''})"
         )
-        click.echo(to_table(frame.to_dict("records"), PROFILE_HEADERS))
+        headers = dict(PROFILE_HEADERS)
+        if mark_phases:
+            headers["electronic"] = "phases formed"
+        click.echo(to_table(frame.to_dict("records"), headers))
     if plot:
         from stability.plotting.profile import plot_profile
 
-        fig = plot_profile(frame, title=f"{formula} ({prof.window.dataset})")
+        panel = None
+        if decomposition_panel:
+            from stability.analysis.decomposition import decomposition_curve
+
+            panel = decomposition_curve(eng, formula).to_dataframe()
+        fig = plot_profile(frame, title=f"{formula} ({prof.window.dataset})", decomposition=panel)
         plot.parent.mkdir(parents=True, exist_ok=True)
         fig.savefig(plot, dpi=200)
         click.echo(f"wrote {plot}", err=True)
@@ -587,6 +666,11 @@ def _atomic_write(path: Path, text: str) -> None:
     from stability.io.tables import write_atomic
 
     write_atomic(path, text)
+
+
+cli.add_command(
+    decomposition_command(data_option, dataset_option, engine_option, format_option, _engine)
+)
 
 
 @cli.group()

@@ -150,3 +150,12 @@ def compute_decompositions(
     for f in formulas:
         results += decomposition_energies(engine, f, voltages)
     return DecompositionTable(results)
+
+
+def decomposition_curve(engine: Engine, formula: str, v_max: float = 5.0) -> DecompositionTable:
+    """E_D from 0 V to ``v_max``, exactly: it is linear between critical voltages, so it is
+    evaluated at 0 V, at every critical voltage in between, and at ``v_max``."""
+    loc = locate(engine, formula)
+    steps = loc.system.li_profile(loc.amounts, config.WORKING_ION)
+    voltages = sorted({0.0, float(v_max)} | {s.voltage_V for s in steps if 0 < s.voltage_V < v_max})
+    return DecompositionTable(decomposition_energies(engine, formula, voltages))

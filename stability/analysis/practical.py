@@ -274,3 +274,10 @@ def zero_width_note(window: Window) -> str | None:
         f"{strict_lo:.3f} V: any Li exchange decomposes it; --tolerance X (Li per atom, "
         "e.g. 0.02) gives the range where it exchanges at most X."
     )
+
+
+def mark_steps(phases_per_step: list[tuple[Phase, ...]], passivation: Passivation) -> list[str]:
+    """insulator, conductor, gas or unknown for each step's phases (``Passivation.step_kind``);
+    e.g. ``mark_steps([s.phases for s in profile.steps], p)`` for a profile's ``electronic``
+    column."""
+    return [passivation.step_kind(phases) for phases in phases_per_step]
