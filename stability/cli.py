@@ -278,11 +278,11 @@ def profile(
     prof = compute_profile(eng, formula)
     frame = prof.to_dataframe()
     if mark_phases:
-        from stability.analysis.practical import mark_steps
+        from stability.analysis.practical import mark_profile
         from stability.practical_cli import passivation_settings
 
         passive = passivation_settings(eng.table, True, None, False, gaps)
-        frame["electronic"] = mark_steps([s.phases for s in prof.steps], passive)
+        frame["electronic"] = mark_profile(prof, passive)
     if fmt == "json":
         click.echo(to_json(prof.to_dict()))
     elif fmt == "csv":
@@ -334,6 +334,7 @@ def profile(
 @click.option("--restart", is_flag=True, help="Discard rows saved by an earlier run into --out.")
 @click.option("--uncertainty", is_flag=True, help="Add std of both limits (MP2020 data only).")
 @draws_option
+@practical_options
 def screen(
     set_name: str,
     data,
@@ -345,6 +346,11 @@ def screen(
     restart: bool,
     uncertainty: bool,
     draws: int,
+    tolerance,
+    passivation,
+    min_gap,
+    allow_gas,
+    gaps,
 ) -> None:
     """Screen a set: windows and hull energies, one row each, into OUT/screen.csv and .json.
 
@@ -354,8 +360,13 @@ def screen(
     from stability.analysis.screen import run_screen
     from stability.analysis.sets import resolve_targets
     from stability.io.tables import write_frame
+    from stability.practical_cli import check_tolerance, passivation_settings
 
+    check_tolerance(tolerance)
+    if tolerance is not None and uncertainty:
+        raise StabilityError("--uncertainty covers the strict limits only; drop --tolerance")
     eng = _engine(data, dataset, engine)
+    passive = passivation_settings(eng.table, passivation, min_gap, allow_gas, gaps)
     targets = resolve_targets(eng.table, set_name)
     partner_items = resolve_set(partners) if partners else []
     if uncertainty:
@@ -371,6 +382,14 @@ def screen(
         "uncertainty_draws": draws if uncertainty else 0,
         "tool_version": __version__,
     }
+    if tolerance is not None:
+        header["li_tolerance_per_atom"] = tolerance
+    if passive is not None:
+        header["passivation"] = {
+            "min_gap_eV": passive.min_gap_eV,
+            "allow_gas": passive.allow_gas,
+            "gaps": passive.source,
+        }
     result = run_screen(
         eng,
         targets,
@@ -381,6 +400,8 @@ def screen(
         restart=restart,
         draws=draws if uncertainty else 0,
         progress=_progress,
+        tolerance=tolerance,
+        passivation=passive,
     )
     frame = result.to_dataframe()
     paths = write_frame(frame, out / "screen")
@@ -565,11 +586,28 @@ def interfaces(left_set, right_set, voltage, data, dataset, engine, out: Path) -
 @click.option(
     "--out", type=click.Path(path_type=Path), default=Path("results/figures"), show_default=True
 )
-def figures(data, dataset, engine, out: Path) -> None:
+@click.option(
+    "--gaps",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Band gaps CSV for the passivated bars and the profile marks "
+    "(default: properties/ beside the data; without gaps they are left out).",
+)
+def figures(data, dataset, engine, out: Path, gaps) -> None:
     """Regenerate the review's figures (PNG and PDF) and their tables into OUT."""
+    from stability.errors import DataError
     from stability.plotting.figures import make_figures
+    from stability.practical_cli import passivation_settings
 
-    written = make_figures(_engine(data, dataset, engine), out)
+    eng = _engine(data, dataset, engine)
+    try:
+        passive = passivation_settings(eng.table, True, None, False, gaps)
+    except DataError as exc:
+        if gaps is not None:
+            raise
+        click.echo(f"no passivated windows or phase marks: {exc}", err=True)
+        passive = None
+    written = make_figures(eng, out, passive)
     click.echo(
         f"wrote {len(written)} files to {out}: " + ", ".join(sorted({p.stem for p in written}))
     )

@@ -38,6 +38,7 @@ from pymatgen.core import Composition
 
 from stability import config
 from stability.analysis.chemistry import Located, locate
+from stability.analysis.profile import VoltageProfile
 from stability.analysis.window import Window, own_step, window_from_steps
 from stability.errors import StabilityError
 from stability.thermo.base import Engine, Phase, ProfileStep
@@ -276,8 +277,8 @@ def zero_width_note(window: Window) -> str | None:
     )
 
 
-def mark_steps(phases_per_step: list[tuple[Phase, ...]], passivation: Passivation) -> list[str]:
-    """insulator, conductor, gas or unknown for each step's phases (``Passivation.step_kind``);
-    e.g. ``mark_steps([s.phases for s in profile.steps], p)`` for a profile's ``electronic``
-    column."""
-    return [passivation.step_kind(phases) for phases in phases_per_step]
+def mark_profile(profile: VoltageProfile, passivation: Passivation) -> list[str]:
+    """One word per profile step for its ``electronic`` column: ``pristine`` for the
+    composition itself, else ``Passivation.step_kind`` of the phases (insulator, conductor,
+    gas, unknown)."""
+    return ["pristine" if s.is_pristine else passivation.step_kind(s.phases) for s in profile.steps]

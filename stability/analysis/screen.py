@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from stability import config
 from stability.analysis.chemistry import locate
 from stability.analysis.interface import compute_interface
+from stability.analysis.practical import Passivation, compute_practical_window
 from stability.analysis.sets import Target, formula_elements
 from stability.analysis.window import compute_window
 from stability.errors import StabilityError
@@ -38,6 +39,15 @@ WINDOW_KEYS = (
     "oxidation_products",
 )
 UNCERTAINTY_KEYS = ("reduction_limit_std_V", "oxidation_limit_std_V")
+TOLERANCE_KEYS = ("li_tolerance_per_atom", "strict_reduction_limit_V", "strict_oxidation_limit_V")
+PASSIVATION_KEYS = (
+    "passivated_reduction_limit_V",
+    "passivated_oxidation_limit_V",
+    "passivated_reduction_products",
+    "passivated_oxidation_products",
+    "passivation_reduction_stop",
+    "passivation_oxidation_stop",
+)
 # Identity columns first, then the window (WINDOW_KEYS[0] is reduced_formula), then error.
 SCREEN_COLUMNS = [
     "material_id",
@@ -65,7 +75,12 @@ class ScreenResult:
         composition; empty if absent), placed_on_hull, reduction_limit_V,
         oxidation_limit_V, window_width_V (V vs Li/Li+), reduction_products,
         oxidation_products (";"-joined reduced formulas), error (why a row has no window),
-        then ``reaction_with_<label>_meV_per_atom`` for each ``interfaces_with`` partner
+        then, with a tolerance, li_tolerance_per_atom (Li per atom) and
+        strict_reduction_limit_V, strict_oxidation_limit_V (the limits above are then the
+        tolerant ones); with passivation, passivated_reduction_limit_V,
+        passivated_oxidation_limit_V (V; empty: nothing stops it), passivated_*_products
+        (";"-joined) and passivation_*_stop (why each side stops); then
+        ``reaction_with_<label>_meV_per_atom`` for each ``interfaces_with`` partner
         (closed, most negative, meV/atom).
         """
         import pandas as pd
@@ -75,15 +90,26 @@ class ScreenResult:
 
 
 def screen_target(
-    engine: Engine, target: Target, partners: list[tuple[str, str]], draws: int = 0
+    engine: Engine,
+    target: Target,
+    partners: list[tuple[str, str]],
+    draws: int = 0,
+    *,
+    tolerance: float | None = None,
+    passivation: Passivation | None = None,
 ) -> dict[str, Any]:
     """Compute one row; errors of this material go into its ``error`` column.
 
     With ``draws`` > 0, the limits' standard deviations under the MP2020 correction
-    uncertainties are added (``reduction_limit_std_V``, ``oxidation_limit_std_V``).
+    uncertainties are added (``reduction_limit_std_V``, ``oxidation_limit_std_V``). With
+    ``tolerance`` (Li per atom) the limits are the tolerant ones and the strict ones are added;
+    with ``passivation`` the passivated window is added (``stability.analysis.practical``).
     """
     table = engine.table
-    row: dict[str, Any] = dict.fromkeys(SCREEN_COLUMNS)
+    extra = (TOLERANCE_KEYS if tolerance is not None else ()) + (
+        PASSIVATION_KEYS if passivation is not None else ()
+    )
+    row: dict[str, Any] = dict.fromkeys(SCREEN_COLUMNS + list(extra))
     row.update(formula=target.formula, material_id="", error="", **{"class": target.cls})
     try:
         if target.row >= 0:
@@ -98,12 +124,17 @@ def screen_target(
                 raise StabilityError(f"no window: contains no {config.WORKING_ION}")
             if len(amounts) == 1:
                 raise StabilityError(f"no window: {config.WORKING_ION} metal")
-        w = compute_window(engine, target.formula)
+        if tolerance is None and passivation is None:
+            w = compute_window(engine, target.formula)
+        else:
+            w = compute_practical_window(
+                engine, target.formula, tolerance=tolerance, passivation=passivation
+            )
         if draws:
             from stability.analysis.uncertainty import with_window_uncertainty
 
             w = with_window_uncertainty(w, engine, draws)
-        keys = WINDOW_KEYS + (UNCERTAINTY_KEYS if draws else ())
+        keys = WINDOW_KEYS + (UNCERTAINTY_KEYS if draws else ()) + extra
         full = w.to_row()
         row.update({k: full[k] for k in keys})
         if target.row < 0:
@@ -138,13 +169,19 @@ def _chunks(targets: list[Target], engine: Engine, size: int = 64) -> list[list[
 _WORKER: dict[str, Any] = {}
 
 
-def _init_worker(engine: Engine, partners: list[tuple[str, str]], draws: int = 0) -> None:
-    _WORKER.update(engine=engine, partners=partners, draws=draws)
+def _init_worker(
+    engine: Engine,
+    partners: list[tuple[str, str]],
+    draws: int = 0,
+    practical: dict[str, Any] | None = None,
+) -> None:
+    _WORKER.update(engine=engine, partners=partners, draws=draws, practical=practical or {})
 
 
 def _run_chunk(chunk: list[Target]) -> list[tuple[str, dict]]:
     engine, partners, draws = _WORKER["engine"], _WORKER["partners"], _WORKER["draws"]
-    return [(t.key, screen_target(engine, t, partners, draws)) for t in chunk]
+    practical = _WORKER.get("practical", {})
+    return [(t.key, screen_target(engine, t, partners, draws, **practical)) for t in chunk]
 
 
 class Journal:
@@ -210,8 +247,15 @@ def run_screen(
     restart: bool = False,
     draws: int = 0,
     progress: Callable[[int, int], Iterator] | None = None,
+    tolerance: float | None = None,
+    passivation: Passivation | None = None,
 ) -> ScreenResult:
-    """Screen ``targets``; with ``out``, journal rows there and resume from it."""
+    """Screen ``targets``; with ``out``, journal rows there and resume from it.
+
+    ``tolerance`` and ``passivation`` add the practical windows (see ``screen_target``); put
+    their settings in ``header`` so a resumed run cannot mix rows computed without them.
+    """
+    practical = {"tolerance": tolerance, "passivation": passivation}
     partners = partners or []
     journal = None
     if out is not None:
@@ -229,12 +273,12 @@ def run_screen(
 
             ctx = mp.get_context("fork")
             with ctx.Pool(
-                jobs, initializer=_init_worker, initargs=(engine, partners, draws)
+                jobs, initializer=_init_worker, initargs=(engine, partners, draws, practical)
             ) as pool:
                 for results in pool.imap_unordered(_run_chunk, chunks):
                     _record(results, done, journal, bar)
         else:
-            _init_worker(engine, partners, draws)
+            _init_worker(engine, partners, draws, practical)
             for chunk in chunks:
                 _record(_run_chunk(chunk), done, journal, bar)
     finally:
