@@ -180,7 +180,8 @@ def _init_worker(
 
 def _run_chunk(chunk: list[Target]) -> list[tuple[str, dict]]:
     engine, partners, draws = _WORKER["engine"], _WORKER["partners"], _WORKER["draws"]
-    practical = _WORKER.get("practical", {})
+    # Only settings in use are passed: screen_target's plain signature stays the default.
+    practical = {k: v for k, v in _WORKER.get("practical", {}).items() if v is not None}
     return [(t.key, screen_target(engine, t, partners, draws, **practical)) for t in chunk]
 
 
