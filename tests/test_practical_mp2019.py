@@ -323,3 +323,31 @@ def test_screen_adds_practical_columns(fast2019, passivation):
     assert lic["passivation_reduction_stop"] == "In: metallic (0.00 eV)"
     plain = run_screen(fast2019, targets).to_dataframe()
     assert "li_tolerance_per_atom" not in plain.columns
+
+
+def test_window_bars_and_profile_figures_show_passivation(fast2019, passivation):
+    from matplotlib.figure import Figure
+
+    from stability.analysis.practical import mark_profile
+    from stability.analysis.profile import compute_profile
+    from stability.analysis.review import bar_windows
+    from stability.plotting.profile import plot_profile
+    from stability.plotting.windows import plot_window_bars
+
+    bars = bar_windows(fast2019, passivation=passivation).set_index("label")
+    assert bars.loc["LGPS", "passivated_reduction_limit_V"] == pytest.approx(1.625, abs=0.01)
+    assert (
+        bars.loc["LGPS", "passivated_oxidation_limit_V"]
+        != bars.loc["LGPS", "passivated_oxidation_limit_V"]
+    )  # NaN: not stopped
+    fig = plot_window_bars(bars.reset_index(), "bars")
+    assert isinstance(fig, Figure)
+    assert "passivated window" in [t.get_text() for t in fig.legends[0].get_texts()]
+    prof = compute_profile(fast2019, "Li3InCl6")
+    frame = prof.to_dataframe()
+    frame["electronic"] = mark_profile(prof, passivation)
+    assert frame.loc[frame["is_pristine"], "electronic"].tolist() == ["pristine"]
+    assert {"conductor", "insulator", "gas"} <= set(frame["electronic"])
+    fig = plot_profile(frame, "marked")
+    labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert labels == ["insulators", "electronic conductor", "gas"]
