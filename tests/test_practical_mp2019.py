@@ -156,7 +156,6 @@ def formation_csv() -> oracle.FormationCsv:
     return oracle.FormationCsv(shared_file("mp2019_ground_states.csv.gz"))
 
 
-@pytest.mark.slow
 def test_decomposition_energy_matches_pymatgen(fast2019, formation_csv):
     compared = 0
     for formula in DECOMPOSED:
