@@ -131,7 +131,9 @@ def test_resume_skips_finished_rows(fast2019, tmp_path, monkeypatch):
     (tmp_path / "part" / JOURNAL).write_text("\n".join(lines[:6]) + '\n{"key": "row1", "ro')
     calls = []
     real = screen_mod.screen_target
-    monkeypatch.setattr(screen_mod, "screen_target", lambda *a: calls.append(a[1].key) or real(*a))
+    monkeypatch.setattr(
+        screen_mod, "screen_target", lambda *a, **k: calls.append(a[1].key) or real(*a, **k)
+    )
     resumed = run_screen(fast2019, targets, tmp_path / "part", header=header).rows
     assert len(calls) == len(targets) - 5
     assert json.dumps(resumed) == json.dumps(clean)

@@ -15,6 +15,8 @@ from stability.commands.common import (
     progress_bar,
     require_fast_engine,
 )
+from stability.commands.practical import practical_options
+from stability.errors import StabilityError
 
 
 @click.command()
@@ -45,6 +47,7 @@ from stability.commands.common import (
 @click.option("--restart", is_flag=True, help="Discard rows saved by an earlier run into --out.")
 @click.option("--uncertainty", is_flag=True, help="Add std of both limits (MP2020 data only).")
 @draws_option
+@practical_options
 def screen(
     set_name: str,
     data,
@@ -57,6 +60,11 @@ def screen(
     restart: bool,
     uncertainty: bool,
     draws: int,
+    tolerance,
+    passivation,
+    min_gap,
+    allow_gas,
+    gaps,
 ) -> None:
     """Screen a set: windows and hull energies, one row each, into OUT/screen.csv and .json.
 
@@ -64,9 +72,14 @@ def screen(
     """
     from stability.analysis.screen import run_screen, screen_failures
     from stability.analysis.sets import filter_by_ehull, resolve_set, resolve_targets
+    from stability.commands.practical import check_tolerance, passivation_settings
     from stability.io.tables import write_frame
 
+    check_tolerance(tolerance)
+    if tolerance is not None and uncertainty:
+        raise StabilityError("--uncertainty covers the strict limits only; drop --tolerance")
     eng = load_engine(data, dataset, engine)
+    passive = passivation_settings(eng.table, passivation, min_gap, allow_gas, gaps)
     targets = resolve_targets(eng.table, set_name)
     dropped = 0
     if max_ehull is not None:
@@ -88,6 +101,14 @@ def screen(
         "max_ehull_eV_per_atom": max_ehull,
         "tool_version": __version__,
     }
+    if tolerance is not None:
+        header["li_tolerance_per_atom"] = tolerance
+    if passive is not None:
+        header["passivation"] = {
+            "min_gap_eV": passive.min_gap_eV,
+            "allow_gas": passive.allow_gas,
+            "gaps": passive.source,
+        }
     result = run_screen(
         eng,
         targets,
@@ -98,6 +119,8 @@ def screen(
         restart=restart,
         draws=draws if uncertainty else 0,
         progress=progress_bar,
+        tolerance=tolerance,
+        passivation=passive,
     )
     frame = result.to_dataframe()
     paths = write_frame(frame, out / "screen")

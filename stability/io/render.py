@@ -8,6 +8,8 @@ from stability import config
 from stability.io.formats import to_table
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from stability.analysis.interface import Interface
     from stability.analysis.profile import VoltageProfile
     from stability.analysis.window import Window
@@ -87,13 +89,18 @@ def windows_text(
     return "\n".join(lines)
 
 
-def profile_text(prof: VoltageProfile) -> str:
+def profile_text(prof: VoltageProfile, frame: pd.DataFrame | None = None) -> str:
+    """The window line and the profile table (``frame`` adds columns, e.g. phase marks)."""
     w = prof.window
     head = (
         f"{prof.label}{'' if prof.label == prof.formula else f' ({prof.formula})'}: window {w.reduction_limit_V:.3f} - {w.oxidation_limit_V:.3f} V vs "
         f"Li/Li+ ({w.dataset}{', placed on the hull' if w.placed_on_hull else ''})"
     )
-    return head + "\n" + to_table(prof.to_dataframe().to_dict("records"), PROFILE_HEADERS)
+    frame = prof.to_dataframe() if frame is None else frame
+    headers = dict(PROFILE_HEADERS)
+    if "electronic" in frame:
+        headers["electronic"] = "phases formed"
+    return head + "\n" + to_table(frame.to_dict("records"), headers)
 
 
 def interface_text(res: Interface) -> str:
