@@ -26,7 +26,7 @@ DECOMPOSITION_HEADERS = {
     "energy_reference": "relative to",
 }
 PASSIVATION_HEADERS = {
-    "formula": "formula",
+    "label": "material",
     "reduction_limit_V": "strict red. (V)",
     "oxidation_limit_V": "strict ox. (V)",
     "passivated_reduction_limit_V": "passivated red. (V)",
@@ -116,7 +116,7 @@ def passivation_lines(rows: list[dict]) -> list[str]:
         for r in rows
     ]
     lines = [to_table(rows, PASSIVATION_HEADERS)]
-    unbounded = [r["formula"] for r in rows if r.get("passivated_oxidation_limit_V") is None]
+    unbounded = [r["label"] for r in rows if r.get("passivated_oxidation_limit_V") is None]
     if unbounded:
         lines.append(
             f"passivated oxidation limit '-': nothing stops the walk up to the last critical "
