@@ -629,3 +629,11 @@ def main() -> None:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         sys.exit(1)
+
+
+# Commands in their own modules (issue 13); the lead moves them under stability/commands/.
+from stability.commands.cell import cell  # noqa: E402
+from stability.commands.interlayer import interlayer  # noqa: E402
+
+cli.add_command(cell)
+cli.add_command(interlayer)

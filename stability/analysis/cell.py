@@ -565,3 +565,21 @@ def sweep_cell(
         for t in TARGETS_WH_KG
     }
     return CellSweep(spec.name, name, SWEEPS[name][0], rows, critical)
+
+
+def review_cell(sse: str = "Li3InCl6", thickness_um: float = 20.0) -> CellSpec:
+    """The review's pouch-cell stack Al | NMC811 | SSE | beta-Li3N | Li | Cu (its Fig. 17),
+    with this module's defaults where the review states nothing; both SSE layers
+    ``thickness_um`` thick. ``examples/cells/*_pouch.toml`` hold the same two stacks."""
+    label = {"Li10GeP2S12": "LGPS"}.get(sse, sse)
+    formula = resolve_material(label)
+    if formula not in REVIEW_DENSITIES_G_CM3:
+        raise CellSpecError(f"the review's stacks use Li3InCl6 or LGPS, not {sse!r}")
+    return CellSpec(
+        name=f"Al | NMC811 | {label} | beta-Li3N | Li | Cu",
+        cathode=Cathode(material="NMC811", cutoff_V=4.3, catholyte=label),
+        electrolytes=(
+            Electrolyte(label, thickness_um, REVIEW_DENSITIES_G_CM3[formula]),
+            Electrolyte("beta-Li3N", thickness_um, REVIEW_DENSITIES_G_CM3["Li3N"]),
+        ),
+    )

@@ -135,10 +135,53 @@ class StackStability:
     verdict: str
     dataset: str
     engine: str
+    cathode: str = ""
+    cathode_range_V: tuple[float, float] = (0.0, 0.0)
     notes: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+    def figure_frame(self) -> pd.DataFrame:
+        """The table behind the stack figure (``plotting.cell.plot_stack``): one row per
+        column, Li side first (label, kind, windows and pinned potentials in V), then one
+        row of kind "gap" per gap (position: layers on its Li side, gap_low_V, gap_high_V)."""
+        import pandas as pd
+
+        lo, hi = self.cathode_range_V
+        rows: list[dict] = [{"label": "Li metal", "kind": "anode", "must_withstand_low_V": 0.0}]
+        for x in self.layers:
+            rows.append(
+                {
+                    "label": x.material,
+                    "kind": "catholyte" if x.role == "catholyte" else "electrolyte",
+                    "reduction_limit_V": x.reduction_limit_V,
+                    "oxidation_limit_V": x.oxidation_limit_V,
+                    "passivated_reduction_limit_V": x.passivated_reduction_limit_V,
+                    "passivated_oxidation_limit_V": x.passivated_oxidation_limit_V,
+                    "must_withstand_low_V": x.must_withstand_V[0],
+                    "must_withstand_high_V": x.must_withstand_V[1],
+                }
+            )
+        rows.append(
+            {
+                "label": self.cathode,
+                "kind": "cathode",
+                "must_withstand_low_V": lo,
+                "must_withstand_high_V": hi,
+            }
+        )
+        for g in self.gaps:
+            rows.append(
+                {
+                    "label": g["between"],
+                    "kind": "gap",
+                    "position": g["after"],
+                    "gap_low_V": g["low_V"],
+                    "gap_high_V": g["high_V"],
+                }
+            )
+        return pd.DataFrame(rows)
 
     def to_dataframe(self) -> pd.DataFrame:
         """One row per interface, anode side first: left, right, voltages_V (";"-joined, V),
@@ -275,27 +318,32 @@ def potential_gaps(
     (``nominal_V``..``cutoff_V``); layer i must hold [phi_{i-1}, phi_i] inside its window.
     The lowest feasible potential of each internal face is followed from the Li side; where
     none exists, the gap (low, high) records the range one of the two layers would have to
-    hold outside its window.
+    hold outside its window; ``after`` counts the layers on its Li side (0: at the Li).
     """
     gaps = []
     if not windows:
-        return [{"between": "Li | cathode", "low_V": 0.0, "high_V": cutoff_V}]
+        return [{"between": "Li | cathode", "after": 0, "low_V": 0.0, "high_V": cutoff_V}]
     name0, lo0, _ = windows[0]
     phi = 0.0
     if lo0 > phi + WINDOW_TOL_V:
-        gaps.append({"between": f"Li | {name0}", "low_V": 0.0, "high_V": lo0})
+        gaps.append({"between": f"Li | {name0}", "after": 0, "low_V": 0.0, "high_V": lo0})
         phi = lo0
-    for (n1, _, h1), (n2, l2, h2) in zip(windows, windows[1:], strict=False):
+    for i, ((n1, _, h1), (n2, l2, h2)) in enumerate(zip(windows, windows[1:], strict=False)):
         need = max(phi, l2)
         limit = min(h1, h2)
         if need > limit + WINDOW_TOL_V:
-            gaps.append({"between": f"{n1} | {n2}", "low_V": limit, "high_V": need})
+            gaps.append({"between": f"{n1} | {n2}", "after": i + 1, "low_V": limit, "high_V": need})
         phi = need
     name_n, _, hi_n = windows[-1]
+    n = len(windows)
     if phi > nominal_V + WINDOW_TOL_V:
-        gaps.append({"between": f"{name_n} | cathode", "low_V": nominal_V, "high_V": phi})
+        gaps.append(
+            {"between": f"{name_n} | cathode", "after": n, "low_V": nominal_V, "high_V": phi}
+        )
     if hi_n < cutoff_V - WINDOW_TOL_V:
-        gaps.append({"between": f"{name_n} | cathode", "low_V": hi_n, "high_V": cutoff_V})
+        gaps.append(
+            {"between": f"{name_n} | cathode", "after": n, "low_V": hi_n, "high_V": cutoff_V}
+        )
     return gaps
 
 
@@ -385,5 +433,7 @@ def stack_stability(engine: Engine, spec: CellSpec) -> StackStability:
         verdict=overall,
         dataset=engine.table.name,
         engine=engine.name,
+        cathode=c.material,
+        cathode_range_V=(c.voltage_V, c.cutoff_V),
         notes=notes,
     )
