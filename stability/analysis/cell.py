@@ -583,3 +583,130 @@ def review_cell(sse: str = "Li3InCl6", thickness_um: float = 20.0) -> CellSpec:
             Electrolyte("beta-Li3N", thickness_um, REVIEW_DENSITIES_G_CM3["Li3N"]),
         ),
     )
+
+
+def _series(
+    spec: CellSpec,
+    panel: str,
+    series: str,
+    fixed: dict[str, float],
+    name: str,
+    lo: float,
+    hi: float,
+) -> list[dict]:
+    for key, value in fixed.items():
+        spec = with_parameter(spec, key, value)
+    sweep = sweep_cell(spec, name, lo, hi)
+    crit = sweep.critical["critical_value_350_Wh_kg"]
+    return [
+        {"panel": panel, "series": series, **r, "critical_value_350_Wh_kg": crit}
+        for r in sweep.rows
+    ]
+
+
+def review_energy_sweeps(spec: CellSpec) -> pd.DataFrame:
+    """The review's Fig. 17 panels for ``spec``: energy density against SSE thickness (several
+    areal capacities), areal capacity (several SSE thicknesses) and N/P, with standard and
+    with light foils (8 um Al, 4 um Cu).
+
+    One row per point: panel, series, then ``CellSweep.to_dataframe`` columns, and
+    critical_value_350_Wh_kg (the series' value at 350 Wh/kg; NaN when not crossed).
+    """
+    import pandas as pd
+
+    light = {"al-foil": LIGHT_AL_UM, "cu-foil": LIGHT_CU_UM}
+    std = f"{spec.current_collectors.al_um:g} um Al, {spec.current_collectors.cu_um:g} um Cu"
+    np_text = f"N/P {spec.anode.np_ratio:g}"
+    rows: list[dict] = []
+    foil_sets = ((std, {}), ("8 um Al, 4 um Cu", light))
+    for foils, fixed_foils in foil_sets:
+        panel = f"SSE thickness ({foils}, {np_text})"
+        for q in (2.0, 4.0, 7.0, 10.0):
+            rows += _series(
+                spec, panel, f"{q:g} mAh/cm2", {**fixed_foils, "areal-capacity": q},
+                "sse-thickness", 5.0, 200.0,
+            )  # fmt: skip
+    for foils, fixed_foils in foil_sets:
+        panel = f"Areal capacity ({foils}, {np_text})"
+        for t in (10.0, 20.0, 40.0, 100.0):
+            rows += _series(
+                spec, panel, f"SSE {t:g} um", {**fixed_foils, "sse-thickness": t},
+                "areal-capacity", 0.5, 12.0,
+            )  # fmt: skip
+    t0 = spec.electrolytes[0].thickness_um
+    for q in (2.0, 4.0, 7.0, 10.0):
+        rows += _series(
+            spec, f"N/P ratio (SSE {t0:g} um, {std})", f"{q:g} mAh/cm2",
+            {"areal-capacity": q}, "np-ratio", 0.0, 20.0,
+        )  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+#: The review's statements (Fig. 17): (statement, parameter, fixed settings, review value).
+REVIEW_CRITICAL = (
+    ("critical areal capacity (SSE 20 um)", "areal-capacity", {"sse-thickness": 20.0}, 4.0),
+    ("critical SSE thickness at 10 mAh/cm2", "sse-thickness", {"areal-capacity": 10.0}, 100.0),
+    ("critical SSE thickness at 4 mAh/cm2", "sse-thickness", {"areal-capacity": 4.0}, 20.0),
+    (
+        "critical N/P at 4 mAh/cm2 (SSE 20 um)",
+        "np-ratio",
+        {"areal-capacity": 4.0, "sse-thickness": 20.0},
+        10.0,
+    ),
+    (
+        "critical areal capacity, light foils, SSE 10 um",
+        "areal-capacity",
+        {"al-foil": LIGHT_AL_UM, "cu-foil": LIGHT_CU_UM, "sse-thickness": 10.0},
+        2.0,
+    ),
+    (
+        "critical areal capacity, light foils, SSE 20 um",
+        "areal-capacity",
+        {"al-foil": LIGHT_AL_UM, "cu-foil": LIGHT_CU_UM, "sse-thickness": 20.0},
+        3.0,
+    ),
+    (
+        "critical SSE thickness, light foils, 7 mAh/cm2",
+        "sse-thickness",
+        {"al-foil": LIGHT_AL_UM, "cu-foil": LIGHT_CU_UM, "areal-capacity": 7.0},
+        80.0,
+    ),
+    (
+        "critical SSE thickness, light foils, 4 mAh/cm2",
+        "sse-thickness",
+        {"al-foil": LIGHT_AL_UM, "cu-foil": LIGHT_CU_UM, "areal-capacity": 4.0},
+        40.0,
+    ),
+)
+_SEARCH = {
+    "areal-capacity": (0.01, 100.0),
+    "sse-thickness": (0.0, 2000.0),
+    "np-ratio": (0.0, 200.0),
+}
+
+
+def review_critical_values(spec: CellSpec) -> pd.DataFrame:
+    """The review's stated critical values (350 Wh/kg) against this model for ``spec``.
+
+    Columns: cell, statement, parameter, review_value, model_value (NaN: 350 Wh/kg not
+    reached), relative_difference (model / review - 1).
+    """
+    import pandas as pd
+
+    rows = []
+    for statement, name, fixed, review in REVIEW_CRITICAL:
+        s = spec
+        for key, value in fixed.items():
+            s = with_parameter(s, key, value)
+        model = critical_value(s, name, *_SEARCH[name])
+        rows.append(
+            {
+                "cell": spec.name,
+                "statement": statement,
+                "parameter": name,
+                "review_value": review,
+                "model_value": model,
+                "relative_difference": None if model is None else model / review - 1,
+            }
+        )
+    return pd.DataFrame(rows)

@@ -29,18 +29,11 @@ _SERIES_COLOURS = ["#000000", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#9999
 def _draw_targets(ax: Axes) -> None:
     for t in TARGETS_WH_KG:
         color, ls = _TARGET_STYLE.get(t, ("0.4", "--"))
-        ax.axhline(t, color=color, ls=ls, lw=1.0, zorder=1)
-        ax.annotate(
-            f"{t:.0f} Wh/kg",
-            (1.0, t),
-            xycoords=("axes fraction", "data"),
-            xytext=(-3, 2),
-            textcoords="offset points",
-            ha="right",
-            va="bottom",
-            fontsize=7,
-            color=color,
-        )
+        ax.axhline(t, color=color, ls=ls, lw=1.0, zorder=1, label=f"{t:.0f} Wh/kg target")
+
+
+def _pretty(text: str) -> str:
+    return text.replace(" um", " µm").replace("mAh/cm2", "mAh cm$^{-2}$")
 
 
 def plot_sweep_panel(frame: pd.DataFrame, ax: Axes, title: str = "") -> Axes:
@@ -56,7 +49,7 @@ def plot_sweep_panel(frame: pd.DataFrame, ax: Axes, title: str = "") -> Axes:
             part["gravimetric_energy_density_Wh_kg"],
             color=color,
             lw=1.6,
-            label=str(name) or None,
+            label=_pretty(str(name)) or None,
             zorder=3,
         )
         crit = part.get("critical_value_350_Wh_kg")
@@ -82,14 +75,15 @@ def plot_sweep_panel(frame: pd.DataFrame, ax: Axes, title: str = "") -> Axes:
     ax.tick_params(labelsize=7)
     ax.grid(color="0.9", lw=0.6)
     ax.set_axisbelow(True)
-    if series.astype(str).str.len().gt(0).any():
-        ax.legend(
-            fontsize=6.5,
-            frameon=False,
-            loc="lower left" if parameter == "areal-capacity" else "upper right",
-        )
+    # Curves fall with every parameter but the areal capacity: the legend goes where they are not.
+    ax.legend(
+        fontsize=6.5,
+        loc="lower right" if parameter == "areal-capacity" else "upper right",
+        framealpha=0.9,
+        edgecolor="none",
+    )
     if title:
-        ax.set_title(title, fontsize=8.5, loc="left")
+        ax.set_title(_pretty(title), fontsize=8.5, loc="left")
     return ax
 
 
