@@ -217,13 +217,12 @@ def spec_from_dict(data: dict[str, Any], *, source: str = "cell spec") -> CellSp
             )
     if "cathode" not in data:
         raise CellSpecError(f"missing [cathode] in {source}")
+    cathode = _section("cathode", data["cathode"])
     layers = data.get("electrolyte")
     if not layers:
         raise CellSpecError(f"missing [[electrolyte]] in {source}: give at least one layer")
     if not isinstance(layers, list):
         raise CellSpecError("electrolyte must be an array of tables: write [[electrolyte]]")
-
-    cathode = _section("cathode", data["cathode"])
     if "voltage_V" in cathode and cathode["voltage_V"] > cathode["cutoff_V"]:
         raise CellSpecError(
             f"cathode.voltage_V ({cathode['voltage_V']:g}) is above cathode.cutoff_V "
