@@ -180,7 +180,7 @@ def plot_stack(frame: pd.DataFrame, title: str = "", ax: Axes | None = None) -> 
         ax.add_patch(
             Rectangle(
                 (i + 0.22, g["gap_low_V"]),
-                0.56,
+                0.44,  # between this column's bar and the next column's bar or bracket
                 g["gap_high_V"] - g["gap_low_V"],
                 facecolor="#D55E00",
                 alpha=0.15,
@@ -189,7 +189,7 @@ def plot_stack(frame: pd.DataFrame, title: str = "", ax: Axes | None = None) -> 
         )
         ax.annotate(
             f"gap {g['gap_low_V']:.2f}–{g['gap_high_V']:.2f} V",
-            (i + 0.5, 0.5 * (g["gap_low_V"] + g["gap_high_V"])),
+            (i + 0.44, 0.5 * (g["gap_low_V"] + g["gap_high_V"])),
             ha="center",
             va="center",
             fontsize=6.5,
