@@ -86,11 +86,14 @@ def interlayer(
         click.echo(to_csv(result.to_dataframe(top)), nl=False)
         return
     c = result.counts
-    at_a = ", ".join(f"{v:g}" for v in result.voltages_a_V) or "closed only"
-    at_b = ", ".join(f"{v:g}" for v in result.voltages_b_V) or "closed only"
+
+    def where(volts: list[float]) -> str:
+        return f"Li open at {_volts(volts)} V" if volts else "closed only"
+
+    need = f"C must hold {_volts(result.required_V)} V" if result.required_V else "no window check"
     click.echo(
-        f"Interlayers C for {a} | C | {b} ({result.dataset}): face C|{a} at {at_a} V, "
-        f"face C|{b} at {at_b} V; C must hold {', '.join(f'{v:g}' for v in result.required_V) or '-'} V"
+        f"Interlayers C for {a} | C | {b} ({result.dataset}): face C|{a} {where(result.voltages_a_V)}, "
+        f"face C|{b} {where(result.voltages_b_V)}; {need}"
     )
     click.echo(
         f"{c['candidates']} candidates: {c['above_max_ehull']} above {max_ehull:g} eV/atom left "
@@ -114,6 +117,12 @@ def interlayer(
     )
     for note in result.notes:
         click.echo(f"note: {note}")
+
+
+def _volts(values: list[float]) -> str:
+    if len(values) > 4:
+        return f"{values[0]:.2f}-{values[-1]:.2f} ({len(values)} voltages)"
+    return ", ".join(f"{v:.2f}" for v in values)
 
 
 def _progress(total: int):
