@@ -188,3 +188,29 @@ def test_cli_energy_only_json_and_sweep_plot(tmp_path):
     crit = payload["sweeps"][0]["critical"]["critical_value_350_Wh_kg"]
     assert crit == pytest.approx(critical_value(review_cell("Li3InCl6"), "areal-capacity", 1, 10))
     assert (tmp_path / "s.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_cli_review_stack_json():
+    """The issue's numbers: closed, Li3N | Li3InCl6 reacts at -377 meV/atom into In, LiCl, LiN3."""
+    from .conftest import shared_file
+
+    data = str(shared_file("mp2019_ground_states.csv.gz"))
+    res = _run(["cell", str(EXAMPLES / "Li3InCl6_pouch.toml"), "--format", "json", "--data", data])
+    assert res.exit_code == 0, res.output
+    payload = json.loads(res.output)
+    faces = {(i["left"], i["right"]): i for i in payload["interfaces"]}
+    assert list(faces) == [("Li", "beta-Li3N"), ("beta-Li3N", "Li3InCl6"), ("Li3InCl6", "NMC811")]
+    for face in faces.values():
+        for key in ("voltages_V", "worst_reaction_energy_meV_per_atom", "at_voltage_V", "products", "verdict"):
+            assert key in face
+    nitride = faces[("beta-Li3N", "Li3InCl6")]
+    assert nitride["closed_reaction_energy_meV_per_atom"] == pytest.approx(-377, abs=1)
+    assert sorted(nitride["products"]) == ["In", "LiCl", "LiN3"] and nitride["verdict"] == "reacts"
+    assert nitride["voltages_V"][0] == 0.0 and nitride["voltages_V"][-1] == 4.3
+    assert faces[("Li", "beta-Li3N")]["verdict"] == "stable"
+    assert payload["gaps"][0]["low_V"] == pytest.approx(0.48, abs=0.01)
+    assert payload["passivated_windows_available"] is False
+    sse = {row["layer"]: row for row in payload["layers"]}
+    assert sse["electrolyte 2"]["stability"]["material"] == "beta-Li3N"
+    assert sse["electrolyte 1"]["stability"]["covers"] is True
+    assert payload["verdict"] == "reacts"

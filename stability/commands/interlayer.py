@@ -88,9 +88,9 @@ def interlayer(
     c = result.counts
 
     def where(volts: list[float]) -> str:
-        return f"Li open at {_volts(volts)} V" if volts else "closed only"
+        return f"Li open at {_volts(volts)}" if volts else "closed only"
 
-    need = f"C must hold {_volts(result.required_V)} V" if result.required_V else "no window check"
+    need = f"C must hold {_volts(result.required_V)}" if result.required_V else "no window check"
     click.echo(
         f"Interlayers C for {a} | C | {b} ({result.dataset}): face C|{a} {where(result.voltages_a_V)}, "
         f"face C|{b} {where(result.voltages_b_V)}; {need}"
@@ -121,8 +121,8 @@ def interlayer(
 
 def _volts(values: list[float]) -> str:
     if len(values) > 4:
-        return f"{values[0]:.2f}-{values[-1]:.2f} ({len(values)} voltages)"
-    return ", ".join(f"{v:.2f}" for v in values)
+        return f"{values[0]:.2f}-{values[-1]:.2f} V ({len(values)} voltages)"
+    return ", ".join(f"{v:.2f}" for v in values) + " V"
 
 
 def _progress(total: int):
