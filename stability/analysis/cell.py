@@ -284,8 +284,10 @@ def stack_name(spec: CellSpec) -> str:
 def load_cell_spec(path: str | Path) -> CellSpec:
     """Read a cell spec (TOML); any problem is a one-line CellSpecError naming the key."""
     path = Path(path)
-    if not path.is_file():
+    if not path.exists():
         raise CellSpecError(f"cell spec {path} does not exist")
+    if not path.is_file():
+        raise CellSpecError(f"cell spec {path} is not a file")
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except UnicodeDecodeError:

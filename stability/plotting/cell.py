@@ -221,6 +221,17 @@ def plot_stack(frame: pd.DataFrame, title: str = "", ax: Axes | None = None) -> 
         or frame["passivated_oxidation_limit_V"].notna().any()
     ):
         handles.append(Patch(facecolor="#56B4E9", alpha=0.35, label="passivated window"))
+    else:
+        ax.text(
+            0.99,
+            0.01,
+            "strict windows only (no passivated windows given)",
+            transform=ax.transAxes,
+            ha="right",
+            va="bottom",
+            fontsize=6.5,
+            color="0.35",
+        )
     ax.legend(handles=handles, fontsize=6.5, frameon=False, loc="upper left", ncol=2)
     if title:
         ax.set_title(title, fontsize=9.5)
