@@ -57,10 +57,12 @@ def plot_sweep_panel(frame: pd.DataFrame, ax: Axes, title: str = "") -> Axes:
             x = float(crit.dropna().iloc[0])
             ax.plot([x], [TARGETS_WH_KG[0]], "o", ms=4.5, mfc="white", mec=color, zorder=4)
             if len(dict.fromkeys(series)) == 1:
+                e = part["gravimetric_energy_density_Wh_kg"].to_numpy()
+                rising = e[-1] > e[0]  # label on the side of the dot the curve leaves empty
                 ax.annotate(
                     f"{x:.3g}",
                     (x, TARGETS_WH_KG[0]),
-                    xytext=(4, -10),
+                    xytext=(6, -12 if rising else 5),
                     textcoords="offset points",
                     fontsize=7,
                     color=color,
