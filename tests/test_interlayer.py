@@ -7,6 +7,7 @@ from click.testing import CliRunner
 
 from stability.analysis.interface import compute_interface
 from stability.analysis.interlayer import gap_voltages, rank_interlayers
+from stability.analysis.stack import li_open_energy
 from stability.analysis.window import compute_window
 from stability.cli import cli
 from stability.entries.table import FORMATION, EntryTable
@@ -68,8 +69,9 @@ def brute_force(engine, a, b, volts_a, volts_b, max_ehull):
             compute_interface(engine, c, b).reaction_energy_meV_per_atom,
             -1000 * e_hull,
         ]
-        energies += [compute_interface(engine, c, a, v).reaction_energy_meV_per_atom for v in volts_a]
-        energies += [compute_interface(engine, c, b, v).reaction_energy_meV_per_atom for v in volts_b]
+        # Li open: the mutual energy, read through the one helper that knows its key name.
+        energies += [li_open_energy(compute_interface(engine, c, a, v)) for v in volts_a]
+        energies += [li_open_energy(compute_interface(engine, c, b, v)) for v in volts_b]
         out[c] = (covers, min(energies))
     return out
 
