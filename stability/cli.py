@@ -397,7 +397,9 @@ def interface(
         if plot:
             from stability.plotting.interface import plot_scan
 
-            _save(plot_scan(frame, f"{reactant_a} | {reactant_b} ({eng.table.name})"), plot)
+            _save(
+                plot_scan(frame, f"{reactant_a} | {reactant_b}, Li open ({eng.table.name})"), plot
+            )
         return
     res = compute_interface(eng, reactant_a, reactant_b, voltage, use_own_energy=own_energy)
     if own_energy and uncertainty:
@@ -437,9 +439,15 @@ def interface(
     if plot:
         from stability.plotting.interface import plot_mixing
 
-        where = "closed" if voltage is None else f"{voltage:g} V"
+        where = "closed" if voltage is None else f"Li open at {voltage:g} V"
         _save(
-            plot_mixing(frame, reactant_a, reactant_b, f"{reactant_a} | {reactant_b}, {where}"),
+            plot_mixing(
+                frame,
+                reactant_a,
+                reactant_b,
+                f"{reactant_a} | {reactant_b}, {where} ({res.dataset})",
+                voltage=voltage,
+            ),
             plot,
         )
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from stability.analysis.catalogue import resolve_set
+from pymatgen.core import Composition
+
+from stability.analysis.catalogue import CATALOGUE, SEED_CLASSES, resolve_set
 from stability.analysis.interface import interface_matrix
 from stability.analysis.profile import compute_profile
 from stability.analysis.review import bar_windows, class_windows
@@ -22,6 +24,15 @@ FIGURES = (
     "profile_Li9N2Cl3",
     "interface_matrix",
 )
+
+
+def catalogue_formulas() -> set[str]:
+    """Reduced formulas of the catalogue's materials: the ones named in the class figure."""
+    return {
+        Composition(formula).reduced_formula
+        for name in SEED_CLASSES
+        for _, formula in CATALOGUE[name]
+    }
 
 
 def _save(fig, out: Path, name: str) -> list[Path]:
@@ -42,7 +53,8 @@ def make_figures(engine: Engine, out: Path) -> list[Path]:
     written += _save(
         plot_windows_by_class(
             frame,
-            f"Windows of Li binaries (dashed) and Li-M-X ternaries, M at highest valence ({ds})",
+            f"Windows of Li-M-X ternaries, M at highest valence, and the Li binaries (stars) ({ds})",
+            highlight=catalogue_formulas(),
         ),
         out,
         "windows_by_class",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from matplotlib.axes import Axes
-from matplotlib.text import Annotation
+from matplotlib.text import Annotation, Text
 from matplotlib.transforms import Bbox
 
 #: Candidate offsets (points) from the anchor, nearest first: above, below, then diagonals
@@ -31,16 +31,34 @@ OFFSETS: tuple[tuple[float, float], ...] = (
     (-20, -22),
     (0, 32),
     (0, -32),
+    (28, 32),
+    (-28, 32),
+    (28, -32),
+    (-28, -32),
+    (0, 46),
+    (0, -46),
+    (36, 46),
+    (-36, 46),
+    (36, -46),
+    (-36, -46),
 )
 LEADER_PT = 10.0
+ANCHOR_PT = 3.0  # half-size of the marker box around each anchor
 LEADER = {"arrowstyle": "-", "color": "0.55", "lw": 0.5, "shrinkA": 0, "shrinkB": 2}
 
 
-def _renderer(ax: Axes):
+def settle(ax: Axes):
+    """Lay the figure out (positions final) and return its renderer, to measure text."""
     fig = ax.figure
     fig.draw_without_rendering()  # settle the layout so positions are final
     canvas = fig.canvas
     return canvas.get_renderer() if hasattr(canvas, "get_renderer") else fig._get_renderer()
+
+
+def label_box(ann: Annotation, renderer) -> Bbox:
+    """Display box of a label's text (not its leader line), with a little margin."""
+    ann.update_positions(renderer)
+    return Text.get_window_extent(ann, renderer).expanded(1.08, 1.15)
 
 
 def _align(dx: float, dy: float) -> tuple[str, str]:
@@ -65,19 +83,29 @@ def place_labels(
     *,
     obstacles: Sequence[Bbox] = (),
     fontsize: float = 8.0,
+    required: bool = True,
+    renderer=None,
     **text_kw,
-) -> list[Annotation]:
+) -> list[Annotation | None]:
     """Annotate each data-space anchor with its text, avoiding earlier labels and ``obstacles``.
 
     Each label takes the first offset of ``OFFSETS`` whose box overlaps nothing placed before it
     (nor an obstacle, in display units) and lies inside the axes; if none is clear, the one
-    with the least overlap. Labels are left out of the layout so placing one never moves
+    with the least overlap, or (``required=False``) no label: its entry in the result is None.
+    Pass the ``renderer`` of ``settle`` when the layout is already final (saves a draw).
+    Labels are left out of the layout so placing one never moves
     the axes under the others.
     """
-    renderer = _renderer(ax)
+    renderer = renderer or settle(ax)
     frame = ax.get_window_extent(renderer)
-    placed: list[Bbox] = list(obstacles)
-    out: list[Annotation] = []
+    # Every anchor is a marker that no label may cover.
+    r = ANCHOR_PT * ax.figure.dpi / 72
+    points = ax.transData.transform(list(anchors)) if len(anchors) else []
+    placed: list[Bbox] = [
+        *obstacles,
+        *(Bbox.from_extents(a - r, b - r, a + r, b + r) for a, b in points),
+    ]
+    out: list[Annotation | None] = []
     for (x, y), text in zip(anchors, texts, strict=True):
         best: tuple[float, Annotation] | None = None
         for dx, dy in OFFSETS:
@@ -96,7 +124,7 @@ def place_labels(
                 **text_kw,
             )
             ann.set_in_layout(False)
-            box = ann.get_window_extent(renderer).expanded(1.08, 1.15)
+            box = label_box(ann, renderer)
             inside = (
                 frame.x0 <= box.x0 <= box.x1 <= frame.x1
                 and frame.y0 <= box.y0 <= box.y1 <= frame.y1
@@ -111,17 +139,37 @@ def place_labels(
             if cost == 0:
                 break
         assert best is not None
-        ann = best[1]
-        placed.append(ann.get_window_extent(renderer).expanded(1.08, 1.15))
+        cost, ann = best
+        if cost > 0 and not required:
+            ann.remove()
+            out.append(None)
+            continue
+        placed.append(label_box(ann, renderer))
         out.append(ann)
     return out
+
+
+def point_boxes(
+    ax: Axes,
+    xs: Sequence[float],
+    ys: Sequence[float],
+    size_pt: float = 3.0,
+    *,
+    settled: bool = False,
+) -> list[Bbox]:
+    """Display-space boxes around scatter points (for ``place_labels`` obstacles)."""
+    if not settled:
+        settle(ax)
+    r = size_pt * ax.figure.dpi / 72
+    pts = ax.transData.transform(list(zip(xs, ys, strict=True))) if len(xs) else []
+    return [Bbox.from_extents(x - r, y - r, x + r, y + r) for x, y in pts]
 
 
 def segment_boxes(
     ax: Axes, xs: Sequence[float], ys: Sequence[float], pad: float = 1.5
 ) -> list[Bbox]:
     """Display-space boxes around each segment of a polyline (for ``place_labels`` obstacles)."""
-    _renderer(ax)
+    settle(ax)
     pts = ax.transData.transform(list(zip(xs, ys, strict=True)))
     boxes = []
     for (x0, y0), (x1, y1) in zip(pts[:-1], pts[1:], strict=True):
