@@ -38,3 +38,11 @@ def panels(
         ax.remove()
         grid = spec.subgridspec(nrows, ncols, **gridspec_kw)
     return fig, [fig.add_subplot(grid[i, j]) for i in range(nrows) for j in range(ncols)]
+
+
+def legend_below(fig: Figure, ax: Axes, own_figure: bool, **kwargs):
+    """A legend under the plot when the figure is ours; inside ``ax`` (best spot) otherwise."""
+    if own_figure:
+        return fig.legend(loc="outside lower center", frameon=False, **kwargs)
+    kwargs.pop("ncol", None)
+    return ax.legend(loc="best", frameon=True, framealpha=0.9, **kwargs)

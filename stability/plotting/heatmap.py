@@ -138,8 +138,7 @@ def plot_matrix(
     width = 2.6 + 0.07 * longest_row + max(cell_w * len(cols), 3.0)
     height = 1.8 + 0.055 * longest_col + max(cell_h * len(rows), 1.6)
     fig, ax = figure_and_axes(ax, (width, height))
-    cmap = mpl.colormaps[style.cmap].copy()
-    cmap.set_bad("0.82")
+    cmap = mpl.colormaps[style.cmap].with_extremes(bad="0.82")
     # pcolormesh draws cells as quads: no image resampling, so large matrices stay cheap.
     im = ax.pcolormesh(
         np.arange(len(cols) + 1) - 0.5,

@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
@@ -14,12 +13,11 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.transforms import Bbox
 
-from stability.plotting.axes import figure_and_axes, panels
+from stability.plotting.axes import figure_and_axes, legend_below, panels
 from stability.plotting.labels import label_box, place_labels, point_boxes, settle
 from stability.plotting.style import class_style
 
 V_MIN_SPAN = 5.0
-V_MAX = V_MIN_SPAN
 
 
 def voltage_limit(values: pd.Series | np.ndarray, v_min_span: float = V_MIN_SPAN) -> float:
@@ -67,6 +65,7 @@ def plot_window_bars(
     """
     rows = frame.reset_index(drop=True)
     n = len(rows)
+    own = ax is None
     fig, ax = figure_and_axes(ax, (7.0, 1.2 + 0.3 * n))
     lows = rows["reduction_limit_V"].to_numpy(dtype=float)
     highs = rows["oxidation_limit_V"].to_numpy(dtype=float)
@@ -180,18 +179,17 @@ def plot_window_bars(
     if any(col in rows for col in ("reduction_limit_std_V", "oxidation_limit_std_V")):
         notes.append("error bars: 95% (1.96 sigma)")
     if handles or notes:
-        leg = ax.legend(
+        legend_below(
+            fig,
+            ax,
+            own,
             handles=handles or [Patch(visible=False)],
             labels=[h.get_label() for h in handles] or [""],
-            loc="upper center",
-            bbox_to_anchor=(0.5, -0.1),
             ncol=max(len(handles), 1),
             fontsize=7.5,
-            frameon=False,
             title="; ".join(notes) or None,
             title_fontsize=7,
         )
-        leg.set_in_layout(True)
     return fig
 
 
@@ -353,17 +351,31 @@ def plot_windows_by_class(
     return fig
 
 
-def plot_paired_bars(frame: pd.DataFrame, title: str = "", v_max: float = V_MAX) -> Figure:
+def plot_paired_bars(
+    frame: pd.DataFrame,
+    title: str = "",
+    v_max: float | None = None,
+    *,
+    ax: Axes | None = None,
+) -> Figure:
     """Window bars of each material on several datasets, side by side, with 95% error bars.
 
-    ``frame`` is ``Comparison.to_dataframe()``: label, class, dataset, limits, and optional
-    ``*_std_V`` columns (error bars are 1.96 sigma where present).
+    ``frame`` is ``Comparison.to_dataframe()``: label, dataset, limits, optional class (bar
+    colour) and ``*_limit_std_V`` columns (error bars are 1.96 sigma where present). The axis
+    runs to ``v_max`` (default: at least 5 V, past the highest limit). Draws into ``ax`` when
+    given; returns the Figure.
     """
     datasets = list(dict.fromkeys(frame["dataset"]))
     labels = list(dict.fromkeys(frame["label"]))
     n, k = len(labels), len(datasets)
     height = 0.8 / k
-    fig, ax = plt.subplots(figsize=(7.2, 0.9 + 0.42 * n * max(k, 2) / 2), layout="constrained")
+    own = ax is None
+    fig, ax = figure_and_axes(ax, (7.2, 0.9 + 0.42 * n * max(k, 2) / 2))
+    top = (
+        voltage_limit(pd.concat([frame["reduction_limit_V"], frame["oxidation_limit_V"]]))
+        if v_max is None
+        else v_max
+    )
     styles = [("white", "////"), (None, ""), ("0.85", ".."), ("0.6", "xx")]
     for j, ds in enumerate(datasets):
         sub = frame[frame["dataset"] == ds].set_index("label")
@@ -374,10 +386,10 @@ def plot_paired_bars(frame: pd.DataFrame, title: str = "", v_max: float = V_MAX)
             r = sub.loc[label]
             y = (n - 1 - i) + (k - 1 - 2 * j) * height / 2
             lo, hi = float(r["reduction_limit_V"]), float(r["oxidation_limit_V"])
-            color = class_style(str(r["class"]))[0]
+            color = class_style(str(r["class"]) if "class" in r else "")[0]
             ax.barh(
                 y,
-                max(hi - lo, 0.02),
+                max(min(hi, top) - lo, 0.02),
                 left=lo,
                 height=height * 0.9,
                 color=face or color,
@@ -389,7 +401,7 @@ def plot_paired_bars(frame: pd.DataFrame, title: str = "", v_max: float = V_MAX)
                 if col in r and pd.notna(r[col]) and r[col] > 0:
                     ax.errorbar(x, y, xerr=1.96 * float(r[col]), color="black", capsize=2, lw=0.9)
     ax.set_yticks(range(n - 1, -1, -1), labels, fontsize=8)
-    ax.set_xlim(0, v_max)
+    ax.set_xlim(0, top)
     ax.set_xlabel("Voltage (V vs Li/Li$^+$)")
     ax.grid(axis="x", color="0.88", lw=0.6)
     ax.set_axisbelow(True)
@@ -402,7 +414,7 @@ def plot_paired_bars(frame: pd.DataFrame, title: str = "", v_max: float = V_MAX)
         )
         for j, ds in enumerate(datasets)
     ]
-    fig.legend(handles=handles, loc="outside lower center", ncol=k, fontsize=8, frameon=False)
+    legend_below(fig, ax, own, handles=handles, ncol=k, fontsize=8)
     if title:
         ax.set_title(title, fontsize=10)
     return fig
