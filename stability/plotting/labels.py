@@ -43,6 +43,8 @@ OFFSETS: tuple[tuple[float, float], ...] = (
     (-36, -46),
 )
 LEADER_PT = 10.0
+LABEL_PAD_PT = 1.5  # clear space kept around each label's text
+SEGMENT_PAD_PT = 2.0  # ... and around each drawn line segment
 ANCHOR_PT = 3.0  # half-size of the marker box around each anchor
 LEADER = {"arrowstyle": "-", "color": "0.55", "lw": 0.5, "shrinkA": 0, "shrinkB": 2}
 
@@ -58,7 +60,9 @@ def settle(ax: Axes):
 def label_box(ann: Annotation, renderer) -> Bbox:
     """Display box of a label's text (not its leader line), with a little margin."""
     ann.update_positions(renderer)
-    return Text.get_window_extent(ann, renderer).expanded(1.08, 1.15)
+    box = Text.get_window_extent(ann, renderer)
+    pad = LABEL_PAD_PT * ann.figure.dpi / 72
+    return Bbox.from_extents(box.x0 - pad, box.y0 - pad / 2, box.x1 + pad, box.y1 + pad / 2)
 
 
 def _align(dx: float, dy: float) -> tuple[str, str]:
@@ -166,10 +170,11 @@ def point_boxes(
 
 
 def segment_boxes(
-    ax: Axes, xs: Sequence[float], ys: Sequence[float], pad: float = 1.5
+    ax: Axes, xs: Sequence[float], ys: Sequence[float], pad_pt: float = SEGMENT_PAD_PT
 ) -> list[Bbox]:
     """Display-space boxes around each segment of a polyline (for ``place_labels`` obstacles)."""
     settle(ax)
+    pad = pad_pt * ax.figure.dpi / 72
     pts = ax.transData.transform(list(zip(xs, ys, strict=True)))
     boxes = []
     for (x0, y0), (x1, y1) in zip(pts[:-1], pts[1:], strict=True):
