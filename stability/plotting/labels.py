@@ -109,46 +109,51 @@ def place_labels(
         *obstacles,
         *(Bbox.from_extents(a - r, b - r, a + r, b + r) for a, b in points),
     ]
+    scale = ax.figure.dpi / 72  # points -> display units
+    pad = LABEL_PAD_PT * scale
     out: list[Annotation | None] = []
-    for (x, y), text in zip(anchors, texts, strict=True):
-        best: tuple[float, Annotation] | None = None
+    for (x, y), (px, py), text in zip(anchors, points, texts, strict=True):
+        # The text's size does not depend on where it goes: measure once, then try each spot.
+        probe = ax.text(0, 0, text, fontsize=fontsize, **text_kw)
+        size = probe.get_window_extent(renderer)
+        probe.remove()
+        w, h = size.width, size.height
+        best: tuple[float, tuple[float, float], Bbox] | None = None
         for dx, dy in OFFSETS:
             ha, va = _align(dx, dy)
-            far = (dx * dx + dy * dy) ** 0.5 > LEADER_PT
-            ann = ax.annotate(
-                text,
-                (x, y),
-                xytext=(dx, dy),
-                textcoords="offset points",
-                ha=ha,
-                va=va,
-                fontsize=fontsize,
-                annotation_clip=False,
-                arrowprops=LEADER if far else None,
-                **text_kw,
-            )
-            ann.set_in_layout(False)
-            box = label_box(ann, renderer)
+            cx, cy = px + dx * scale, py + dy * scale
+            x0 = cx - w / 2 if ha == "center" else (cx if ha == "left" else cx - w)
+            y0 = cy if va == "bottom" else cy - h
+            box = Bbox.from_extents(x0 - pad, y0 - pad / 2, x0 + w + pad, y0 + h + pad / 2)
             inside = (
                 frame.x0 <= box.x0 <= box.x1 <= frame.x1
                 and frame.y0 <= box.y0 <= box.y1 <= frame.y1
             )
             cost = _overlap(box, placed) + (0.0 if inside else 1e12)
             if best is None or cost < best[0]:
-                if best is not None:
-                    best[1].remove()
-                best = (cost, ann)
-            else:
-                ann.remove()
+                best = (cost, (dx, dy), box)
             if cost == 0:
                 break
         assert best is not None
-        cost, ann = best
+        cost, (dx, dy), box = best
         if cost > 0 and not required:
-            ann.remove()
             out.append(None)
             continue
-        placed.append(label_box(ann, renderer))
+        ha, va = _align(dx, dy)
+        ann = ax.annotate(
+            text,
+            (x, y),
+            xytext=(dx, dy),
+            textcoords="offset points",
+            ha=ha,
+            va=va,
+            fontsize=fontsize,
+            annotation_clip=False,
+            arrowprops=LEADER if (dx * dx + dy * dy) ** 0.5 > LEADER_PT else None,
+            **text_kw,
+        )
+        ann.set_in_layout(False)
+        placed.append(box)
         out.append(ann)
     return out
 
