@@ -482,6 +482,15 @@ def interfaces(left_set, right_set, voltage, data, dataset, engine, out: Path) -
     fig = plot_matrix(frame, f"Interface reaction energy, {where} ({eng.table.name})")
     _save(fig, out / "interfaces.png", close=False)
     _save(fig, out / "interfaces.pdf")
+    total = "total_reaction_energy_meV_per_non_li_atom"
+    if total in frame:  # Li open: the total (own decompositions + mutual) beside the mutual
+        fig = plot_matrix(
+            frame,
+            f"Total reaction energy, {where} ({eng.table.name})",
+            value=total,
+        )
+        _save(fig, out / "interfaces_total.png", close=False)
+        _save(fig, out / "interfaces_total.pdf")
     click.echo(
         f"wrote {out / 'interfaces.csv'} and interfaces.png/.pdf: {len(frame)} pairs ({failed} failed)"
     )
