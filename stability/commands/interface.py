@@ -71,7 +71,8 @@ def interface(
         if plot:
             from stability.plotting.interface import plot_scan
 
-            save(plot_scan(frame, f"{reactant_a} | {reactant_b} ({eng.table.name})"), plot)
+            title = f"{reactant_a} | {reactant_b}, Li open ({eng.table.name})"
+            save(plot_scan(frame, title), plot)
         return
     res = compute_interface(eng, reactant_a, reactant_b, voltage, use_own_energy=own_energy)
     if not own_energy and want_uncertainty(eng, uncertainty):
@@ -88,9 +89,13 @@ def interface(
     if plot:
         from stability.plotting.interface import plot_mixing
 
-        where = "closed" if voltage is None else f"{voltage:g} V"
+        where = "closed" if voltage is None else f"Li open at {voltage:g} V"
         fig = plot_mixing(
-            res.to_dataframe(), reactant_a, reactant_b, f"{reactant_a} | {reactant_b}, {where}"
+            res.to_dataframe(),
+            reactant_a,
+            reactant_b,
+            f"{reactant_a} | {reactant_b}, {where} ({res.dataset})",
+            voltage=voltage,
         )
         save(fig, plot)
 
@@ -124,8 +129,13 @@ def interfaces(left_set, right_set, voltage, data, dataset, engine, out: Path) -
     fig = plot_matrix(frame, f"Interface reaction energy, {where} ({eng.table.name})")
     save(fig, out / "interfaces.png", close=False)
     save(fig, out / "interfaces.pdf")
+    total = "total_reaction_energy_meV_per_non_li_atom"
+    if total in frame:  # Li open: the total (own decompositions + mutual) beside the mutual
+        fig = plot_matrix(frame, f"Total reaction energy, {where} ({eng.table.name})", value=total)
+        save(fig, out / "interfaces_total.png", close=False)
+        save(fig, out / "interfaces_total.pdf")
     click.echo(
-        f"wrote {out / 'interfaces.csv'} and interfaces.png/.pdf: {len(frame)} pairs "
+        f"wrote {out / 'interfaces.csv'} and the heatmaps: {len(frame)} pairs "
         f"({len(failed)} failed)"
     )
     if len(failed):
