@@ -16,7 +16,11 @@ from typing import Any
 from pymatgen.core import Lattice, Structure
 from pymatgen.entries.computed_entries import ComputedStructureEntry
 
-POTCARS = {"Li": "PAW_PBE Li_sv 10Sep2004", "N": "PAW_PBE N 08Apr2002", "Cl": "PAW_PBE Cl 06Sep2000"}
+POTCARS = {
+    "Li": "PAW_PBE Li_sv 10Sep2004",
+    "N": "PAW_PBE N 08Apr2002",
+    "Cl": "PAW_PBE Cl 06Sep2000",
+}
 
 
 def _structures() -> dict[str, Structure]:
@@ -33,6 +37,8 @@ def _structures() -> dict[str, Structure]:
             ["Li", "Li", "Li", "N"],
             [[0.5, 0, 0], [0, 0.5, 0], [0, 0, 0.5], [0, 0, 0]],
         ),
+        "Cl2": Structure(Lattice.cubic(8.0), ["Cl", "Cl"], [[0, 0, 0], [0.25, 0, 0]]),
+        "LiCl": Structure(Lattice.cubic(3.2), ["Li", "Cl"], [[0, 0, 0], [0.5, 0.5, 0.5]]),
         "LiN3": Structure(
             Lattice.orthorhombic(3.3, 3.3, 5.6),
             ["Li", "N", "N", "N"],
@@ -48,6 +54,8 @@ MATERIALS = [
     ("Li3N", "mp-2251", -3.856, -4.712, {"Li": 1.0, "N": -3.0}, 0.98),
     ("Li3N-cubic", "mp-2341", -3.791, None, {"Li": 1.0, "N": -3.0}, 1.21),
     ("LiN3", "mp-2627", -7.02, -8.47, {"Li": 1.0, "N": -1 / 3}, 3.5),
+    ("Cl2", "mp-22848", -1.85, None, {"Cl": 0.0}, 2.4),
+    ("LiCl", "mp-22905", -3.7, None, {"Li": 1.0, "Cl": -1.0}, 6.3),
 ]
 
 
@@ -101,7 +109,6 @@ def _docs(entries: list[ComputedStructureEntry], thermo_type: str) -> list[dict[
     from emmet.core.thermo import ThermoDoc
     from emmet.core.types.enums import ThermoType
 
-    ids = {e.data["material_id"] for e in entries}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         docs = ThermoDoc.from_entries(entries, ThermoType(thermo_type))
@@ -109,7 +116,7 @@ def _docs(entries: list[ComputedStructureEntry], thermo_type: str) -> list[dict[
     for doc in docs:
         d = doc.model_dump(mode="json")
         # emmet writes ids in its new alphabetic form; MP's API still sends mp-NNN.
-        mid = next(i for i in ids if doc.material_id == type(doc.material_id)(i))
+        mid = next(iter(doc.entries.values())).entry_id.rsplit("-", 1)[0]
         d["material_id"] = mid
         d["thermo_id"] = f"{mid}_{thermo_type}"
         for e in d["entries"].values():
@@ -119,12 +126,34 @@ def _docs(entries: list[ComputedStructureEntry], thermo_type: str) -> list[dict[
     return out
 
 
+def _chemsys(entry) -> str:
+    return "-".join(sorted(str(el) for el in entry.composition.elements))
+
+
 def thermo_docs() -> list[dict[str, Any]]:
-    """Thermo documents of the three thermo types, as the server holds them."""
+    """Thermo documents of the three thermo types, as the server holds them.
+
+    As MP's thermo builder: the documents of each chemical system come from the phase diagram
+    of that system and its subsystems (mixed per system for GGA_GGA+U_R2SCAN).
+    """
     gga = gga_entries()
     r2 = r2scan_entries()
-    mixed = [e for e in mix(gga + r2)]
-    return _docs(gga, "GGA_GGA+U") + _docs(r2, "R2SCAN") + _docs(mixed, "GGA_GGA+U_R2SCAN")
+    out: list[dict[str, Any]] = []
+    for system in sorted({_chemsys(e) for e in gga}):
+        els = set(system.split("-"))
+
+        def within(entries, els=els):
+            return [e for e in entries if set(_chemsys(e).split("-")) <= els]
+
+        def own(docs, system=system):
+            return [d for d in docs if d["chemsys"] == system]
+
+        g, r = within(gga), within(r2)
+        out += own(_docs(g, "GGA_GGA+U"))
+        if r and {str(el) for e in r for el in e.composition.elements} == els:
+            out += own(_docs(r, "R2SCAN"))
+            out += own(_docs(mix(g + r), "GGA_GGA+U_R2SCAN"))
+    return out
 
 
 def summary_docs() -> list[dict[str, Any]]:
@@ -134,7 +163,7 @@ def summary_docs() -> list[dict[str, Any]]:
     gga = gga_entries()
     pd = PhaseDiagram(gga)
     out = []
-    for (key, mid, *_rest, gap), entry in zip(MATERIALS, gga, strict=True):
+    for (_key, mid, *_rest, gap), entry in zip(MATERIALS, gga, strict=True):
         comp = entry.composition
         out.append(
             {

@@ -50,7 +50,8 @@ class Fault:
     ``status`` with an HTML page), ``hang`` (say nothing for ``delay_s`` seconds or until the
     server stops, then close), ``slow`` (wait ``delay_s`` then answer normally), ``short``
     (answer normally but with at most ``page_cap`` documents per page), ``text`` (answer 200
-    with ``body`` as it is).
+    with ``body`` as it is), ``pass`` (answer normally: queue it before a fault to let
+    requests through first).
     """
 
     kind: str
@@ -136,9 +137,7 @@ class MPServer:
     ) -> dict[str, Any]:
         found = docs
         if params.get("chemsys"):
-            wanted = {
-                "-".join(sorted(c.strip().split("-"))) for c in params["chemsys"].split(",")
-            }
+            wanted = {"-".join(sorted(c.strip().split("-"))) for c in params["chemsys"].split(",")}
             found = [d for d in found if d.get("chemsys") in wanted]
         if params.get("thermo_types"):
             types = {t.strip() for t in params["thermo_types"].split(",")}
@@ -157,7 +156,11 @@ class MPServer:
             page = [{k: d[k] for k in keep if k in d} for d in page]
         return {
             "data": page,
-            "meta": {"total_doc": len(found), "max_limit": MAX_LIMIT, "db_version": self.db_version},
+            "meta": {
+                "total_doc": len(found),
+                "max_limit": MAX_LIMIT,
+                "db_version": self.db_version,
+            },
         }
 
     def _handler_class(self) -> type[BaseHTTPRequestHandler]:
@@ -219,6 +222,8 @@ class MPServer:
                     elif fault.kind == "text":
                         self._send(200, fault.body, "text/plain", fault.headers)
                         return
+                    elif fault.kind == "pass":
+                        pass
                     elif fault.kind == "short":
                         page_cap = fault.page_cap
                 if route == "/heartbeat":

@@ -24,6 +24,7 @@ Knobs (environment): ``MP_API_ENDPOINT`` (or ``--endpoint``) for mirrors and pro
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import itertools
 import json
@@ -288,9 +289,7 @@ class MPSource:
         import requests
 
         message = self._hide(_first_line(exc))
-        if isinstance(exc, requests.exceptions.Timeout) or re.search(
-            r"timed? ?out", message, re.I
-        ):
+        if isinstance(exc, requests.exceptions.Timeout) or re.search(r"timed? ?out", message, re.I):
             return _Transient(f"no answer within {self.policy.timeout_s:g} s")
         if isinstance(exc, requests.exceptions.ConnectionError | ConnectionError) or re.search(
             r"Max retries exceeded|Connection (?:refused|reset|aborted)|RemoteDisconnected",
@@ -303,8 +302,18 @@ class MPSource:
             return _Transient("the heartbeat was not the Materials Project's JSON")
         return NetworkError(f"Materials Project request failed while {step}: {message[:200]}")
 
-    def _step(self, step: str, fn: Callable[[_Exchange], Any], start: float) -> Any:
-        """Run one network step with deadline, classification, backoff and total budget."""
+    def _step(
+        self,
+        step: str,
+        fn: Callable[[_Exchange], Any],
+        start: float,
+        deadline_s: float | None = None,
+    ) -> Any:
+        """Run one network step with deadline, classification, backoff and total budget.
+
+        Each attempt ends after ``deadline_s`` (default: the time left in the budget); each
+        HTTP request made through the session also times out after ``policy.timeout_s``.
+        """
         policy = self.policy
         last = ""
         for attempt in range(policy.retries + 1):
@@ -315,7 +324,8 @@ class MPSource:
             if left <= 0:
                 break
             try:
-                return _run_within(min(policy.timeout_s, left), lambda: fn(exchange))
+                limit = left if deadline_s is None else min(deadline_s, left)
+                return _run_within(limit, functools.partial(fn, exchange))
             except BaseException as exc:  # classified below; bugs are not swallowed
                 if isinstance(exc, KeyboardInterrupt | SystemExit):
                     raise
@@ -427,8 +437,10 @@ class MPSource:
         systems = subsystems(elements)
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
+            _preload_client()  # imports take seconds: not part of any network deadline
             heartbeat_version = self._step("checking the endpoint", self._heartbeat, start)
-            self._step("connecting", self._client_for, start)
+            # Building the client reads /heartbeat twice without a timeout: bounded here.
+            self._step("connecting", self._client_for, start, self.policy.timeout_s)
             thermo_query: dict[str, Any] = {"chemsys": systems, "fields": THERMO_FIELDS}
             if self.thermo_type == GGA:
                 thermo_query["thermo_types"] = [GGA]
@@ -523,6 +535,13 @@ class MPSource:
         )
 
 
+def _preload_client() -> None:
+    """Import mp-api and the routes used, so that deadlines measure the network only."""
+    import mp_api.client  # noqa: F401
+    import mp_api.client.routes.materials.summary  # noqa: F401
+    import mp_api.client.routes.materials.thermo  # noqa: F401
+
+
 def _pymatgen_version() -> str:
     from importlib.metadata import PackageNotFoundError, version
 
@@ -577,7 +596,13 @@ def mix_entries(gga: list[Any], r2scan: list[Any]) -> list[Any]:
         from pymatgen.entries.mixing_scheme import MaterialsProjectDFTMixingScheme
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        mixed = MaterialsProjectDFTMixingScheme().process_entries(list(gga) + list(r2scan))
+        try:
+            mixed = MaterialsProjectDFTMixingScheme().process_entries(list(gga) + list(r2scan))
+        except (ValueError, KeyError, IndexError) as exc:
+            raise StabilityError(
+                f"the GGA(+U)/r2SCAN mixing scheme failed on this system ({_first_line(exc)}); "
+                "pull it with --thermo-type GGA_GGA+U"
+            ) from None
     if not mixed:
         raise StabilityError(
             "the GGA(+U)/r2SCAN mixing scheme kept no entries (the GGA/GGA+U entries do not "
