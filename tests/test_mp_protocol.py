@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -428,3 +429,103 @@ def test_pull_then_window_end_to_end(server):
     assert row["oxidation_limit_V"] == pytest.approx(expected["oxidation_limit_V"], abs=1e-6)
     assert sorted(row["oxidation_products"]) == expected["oxidation_products"]
     assert 0.3 < row["oxidation_limit_V"] < 1.0  # a nitride's narrow window
+
+
+# ---------------------------------------------------------------- installed like users install
+
+
+@pytest.mark.slow
+def test_pip_installed_package_pulls_into_the_user_cache(server, tmp_path):
+    """``pip install .`` (not editable) into a fresh venv, then pull and window as a user.
+
+    The venv (created without pip) sees the project venv's packages, pip and setuptools
+    included, through a plain path line, which runs no editable finder; so nothing is
+    downloaded, and the package itself is built from a copy of the sources and installed.
+    """
+    import os
+    import shutil
+    import subprocess
+    import sys
+    import sysconfig
+
+    root = config.project_root()
+    src = tmp_path / "src"
+    src.mkdir()
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(root / name, src / name)
+    shutil.copytree(
+        root / "stability", src / "stability", ignore=shutil.ignore_patterns("__pycache__")
+    )
+    venv = tmp_path / "venv"
+    subprocess.run([sys._base_executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    py = venv / "bin" / "python"
+    site = subprocess.run(
+        [str(py), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    (Path(site) / "project_venv.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
+    pip = subprocess.run(
+        [str(py), "-m", "pip", "install", "-q", "--no-deps", "--no-build-isolation", str(src)],
+        capture_output=True,
+        text=True,
+    )
+    assert pip.returncode == 0, pip.stderr[-2000:]
+
+    home = tmp_path / "home"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("STABILITY_", "MP_API"))}
+    env.update(
+        HOME=str(home),
+        XDG_CACHE_HOME=str(home / ".cache"),
+        MP_API_KEY=KEY,
+        STABILITY_MP_TIMEOUT="5",
+        MPLBACKEND="Agg",
+    )
+    where = subprocess.run(
+        [
+            str(py),
+            "-c",
+            "import stability, stability.config as c; "
+            "print(stability.__file__); print(c.cache_dir())",
+        ],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    assert where[0].startswith(site), where  # the installed copy, not the source tree
+    assert where[1] == str(home / ".cache" / "stability" / "entries")
+
+    stability = str(venv / "bin" / "stability")
+    pull = subprocess.run(
+        [stability, "data", "pull", "Li-N", "--endpoint", server.url],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert pull.returncode == 0, pull.stdout + pull.stderr
+    cache = home / ".cache" / "stability" / "entries"
+    assert len(list(cache.glob("mp-api.*.npz"))) == 1
+    assert len(list((cache / "properties").glob("mp-api.*.band_gaps.csv"))) == 1
+    assert not list(Path(site).rglob("*.npz")) and not list(Path(site).rglob("cached_entries"))
+    window = subprocess.run(
+        [stability, "window", "Li3N", "--format", "json"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert window.returncode == 0, window.stderr
+    assert json.loads(window.stdout)[0]["dataset"] == "mp-api 2025.09.25 GGA_GGA+U"
+    # STABILITY_CACHE still wins over the per-user folder.
+    other = subprocess.run(
+        [str(py), "-c", "import stability.config as c; print(c.cache_dir())"],
+        env={**env, "STABILITY_CACHE": str(tmp_path / "elsewhere")},
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    assert other == str(tmp_path / "elsewhere")
