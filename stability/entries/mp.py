@@ -316,13 +316,14 @@ class MPSource:
         """
         policy = self.policy
         last = ""
+        tries = 0
         for attempt in range(policy.retries + 1):
             exchange = _Exchange()
-            self._exchange = exchange
             self.attempts += 1
             left = policy.budget_s - (time.monotonic() - start)
             if left <= 0:
                 break
+            tries += 1
             try:
                 limit = left if deadline_s is None else min(deadline_s, left)
                 return _run_within(limit, functools.partial(fn, exchange))
@@ -354,7 +355,7 @@ class MPSource:
                 self.sleep(wait)
         raise NetworkError(
             f"Materials Project unreachable while {step}: {last or 'no time left'} "
-            f"({self.attempts} tries in {time.monotonic() - start:.1f} s)"
+            f"({tries} {'try' if tries == 1 else 'tries'}, {time.monotonic() - start:.1f} s)"
         )
 
     # ------------------------------------------------------------------ network steps
