@@ -597,7 +597,7 @@ def data() -> None:
 @data.command("info")
 @data_option
 def data_info(data: Path | None) -> None:
-    """List the datasets found at --data (or the default location)."""
+    """List the datasets found at --data (or the default location), and what was skipped."""
     from stability.entries.info import describe
 
     click.echo(describe(config.data_path(data)))
