@@ -18,6 +18,20 @@ PLACEMENT_OFFSET_EV = 1e-6
 AMOUNT_TOL = 1e-8
 #: Energies closer than this (eV per formula unit) are treated as equal on the hull.
 ENERGY_TOL = 1e-9
+#: Atomic fractions closer than this are the same composition.
+COMPOSITION_TOL = 1e-8
+#: Energies (eV/atom) and voltages (V) smaller than this are rounding noise, reported as 0.
+ENERGY_NOISE = 1e-12
+VOLTAGE_NOISE = 1e-9
+#: Two limits closer than this (V) are the same limit.
+SAME_LIMIT_V = 1e-6
+
+
+def clean(value: float, noise: float = VOLTAGE_NOISE) -> float:
+    """``value`` as reported: 0.0 below ``noise`` (rounding), and never -0.0."""
+    return 0.0 if abs(value) < noise else float(value) + 0.0
+
+
 #: The element whose chemical potential is open in windows and profiles.
 WORKING_ION = "Li"
 

@@ -21,3 +21,7 @@ class MissingDataError(StabilityError):
 
 class NetworkError(StabilityError):
     """The Materials Project could not be reached or refused the request."""
+
+
+class Interrupted(StabilityError):
+    """A run stopped by Ctrl-C; what had finished is saved (the message says where)."""

@@ -90,8 +90,11 @@ def window(entries: list[PDEntry], formula: str) -> dict:
     return full
 
 
-def interface(entries: list[PDEntry], a: str, b: str, voltage: float | None) -> dict:
-    """Most negative reaction of A|B by pymatgen's (GrandPotential)InterfacialReactivity."""
+def interface(
+    entries: list[PDEntry], a: str, b: str, voltage: float | None, *, total: bool = False
+) -> dict:
+    """Most negative reaction of A|B by pymatgen's (GrandPotential)InterfacialReactivity;
+    with ``total``, including each reactant's own decomposition (include_no_mixing_energy)."""
     import warnings
 
     from pymatgen.analysis.interface_reactions import (
@@ -112,7 +115,7 @@ def interface(entries: list[PDEntry], a: str, b: str, voltage: float | None) -> 
                 entries, {li: pd_.el_refs[li].energy_per_atom - voltage}
             )
             rxn = GrandPotentialInterfacialReactivity(
-                ca, cb, gpd, pd_, include_no_mixing_energy=False, norm=True, use_hull_energy=True
+                ca, cb, gpd, pd_, include_no_mixing_energy=total, norm=True, use_hull_energy=True
             )
         kinks = rxn.get_kinks()
     _, x, energy, reaction, _ = min(kinks, key=lambda k: (k[2], k[1]))

@@ -7,11 +7,14 @@ import re
 import subprocess
 import sys
 
+import pytest
+
 from .conftest import ROOT, SHARED_DATA, shared_file
 
 JOBS = ("(a)", "(b)", "(c)", "(d)", "(e)")
 
 
+@pytest.mark.slow
 def test_quick_benchmark_prints_table():
     shared_file("mp2019_ground_states.csv.gz")
     shared_file("mp2019_all_polymorphs.csv.gz")

@@ -52,10 +52,21 @@ def test_interface_json_closed_and_open(data):
         ).output
     )
     assert opened["voltage_V"] == 3.0
-    assert opened["reaction_energy_meV_per_atom"] != pytest.approx(
+    # With Li open every energy says it is per non-Li atom; no key keeps the closed name.
+    assert "reaction_energy_meV_per_atom" not in opened
+    assert opened["reaction_energy_meV_per_non_li_atom"] != pytest.approx(
         closed["reaction_energy_meV_per_atom"]
     )
-    assert opened["decomposition_a_meV_per_atom"] < 0  # Li3N is oxidised at 3 V on its own
+    assert opened["decomposition_a_meV_per_non_li_atom"] < 0  # Li3N is oxidised at 3 V alone
+    # The total adds each side's own decomposition: never above the mutual energy.
+    assert (
+        opened["total_reaction_energy_meV_per_non_li_atom"]
+        <= opened["reaction_energy_meV_per_non_li_atom"]
+    )
+    assert {
+        "reaction_energy_meV_per_non_li_atom",
+        "total_reaction_energy_meV_per_non_li_atom",
+    } <= set(opened["kinks"][0])
 
 
 def test_own_energy_option_changes_metastable_reactant(data):
@@ -91,7 +102,8 @@ def test_scan_csv_and_plot(data, tmp_path):
     lines = [ln for ln in res.output.splitlines() if ln and not ln.startswith("wrote")]
     frame = pd.DataFrame([ln.split(",") for ln in lines[1:]], columns=lines[0].split(","))
     assert frame["voltage_V"].astype(float).tolist() == pytest.approx([0.5 * i for i in range(11)])
-    assert (frame["reaction_energy_meV_per_atom"].astype(float) <= 1e-9).all()
+    assert (frame["reaction_energy_meV_per_non_li_atom"].astype(float) <= 1e-9).all()
+    assert "reaction_energy_meV_per_atom" not in frame.columns
     assert png.read_bytes()[:4] == b"\x89PNG"
 
 
@@ -155,7 +167,7 @@ def test_matrix_of_combined_sets(data, tmp_path):
     assert len(frame) == 4 * (7 + 6 + 10) and (frame["error"] == "").all()
     # Even against Li metal, Li3N and LiCl react: they form the nitride chloride Li4NCl.
     li3n_licl = frame[(frame["a_formula"] == "Li3N") & (frame["b_formula"] == "LiCl")].iloc[0]
-    assert li3n_licl["reaction_energy_meV_per_atom"] < -5
+    assert li3n_licl["reaction_energy_meV_per_non_li_atom"] < -5
     assert li3n_licl["products"] == "Li4NCl"
 
 
@@ -173,7 +185,9 @@ def test_matrix_records_a_failing_pair(data, tmp_path):
         "--out",
         str(tmp_path),
     )
-    assert res.exit_code == 0, res.output
+    # The good pairs are written; the bad ones are reported and the status says so.
+    assert res.exit_code == 3, res.output
+    assert "Error: LiXx | Li3InCl6: " in res.output and "Traceback" not in res.output
     frame = pd.read_csv(tmp_path / "interfaces.csv", keep_default_na=False)
     bad = frame[frame["a_formula"] == "LiXx"]
     assert len(bad) == 5 and bad["error"].str.contains("unknown element").all()

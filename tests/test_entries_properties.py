@@ -11,11 +11,11 @@ from click.testing import CliRunner
 from stability import config
 from stability.cli import cli
 from stability.entries.load import load_dataset, pick_snapshot, scan_folder
-from stability.entries.properties import band_gap_files, load_band_gaps
+from stability.entries.properties import band_gap_files, default_gaps_path, load_band_gaps
 from stability.errors import DataError
 from tests.conftest import shared_file
 
-PULLED_HEADER = "material_id,formula_pretty,band_gap_eV,energy_above_hull_eV_per_atom\n"
+PULLED_HEADER = "material_id,formula,band_gap_eV,energy_above_hull_eV_per_atom\n"
 
 
 def write_pulled(path, rows, version="2025.09.25"):
@@ -37,38 +37,45 @@ def test_offline_mp2019_table():
     assert gaps["LiCl"] == pytest.approx(5.93, abs=0.005)
     assert gaps["Li2S"] == pytest.approx(3.39, abs=0.005)
     assert gaps["Li15Ge4"] == 0.0
-    # Ground state not known: no single gap.
-    assert gaps["LiF"] is None and gaps["Li3PS4"] is None
-    assert sum(v is None for v in gaps.values()) == 633
+    # Ground state not known: the smallest gap of the low-energy polymorphs.
+    assert gaps["LiF"] == pytest.approx(7.4778) and gaps["Li3PS4"] == pytest.approx(2.3921)
 
 
 def test_data_folder_finds_its_properties_subfolder():
     folder = shared_file("properties").parent
     assert [p.name for p in band_gap_files(folder)] == ["mp2019_band_gaps.csv.gz"]
+    assert default_gaps_path(folder, "mp2019_ground_states") == folder / "properties" / (
+        "mp2019_band_gaps.csv.gz"
+    )
     assert load_band_gaps(folder)["Li3N"] == pytest.approx(0.984)
 
 
 def test_pulled_table_keeps_the_ground_state_polymorph(tmp_path):
     path = write_pulled(
-        tmp_path / "properties" / "mp-api.2025.09.25.Li-N.band_gaps.csv",
+        tmp_path / "properties" / "mp-api.2025.09.25.Li-N_band_gaps.csv",
         [
             ("mp-2341", "Li3N", 1.21, 0.016),
             ("mp-2251", "Li3N", 0.98, 0.0),
             ("mp-135", "Li", 0.0, 0.0),
             ("mp-1", "LiN3", None, 0.0),
             ("mp-2", "N2", 5.6, None),
+            ("mp-3", "LiCl", 6.0, 0.0),
+            ("mp-4", "LiCl", 5.5, 0.0),  # a tie on the hull: the smaller gap
         ],
     )
     gaps = load_band_gaps(path)
-    assert gaps == {"Li3N": 0.98, "Li": 0.0, "LiN3": None, "N2": 5.6}
+    assert gaps == {"Li3N": 0.98, "Li": 0.0, "LiN3": None, "N2": 5.6, "LiCl": 5.5}
     assert load_band_gaps(tmp_path) == gaps  # the cache folder: properties/ inside
+    # Several pulled systems: the passivation default reads them all.
+    write_pulled(tmp_path / "properties" / "mp-api.2025.09.25.Cl-Li_band_gaps.csv", [])
+    assert default_gaps_path(tmp_path, "mp-api 2025.09.25 GGA_GGA+U") == tmp_path / "properties"
 
 
 def test_pulled_tables_override_offline_and_older(tmp_path):
     with gzip.open(tmp_path / "mp2019_band_gaps.csv.gz", "wt") as fh:
         fh.write("formula,material_id,band_gap_eV\nLi3N,mp-2251,0.9\nLiCl,mp-22905,6.0\n")
-    write_pulled(tmp_path / "mp-api.2024.11.14.Li-N.band_gaps.csv", [("mp-2251", "Li3N", 1.0, 0)])
-    write_pulled(tmp_path / "mp-api.2025.09.25.Li-N.band_gaps.csv", [("mp-2251", "Li3N", 1.1, 0)])
+    write_pulled(tmp_path / "mp-api.2024.11.14.Li-N_band_gaps.csv", [("mp-2251", "Li3N", 1.0, 0)])
+    write_pulled(tmp_path / "mp-api.2025.09.25.Li-N_band_gaps.csv", [("mp-2251", "Li3N", 1.1, 0)])
     assert load_band_gaps(tmp_path) == {"Li3N": 1.1, "LiCl": 6.0}
 
 
@@ -77,10 +84,12 @@ def test_band_gap_errors(tmp_path):
         load_band_gaps(tmp_path / "nope")
     with pytest.raises(DataError, match="no band-gap table"):
         load_band_gaps(tmp_path)
-    bad = tmp_path / "x.band_gaps.csv"
+    bad = tmp_path / "x_band_gaps.csv"
     bad.write_text("a,b\n1,2\n")
-    with pytest.raises(DataError, match="lacks"):
+    with pytest.raises(DataError, match="formula,band_gap_eV"):
         load_band_gaps(bad)
+    with pytest.raises(DataError, match="formula,band_gap_eV"):
+        load_band_gaps(tmp_path)
 
 
 # ---------------------------------------------------------------- data folders
@@ -99,7 +108,7 @@ def messy_folder(tmp_path):
     (folder / "stray.csv").write_text("a,b\n1,2\n")
     (folder / "notes.txt").write_text("notes\n")
     (folder / "properties").mkdir()
-    write_pulled(folder / "properties" / "mp-api.x.band_gaps.csv", [("mp-1", "Li", 0.0, 0.0)])
+    write_pulled(folder / "properties" / "mp-api.x_band_gaps.csv", [("mp-1", "Li", 0.0, 0.0)])
     (folder / "other").mkdir()
     (folder / ".hidden.csv").write_text("x\n")
     return folder

@@ -155,7 +155,7 @@ def test_band_gaps_are_cached_beside_the_entries(server, tmp_path):
     assert res.n_band_gaps == 5
     head = res.band_gaps_path.read_text().splitlines()
     assert head[0].startswith("# ") and json.loads(head[0][2:])["database_version"] == "2025.09.25"
-    assert head[1] == "material_id,formula_pretty,band_gap_eV,energy_above_hull_eV_per_atom"
+    assert head[1] == "material_id,formula,band_gap_eV,energy_above_hull_eV_per_atom"
     [(_, params)] = [r for r in server.requests if r[0] == "/materials/summary/"]
     assert params["chemsys"].split(",") == ["Li", "N", "Li-N"]
     assert set(params["_fields"].split(",")) == {
@@ -516,7 +516,7 @@ def test_pip_installed_package_pulls_into_the_user_cache(server, tmp_path):
     assert pull.returncode == 0, pull.stdout + pull.stderr
     cache = home / ".cache" / "stability" / "entries"
     assert len(list(cache.glob("mp-api.*.npz"))) == 1
-    assert len(list((cache / "properties").glob("mp-api.*.band_gaps.csv"))) == 1
+    assert len(list((cache / "properties").glob("mp-api.*_band_gaps.csv"))) == 1
     assert not list(Path(site).rglob("*.npz")) and not list(Path(site).rglob("cached_entries"))
     window = subprocess.run(
         [stability, "window", "Li3N", "--format", "json"],

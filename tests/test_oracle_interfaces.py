@@ -41,14 +41,50 @@ def test_interface_equals_pymatgen(fast2019, csv2019, a, b, voltage):
     elements = frozenset(str(e) for e in (Composition(a) + Composition(b)).elements)
     expected = oracle.interface(csv2019.entries(elements), a, b, voltage)
     got = compute_interface(fast2019, a, b, voltage)
-    assert got.reaction_energy_meV_per_atom == pytest.approx(expected["energy_meV"], abs=1.0)
-    assert got.reaction_energy_meV_per_atom <= 1e-9
+    energy = (
+        got.reaction_energy_meV_per_atom
+        if voltage is None
+        else got.reaction_energy_meV_per_non_li_atom
+    )
+    assert energy == pytest.approx(expected["energy_meV"], abs=1.0)
+    assert energy <= 1e-9
     assert 0.0 <= got.mixing_ratio <= 1.0
     assert len(got.kinks) == expected["n_kinks"]
     if expected["energy_meV"] < -1.0:
         # Where there is a reaction, it is the same one.
         assert got.mixing_ratio == pytest.approx(expected["mixing_ratio"], abs=0.005)
         assert sorted(got.products) == expected["products"]
+
+
+@pytest.mark.parametrize("voltage", [0.0, 3.0, 4.0], ids=lambda v: f"{v}V")
+@pytest.mark.parametrize(("a", "b"), PAIRS[:8], ids=lambda v: v)
+def test_total_energy_equals_pymatgen_with_no_mixing_energy(fast2019, csv2019, a, b, voltage):
+    """The total (own decompositions + mutual) is pymatgen's include_no_mixing_energy=True."""
+    elements = frozenset(str(e) for e in (Composition(a) + Composition(b)).elements)
+    expected = oracle.interface(csv2019.entries(elements), a, b, voltage, total=True)
+    got = compute_interface(fast2019, a, b, voltage)
+    total = got.total_reaction_energy_meV_per_non_li_atom
+    assert total == pytest.approx(expected["energy_meV"], abs=1.0)
+    assert total <= got.reaction_energy_meV_per_non_li_atom + 1e-9
+    if expected["energy_meV"] < -1.0:
+        assert got.total_mixing_ratio == pytest.approx(expected["mixing_ratio"], abs=0.005)
+
+
+def test_energies_carry_their_normalisation(fast2019):
+    closed = compute_interface(fast2019, "Li3N", "LiCoO2")
+    opened = compute_interface(fast2019, "Li3N", "LiCoO2", 3.0)
+    assert "reaction_energy_meV_per_atom" in closed.to_dict()
+    assert "reaction_energy_meV_per_non_li_atom" not in closed.to_dict()
+    assert {
+        "reaction_energy_meV_per_non_li_atom",
+        "total_reaction_energy_meV_per_non_li_atom",
+        "decomposition_a_meV_per_non_li_atom",
+    } <= set(opened.to_dict())
+    assert "reaction_energy_meV_per_atom" not in opened.to_dict()
+    with pytest.raises(AttributeError, match="per non-Li atom"):
+        _ = opened.reaction_energy_meV_per_atom
+    with pytest.raises(AttributeError, match="closed"):
+        _ = closed.reaction_energy_meV_per_non_li_atom
 
 
 def test_li3ps4_licoo2_against_published(fast2019):
@@ -59,13 +95,9 @@ def test_li3ps4_licoo2_against_published(fast2019):
     published products and ratio are a kink within 1 meV/atom of our minimum."""
     got = compute_interface(fast2019, "Li3PS4", "LiCoO2")
     assert got.reaction_energy_meV_per_atom == pytest.approx(-406, abs=5)
-    near = [
-        k
-        for k in got.kinks
-        if k.reaction_energy_meV_per_atom < got.reaction_energy_meV_per_atom + 1
-    ]
+    near = [k for k in got.kinks if k.reaction_energy_meV < got.reaction_energy_meV_per_atom + 1]
     published = [k for k in near if abs(k.mixing_ratio - 0.41) < 0.005]
-    assert published, [(k.mixing_ratio, k.reaction_energy_meV_per_atom) for k in near]
+    assert published, [(k.mixing_ratio, k.reaction_energy_meV) for k in near]
     products = set(published[0].products)
     assert {"Li2S", "Li3PO4", "Li2SO4"} <= products
     assert any(p.startswith("Co") and "S" in p and "O" not in p for p in products)

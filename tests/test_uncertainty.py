@@ -109,7 +109,7 @@ def test_brute_force_with_pymatgen_same_draws():
     table = corrected_table(rows)
     draws = 60
     ours = [
-        window_limits(FastSystem(d), {"Li": 9, "N": 2, "Cl": 3}, "Li9N2Cl3")
+        window_limits(FastSystem(d), {"Li": 9, "N": 2, "Cl": 3})
         for d in sampled_systems(table, {"Li", "N", "Cl"}, draws, SEED)
     ]
     # Brute force: the same species draws, applied entry by entry, pymatgen from scratch.

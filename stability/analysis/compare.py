@@ -7,23 +7,11 @@ from typing import TYPE_CHECKING
 
 from stability.analysis.catalogue import material_class
 from stability.analysis.uncertainty import DRAWS, has_uncertainties, with_window_uncertainty
-from stability.analysis.window import compute_window
-from stability.errors import StabilityError
+from stability.analysis.window import LIMIT_COLUMNS, STD_COLUMNS, compute_window
 from stability.thermo.base import Engine
 
 if TYPE_CHECKING:
     import pandas as pd
-
-
-WINDOW_KEYS = (
-    "reduction_limit_V",
-    "oxidation_limit_V",
-    "reduction_limit_std_V",
-    "oxidation_limit_std_V",
-    "reduction_products",
-    "oxidation_products",
-    "placed_on_hull",
-)
 
 
 @dataclass(frozen=True)
@@ -42,9 +30,13 @@ class Comparison:
 
         return pd.DataFrame(self.rows)
 
+    def failures(self) -> dict[str, str]:
+        """{"label [dataset]": error} of the windows that failed."""
+        return {f"{r['label']} [{r['dataset']}]": r["error"] for r in self.rows if r.get("error")}
+
     def differences(self) -> pd.DataFrame:
         """Wide table, one row per material: each dataset's limits, the shift from the first
-        dataset to each other (V), and the products that changed."""
+        dataset to each other (V), the products that changed, and error (per dataset, if any)."""
         import pandas as pd
 
         long = self.to_dataframe()
@@ -70,6 +62,9 @@ class Comparison:
                         if pa == pb
                         else f"-{','.join(sorted(pa - pb))} +{','.join(sorted(pb - pa))}"
                     )
+            row["error"] = "; ".join(
+                f"{ds}: {by[ds]['error']}" for ds in self.datasets if by[ds].get("error")
+            )
             out.append(row)
         return pd.DataFrame(out)
 
@@ -80,25 +75,31 @@ def compare_windows(
     *,
     uncertainty: bool = True,
     draws: int = DRAWS,
+    jobs: int = 1,
 ) -> Comparison:
-    """Windows of ``items`` [(label, formula)] on every engine's dataset."""
-    rows = []
-    for label, formula in items:
-        for engine in engines:
-            row = {
-                "label": label,
-                "formula": formula,
-                "class": material_class(formula),
-                "dataset": engine.table.name,
-                "error": "",
-            }
-            try:
-                w = compute_window(engine, formula)
-                if uncertainty and has_uncertainties(engine.table):
-                    w = with_window_uncertainty(w, engine, draws)
-                full = w.to_row()
-                row.update({k: full[k] for k in WINDOW_KEYS})
-            except StabilityError as exc:
-                row["error"] = str(exc)
-            rows.append(row)
+    """Windows of ``items`` [(label, formula)] on every engine's dataset; a failure is
+    recorded in its row's ``error``."""
+    from stability.analysis.batch import map_items
+
+    work = [(label, formula, engine) for label, formula in items for engine in engines]
+
+    def one(item: tuple[str, str, Engine]) -> dict:
+        _, formula, engine = item
+        w = compute_window(engine, formula)
+        if uncertainty and has_uncertainties(engine.table):
+            w = with_window_uncertainty(w, engine, draws)
+        full = w.to_row()
+        return {k: full[k] for k in LIMIT_COLUMNS + STD_COLUMNS}
+
+    rows: list[dict] = [{} for _ in work]
+    for out in map_items(one, work, jobs=jobs):
+        label, formula, engine = work[out.index]
+        rows[out.index] = {
+            "label": label,
+            "formula": formula,
+            "class": material_class(formula),
+            "dataset": engine.table.name,
+            **(out.value or {}),
+            "error": out.error or "",
+        }
     return Comparison(rows, [e.table.name for e in engines])

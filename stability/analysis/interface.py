@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from pymatgen.core import Composition
 
 from stability import config
-from stability.analysis.chemistry import locate
+from stability.analysis.chemistry import MaterialLike, read_material
 from stability.errors import StabilityError
 from stability.thermo.base import Engine, Kink
 
@@ -19,52 +19,148 @@ if TYPE_CHECKING:
     import pandas as pd
 
 
-@dataclass(frozen=True)
-class InterfaceKink:
-    """One kink: mixing ratio x (atomic fraction of A), energy (meV/atom), products, reaction."""
+def energy_key(name: str, li_open: bool) -> str:
+    """The key of an energy in meV, named by its normalisation: per atom of the mixture when
+    closed, per atom other than Li when Li is open (e.g. ``reaction_energy_meV_per_atom``)."""
+    return f"{name}_meV_per_{'non_li_atom' if li_open else 'atom'}"
 
+
+class _Normalised:
+    """Energy attributes that exist only under their own normalisation."""
+
+    voltage_V: float | None
+
+    def _energy(self, field: str, name: str, li_open: bool) -> float | None:
+        if (self.voltage_V is not None) != li_open:
+            raise AttributeError(
+                f"{energy_key(name, not li_open)} is the key here: "
+                + ("Li is open, energies are per non-Li atom" if not li_open else "closed reaction")
+            )
+        return getattr(self, field)
+
+
+@dataclass(frozen=True)
+class InterfaceKink(_Normalised):
+    """One kink: mixing ratio x (atomic fraction of A), energies (meV), products, reaction.
+
+    ``reaction_energy_meV`` is the mutual reaction energy; ``total_reaction_energy_meV``
+    adds each reactant's own decomposition (equal to it when closed with hull energies).
+    """
+
+    voltage_V: float | None
     mixing_ratio: float
-    reaction_energy_meV_per_atom: float
+    reaction_energy_meV: float
+    total_reaction_energy_meV: float
     products: list[str]
     reaction: str
 
+    def to_row(self) -> dict:
+        li_open = self.voltage_V is not None
+        row = {
+            "mixing_ratio": self.mixing_ratio,
+            energy_key("reaction_energy", li_open): self.reaction_energy_meV,
+        }
+        if li_open:
+            row[energy_key("total_reaction_energy", True)] = self.total_reaction_energy_meV
+        return {**row, "products": ";".join(self.products), "reaction": self.reaction}
+
 
 @dataclass(frozen=True)
-class Interface:
+class Interface(_Normalised):
     """The reaction of A with B: the most negative kink and all kinks.
 
-    Energies are meV per atom of the A+B mixture (pymatgen's ``InterfacialReactivity``
-    normalisation); with Li open (``voltage_V`` set) per atom other than Li, and each
-    reactant already in equilibrium with Li at that voltage, so the energy is what mixing
-    adds. ``decomposition_meV_per_atom`` is each reactant's own decomposition energy there.
+    Closed (``voltage_V`` None), energies are meV per atom of the A+B mixture (pymatgen's
+    ``InterfacialReactivity`` normalisation). With Li open at ``voltage_V`` they are per atom
+    other than Li: ``reaction_energy`` is what mixing adds to each reactant already in
+    equilibrium with Li (``GrandPotentialInterfacialReactivity``,
+    ``include_no_mixing_energy=False``); ``total_reaction_energy`` adds each reactant's own
+    decomposition with Li (``include_no_mixing_energy=True``), most negative at
+    ``total_mixing_ratio``; ``decomposition_a/b`` are those own decompositions. ``to_dict``
+    names every energy by its normalisation (``..._meV_per_atom`` or
+    ``..._meV_per_non_li_atom``); so do the attributes of the same names.
     """
 
     reactant_a: str
     reactant_b: str
+    formula_a: str
+    formula_b: str
     voltage_V: float | None
     mixing_ratio: float
-    reaction_energy_meV_per_atom: float
+    reaction_energy_meV: float
     products: list[str]
     reaction: str
     kinks: list[InterfaceKink]
     reactant_energies: str
-    decomposition_a_meV_per_atom: float
-    decomposition_b_meV_per_atom: float
+    decomposition_a_meV: float
+    decomposition_b_meV: float
+    total_reaction_energy_meV: float
+    total_mixing_ratio: float
     dataset: str
     engine: str
-    #: Set by ``uncertainty.with_reaction_uncertainty`` (meV/atom).
-    reaction_energy_std_meV_per_atom: float | None = None
-    reaction_energy_ci95_meV_per_atom: tuple[float, float] | None = None
+    #: Set by ``uncertainty.with_reaction_uncertainty`` (meV, same normalisation).
+    reaction_energy_std_meV: float | None = None
+    reaction_energy_ci95_meV: tuple[float, float] | None = None
+
+    @property
+    def li_open(self) -> bool:
+        return self.voltage_V is not None
+
+    @property
+    def reaction_energy_meV_per_atom(self) -> float:
+        return self._energy("reaction_energy_meV", "reaction_energy", False)
+
+    @property
+    def reaction_energy_meV_per_non_li_atom(self) -> float:
+        return self._energy("reaction_energy_meV", "reaction_energy", True)
+
+    @property
+    def total_reaction_energy_meV_per_non_li_atom(self) -> float:
+        return self._energy("total_reaction_energy_meV", "total_reaction_energy", True)
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        """Keys: reactant_a, reactant_b, voltage_V, mixing_ratio, reaction_energy_meV_per_atom
+        (closed) or reaction_energy_meV_per_non_li_atom, total_reaction_energy_meV_per_non_li_atom
+        and total_mixing_ratio (Li open), products, reaction, kinks, reactant_energies,
+        decomposition_a/b_meV_per_(non_li_)atom, reaction_energy_std_meV_per_..., dataset,
+        engine."""
+        li = self.li_open
+        d = {
+            "reactant_a": self.reactant_a,
+            "reactant_b": self.reactant_b,
+            "formula_a": self.formula_a,
+            "formula_b": self.formula_b,
+            "voltage_V": self.voltage_V,
+            "mixing_ratio": self.mixing_ratio,
+            energy_key("reaction_energy", li): self.reaction_energy_meV,
+        }
+        if li:
+            d[energy_key("total_reaction_energy", li)] = self.total_reaction_energy_meV
+            d["total_mixing_ratio"] = self.total_mixing_ratio
+        d.update(
+            products=list(self.products),
+            reaction=self.reaction,
+            kinks=[k.to_row() for k in self.kinks],
+            reactant_energies=self.reactant_energies,
+            **{
+                energy_key("decomposition_a", li): self.decomposition_a_meV,
+                energy_key("decomposition_b", li): self.decomposition_b_meV,
+                energy_key("reaction_energy_std", li): self.reaction_energy_std_meV,
+            },
+            dataset=self.dataset,
+            engine=self.engine,
+        )
+        if self.reaction_energy_ci95_meV is not None:
+            d[energy_key("reaction_energy_ci95", li)] = list(self.reaction_energy_ci95_meV)
+        return d
 
     def to_dataframe(self) -> pd.DataFrame:
-        """One row per kink: mixing_ratio (atomic fraction of A), reaction_energy_meV_per_atom,
-        products (";"-joined reduced formulas), reaction."""
+        """One row per kink: mixing_ratio (atomic fraction of A), reaction_energy_meV_per_atom
+        (closed) or reaction_energy_meV_per_non_li_atom and
+        total_reaction_energy_meV_per_non_li_atom (Li open), products (";"-joined reduced
+        formulas), reaction."""
         import pandas as pd
 
-        return pd.DataFrame([{**asdict(k), "products": ";".join(k.products)} for k in self.kinks])
+        return pd.DataFrame([k.to_row() for k in self.kinks])
 
 
 @lru_cache(maxsize=4096)
@@ -75,10 +171,6 @@ def _amount_of(formula: str, element: str) -> float:
 def check_voltage(voltage: float | None) -> None:
     if voltage is not None and not (-1.0 <= voltage <= 10.0):
         raise StabilityError(f"voltage {voltage} V is outside the range -1 to 10 V vs Li/Li+")
-
-
-def _denoise(value: float) -> float:
-    return 0.0 if abs(value) < 1e-9 else value
 
 
 def _fmt(x: float) -> str:
@@ -116,86 +208,119 @@ def reaction_string(
 
 def compute_interface(
     engine: Engine,
-    a: str,
-    b: str,
+    a: MaterialLike,
+    b: MaterialLike,
     voltage: float | None = None,
     *,
     use_own_energy: bool = False,
 ) -> Interface:
     """Return the reaction of ``a`` with ``b``, closed, or with Li open at ``voltage`` (V)."""
     check_voltage(voltage)
-    loc_a = locate(engine, a, need=None)
-    loc_b = locate(engine, b, need=None)
-    elements = set(loc_a.amounts) | set(loc_b.amounts)
+    mat_a, mat_b = read_material(a, engine.table), read_material(b, engine.table)
+    elements = mat_a.elements | mat_b.elements
     open_el = config.WORKING_ION if voltage is not None else None
     if open_el:
         if open_el not in elements:
-            raise StabilityError(f"{a} | {b} has no Li: use the closed (no --voltage) reaction")
-        for name, loc in ((a, loc_a), (b, loc_b)):
-            if {str(e) for e in loc.composition.elements} == {open_el}:
-                raise StabilityError(f"{name} is Li metal: with Li open it is the reservoir itself")
+            raise StabilityError(
+                f"{mat_a.label} | {mat_b.label} has no Li: use the closed (no --voltage) reaction"
+            )
+        for mat in (mat_a, mat_b):
+            if mat.elements == {open_el}:
+                raise StabilityError(
+                    f"{mat.label} is Li metal: with Li open it is the reservoir itself"
+                )
+    # Only the combined system is needed: the reactants' own hulls never are.
+    engine.check_elements(elements)
     system = engine.system(elements)
     mixing = system.mixing(
-        loc_a.amounts,
-        loc_b.amounts,
+        mat_a.amounts,
+        mat_b.amounts,
         mu_open=None if voltage is None else -voltage,
         open_element=config.WORKING_ION,
         use_own_energy=use_own_energy,
     )
-    kinks = [
-        InterfaceKink(
-            mixing_ratio=k.x,
-            # Below 1e-9 meV/atom is rounding noise: it must not pick the reported reaction.
-            reaction_energy_meV_per_atom=_denoise(k.energy_eV_per_atom * 1000),
-            products=[p.formula for p in k.phases],
-            reaction=reaction_string(loc_a.composition, loc_b.composition, k, open_el, (a, b)),
+    dec_a, dec_b = (1000 * e for e in mixing.own_decomposition_eV_per_atom)
+    ca, cb = mat_a.composition, mat_b.composition
+    # Non-Li atoms per atom of each reactant: the weights of the own decompositions.
+    fa = 1 - ca.get_atomic_fraction(open_el) if open_el else 1.0
+    fb = 1 - cb.get_atomic_fraction(open_el) if open_el else 1.0
+    kinks = []
+    for k in mixing.kinks:
+        energy = config.clean(k.energy_eV_per_atom * 1000)
+        counted_a = k.x * fa / (k.x * fa + (1 - k.x) * fb)
+        total = energy + counted_a * dec_a + (1 - counted_a) * dec_b if open_el else energy
+        kinks.append(
+            InterfaceKink(
+                voltage_V=voltage,
+                mixing_ratio=k.x,
+                # Below 1e-9 meV/atom is rounding noise: it must not pick the reported reaction.
+                reaction_energy_meV=energy,
+                total_reaction_energy_meV=config.clean(total),
+                products=[p.formula for p in k.phases],
+                reaction=reaction_string(ca, cb, k, open_el, (mat_a.label, mat_b.label)),
+            )
         )
-        for k in mixing.kinks
-    ]
-    best = min(kinks, key=lambda k: (k.reaction_energy_meV_per_atom, k.mixing_ratio))
-    dec_a, dec_b = mixing.own_decomposition_eV_per_atom
+    best = min(kinks, key=lambda k: (k.reaction_energy_meV, k.mixing_ratio))
+    best_total = min(kinks, key=lambda k: (k.total_reaction_energy_meV, k.mixing_ratio))
     return Interface(
-        reactant_a=a,
-        reactant_b=b,
+        reactant_a=mat_a.label,
+        reactant_b=mat_b.label,
+        formula_a=mat_a.formula,
+        formula_b=mat_b.formula,
         voltage_V=voltage,
         mixing_ratio=best.mixing_ratio,
-        reaction_energy_meV_per_atom=best.reaction_energy_meV_per_atom,
+        reaction_energy_meV=best.reaction_energy_meV,
         products=best.products,
         reaction=best.reaction,
         kinks=kinks,
         reactant_energies="own" if use_own_energy else "hull",
-        decomposition_a_meV_per_atom=dec_a * 1000 + 0.0,
-        decomposition_b_meV_per_atom=dec_b * 1000 + 0.0,
+        decomposition_a_meV=config.clean(dec_a),
+        decomposition_b_meV=config.clean(dec_b),
+        total_reaction_energy_meV=best_total.total_reaction_energy_meV,
+        total_mixing_ratio=best_total.mixing_ratio,
         dataset=engine.table.name,
         engine=engine.name,
     )
 
 
+def summary_columns(li_open: bool) -> list[str]:
+    """Columns of one interface as a table row (``Interface.to_row``)."""
+    cols = ["voltage_V", "mixing_ratio", energy_key("reaction_energy", li_open)]
+    if li_open:
+        cols += [energy_key("total_reaction_energy", True), "total_mixing_ratio"]
+    return [
+        *cols,
+        energy_key("decomposition_a", li_open),
+        energy_key("decomposition_b", li_open),
+        "products",
+        "reaction",
+    ]
+
+
+def summary_row(result: Interface) -> dict:
+    """The headline of an interface as a flat row: ``summary_columns`` (products ";"-joined)."""
+    d = result.to_dict()
+    d["products"] = ";".join(result.products)
+    return {k: d[k] for k in summary_columns(result.li_open)}
+
+
 @dataclass(frozen=True)
 class InterfaceScan:
-    """An interface at every voltage of a scan."""
+    """An interface at every voltage of a scan (Li open at each)."""
 
     results: list[Interface]
 
     def to_dataframe(self) -> pd.DataFrame:
-        """One row per voltage: voltage_V, mixing_ratio, reaction_energy_meV_per_atom,
-        products (";"-joined), reaction, decomposition_a_meV_per_atom,
-        decomposition_b_meV_per_atom (each reactant alone with Li at that voltage)."""
+        """One row per voltage: reactant_a, reactant_b, voltage_V (V vs Li/Li+), mixing_ratio,
+        reaction_energy_meV_per_non_li_atom (mutual), total_reaction_energy_meV_per_non_li_atom
+        and total_mixing_ratio (with each reactant's own decomposition),
+        decomposition_a/b_meV_per_non_li_atom (each reactant alone with Li at that voltage),
+        products (";"-joined), reaction."""
         import pandas as pd
 
         return pd.DataFrame(
             [
-                {
-                    "reactant_a": r.reactant_a,
-                    "reactant_b": r.reactant_b,
-                    "voltage_V": r.voltage_V,
-                    "mixing_ratio": r.mixing_ratio,
-                    "reaction_energy_meV_per_atom": r.reaction_energy_meV_per_atom,
-                    "products": ";".join(r.products),
-                    "reaction": r.reaction,
-                    "decomposition_a_meV_per_atom": r.decomposition_a_meV_per_atom,
-                    "decomposition_b_meV_per_atom": r.decomposition_b_meV_per_atom,
-                }
+                {"reactant_a": r.reactant_a, "reactant_b": r.reactant_b, **summary_row(r)}
                 for r in self.results
             ]
         )
@@ -215,7 +340,9 @@ def parse_scan(text: str) -> list[float]:
     return [round(start + i * step, 10) for i in range(n + 1)]
 
 
-def scan_interface(engine: Engine, a: str, b: str, voltages: Iterable[float]) -> InterfaceScan:
+def scan_interface(
+    engine: Engine, a: MaterialLike, b: MaterialLike, voltages: Iterable[float]
+) -> InterfaceScan:
     """The interface at each voltage; the system's hull and grand hulls are built once each."""
     return InterfaceScan([compute_interface(engine, a, b, v) for v in voltages])
 
@@ -225,13 +352,18 @@ class InterfaceMatrix:
     """Every pair of a left and a right set, with the error of any pair that failed."""
 
     rows: list[dict]
+    li_open: bool
 
     def to_dataframe(self) -> pd.DataFrame:
-        """One row per pair: a_label, a_formula, b_label, b_formula, voltage_V (NaN: closed),
-        mixing_ratio, reaction_energy_meV_per_atom, products (";"-joined), reaction, error."""
+        """One row per pair: a_label, a_formula, b_label, b_formula, then ``summary_columns``:
+        voltage_V (NaN: closed), mixing_ratio, reaction_energy_meV_per_atom (closed) or
+        reaction_energy_meV_per_non_li_atom, total_reaction_energy_meV_per_non_li_atom and
+        total_mixing_ratio (Li open), decomposition_a/b_meV_per_..., products (";"-joined),
+        reaction; then error (empty when the pair was computed)."""
         import pandas as pd
 
-        return pd.DataFrame(self.rows)
+        columns = ["a_label", "a_formula", "b_label", "b_formula"]
+        return pd.DataFrame(self.rows, columns=[*columns, *summary_columns(self.li_open), "error"])
 
 
 def interface_matrix(
@@ -240,28 +372,18 @@ def interface_matrix(
     right: list[tuple[str, str]],
     voltage: float | None = None,
 ) -> InterfaceMatrix:
-    """Interfaces of every (label, formula) on the left with every one on the right."""
+    """Interfaces of every (label, formula) on the left with every one on the right.
+
+    A pair that fails keeps its row, with the reason in ``error``.
+    """
     check_voltage(voltage)
     rows = []
     for a_label, a in left:
         for b_label, b in right:
-            row = {
-                "a_label": a_label,
-                "a_formula": a,
-                "b_label": b_label,
-                "b_formula": b,
-                "voltage_V": voltage,
-                "error": "",
-            }
+            row = {"a_label": a_label, "a_formula": a, "b_label": b_label, "b_formula": b}
             try:
-                r = compute_interface(engine, a, b, voltage)
-                row.update(
-                    mixing_ratio=r.mixing_ratio,
-                    reaction_energy_meV_per_atom=r.reaction_energy_meV_per_atom,
-                    products=";".join(r.products),
-                    reaction=r.reaction,
-                )
+                row.update(summary_row(compute_interface(engine, a, b, voltage)), error="")
             except StabilityError as exc:
-                row["error"] = str(exc)
+                row.update(voltage_V=voltage, error=str(exc))
             rows.append(row)
-    return InterfaceMatrix(rows)
+    return InterfaceMatrix(rows, voltage is not None)

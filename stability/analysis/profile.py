@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pandas as pd
-from pymatgen.core import Composition
 
 from stability import config
-from stability.analysis.chemistry import locate
-from stability.analysis.window import Window, own_step, window_from_steps
+from stability.analysis.chemistry import MaterialLike, locate
+from stability.analysis.window import Window, read_limits, window_from_steps
+from stability.formula import written_formula
 from stability.thermo.base import Engine, Phase, ProfileStep
 
 
@@ -47,6 +47,10 @@ class VoltageProfile:
     window: Window
     steps: list[VoltageStep]
 
+    @property
+    def label(self) -> str:
+        return self.window.label
+
     def to_dataframe(self) -> pd.DataFrame:
         """One row per equilibrium, lowest voltage first.
 
@@ -72,6 +76,7 @@ class VoltageProfile:
 
     def to_dict(self) -> dict:
         return {
+            "label": self.label,
             "formula": self.formula,
             "window": self.window.to_dict(),
             "steps": [
@@ -97,7 +102,7 @@ def steps_to_profile(formula: str, steps: list[ProfileStep], own: int) -> list[V
             VoltageStep(
                 voltage_low_V=step.voltage_V,
                 voltage_high_V=high,
-                li_per_formula_unit=step.li_change + 0.0,
+                li_per_formula_unit=config.clean(step.li_change, 0.0),
                 phases=step.phases,
                 reaction=reaction_string(formula, step.li_change, step.phases),
                 is_pristine=i == own,
@@ -106,23 +111,12 @@ def steps_to_profile(formula: str, steps: list[ProfileStep], own: int) -> list[V
     return out
 
 
-def written_formula(comp: Composition) -> str:
-    """The formula unit that amounts refer to, compactly: Li6N2 stays Li6N2, Li3 N1 is Li3N."""
-    tokens = comp.formula.split()
-    return "".join(
-        t.rstrip("0123456789.")
-        if t.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz") == "1"
-        else t
-        for t in tokens
-    )
-
-
-def compute_profile(engine: Engine, formula: str) -> VoltageProfile:
+def compute_profile(engine: Engine, formula: MaterialLike) -> VoltageProfile:
     """Return the voltage profile (0 V up to the last critical voltage) of ``formula``."""
     loc = locate(engine, formula)
     steps = loc.system.li_profile(loc.amounts, config.WORKING_ION)
     window = window_from_steps(loc, steps, engine)
-    own = own_step(steps, loc.composition.reduced_formula)
+    own = read_limits(steps).own
     return VoltageProfile(
-        formula, window, steps_to_profile(written_formula(loc.composition), steps, own)
+        loc.formula, window, steps_to_profile(written_formula(loc.composition), steps, own)
     )

@@ -11,41 +11,40 @@ from __future__ import annotations
 import json
 import math
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from stability import config
-from stability.analysis.chemistry import locate
+from stability.analysis.chemistry import NotApplicableError, locate, require_ion
 from stability.analysis.interface import compute_interface
+from stability.analysis.practical import Passivation, compute_practical_window
 from stability.analysis.sets import Target, formula_elements
-from stability.analysis.window import compute_window
-from stability.errors import StabilityError
+from stability.analysis.window import (
+    LIMIT_COLUMNS,
+    PASSIVATION_FIELDS,
+    STD_COLUMNS,
+    TOLERANCE_FIELDS,
+    compute_window,
+)
+from stability.errors import Interrupted, StabilityError
 from stability.thermo.base import Engine
 
 if TYPE_CHECKING:
     import pandas as pd
 
 JOURNAL = "screen.journal.jsonl"
-WINDOW_KEYS = (
-    "reduced_formula",
-    "placed_on_hull",
-    "reduction_limit_V",
-    "oxidation_limit_V",
-    "window_width_V",
-    "reduction_products",
-    "oxidation_products",
-)
-UNCERTAINTY_KEYS = ("reduction_limit_std_V", "oxidation_limit_std_V")
-# Identity columns first, then the window (WINDOW_KEYS[0] is reduced_formula), then error.
+#: Prefix of the error of a row whose window is undefined (no Li, Li metal): not a failure.
+NO_WINDOW = "no window: "
+# Identity columns first, then the window (LIMIT_COLUMNS[0] is reduced_formula), then error.
 SCREEN_COLUMNS = [
     "material_id",
     "formula",
-    WINDOW_KEYS[0],
+    "label",
+    LIMIT_COLUMNS[0],
     "class",
     "e_above_hull_eV_per_atom",
-    *WINDOW_KEYS[1:],
+    *LIMIT_COLUMNS[1:],
     "error",
 ]
 
@@ -59,56 +58,85 @@ class ScreenResult:
     def to_dataframe(self) -> pd.DataFrame:
         """One row per screened material.
 
-        Columns: material_id (empty where unknown), formula (as in the set or the data),
-        reduced_formula, class (catalogue class or anion class), e_above_hull_eV_per_atom
+        Columns: material_id (empty where unknown), formula (as in the set or the data, or
+        an alias's composition), label (as in the set: catalogue label, alias, what the file
+        says), reduced_formula, class (catalogue class or anion class), e_above_hull_eV_per_atom
         (eV/atom; a dataset row's own energy, else the dataset's lowest entry of that
         composition; empty if absent), placed_on_hull, reduction_limit_V,
         oxidation_limit_V, window_width_V (V vs Li/Li+), reduction_products,
         oxidation_products (";"-joined reduced formulas), error (why a row has no window),
-        then ``reaction_with_<label>_meV_per_atom`` for each ``interfaces_with`` partner
+        then, with a tolerance, li_tolerance_per_atom (Li per atom) and
+        strict_reduction_limit_V, strict_oxidation_limit_V (the limits above are then the
+        tolerant ones); with passivation, passivated_reduction_limit_V,
+        passivated_oxidation_limit_V (V; empty: nothing stops it), passivated_*_products
+        (";"-joined) and passivation_*_stop (why each side stops); then
+        ``reaction_with_<label>_meV_per_atom`` for each ``interfaces_with`` partner
         (closed, most negative, meV/atom).
         """
         import pandas as pd
 
-        extra = [k for k in (self.rows[0] if self.rows else {}) if k not in SCREEN_COLUMNS]
+        keys = dict.fromkeys(k for row in self.rows for k in row)
+        extra = [k for k in keys if k not in SCREEN_COLUMNS]
         return pd.DataFrame(self.rows, columns=SCREEN_COLUMNS + extra)
 
 
 def screen_target(
-    engine: Engine, target: Target, partners: list[tuple[str, str]], draws: int = 0
+    engine: Engine,
+    target: Target,
+    partners: list[tuple[str, str]],
+    draws: int = 0,
+    *,
+    tolerance: float | None = None,
+    passivation: Passivation | None = None,
 ) -> dict[str, Any]:
     """Compute one row; errors of this material go into its ``error`` column.
 
     With ``draws`` > 0, the limits' standard deviations under the MP2020 correction
-    uncertainties are added (``reduction_limit_std_V``, ``oxidation_limit_std_V``).
+    uncertainties are added (``reduction_limit_std_V``, ``oxidation_limit_std_V``). With
+    ``tolerance`` (Li per atom) the limits are the tolerant ones and the strict ones are added;
+    with ``passivation`` the passivated window is added (``stability.analysis.practical``).
     """
     table = engine.table
-    row: dict[str, Any] = dict.fromkeys(SCREEN_COLUMNS)
-    row.update(formula=target.formula, material_id="", error="", **{"class": target.cls})
+    extra = list(TOLERANCE_FIELDS if tolerance is not None else ()) + list(
+        PASSIVATION_FIELDS[:6] if passivation is not None else ()
+    )
+    row: dict[str, Any] = dict.fromkeys(SCREEN_COLUMNS + extra)
+    row.update(
+        formula=target.formula,
+        label=target.label,
+        material_id="",
+        error="",
+        **{"class": target.cls},
+    )
+    if target.error:  # the name did not resolve: nothing to compute
+        row["error"] = target.error
+        return row
     try:
+        # Located once: compute_window below finds it in the engine's cache.
+        loc = locate(engine, target.formula, need=None)
+        row["reduced_formula"] = loc.composition.reduced_formula
         if target.row >= 0:
-            # Located once: compute_window below reuses it from the engine's memo.
-            loc = locate(engine, target.formula, need=None)
-            amounts = loc.amounts
             row["material_id"] = str(table.material_id[target.row])
             own = float(table.energy_per_atom[target.row])
             row["e_above_hull_eV_per_atom"] = max(0.0, own - loc.hull.hull_energy_per_atom)
-            row["reduced_formula"] = loc.composition.reduced_formula
-            if config.WORKING_ION not in amounts:
-                raise StabilityError(f"no window: contains no {config.WORKING_ION}")
-            if len(amounts) == 1:
-                raise StabilityError(f"no window: {config.WORKING_ION} metal")
-        w = compute_window(engine, target.formula)
+        else:
+            row["material_id"] = loc.material_id or ""
+            row["e_above_hull_eV_per_atom"] = loc.e_above_hull_eV_per_atom
+        require_ion(loc.material)
+        if tolerance is None and passivation is None:
+            w = compute_window(engine, loc.material)
+        else:
+            w = compute_practical_window(
+                engine, loc.material, tolerance=tolerance, passivation=passivation
+            )
         if draws:
             from stability.analysis.uncertainty import with_window_uncertainty
 
             w = with_window_uncertainty(w, engine, draws)
-        keys = WINDOW_KEYS + (UNCERTAINTY_KEYS if draws else ())
         full = w.to_row()
-        row.update({k: full[k] for k in keys})
-        if target.row < 0:
-            row["material_id"] = w.material_id or ""
-            row["e_above_hull_eV_per_atom"] = w.e_above_hull_eV_per_atom
+        row.update({k: full[k] for k in LIMIT_COLUMNS + (STD_COLUMNS if draws else []) + extra})
+    except NotApplicableError as exc:
+        row["error"] = NO_WINDOW + str(exc)
     except StabilityError as exc:
         row["error"] = str(exc)
     for label, formula in partners:
@@ -123,28 +151,20 @@ def screen_target(
     return row
 
 
-def _chunks(targets: list[Target], engine: Engine, size: int = 64) -> list[list[Target]]:
-    """Group targets by chemical system so each worker builds each hull once."""
+def system_groups(targets: list[Target], engine: Engine) -> list[list[int]]:
+    """Indices of ``targets`` grouped by chemical system, largest systems first, so each
+    process builds each hull once and the longest work starts early."""
 
     def system(t: Target) -> tuple[str, ...]:
         if t.row >= 0:
             return tuple(sorted(engine.table.row_composition(t.row)))
         return tuple(sorted(formula_elements(t.formula)))
 
-    ordered = sorted(targets, key=lambda t: (system(t), t.key))
-    return [ordered[i : i + size] for i in range(0, len(ordered), size)]
-
-
-_WORKER: dict[str, Any] = {}
-
-
-def _init_worker(engine: Engine, partners: list[tuple[str, str]], draws: int = 0) -> None:
-    _WORKER.update(engine=engine, partners=partners, draws=draws)
-
-
-def _run_chunk(chunk: list[Target]) -> list[tuple[str, dict]]:
-    engine, partners, draws = _WORKER["engine"], _WORKER["partners"], _WORKER["draws"]
-    return [(t.key, screen_target(engine, t, partners, draws)) for t in chunk]
+    by_system: dict[tuple[str, ...], list[int]] = {}
+    for i, t in enumerate(targets):
+        by_system.setdefault(system(t), []).append(i)
+    order = sorted(by_system, key=lambda k: (-len(k), -len(by_system[k]), k))
+    return [by_system[k] for k in order]
 
 
 class Journal:
@@ -209,9 +229,18 @@ def run_screen(
     header: dict[str, Any] | None = None,
     restart: bool = False,
     draws: int = 0,
-    progress: Callable[[int, int], Iterator] | None = None,
+    progress: Callable[[int, int], Any] | None = None,
+    tolerance: float | None = None,
+    passivation: Passivation | None = None,
 ) -> ScreenResult:
-    """Screen ``targets``; with ``out``, journal rows there and resume from it."""
+    """Screen ``targets``; with ``out``, journal each row there as it finishes and resume.
+
+    Ctrl-C raises ``Interrupted`` after saving every finished row; the same call then resumes.
+    ``tolerance`` and ``passivation`` add the practical windows (see ``screen_target``); put
+    their settings in ``header`` so a resumed run cannot mix rows computed without them.
+    """
+    from stability.analysis.batch import map_items
+
     partners = partners or []
     journal = None
     if out is not None:
@@ -221,22 +250,29 @@ def run_screen(
         journal = Journal(path, _finite(header or {}))
     done = dict(journal.done) if journal else {}
     todo = [t for t in targets if t.key not in done]
-    chunks = _chunks(todo, engine)
     bar = progress(len(targets), len(done)) if progress else None
-    try:
-        if jobs > 1 and len(chunks) > 1:
-            import multiprocessing as mp
 
-            ctx = mp.get_context("fork")
-            with ctx.Pool(
-                jobs, initializer=_init_worker, initargs=(engine, partners, draws)
-            ) as pool:
-                for results in pool.imap_unordered(_run_chunk, chunks):
-                    _record(results, done, journal, bar)
-        else:
-            _init_worker(engine, partners, draws)
-            for chunk in chunks:
-                _record(_run_chunk(chunk), done, journal, bar)
+    def one(target: Target) -> dict:
+        return screen_target(
+            engine, target, partners, draws, tolerance=tolerance, passivation=passivation
+        )
+
+    try:
+        for outcome in map_items(one, todo, jobs=jobs, groups=system_groups(todo, engine)):
+            target = todo[outcome.index]
+            row = outcome.value if outcome.ok else _failed_row(target, outcome.error)
+            row = _finite(row)
+            if journal:
+                journal.add(target.key, row)
+            done[target.key] = row
+            if bar is not None:
+                bar.update(1)
+    except KeyboardInterrupt:
+        where = f" in {journal.path}" if journal else ""
+        raise Interrupted(
+            f"interrupted: {len(done)} of {len(targets)} rows saved{where}; "
+            "run the same command again to resume"
+        ) from None
     finally:
         if journal:
             journal.close()
@@ -245,11 +281,13 @@ def run_screen(
     return ScreenResult([done[t.key] for t in targets])
 
 
-def _record(results: list[tuple[str, dict]], done: dict, journal: Journal | None, bar: Any) -> None:
-    for key, row in results:
-        row = _finite(row)
-        if journal:
-            journal.add(key, row)
-        done[key] = row
-    if bar is not None:
-        bar.update(len(results))
+def _failed_row(target: Target, error: str | None) -> dict[str, Any]:
+    row: dict[str, Any] = dict.fromkeys(SCREEN_COLUMNS)
+    row.update(formula=target.formula, material_id="", error=error or "", **{"class": target.cls})
+    return row
+
+
+def screen_failures(frame: pd.DataFrame) -> dict[str, str]:
+    """{formula: error} of rows that failed, leaving out rows that simply have no window."""
+    bad = frame[(frame["error"] != "") & ~frame["error"].str.startswith(NO_WINDOW)]
+    return dict(zip(bad["formula"], bad["error"], strict=True))

@@ -23,10 +23,11 @@ from pymatgen.core import Composition
 
 from stability import config
 from stability.analysis.chemistry import locate
-from stability.analysis.profile import reaction_string, written_formula
-from stability.analysis.window import own_step
+from stability.analysis.profile import reaction_string
+from stability.analysis.window import read_limits
 from stability.errors import StabilityError
-from stability.thermo.base import Engine, ProfileStep
+from stability.formula import written_formula
+from stability.thermo.base import Engine, ProfileStep, same_composition
 from stability.thermo.fast import FastSystem
 from stability.thermo.system import SystemData
 
@@ -69,7 +70,8 @@ def _without(data: SystemData, formula: str) -> SystemData:
     """The system with every entry of ``formula``'s composition (all polymorphs) removed."""
     comp = Composition(formula)
     target = np.array([comp.get_atomic_fraction(el) for el in data.elements])
-    keep = np.abs(data.fractions - target).max(axis=1) > 1e-8
+    keep = np.ones(len(data.fractions), dtype=bool)
+    keep[same_composition(data.fractions, target)] = False
     return replace(
         data,
         amounts=data.amounts[keep],
@@ -80,23 +82,22 @@ def _without(data: SystemData, formula: str) -> SystemData:
     )
 
 
-def _limit(steps: list[ProfileStep], reduced: str, which: str) -> tuple[float, ProfileStep | None]:
-    k = own_step(steps, reduced)
+def _limit(steps: list[ProfileStep], which: str) -> tuple[float, ProfileStep | None]:
+    lim = read_limits(steps)
     if which == "reduction":
-        return steps[k].voltage_V, steps[k - 1] if k > 0 else None
-    return steps[k + 1].voltage_V, steps[k + 1]
+        return lim.reduction_V, lim.below
+    return lim.oxidation_V, lim.above
 
 
 def limit_sensitivity(engine: Engine, formula: str) -> tuple[LimitSensitivity, LimitSensitivity]:
     """Reaction, products and competitor margins of the reduction and oxidation limits."""
     loc = locate(engine, formula)
-    reduced = loc.composition.reduced_formula
     data = loc.system.data
     base = loc.system if isinstance(loc.system, FastSystem) else FastSystem(data)
     steps = base.li_window_steps(loc.amounts, config.WORKING_ION)
     out = []
     for which in ("reduction", "oxidation"):
-        volts, step = _limit(steps, reduced, which)
+        volts, step = _limit(steps, which)
         if step is None:
             out.append(LimitSensitivity(which, volts, "stable against Li metal", [], []))
             continue
@@ -112,7 +113,7 @@ def limit_sensitivity(engine: Engine, formula: str) -> tuple[LimitSensitivity, L
             try:
                 alt = FastSystem(_without(data, phase.formula))
                 alt_volts, alt_step = _limit(
-                    alt.li_window_steps(loc.amounts, config.WORKING_ION), reduced, which
+                    alt.li_window_steps(loc.amounts, config.WORKING_ION), which
                 )
             except StabilityError as exc:
                 competitors.append(
@@ -120,7 +121,7 @@ def limit_sensitivity(engine: Engine, formula: str) -> tuple[LimitSensitivity, L
                 )
                 continue
             alt_products = [p.formula for p in alt_step.phases] if alt_step else []
-            if abs(volts - alt_volts) < 1e-6:
+            if abs(volts - alt_volts) < config.SAME_LIMIT_V:
                 # Another phase takes its place at the same voltage: p does not set the limit.
                 competitors.append(
                     Competitor(

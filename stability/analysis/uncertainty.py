@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from stability import config
-from stability.analysis.chemistry import locate
-from stability.analysis.window import own_step
+from stability.analysis.chemistry import locate, read_material
+from stability.analysis.window import read_limits
 from stability.entries.corrections import system_corrections
 from stability.entries.table import EntryTable
 from stability.errors import StabilityError
@@ -48,7 +48,7 @@ class Spread:
     @classmethod
     def of(cls, values: np.ndarray) -> Spread:
         lo, hi = np.percentile(values, [2.5, 97.5])
-        return cls(float(np.std(values, ddof=1)), float(lo) + 0.0, float(hi) + 0.0)
+        return cls(float(np.std(values, ddof=1)), config.clean(lo, 0.0), config.clean(hi, 0.0))
 
 
 def has_uncertainties(table: EntryTable) -> bool:
@@ -87,13 +87,10 @@ def _sample(
     return np.array([fn(FastSystem(d)) for d in sampled_systems(table, elements, draws, seed)])
 
 
-def window_limits(
-    system: FastSystem, amounts: dict[str, float], reduced_formula: str
-) -> tuple[float, float]:
+def window_limits(system: FastSystem, amounts: dict[str, float]) -> tuple[float, float]:
     """(reduction, oxidation) limits in V of a composition on ``system``."""
-    steps = system.li_window_steps(amounts, config.WORKING_ION)
-    k = own_step(steps, reduced_formula)
-    return steps[k].voltage_V, steps[k + 1].voltage_V
+    lim = read_limits(system.li_window_steps(amounts, config.WORKING_ION))
+    return lim.reduction_V, lim.oxidation_V
 
 
 @dataclass(frozen=True)
@@ -109,11 +106,10 @@ def window_spread(
     """Spread of the window limits of ``formula`` under the correction uncertainties."""
     require_uncertainties(engine.table)
     loc = locate(engine, formula)
-    reduced = loc.composition.reduced_formula
     values = _sample(
         engine.table,
         set(loc.amounts),
-        lambda s: window_limits(s, loc.amounts, reduced),
+        lambda s: window_limits(s, loc.amounts),
         draws,
         seed,
     )
@@ -125,18 +121,16 @@ def reaction_spread(
 ) -> Spread:
     """Spread (meV/atom) of the most negative reaction energy of A|B."""
     require_uncertainties(engine.table)
-    loc_a, loc_b = locate(engine, a, need=None), locate(engine, b, need=None)
+    mat_a, mat_b = read_material(a, engine.table), read_material(b, engine.table)
     mu = None if voltage is None else -voltage
 
     def most_negative(system: FastSystem) -> tuple[float]:
         mix = system.mixing(
-            loc_a.amounts, loc_b.amounts, mu_open=mu, open_element=config.WORKING_ION
+            mat_a.amounts, mat_b.amounts, mu_open=mu, open_element=config.WORKING_ION
         )
         return (1000 * min(k.energy_eV_per_atom for k in mix.kinks),)
 
-    values = _sample(
-        engine.table, set(loc_a.amounts) | set(loc_b.amounts), most_negative, draws, seed
-    )
+    values = _sample(engine.table, mat_a.elements | mat_b.elements, most_negative, draws, seed)
     return Spread.of(values[:, 0])
 
 
@@ -163,6 +157,6 @@ def with_reaction_uncertainty(
     )
     return replace(
         result,
-        reaction_energy_std_meV_per_atom=spread.std,
-        reaction_energy_ci95_meV_per_atom=(spread.lo95, spread.hi95),
+        reaction_energy_std_meV=spread.std,
+        reaction_energy_ci95_meV=(spread.lo95, spread.hi95),
     )

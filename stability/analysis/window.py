@@ -2,16 +2,49 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING
 
 from stability import config
-from stability.analysis.chemistry import Located, locate
-from stability.thermo.base import Engine, ProfileStep
+from stability.analysis.chemistry import Located, MaterialLike, locate
+from stability.formula import written_formula
+from stability.thermo.base import Engine, ProfileStep, own_index
 
 if TYPE_CHECKING:
     import pandas as pd
+
+
+#: Columns of a window as a table row, in order.
+WINDOW_COLUMNS = [
+    "label",
+    "formula",
+    "reduced_formula",
+    "reduction_limit_V",
+    "oxidation_limit_V",
+    "window_width_V",
+    "reduction_products",
+    "oxidation_products",
+    "e_above_hull_eV_per_atom",
+    "placed_on_hull",
+    "material_id",
+    "dataset",
+    "engine",
+    "reduction_limit_std_V",
+    "oxidation_limit_std_V",
+]
+
+#: The window's own columns, as screens and comparisons copy them into their rows.
+LIMIT_COLUMNS = [
+    "reduced_formula",
+    "placed_on_hull",
+    "reduction_limit_V",
+    "oxidation_limit_V",
+    "window_width_V",
+    "reduction_products",
+    "oxidation_products",
+]
+STD_COLUMNS = ["reduction_limit_std_V", "oxidation_limit_std_V"]
 
 
 @dataclass(frozen=True)
@@ -23,6 +56,7 @@ class Window:
     out; an empty list at a 0 V reduction limit means stable against Li metal.
     """
 
+    label: str
     formula: str
     reduced_formula: str
     reduction_limit_V: float
@@ -39,46 +73,114 @@ class Window:
     oxidation_limit_std_V: float | None = None
     reduction_limit_ci95_V: tuple[float, float] | None = None
     oxidation_limit_ci95_V: tuple[float, float] | None = None
+    #: Set by ``practical.compute_practical_window`` with a tolerance (Li per atom): the
+    #: limits above are then the tolerant ones, and the strict ones are kept here.
+    li_tolerance_per_atom: float | None = None
+    strict_reduction_limit_V: float | None = None
+    strict_oxidation_limit_V: float | None = None
+    #: Set with passivation (see ``stability.analysis.practical``); an oxidation limit of
+    #: None with a stop reason means nothing stops the walk.
+    passivated_reduction_limit_V: float | None = None
+    passivated_oxidation_limit_V: float | None = None
+    passivated_reduction_products: list[str] | None = None
+    passivated_oxidation_products: list[str] | None = None
+    passivation_reduction_stop: str | None = None
+    passivation_oxidation_stop: str | None = None
+    passivation_min_gap_eV: float | None = None
+    passivation_allows_gas: bool | None = None
 
     @property
     def window_width_V(self) -> float:
         return self.oxidation_limit_V - self.reduction_limit_V
 
     def to_dict(self) -> dict:
+        """All fields and ``window_width_V``; the tolerance and passivation fields only when
+        they were computed."""
         d = asdict(self)
         d["window_width_V"] = self.window_width_V
+        if self.li_tolerance_per_atom is None:
+            for k in TOLERANCE_FIELDS:
+                d.pop(k)
+        if self.passivation_reduction_stop is None:
+            for k in PASSIVATION_FIELDS:
+                d.pop(k)
         return d
 
     def to_row(self) -> dict:
-        """Flat table row: products ";"-joined, intervals left out (std columns kept)."""
+        """Flat table row (WINDOW_COLUMNS): products ";"-joined, intervals left out."""
         d = self.to_dict()
-        d["reduction_products"] = ";".join(self.reduction_products)
-        d["oxidation_products"] = ";".join(self.oxidation_products)
-        d.pop("reduction_limit_ci95_V")
-        d.pop("oxidation_limit_ci95_V")
-        return d
+        for k in (
+            "reduction_products",
+            "oxidation_products",
+            "passivated_reduction_products",
+            "passivated_oxidation_products",
+        ):
+            if d.get(k) is not None:
+                d[k] = ";".join(d[k])
+        extra = [k for k in (*TOLERANCE_FIELDS, *PASSIVATION_FIELDS) if k in d]
+        return {k: d[k] for k in WINDOW_COLUMNS + extra}
+
+    def to_dataframe(self) -> pd.DataFrame:
+        """One row: the columns of ``WindowTable.to_dataframe`` without error."""
+        import pandas as pd
+
+        row = self.to_row()
+        return pd.DataFrame([row], columns=list(row))
 
 
-def own_step(steps: list[ProfileStep], reduced_formula: str) -> int:
-    """Index of the profile step that is the composition itself."""
-    for i, step in enumerate(steps):
-        if len(step.phases) == 1 and step.phases[0].formula == reduced_formula:
-            return i
-    return min(range(len(steps)), key=lambda i: abs(steps[i].li_change))
+TOLERANCE_FIELDS = ("li_tolerance_per_atom", "strict_reduction_limit_V", "strict_oxidation_limit_V")
+PASSIVATION_FIELDS = (
+    "passivated_reduction_limit_V",
+    "passivated_oxidation_limit_V",
+    "passivated_reduction_products",
+    "passivated_oxidation_products",
+    "passivation_reduction_stop",
+    "passivation_oxidation_stop",
+    "passivation_min_gap_eV",
+    "passivation_allows_gas",
+)
+
+
+@dataclass(frozen=True)
+class Limits:
+    """The window read off a Li profile (Li-rich first): the only place limits are read.
+
+    ``own`` is the composition's step; ``below``/``above`` the equilibria just beyond the
+    reduction and oxidation limits (None where there is none).
+    """
+
+    own: int
+    reduction_V: float
+    oxidation_V: float
+    below: ProfileStep | None
+    above: ProfileStep | None
+
+
+def read_limits(steps: list[ProfileStep]) -> Limits:
+    """Return the window limits of a profile whose engine marked the composition's step."""
+    k = own_index(steps)
+    below = steps[k - 1] if k > 0 else None
+    above = steps[k + 1] if k + 1 < len(steps) else None
+    return Limits(
+        own=k,
+        reduction_V=steps[k].voltage_V,
+        oxidation_V=above.voltage_V if above is not None else float("inf"),
+        below=below,
+        above=above,
+    )
 
 
 def window_from_steps(loc: Located, steps: list[ProfileStep], engine: Engine) -> Window:
     """Read the window off a Li profile (Li-rich first) of a located composition."""
-    k = own_step(steps, loc.composition.reduced_formula)
-    below = steps[k - 1].phases if k > 0 else ()
-    above = steps[k + 1].phases if k + 1 < len(steps) else ()
+    lim = read_limits(steps)
     return Window(
+        label=loc.label,
         formula=loc.formula,
         reduced_formula=loc.composition.reduced_formula,
-        reduction_limit_V=steps[k].voltage_V,
-        oxidation_limit_V=steps[k + 1].voltage_V if k + 1 < len(steps) else float("inf"),
-        reduction_products=[p.formula for p in below],
-        oxidation_products=[p.formula for p in above],
+        reduction_limit_V=lim.reduction_V,
+        oxidation_limit_V=lim.oxidation_V,
+        reduction_products=[p.formula for p in lim.below.phases] if lim.below else [],
+        oxidation_products=[p.formula for p in lim.above.phases] if lim.above else [],
         e_above_hull_eV_per_atom=loc.e_above_hull_eV_per_atom,
         placed_on_hull=loc.placed_on_hull,
         material_id=loc.material_id,
@@ -87,7 +189,7 @@ def window_from_steps(loc: Located, steps: list[ProfileStep], engine: Engine) ->
     )
 
 
-def compute_window(engine: Engine, formula: str) -> Window:
+def compute_window(engine: Engine, formula: MaterialLike) -> Window:
     """Return the electrochemical window of ``formula`` on ``engine``'s dataset."""
     loc = locate(engine, formula)
     return window_from_steps(
@@ -97,38 +199,65 @@ def compute_window(engine: Engine, formula: str) -> Window:
 
 @dataclass(frozen=True)
 class WindowTable:
-    """Windows of several compositions, with the errors of those that failed."""
+    """Windows of several inputs, in input order; a failed input has its error instead."""
 
-    windows: list[Window]
-    errors: dict[str, str]
+    inputs: list[str]
+    windows: list[Window | None]
+    errors: list[str | None]
+
+    @property
+    def ok(self) -> list[Window]:
+        return [w for w in self.windows if w is not None]
+
+    def failures(self) -> dict[str, str]:
+        """{input: error} of the inputs that failed."""
+        return {f: e for f, e in zip(self.inputs, self.errors, strict=True) if e is not None}
 
     def to_dataframe(self) -> pd.DataFrame:
-        """One row per formula.
+        """One row per input.
 
-        Columns: formula, reduced_formula, reduction_limit_V, oxidation_limit_V,
+        Columns: label (as given, or the catalogue's name for it), formula (the composition
+        computed), reduced_formula, reduction_limit_V, oxidation_limit_V,
         window_width_V (V vs Li/Li+), reduction_products, oxidation_products (";"-joined
         reduced formulas), e_above_hull_eV_per_atom (eV/atom, NaN if not in the dataset),
-        placed_on_hull, material_id, dataset, engine, error.
+        placed_on_hull, material_id, dataset, engine, reduction_limit_std_V,
+        oxidation_limit_std_V (V, NaN without uncertainties); windows computed with a
+        tolerance add li_tolerance_per_atom (Li per atom) and strict_reduction_limit_V,
+        strict_oxidation_limit_V (the limits above are then the tolerant ones); with
+        passivation, the passivated_* limits (V), products and passivation_*_stop reasons;
+        then error (empty when computed).
         """
         import pandas as pd
 
-        rows = [{**w.to_row(), "error": ""} for w in self.windows]
-        rows += [{"formula": f, "error": e} for f, e in self.errors.items()]
-        return pd.DataFrame(rows)
+        rows = [
+            {**w.to_row(), "error": ""} if w is not None else {"label": f, "error": e}
+            for f, w, e in zip(self.inputs, self.windows, self.errors, strict=True)
+        ]
+        extra = [k for k in dict.fromkeys(k for r in rows for k in r) if k not in WINDOW_COLUMNS]
+        extra = [k for k in extra if k != "error"]
+        return pd.DataFrame(rows, columns=[*WINDOW_COLUMNS, *extra, "error"])
 
 
 def compute_windows(
-    engine: Engine, formulas: Iterable[str], *, allow_errors: bool = False
+    engine: Engine,
+    formulas: Iterable[MaterialLike],
+    *,
+    allow_errors: bool = False,
+    jobs: int = 1,
+    compute: Callable[[Engine, MaterialLike], Window] | None = None,
 ) -> WindowTable:
-    """Windows of many formulas; with ``allow_errors`` a failing formula is recorded, not raised."""
-    from stability.errors import StabilityError
+    """Windows of many materials; with ``allow_errors`` a failing one is recorded, not raised.
 
-    windows, errors = [], {}
-    for f in formulas:
-        try:
-            windows.append(compute_window(engine, f))
-        except StabilityError as exc:
-            if not allow_errors:
-                raise
-            errors[f] = str(exc)
-    return WindowTable(windows, errors)
+    ``compute`` replaces ``compute_window`` (e.g. practical windows with their settings).
+    """
+    from stability.analysis.batch import map_items
+
+    one = compute or compute_window
+    items = list(formulas)
+    windows: list[Window | None] = [None] * len(items)
+    errors: list[str | None] = [None] * len(items)
+    for out in map_items(lambda f: one(engine, f), items, jobs=jobs, allow_errors=allow_errors):
+        windows[out.index], errors[out.index] = out.value, out.error
+    return WindowTable(
+        [str(f) if isinstance(f, str) else written_formula(f) for f in items], windows, errors
+    )

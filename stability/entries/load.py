@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from stability import config
 from stability.entries.cache import cached_read, read_table
-from stability.entries.readers import read_snapshot
+from stability.entries.readers import read_snapshot, table_from_entries
 from stability.entries.table import EntryTable, concat
 from stability.errors import DataError
 
@@ -115,15 +118,50 @@ def load_pulled(folder: Path) -> EntryTable:
     return merged.take(np.sort(keep))
 
 
-def load_dataset(data: str | Path | None = None, dataset: str | None = None) -> EntryTable:
-    """Load the dataset named by ``data`` (file or folder), ``STABILITY_DATA`` or the cache."""
+def load_dataset(
+    data: str | Path | Iterable[Any] | None = None, dataset: str | None = None
+) -> EntryTable:
+    """Load the dataset named by ``data`` (file or folder), ``STABILITY_DATA`` or the cache;
+    or make one of a list of pymatgen entries."""
+    if data is not None and not isinstance(data, str | os.PathLike):
+        if not isinstance(data, Iterable):
+            raise TypeError(
+                f"load_dataset takes a path or a list of pymatgen entries, not {type(data).__name__}"
+            )
+        return table_from_entries(list(data), dataset or "entries")
     path = config.data_path(data)
     if not path.exists():
         if not data and path == config.cache_dir():
             return load_pulled(path)  # says how to get data
         raise DataError(f"data path {path} does not exist")
     if path.is_file():
+        if dataset:
+            raise DataError(
+                f"--dataset {dataset} names a snapshot in a folder, but {path} is a file: "
+                "drop --dataset or pass the folder"
+            )
         return cached_read(path, read_snapshot)
     if snapshot_files(path):
         return cached_read(pick_snapshot(path, dataset), read_snapshot)
     return load_pulled(path)
+
+
+def load_datasets(paths: Sequence[str | Path], names: Sequence[str]) -> list[EntryTable]:
+    """Two or more datasets to compare: ``--data A --data B`` (each with its own
+    ``--dataset``, or one for all), or one folder (or the default) with several ``--dataset``."""
+    if len(paths) > 1 and len(names) > 1 and len(names) != len(paths):
+        raise DataError("give one --dataset per --data, or a single --dataset for all")
+    if len(paths) > 1:
+        picked = list(names) if len(names) > 1 else [names[0] if names else None] * len(paths)
+        tables = [load_dataset(p, n) for p, n in zip(paths, picked, strict=True)]
+    else:
+        where = paths[0] if paths else None
+        tables = [load_dataset(where, name) for name in names]
+    if len(tables) < 2:
+        raise DataError("compare needs two datasets: --data A --data B, or --dataset X --dataset Y")
+    keys = [(t.name, t.meta.get("source_sha256")) for t in tables]
+    if len({name for name, _ in keys}) < len(keys):
+        raise DataError(
+            f"the datasets to compare must differ and have distinct names: {[k[0] for k in keys]}"
+        )
+    return tables

@@ -63,7 +63,7 @@ THERMO_FIELDS = ["material_id", "thermo_type", "entries"]
 SUMMARY_FIELDS = ["material_id", "formula_pretty", "band_gap", "energy_above_hull"]
 #: Subfolder of the cache holding property tables (band gaps) beside the entries.
 PROPERTIES_DIR = "properties"
-BAND_GAPS_SUFFIX = ".band_gaps.csv"
+BAND_GAPS_SUFFIX = "_band_gaps.csv"
 
 
 def parse_chemsys(chemsys: str) -> list[str]:
@@ -456,7 +456,7 @@ class MPSource:
         rows = [
             {
                 "material_id": str(getattr(d, "material_id", "") or ""),
-                "formula_pretty": str(getattr(d, "formula_pretty", "") or ""),
+                "formula": str(getattr(d, "formula_pretty", "") or ""),
                 "band_gap_eV": getattr(d, "band_gap", None),
                 "energy_above_hull_eV_per_atom": getattr(d, "energy_above_hull", None),
             }
@@ -615,7 +615,11 @@ def mix_entries(gga: list[Any], r2scan: list[Any]) -> list[Any]:
 def _write_csv_atomic(
     path: Path, rows: list[dict[str, Any]], provenance: dict[str, Any] | None = None
 ) -> None:
-    """Write the band-gap rows as CSV (provenance in a leading ``#`` line), atomically."""
+    """Write the band-gap rows as CSV (provenance in a leading ``#`` line), atomically.
+
+    Columns: ``material_id``, ``formula`` (MP's ``formula_pretty``, a reduced formula),
+    ``band_gap_eV``, ``energy_above_hull_eV_per_atom`` (eV/atom); read by
+    ``stability.entries.properties.load_band_gaps``."""
     import tempfile
 
     buf = io.StringIO()
@@ -625,7 +629,7 @@ def _write_csv_atomic(
         buf,
         fieldnames=[
             "material_id",
-            "formula_pretty",
+            "formula",
             "band_gap_eV",
             "energy_above_hull_eV_per_atom",
         ],

@@ -1,110 +1,165 @@
-"""Read per-formula material properties (band gaps) cached beside the entries.
+"""Electronic band gaps by reduced formula (passivation, ``window --passivation``).
 
-Two table layouts are read:
+Three CSV layouts are read (plain or gzipped, ``#`` lines skipped):
 
-- band gaps pulled by ``stability data pull`` (``<cache>/properties/mp-api.*.band_gaps.csv``):
-  a ``#`` provenance line, then ``material_id,formula_pretty,band_gap_eV,
-  energy_above_hull_eV_per_atom``, one row per MP material (several polymorphs per formula);
-- the offline snapshot ``properties/mp2019_band_gaps.csv.gz`` (see the data README):
-  ``formula,material_id,band_gap_eV,gap_min_lowE_eV,gap_max_lowE_eV,...``, one row per formula,
-  ``band_gap_eV`` empty where the ground state could not be told apart.
+- the MP band-gap table in ``properties/`` beside the snapshots
+  (``mp2019_band_gaps.csv.gz``): ``formula, band_gap_eV, gap_min_lowE_eV, ...``. Where
+  ``band_gap_eV`` is empty (the ground state could not be told apart from other low-energy
+  polymorphs) the smallest gap of those polymorphs, ``gap_min_lowE_eV``, is used: the
+  conservative choice for asking "is it an insulator?";
+- band gaps pulled by ``stability data pull`` (``<cache>/properties/mp-api.<db version>.
+  <chemsys>_band_gaps.csv``): ``material_id, formula, band_gap_eV,
+  energy_above_hull_eV_per_atom``, one row per MP material; a formula's gap is that of its
+  lowest-energy polymorph (least ``energy_above_hull``; the smaller gap on a tie);
+- a plain ``formula,band_gap_eV`` table (``--gaps FILE``). If a formula appears twice, the
+  smaller gap is kept.
+
+Keys are pymatgen reduced formulas (``Composition(f).reduced_formula``); ``None`` means the
+gap is unknown (an empty cell).
 """
 
 from __future__ import annotations
 
 import csv
 import math
+import warnings
 from pathlib import Path
+
+from pymatgen.core import Composition
 
 from stability.entries.readers import open_text
 from stability.errors import DataError
 
+#: Folder beside the snapshots (and in the entries cache) that holds property tables.
 PROPERTIES_DIR = "properties"
-BAND_GAP_PATTERNS = ("*band_gaps*.csv", "*band_gaps*.csv.gz")
+GAP_SUFFIX = "_band_gaps"
+#: Name prefix of the tables written by ``stability data pull``.
+PULLED_PREFIX = "mp-api."
+#: Column that marks a pulled table (one row per material, not per formula).
+E_HULL_COLUMN = "energy_above_hull_eV_per_atom"
+
+
+def _gap(text: str | None) -> float | None:
+    if text is None or not text.strip():
+        return None
+    value = float(text)
+    if not math.isfinite(value) or value < 0:
+        raise ValueError(f"band gap {text!r} is not a finite non-negative number")
+    return value
 
 
 def band_gap_files(path: str | Path) -> list[Path]:
-    """Band-gap tables at ``path``: the file itself, or those in the folder (or its
-    ``properties/`` subfolder), offline snapshots first, then pulled tables by name."""
+    """The band-gap tables at ``path``: the file itself, or the ``*_band_gaps.csv[.gz]``
+    tables in the folder and in its ``properties/`` subfolder, offline tables first, then
+    pulled ones by name (so older database versions come before newer ones)."""
     path = Path(path).expanduser()
     if path.is_file():
         return [path]
     if not path.is_dir():
-        raise DataError(f"band-gap path {path} does not exist")
-    folders = [path, path / PROPERTIES_DIR]
-    files = {p for f in folders if f.is_dir() for pat in BAND_GAP_PATTERNS for p in f.glob(pat)}
-    # Pulled tables (mp-api.<version>...) come last, so they override the offline snapshot,
-    # and newer database versions override older ones (the names sort by version).
-    return sorted(files, key=lambda p: (p.name.startswith("mp-api."), p.name))
+        raise DataError(f"band-gap file {path} does not exist")
+    found = {
+        p
+        for folder in (path, path / PROPERTIES_DIR)
+        if folder.is_dir()
+        for p in folder.glob(f"*{GAP_SUFFIX}.csv*")
+        if p.is_file()
+    }
+    return sorted(found, key=lambda p: (p.name.startswith(PULLED_PREFIX), p.name))
 
 
 def load_band_gaps(path: str | Path) -> dict[str, float | None]:
-    """Band gap (eV, PBE/PBE+U as MP computes it) of each reduced formula at ``path``.
+    """Band gaps (eV, GGA(+U)) keyed by reduced formula; ``None`` where unknown.
 
-    ``path`` is a band-gap table (pulled ``mp-api.*.band_gaps.csv`` or the offline
-    ``mp2019_band_gaps.csv.gz``) or a folder holding such tables directly or in its
-    ``properties/`` subfolder (e.g. the entries cache, or ``../shared/data``).
+    ``path`` is a band-gap table (any layout of the module docstring) or a folder holding
+    ``*_band_gaps.csv[.gz]`` tables directly or in its ``properties/`` subfolder (the
+    entries cache after ``stability data pull``, or ``../shared/data``). With several tables,
+    pulled tables override offline ones and newer database versions older ones, formula by
+    formula.
 
-    Returns ``{reduced_formula: gap_eV}``. Keys are the formulas as MP writes them, which are
-    pymatgen reduced formulas (``Li3N``, ``LiCl``, ``N2``): look a composition up with
-    ``Composition(f).reduced_formula``. A value is
-    ``None`` where the table has no single gap for the formula (the offline table leaves
-    633 formulas, e.g. LiF and Li3PS4, open because their ground-state polymorph is not
-    known). For pulled tables the gap of the formula's lowest-energy polymorph (least
-    ``energy_above_hull``) is given. Metals are ``0.0``. When several tables are read,
-    pulled tables override the offline one, and later database versions earlier ones.
-
-    Raises DataError when ``path`` holds no band-gap table or a table lacks the columns.
+    Raises ``DataError`` with one line when the path is missing, holds no table, or a table
+    is not a gap table.
     """
     files = band_gap_files(path)
     if not files:
         raise DataError(
-            f"no band-gap table at {path}: pull a system with 'stability data pull' or "
-            "point at properties/mp2019_band_gaps.csv.gz"
+            f"no band-gap table (*{GAP_SUFFIX}.csv[.gz]) in {path} or its {PROPERTIES_DIR}/: "
+            "pull a system with 'stability data pull' or pass a table"
         )
     gaps: dict[str, float | None] = {}
     for f in files:
-        gaps.update(_read_one(f))
+        gaps.update(_read_table(f))
     return gaps
 
 
-def _number(text: str | None) -> float | None:
-    if text is None or not text.strip():
-        return None
+def _read_table(path: Path) -> dict[str, float | None]:
+    gaps: dict[str, float | None] = {}
+    rank: dict[str, float] = {}  # pulled tables: energy above hull of the kept row
     try:
-        value = float(text)
-    except ValueError:
-        return None
-    return value if math.isfinite(value) else None
-
-
-def _read_one(path: Path) -> dict[str, float | None]:
-    try:
-        with open_text(path) as fh:
-            lines = (line for line in fh if not line.startswith("#"))
-            reader = csv.DictReader(lines)
-            header = reader.fieldnames or []
-            if "band_gap_eV" not in header or not ({"formula", "formula_pretty"} & set(header)):
+        with open_text(path) as fh, warnings.catch_warnings():
+            # Noble-gas formulas make pymatgen warn about electronegativities: not our concern.
+            warnings.simplefilter("ignore", UserWarning)
+            reader = csv.DictReader(line for line in fh if not line.startswith("#"))
+            fields = set(reader.fieldnames or ())
+            if not {"formula", "band_gap_eV"} <= fields:
                 raise DataError(
-                    f"band-gap table {path} lacks a formula/formula_pretty or band_gap_eV column"
+                    f"{path} is not a band-gap table: it needs columns formula,band_gap_eV"
                 )
-            rows = list(reader)
+            fallback = "gap_min_lowE_eV" if "gap_min_lowE_eV" in fields else None
+            pulled = E_HULL_COLUMN in fields
+            for n, row in enumerate(reader, start=2):
+                try:
+                    key = Composition(row["formula"]).reduced_formula
+                    gap = _gap(row["band_gap_eV"])
+                    if gap is None and fallback:
+                        gap = _gap(row[fallback])
+                    e_hull = row.get(E_HULL_COLUMN) or ""
+                    height = float(e_hull) if e_hull.strip() else math.inf
+                except (ValueError, TypeError, KeyError) as exc:
+                    raise DataError(f"{path} line {n}: {exc}") from None
+                if pulled:  # the lowest-energy polymorph; the smaller gap on a tie
+                    if key in rank and height > rank[key]:
+                        continue
+                    if key in rank and height == rank[key]:
+                        gap = _smaller(gap, gaps[key])
+                    rank[key] = height
+                elif key in gaps:
+                    gap = _smaller(gap, gaps[key])
+                gaps[key] = gap
     except (OSError, EOFError, UnicodeDecodeError, csv.Error) as exc:
-        raise DataError(f"band-gap table {path} is unreadable: {exc}") from None
-    out: dict[str, float | None] = {}
-    if "formula" in header:  # offline table: one row per formula
-        for row in rows:
-            if row.get("formula"):
-                out[row["formula"].strip()] = _number(row.get("band_gap_eV"))
-        return out
-    best: dict[str, float] = {}
-    for row in rows:  # pulled table: keep the lowest-energy polymorph of each formula
-        if not row.get("formula_pretty"):
-            continue
-        formula = row["formula_pretty"].strip()
-        e_hull = _number(row.get("energy_above_hull_eV_per_atom"))
-        rank = math.inf if e_hull is None else e_hull
-        if formula not in best or rank < best[formula]:
-            best[formula] = rank
-            out[formula] = _number(row.get("band_gap_eV"))
-    return out
+        raise DataError(f"cannot read band gaps from {path}: {exc}") from None
+    if not gaps:
+        raise DataError(f"{path} holds no band gaps")
+    return gaps
+
+
+def _smaller(a: float | None, b: float | None) -> float | None:
+    if a is None:
+        return b
+    if b is None:
+        return a
+    return min(a, b)
+
+
+def default_gaps_path(source: str | Path, dataset: str = "") -> Path:
+    """The band gaps in ``properties/`` beside a snapshot file or folder ``source``.
+
+    With several tables there, the one whose name starts like the dataset's (``mp2019_...``)
+    is chosen; if none does and they are all tables pulled from MP, the ``properties/``
+    folder itself (``load_band_gaps`` merges them); else the first by name. Raises
+    ``DataError`` naming ``--gaps`` when there is none.
+    """
+    source = Path(source)
+    folder = (source if source.is_dir() else source.parent) / PROPERTIES_DIR
+    found = sorted(folder.glob(f"*{GAP_SUFFIX}.csv*")) if folder.is_dir() else []
+    if len(found) > 1:
+        prefix = dataset.split("_", 1)[0]
+        matching = [p for p in found if prefix and p.name.startswith(prefix + "_")]
+        if not matching and all(p.name.startswith(PULLED_PREFIX) for p in found):
+            return folder
+        found = matching or found
+    if not found:
+        raise DataError(
+            f"no band gaps found in {folder} (a *{GAP_SUFFIX}.csv.gz table): pass --gaps FILE "
+            "(columns formula,band_gap_eV)"
+        )
+    return found[0]

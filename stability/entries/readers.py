@@ -7,6 +7,7 @@ import io
 import json
 import math
 import re
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -221,3 +222,38 @@ def read_entries_json(path: Path) -> EntryTable:
     if not dicts:
         raise DataError(f"data file {path} holds no entries")
     return table_from_entry_dicts(dicts, _meta(path, ENTRIES_JSON, TOTAL))
+
+
+def table_from_entries(entries: Iterable[Any], name: str = "entries") -> EntryTable:
+    """A dataset from pymatgen entries (``PDEntry``, ``ComputedEntry``, ...), as in memory.
+
+    Energies are the entries' corrected total energies; MP2020 adjustments keep their
+    uncertainties. Raises TypeError for anything that is not a pymatgen entry.
+    """
+    import hashlib
+
+    from pymatgen.analysis.phase_diagram import PDEntry
+    from pymatgen.entries.computed_entries import ComputedEntry
+
+    dicts = []
+    for e in entries:
+        if not isinstance(e, PDEntry | ComputedEntry):
+            raise TypeError(
+                f"load_dataset takes a path or a list of pymatgen entries, not {type(e).__name__}"
+            )
+        d: dict[str, Any] = {
+            "composition": {str(el): float(a) for el, a in e.composition.items()},
+            "entry_id": str(getattr(e, "entry_id", None) or getattr(e, "name", "") or ""),
+            "data": {},
+        }
+        if isinstance(e, ComputedEntry):
+            d["energy"] = e.uncorrected_energy
+            d["energy_adjustments"] = [a.as_dict() for a in e.energy_adjustments]
+        else:
+            d["energy"] = e.energy
+        dicts.append(d)
+    if not dicts:
+        raise DataError("no entries given")
+    digest = hashlib.sha256(json.dumps(dicts, sort_keys=True).encode()).hexdigest()
+    meta = {"name": name, "source": "in memory", "format": ENTRIES_JSON, "energy_kind": TOTAL}
+    return table_from_entry_dicts(dicts, {**meta, "source_sha256": digest})

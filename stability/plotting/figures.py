@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from stability.analysis.catalogue import resolve_set
 from stability.analysis.interface import interface_matrix
+from stability.analysis.practical import Passivation, mark_profile
 from stability.analysis.profile import compute_profile
 from stability.analysis.review import bar_windows, class_windows
+from stability.analysis.sets import resolve_set
 from stability.io.tables import write_frame
 from stability.plotting.export import save_figure
 from stability.plotting.heatmap import plot_matrix
@@ -31,8 +32,12 @@ def _save(fig, out: Path, name: str) -> list[Path]:
     ]
 
 
-def make_figures(engine: Engine, out: Path) -> list[Path]:
-    """Write every figure of ``FIGURES`` (PNG and PDF) and the table behind each (CSV, JSON)."""
+def make_figures(engine: Engine, out: Path, passivation: Passivation | None = None) -> list[Path]:
+    """Write every figure of ``FIGURES`` (PNG and PDF) and the table behind each (CSV, JSON).
+
+    With ``passivation`` (band gaps), the window bars add each material's passivated window
+    as a lighter bar, and the profiles mark each step's phases (insulator, conductor, gas).
+    """
     out.mkdir(parents=True, exist_ok=True)
     ds = engine.table.name
     written: list[Path] = []
@@ -48,12 +53,21 @@ def make_figures(engine: Engine, out: Path) -> list[Path]:
         "windows_by_class",
     )
 
-    frame = bar_windows(engine)
+    frame = bar_windows(engine, passivation=passivation)
     written += write_frame(frame, out / "window_bars")
-    written += _save(plot_window_bars(frame, f"Electrochemical windows ({ds})"), out, "window_bars")
+    title = f"Electrochemical windows ({ds})"
+    if passivation is not None:
+        title += (
+            f"\nlight bars: extended by insulating (gap >= {passivation.min_gap_eV:g} eV), "
+            "gas-free interphases"
+        )
+    written += _save(plot_window_bars(frame, title), out, "window_bars")
 
     for formula in ("Li3N", "Li9N2Cl3"):
-        prof = compute_profile(engine, formula).to_dataframe()
+        profile = compute_profile(engine, formula)
+        prof = profile.to_dataframe()
+        if passivation is not None:
+            prof["electronic"] = mark_profile(profile, passivation)
         written += write_frame(prof, out / f"profile_{formula}")
         written += _save(
             plot_profile(prof, f"{formula}: equilibrium voltage profile ({ds})"),

@@ -8,10 +8,12 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 
-def plot_matrix(
-    frame: pd.DataFrame, title: str = "", value: str = "reaction_energy_meV_per_atom"
-) -> Figure:
+def plot_matrix(frame: pd.DataFrame, title: str = "", value: str | None = None) -> Figure:
     """Plot a long table (columns a_label, b_label, ``value``) as an annotated heatmap."""
+    if value is None:
+        from stability.plotting.interface import energy_column
+
+        value = energy_column(frame)
     grid = frame.pivot_table(index="a_label", columns="b_label", values=value, sort=False)
     rows, cols = list(grid.index), list(grid.columns)
     data = grid.to_numpy(dtype=float)

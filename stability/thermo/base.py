@@ -6,7 +6,11 @@ from abc import ABC, abstractmethod
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
+import numpy as np
+
+from stability import config
 from stability.entries.table import EntryTable
+from stability.errors import MissingDataError
 from stability.thermo.system import SystemData, chemsys_key, select_system
 
 
@@ -25,12 +29,14 @@ class ProfileStep:
 
     ``mu_li_eV`` is the Li chemical potential relative to Li metal on the Li-rich side of this
     composition; ``li_change`` is Li taken up (+) or released (-) per formula unit of the
-    analysed composition to reach it; ``phases`` are its equilibrium phases (no Li metal).
+    analysed composition to reach it; ``phases`` are its equilibrium phases (no Li metal);
+    ``own`` marks the step that is the analysed composition itself (exactly one per profile).
     """
 
     mu_li_eV: float
     li_change: float
     phases: tuple[Phase, ...]
+    own: bool = False
 
     @property
     def voltage_V(self) -> float:
@@ -39,8 +45,7 @@ class ProfileStep:
 
 def volts(mu_li_eV: float) -> float:
     """V vs Li/Li+ of a Li chemical potential relative to Li metal; sub-nV noise is 0."""
-    v = -float(mu_li_eV)
-    return 0.0 if abs(v) < 1e-9 else v
+    return config.clean(-float(mu_li_eV))
 
 
 @dataclass(frozen=True)
@@ -87,11 +92,22 @@ class PhaseSystem(ABC):
 
     @abstractmethod
     def li_profile(self, amounts: dict[str, float], element: str = "Li") -> list[ProfileStep]:
-        """Return the element profile, Li-rich first, with the composition placed on the hull."""
+        """Return the element profile, Li-rich first, with the composition placed on the hull.
+
+        Exactly one step has ``own`` set: the composition itself.
+        """
 
     def li_window_steps(self, amounts: dict[str, float], element: str = "Li") -> list[ProfileStep]:
         """The profile steps a window needs: the composition and its two neighbours."""
         return self.li_profile(amounts, element)
+
+
+def own_index(steps: list[ProfileStep]) -> int:
+    """Index of the step that is the analysed composition (set by the engine, never guessed)."""
+    found = [i for i, s in enumerate(steps) if s.own]
+    if len(found) != 1:
+        raise RuntimeError(f"engine returned {len(found)} own steps in a profile; expected one")
+    return found[0]
 
     @abstractmethod
     def mixing(
@@ -111,18 +127,72 @@ class PhaseSystem(ABC):
         """
 
 
+@dataclass(frozen=True)
+class Location:
+    """A composition placed on the hull of its chemical system.
+
+    ``e_above_hull_eV_per_atom`` and ``material_id`` belong to the dataset's lowest entry of
+    exactly this composition (None when the dataset has none).
+    """
+
+    amounts: dict[str, float]
+    system: PhaseSystem
+    hull: HullPoint
+    e_above_hull_eV_per_atom: float | None
+    material_id: str | None
+
+    @property
+    def placed_on_hull(self) -> bool:
+        return not self.hull.is_vertex
+
+
+def same_composition(fractions: np.ndarray, frac: np.ndarray) -> np.ndarray:
+    """Rows of ``fractions`` (atomic fractions) equal to ``frac`` within COMPOSITION_TOL."""
+    return np.flatnonzero(np.abs(fractions - frac).max(axis=1) < config.COMPOSITION_TOL)
+
+
 class Engine(ABC):
     """Builds and caches one PhaseSystem per chemical system of a dataset."""
 
     name = "base"
     max_cached = 512
+    #: Located compositions kept: small, since each holds its system alive.
+    max_located = 256
 
     def __init__(self, table: EntryTable) -> None:
+        if not isinstance(table, EntryTable):
+            raise TypeError(
+                f"an engine needs an EntryTable (from stability.load_dataset), "
+                f"not {type(table).__name__}"
+            )
         self.table = table
         self._systems: OrderedDict[tuple[str, ...], PhaseSystem] = OrderedDict()
-        #: Small LRU of results that depend only on this engine's data (located reactants).
-        #: Kept small: entries hold their systems, which must stay free to be evicted.
-        self.memo: OrderedDict = OrderedDict()
+        self._located: OrderedDict[tuple[tuple[str, float], ...], Location] = OrderedDict()
+
+    def check_elements(self, elements: set[str] | list[str] | tuple[str, ...]) -> None:
+        """Raise MissingDataError naming elements the dataset has no entries of."""
+        known = set(self.table.elements)
+        missing = sorted(el for el in elements if el not in known)
+        if missing:
+            raise MissingDataError(
+                f"dataset {self.table.name} has no entries with {', '.join(missing)}"
+            )
+
+    def locate(self, amounts: dict[str, float]) -> Location:
+        """Place ``amounts`` (atoms per formula unit) on its system's hull; memoised (LRU)."""
+        key = tuple(sorted(amounts.items()))
+        found = self._located.get(key)
+        if found is not None:
+            self._located.move_to_end(key)
+            return found
+        self.check_elements(list(amounts))
+        system = self.system(list(amounts))
+        point = system.hull_point(amounts)
+        e_above, mid = _own_entry(system.data, amounts, point.hull_energy_per_atom)
+        found = self._located[key] = Location(dict(amounts), system, point, e_above, mid)
+        if len(self._located) > self.max_located:
+            self._located.popitem(last=False)
+        return found
 
     def system(self, elements: set[str] | list[str] | tuple[str, ...]) -> PhaseSystem:
         key = chemsys_key(elements)
@@ -138,3 +208,18 @@ class Engine(ABC):
     @abstractmethod
     def _build(self, data: SystemData) -> PhaseSystem:
         """Build the phase system for ``data``."""
+
+
+def _own_entry(
+    data: SystemData, amounts: dict[str, float], hull_e: float
+) -> tuple[float | None, str | None]:
+    """Energy above hull of the dataset's lowest entry with this composition, and its id."""
+    x = np.array([amounts.get(el, 0.0) for el in data.elements])
+    same = same_composition(data.fractions, x / x.sum())
+    same = same[data.rows[same] >= 0]  # implicit elements are not dataset entries
+    if same.size == 0:
+        return None, None
+    best = same[np.argmin(data.energy_per_atom[same])]
+    e_above = float(data.energy_per_atom[best] - hull_e)
+    e_above = 0.0 if e_above < config.ENERGY_NOISE else e_above  # rounding is not energy
+    return e_above, (str(data.material_id[best]) or None)

@@ -129,7 +129,7 @@ class FastSystem(PhaseSystem):
                 # Off the hull, or exactly on a tie line: the composition is placed there.
                 phases = (Phase(formula, "placed", float(units)),)
             change = 0.0 if i == own else float(breaks[i] - n_c)
-            steps.append(ProfileStep(float(slopes[i]), change, phases))
+            steps.append(ProfileStep(float(slopes[i]), change, phases, own=i == own))
         return steps
 
     def grand_hull(self, element: str, mu: float) -> tuple[Hull, np.ndarray]:

@@ -5,6 +5,8 @@ This is the reference the fast engine is tested against (``--engine pymatgen``).
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from pymatgen.analysis.phase_diagram import PDEntry, PhaseDiagram
 from pymatgen.core import Composition
 
@@ -78,6 +80,9 @@ class PymatgenSystem(PhaseSystem):
             steps.append(
                 ProfileStep(item["chempot"] - ref, float(item["evolution"]), tuple(phases))
             )
+        # The composition itself is the critical composition that needs no Li exchanged.
+        own = min(range(len(steps)), key=lambda i: abs(steps[i].li_change))
+        steps[own] = replace(steps[own], own=True)
         return steps
 
     def mixing(

@@ -1,0 +1,178 @@
+"""The one batch primitive: map a function over many items, tolerating bad ones.
+
+Screens, interface matrices and comparisons all run through ``map_items``: in this process
+(``jobs=1``) or in a pool of forked worker processes. Either way each item's outcome is
+yielded as soon as that item finishes, so a caller can journal it at once; a bad item becomes
+an ``Outcome`` with an ``error`` and the rest go on.
+"""
+
+from __future__ import annotations
+
+import queue as queue_module
+import signal
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from stability.errors import StabilityError
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+#: Seconds between checks on the workers while waiting for results.
+POLL_S = 0.2
+
+
+@dataclass(frozen=True)
+class Outcome(Generic[R]):
+    """The result of one item: ``value``, or ``error`` (one line) when it failed."""
+
+    index: int
+    value: R | None
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+class WorkerLost(StabilityError):
+    """A worker process died (killed, out of memory) before finishing its items."""
+
+
+def _describe(exc: Exception) -> str:
+    if isinstance(exc, StabilityError):
+        return str(exc)
+    return f"internal error ({type(exc).__name__}: {exc})"
+
+
+def _attempt(fn: Callable[[T], R], item: T, index: int, allow_errors: bool) -> Outcome[R]:
+    try:
+        return Outcome(index, fn(item))
+    except Exception as exc:  # one bad item must not end the run; KeyboardInterrupt does
+        if not allow_errors:
+            raise
+        return Outcome(index, None, _describe(exc))
+
+
+def map_items(
+    fn: Callable[[T], R],
+    items: Sequence[T],
+    *,
+    jobs: int = 1,
+    allow_errors: bool = True,
+    groups: Sequence[Sequence[int]] | None = None,
+) -> Iterator[Outcome[R]]:
+    """Yield one Outcome per item of ``items``, each as soon as it is computed.
+
+    ``groups`` lists item indices to run together, in order, in one process (e.g. the items
+    of one chemical system, so its hull is built once); by default each item is its own
+    group. With ``allow_errors`` an exception of an item is its Outcome's ``error``;
+    otherwise it is raised. With ``jobs`` > 1 the groups run in forked worker processes,
+    which ignore Ctrl-C: the caller's KeyboardInterrupt stops them at once.
+    """
+    if groups is None:
+        groups = [[i] for i in range(len(items))]
+    if jobs <= 1 or len(groups) <= 1:
+        for group in groups:
+            for i in group:
+                yield _attempt(fn, items[i], i, allow_errors)
+        return
+    yield from _map_forked(fn, items, jobs, allow_errors, groups)
+
+
+_STATE: dict[str, Any] = {}
+
+
+def _init_worker(fn: Callable, items: Sequence, allow_errors: bool, results: Any) -> None:
+    # Ctrl-C reaches the whole process group: only the parent acts on it.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _die_with_parent()
+    _STATE.update(fn=fn, items=items, allow_errors=allow_errors, results=results)
+
+
+def _die_with_parent() -> None:
+    """A parent killed outright (SIGKILL) must not leave workers computing for nobody."""
+    import os
+    import threading
+    import time
+
+    parent = os.getppid()
+    try:  # Linux: the kernel kills us when the parent dies
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+    if os.getppid() != parent:
+        os._exit(1)
+
+    def watch() -> None:  # elsewhere: notice the re-parenting
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
+def _run_group(group: Sequence[int]) -> int:
+    fn, items, results = _STATE["fn"], _STATE["items"], _STATE["results"]
+    for i in group:
+        try:
+            results.put(_attempt(fn, items[i], i, _STATE["allow_errors"]))
+        except Exception as exc:  # allow_errors off: hand the error to the parent
+            results.put(exc)
+            raise
+    return len(group)
+
+
+def _map_forked(
+    fn: Callable[[T], R],
+    items: Sequence[T],
+    jobs: int,
+    allow_errors: bool,
+    groups: Sequence[Sequence[int]],
+) -> Iterator[Outcome[R]]:
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    ctx = mp.get_context("fork")  # workers inherit fn and items: nothing large is pickled
+    results = ctx.Queue()
+    total = sum(len(g) for g in groups)
+    pool = ProcessPoolExecutor(
+        max_workers=min(jobs, len(groups)),
+        mp_context=ctx,
+        initializer=_init_worker,
+        initargs=(fn, items, allow_errors, results),
+    )
+    finished = False
+    try:
+        futures = [pool.submit(_run_group, list(g)) for g in groups]
+        received = 0
+        while received < total:
+            try:
+                got = results.get(timeout=POLL_S)
+            except queue_module.Empty:
+                for fut in futures:
+                    if fut.done() and fut.exception() is not None:
+                        exc = fut.exception()
+                        if isinstance(exc, BrokenProcessPool):
+                            raise WorkerLost(
+                                f"a worker process died after {received} of {total} items "
+                                "(killed or out of memory?)"
+                            ) from None
+                        raise exc from None
+                continue
+            if isinstance(got, Exception):
+                raise got
+            received += 1
+            yield got
+        finished = True
+    finally:
+        if not finished:
+            # Interrupted or failed: stop the workers now rather than after their groups.
+            for proc in list(getattr(pool, "_processes", {}).values()):
+                proc.terminate()
+        pool.shutdown(wait=finished, cancel_futures=True)
+        results.close()

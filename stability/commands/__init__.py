@@ -1,0 +1,1 @@
+"""One module per ``stability`` command; ``stability.cli`` registers them."""

@@ -1,0 +1,134 @@
+"""What the commands share: the data/engine options, output formats, exit codes, reporting."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from stability import config
+from stability.errors import StabilityError
+from stability.io.formats import FORMATS
+
+#: Exit statuses (the README lists them).
+EXIT_OK = 0
+EXIT_ERROR = 1  # one-line error: nothing computed
+EXIT_USAGE = 2  # click's status for bad options
+EXIT_SOME_FAILED = 3  # results written or printed, but some items failed (see their errors)
+EXIT_INTERRUPTED = 130
+
+
+def data_options(*, engine: bool = True) -> Callable:
+    """Add --data, --dataset (and --engine) to a command."""
+
+    def decorate(fn: Callable) -> Callable:
+        if engine:
+            fn = click.option(
+                "--engine",
+                type=click.Choice(["fast", "pymatgen"]),
+                default="fast",
+                show_default=True,
+                help="fast: one hull per system; pymatgen: PhaseDiagram per composition (reference).",
+            )(fn)
+        fn = click.option(
+            "--dataset",
+            default=None,
+            help=f"Dataset in a folder of snapshots (default {config.DEFAULT_DATASET}).",
+        )(fn)
+        return click.option(
+            "--data",
+            "data",
+            type=click.Path(path_type=Path),
+            default=None,
+            help=f"Snapshot file or folder (default: ${config.DATA_ENV}, else the entries cache).",
+        )(fn)
+
+    return decorate
+
+
+format_option = click.option(
+    "--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True
+)
+uncertainty_option = click.option(
+    "--uncertainty/--no-uncertainty",
+    default=None,
+    help="Propagate MP2020 correction uncertainties (default: on when the data has them).",
+)
+draws_option = click.option(
+    "--draws",
+    type=click.IntRange(20, 100_000),
+    default=200,
+    show_default=True,
+    help="Correlated correction draws for --uncertainty.",
+)
+
+
+def plot_option(help_text: str = "Write the figure (PNG, PDF, SVG, ...).") -> Callable:
+    return click.option("--plot", type=click.Path(path_type=Path), default=None, help=help_text)
+
+
+def load_engine(data: Path | None, dataset: str | None, engine: str = "fast"):
+    """The engine over the dataset the options name."""
+    from stability.entries.load import load_dataset
+    from stability.thermo.engines import make_engine
+
+    return make_engine(load_dataset(data, dataset), engine)
+
+
+def check_plot_path(path: Path | None) -> None:
+    """Refuse an unwritable figure format before any work is done."""
+    if path is not None:
+        from stability.plotting.export import figure_format
+
+        figure_format(path)
+
+
+def save(fig: Any, path: Path, *, close: bool = True) -> None:
+    from stability.plotting.export import save_figure
+
+    save_figure(fig, path, close=close)
+    click.echo(f"wrote {path}", err=True)
+
+
+def want_uncertainty(eng: Any, flag: bool | None) -> bool:
+    """On when asked, or by default when the data has uncertainties; an explicit ask on data
+    without them is an error that says why."""
+    from stability.analysis.uncertainty import NO_UNCERTAINTY, has_uncertainties
+
+    if flag is False:
+        return False
+    if has_uncertainties(eng.table):
+        return True
+    if flag:
+        raise StabilityError(NO_UNCERTAINTY.format(name=eng.table.name))
+    return False
+
+
+def require_fast_engine(eng: Any, option: str) -> None:
+    """Options that rebuild hulls many times run on the fast engine only: say so."""
+    if eng.name != "fast":
+        raise StabilityError(
+            f"{option} rebuilds hulls many times and runs on the fast engine only; "
+            "drop --engine pymatgen"
+        )
+
+
+def report_failures(errors: dict[str, str], total: int) -> None:
+    """One ``Error:`` line per failed item on stderr; exit 3 if any failed."""
+    for item, message in errors.items():
+        click.echo(
+            f"Error: {message if message.startswith(item) else f'{item}: {message}'}", err=True
+        )
+    if errors:
+        click.echo(f"{len(errors)} of {total} failed", err=True)
+        sys.exit(EXIT_SOME_FAILED)
+
+
+def progress_bar(total: int, done: int):
+    from tqdm import tqdm
+
+    # disable=None: a bar on a terminal, nothing in pipes and logs.
+    return tqdm(total=total, initial=done, disable=None, unit="row", file=sys.stderr)

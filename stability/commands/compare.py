@@ -1,0 +1,82 @@
+"""``stability compare``: windows of the same materials on two or more datasets."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from stability.commands.common import (
+    EXIT_SOME_FAILED,
+    draws_option,
+    format_option,
+    save,
+    uncertainty_option,
+)
+from stability.errors import StabilityError
+
+
+@click.command()
+@click.argument("formulas", nargs=-1)
+@click.option("--set", "set_name", default=None, help="A named set or file instead of FORMULAS.")
+@click.option(
+    "--data",
+    "data_paths",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="A snapshot file or folder; once per dataset, or once with several --dataset.",
+)
+@click.option("--dataset", "datasets", multiple=True, help="Dataset names in the --data folder.")
+@uncertainty_option
+@draws_option
+@format_option
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Also write OUT/compare.csv/.json, differences.csv/.json and the paired-bar figure.",
+)
+def compare(formulas, set_name, data_paths, datasets, uncertainty, draws, fmt, out) -> None:
+    """Compare windows of FORMULAS (or --set) across datasets: shifts and changed phases."""
+    from stability.analysis.compare import compare_windows
+    from stability.analysis.sets import resolve_set
+    from stability.entries.load import load_datasets
+    from stability.io.formats import to_csv, to_json, to_table
+    from stability.thermo.engines import make_engine
+
+    if bool(formulas) == bool(set_name):
+        raise StabilityError("give FORMULAS or --set, not both or neither")
+    items = resolve_set(set_name) if set_name else [(f, f) for f in formulas]
+    engines = [make_engine(t) for t in load_datasets(data_paths, datasets)]
+    result = compare_windows(engines, items, uncertainty=uncertainty is not False, draws=draws)
+    diff = result.differences()
+    if fmt == "json":
+        click.echo(to_json(diff.astype(object).where(diff.notna(), None).to_dict("records")))
+    elif fmt == "csv":
+        click.echo(to_csv(diff), nl=False)
+    else:
+        first = result.datasets[0]
+        headers = {"label": "material"}
+        for ds in result.datasets[1:]:
+            headers[f"reduction_shift_V[{ds}]"] = f"red. shift (V) {first} -> {ds}"
+            headers[f"oxidation_shift_V[{ds}]"] = "ox. shift (V)"
+            headers[f"oxidation_products_changed[{ds}]"] = "oxidation products changed"
+        click.echo(to_table(diff.to_dict("records"), headers))
+    if out:
+        from stability.io.tables import write_frame
+        from stability.plotting.windows import plot_paired_bars
+
+        write_frame(result.to_dataframe(), out / "compare")
+        write_frame(diff, out / "differences")
+        names = " vs ".join(result.datasets)
+        fig = plot_paired_bars(
+            result.to_dataframe(),
+            f"Windows: {names}\n(error bars: 95% from MP2020 correction uncertainties)",
+        )
+        save(fig, out / "compare.png", close=False)
+        save(fig, out / "compare.pdf")
+    failed = result.failures()
+    for key, error in failed.items():
+        click.echo(f"Error: {key}: {error}", err=True)
+    if failed:
+        raise SystemExit(EXIT_SOME_FAILED)

@@ -1,0 +1,43 @@
+"""Atomic file writes that honour the umask, for every layer (caches, tables, figures)."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import BinaryIO
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def atomic_write(path: Path, write: Callable[[BinaryIO], None], *, sync: bool = False) -> Path:
+    """Replace ``path`` with what ``write`` writes to a binary file handle.
+
+    Readers see the old file or the new one, never half of it; the new file gets the
+    permissions an ordinary ``open`` would give it (0666 less the umask, typically 0644).
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            write(fh)
+            fh.flush()
+            if sync:
+                os.fsync(fh.fileno())
+        os.chmod(tmp, 0o666 & ~_umask())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def write_text_atomic(path: Path, text: str) -> Path:
+    """Replace ``path`` with ``text`` (UTF-8) atomically."""
+    return atomic_write(path, lambda fh: fh.write(text.encode("utf-8")))

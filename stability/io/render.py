@@ -1,0 +1,141 @@
+"""Text that commands print for people: tables and explanations of results."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from stability import config
+from stability.io.formats import to_table
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from stability.analysis.interface import Interface
+    from stability.analysis.profile import VoltageProfile
+    from stability.analysis.window import Window
+
+WINDOW_HEADERS = {
+    "formula": "formula",
+    "reduction_limit_V": "reduction (V)",
+    "oxidation_limit_V": "oxidation (V)",
+    "window_width_V": "width (V)",
+    "reduction_products": "reduction products",
+    "oxidation_products": "oxidation products",
+    "e_above_hull_eV_per_atom": "E_hull (eV/atom)",
+    "placed_on_hull": "placed",
+}
+STD_HEADERS = {"reduction_limit_std_V": "red. std (V)", "oxidation_limit_std_V": "ox. std (V)"}
+PROFILE_HEADERS = {
+    "voltage_low_V": "from (V)",
+    "voltage_high_V": "to (V)",
+    "li_per_formula_unit": "Li per f.u.",
+    "reaction": "equilibrium (per formula unit)",
+}
+KINK_HEADERS = {
+    "mixing_ratio": "x (A)",
+    "reaction_energy_meV_per_atom": "E_rxn (meV/atom)",
+    "reaction_energy_meV_per_non_li_atom": "E_mutual (meV/non-Li atom)",
+    "total_reaction_energy_meV_per_non_li_atom": "E_total (meV/non-Li atom)",
+    "reaction": "reaction",
+}
+SCAN_HEADERS = {
+    "voltage_V": "V",
+    "mixing_ratio": "x (A)",
+    "reaction_energy_meV_per_non_li_atom": "E_mutual",
+    "total_reaction_energy_meV_per_non_li_atom": "E_total",
+    "decomposition_a_meV_per_non_li_atom": "A alone",
+    "decomposition_b_meV_per_non_li_atom": "B alone",
+    "products": "products",
+}
+
+
+def placement_note(engine_name: str) -> str:
+    how = (
+        "in the limit of a vanishing offset"
+        if engine_name == "fast"
+        else f"{config.PLACEMENT_OFFSET_EV:g} eV/atom below it"
+    )
+    return (
+        "placed: off the hull or absent from the dataset, so placed on the hull "
+        f"({how}) before its window was computed (Zhu, He & Mo 2015)."
+    )
+
+
+def windows_text(
+    windows: list[Window], dataset: str, engine: str, explained: list[tuple[Any, Any]]
+) -> str:
+    """The window table, each explanation below it, and the placement note if needed."""
+    lines = [f"dataset: {dataset} (engine {engine})"]
+    headers = dict(WINDOW_HEADERS)
+    if any(w.label != w.formula for w in windows):
+        headers = {"label": "material", **headers}
+    if any(w.reduction_limit_std_V is not None for w in windows):
+        headers.update(STD_HEADERS)
+    lines.append(to_table([w.to_dict() for w in windows], headers))
+    for w, limits in zip(windows, explained, strict=False):  # empty without --explain
+        lines.append(f"\n{w.label}:")
+        for lim in limits:
+            lines.append(f"  {lim.limit} limit {lim.voltage_V:.3f} V: {lim.reaction}")
+            for c in lim.competitors:
+                if c.margin_meV_per_atom is None:
+                    lines.append(f"    {c.phase}: {c.note}")
+                else:
+                    lines.append(
+                        f"    without {c.phase}: {c.limit_V:.3f} V into {', '.join(c.products)}; "
+                        f"{c.phase} decides by {c.margin_meV_per_atom:.1f} meV/atom"
+                    )
+    if any(w.placed_on_hull for w in windows):
+        lines.append(placement_note(engine))
+    return "\n".join(lines)
+
+
+def profile_text(prof: VoltageProfile, frame: pd.DataFrame | None = None) -> str:
+    """The window line and the profile table (``frame`` adds columns, e.g. phase marks)."""
+    w = prof.window
+    head = (
+        f"{prof.label}{'' if prof.label == prof.formula else f' ({prof.formula})'}: window {w.reduction_limit_V:.3f} - {w.oxidation_limit_V:.3f} V vs "
+        f"Li/Li+ ({w.dataset}{', placed on the hull' if w.placed_on_hull else ''})"
+    )
+    frame = prof.to_dataframe() if frame is None else frame
+    headers = dict(PROFILE_HEADERS)
+    if "electronic" in frame:
+        headers["electronic"] = "phases formed"
+    return head + "\n" + to_table(frame.to_dict("records"), headers)
+
+
+def interface_text(res: Interface) -> str:
+    """Headline energies (named by their normalisation), each reactant alone, the kinks."""
+    a, b = res.reactant_a, res.reactant_b
+    std = f" ± {res.reaction_energy_std_meV:.1f}" if res.reaction_energy_std_meV is not None else ""
+    if not res.li_open:
+        lines = [
+            f"{a} | {b}, closed (no Li exchange), reactants at {res.reactant_energies} energies "
+            f"({res.dataset}):",
+            f"  most negative: {res.reaction_energy_meV:.1f}{std} meV/atom at "
+            f"x = {res.mixing_ratio:.3f}: {res.reaction}",
+        ]
+    else:
+        v = res.voltage_V
+        lines = [
+            f"{a} | {b}, Li open at {v:g} V, reactants at {res.reactant_energies} energies "
+            f"({res.dataset}); energies per non-Li atom:",
+            f"  mutual (each side first in equilibrium with Li): {res.reaction_energy_meV:.1f}{std} "
+            f"meV at x = {res.mixing_ratio:.3f}: {res.reaction}",
+            f"  total (with each side's own decomposition): {res.total_reaction_energy_meV:.1f} "
+            f"meV at x = {res.total_mixing_ratio:.3f}",
+            f"  each alone with Li at {v:g} V: {a} {res.decomposition_a_meV:.1f}, "
+            f"{b} {res.decomposition_b_meV:.1f} meV",
+        ]
+        if res.reactant_energies == "own":
+            # As pymatgen (include_no_mixing_energy=False): each side is first equilibrated
+            # with Li, so own energies change only the 'each alone' numbers.
+            lines.append("  (own energies change only each reactant's own decomposition here)")
+    frame = res.to_dataframe()
+    headers = {k: h for k, h in KINK_HEADERS.items() if k in frame.columns}
+    lines.append(to_table(frame.to_dict("records"), headers, digits=3))
+    return "\n".join(lines)
+
+
+def scan_text(a: str, b: str, dataset: str, records: list[dict]) -> str:
+    head = f"{a} | {b}, Li open ({dataset}); energies in meV per non-Li atom"
+    return head + "\n" + to_table(records, SCAN_HEADERS, digits=2)
