@@ -536,3 +536,15 @@ def test_pip_installed_package_pulls_into_the_user_cache(server, tmp_path):
         check=True,
     ).stdout.strip()
     assert other == str(tmp_path / "elsewhere")
+
+
+def test_passivation_reads_the_pulled_band_gaps(server, tmp_path):
+    for system in ("Li-N", "Cl-Li"):
+        assert run("data", "pull", system, "--endpoint", server.url).exit_code == 0
+    res = run("window", "Li3N", "--passivation", "--format", "json")
+    assert res.exit_code == 0, res.output
+    [row] = json.loads(res.output)
+    # Li3N -> LiN3 (3.5 eV, an insulator) is crossed; the next step forms N2, a gas.
+    assert row["passivated_oxidation_products"] == ["LiN3"]
+    assert row["passivation_oxidation_stop"] == "N2: gas"
+    assert row["passivated_oxidation_limit_V"] > row["oxidation_limit_V"]
