@@ -8,11 +8,13 @@ import sys
 
 import click
 
+from stability.commands.cell import cell
 from stability.commands.common import EXIT_INTERRUPTED
 from stability.commands.compare import compare
 from stability.commands.data import data
 from stability.commands.figures import figures
 from stability.commands.interface import interface, interfaces
+from stability.commands.interlayer import interlayer
 from stability.commands.practical import decomposition
 from stability.commands.profile import profile
 from stability.commands.screen import screen
@@ -63,6 +65,8 @@ for command in (
     interface,
     interfaces,
     decomposition,
+    cell,
+    interlayer,
     figures,
     compare,
     data,
