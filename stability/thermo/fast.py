@@ -13,6 +13,7 @@ from functools import cache
 import numpy as np
 from pymatgen.core import Composition
 
+from stability import config
 from stability.thermo.base import (
     Engine,
     HullPoint,
@@ -24,6 +25,7 @@ from stability.thermo.base import (
 )
 from stability.thermo.hull import Hull
 from stability.thermo.system import SystemData
+from stability.thermo.walk import WalkHull
 
 
 @cache
@@ -35,7 +37,10 @@ def _reduced(formula: str) -> tuple[str, float]:
 class FastSystem(PhaseSystem):
     def __init__(self, data: SystemData) -> None:
         super().__init__(data)
-        self.hull = Hull(data.fractions, data.energy_per_atom)
+        #: qhull up to WALK_MIN_ELEMENTS - 1 elements; beyond, facets found by pivoting.
+        self.walk = len(data.elements) >= config.WALK_MIN_ELEMENTS
+        self._hull_type = WalkHull if self.walk else Hull
+        self.hull = self._hull_type(data.fractions, data.energy_per_atom)
         self.index = {el: j for j, el in enumerate(data.elements)}
         self._grand: dict[tuple[str, float], tuple[Hull, np.ndarray]] = {}
         self._on_hull: np.ndarray | None = None
@@ -155,7 +160,7 @@ class FastSystem(PhaseSystem):
         phi = (form * n_total - mu * amounts[rows, axis]) / n_closed[rows]
         # The previous voltage's facets are reused when still valid (see Hull._still_valid).
         template = self._last_grand.get(element)
-        hull = Hull(amounts[rows][:, closed] / n_closed[rows, None], phi, template)
+        hull = self._hull_type(amounts[rows][:, closed] / n_closed[rows, None], phi, template)
         hull.closed = closed
         self._last_grand[element] = hull
         if len(self._grand) > 256:
@@ -165,6 +170,9 @@ class FastSystem(PhaseSystem):
 
     def _on_hull_rows(self) -> np.ndarray:
         """System rows on the closed hull (within 1e-9 eV/atom), vertices or not."""
+        if self._on_hull is None and self.walk:
+            # No facet list to test against: every row enters (the answers are the same).
+            self._on_hull = np.arange(len(self.data.energy_per_atom))
         if self._on_hull is None:
             frac = self.data.fractions
             form = self.data.energy_per_atom - frac @ self.hull.refs
