@@ -478,8 +478,7 @@ def test_temperature_adjustments_count(tmp_path):
     from pymatgen.entries.computed_entries import ComputedEntry, TemperatureEnergyAdjustment
 
     entry = ComputedEntry(
-        "Li2O",
-        -14.0,
+        "Li2O", -14.0,
         energy_adjustments=[TemperatureEnergyAdjustment(-0.001, 300, 3, uncertainty_per_deg=1e-4)],
     )
     path = tmp_path / "t.json"
