@@ -20,7 +20,7 @@ AMOUNT_TOL = 1e-8
 ENERGY_TOL = 1e-9
 #: Systems of at least this many elements are never hulled whole (qhull's cost explodes with
 #: dimension): their facets are found by simplex pivots along each query (thermo/walk.py).
-WALK_MIN_ELEMENTS = int(os.environ.get("STABILITY_WALK_MIN_ELEMENTS", "8"))
+WALK_MIN_ELEMENTS = int(os.environ.get("STABILITY_WALK_MIN_ELEMENTS", "6"))
 #: The element whose chemical potential is open in windows and profiles.
 WORKING_ION = "Li"
 

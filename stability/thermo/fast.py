@@ -8,7 +8,7 @@ is rebuilt per composition, and the limits do not depend on the offset at all.
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, lru_cache
 
 import numpy as np
 from pymatgen.core import Composition
@@ -32,6 +32,13 @@ from stability.thermo.walk import WalkHull
 def _reduced(formula: str) -> tuple[str, float]:
     reduced = Composition(formula).reduced_composition
     return reduced.reduced_formula, reduced.num_atoms
+
+
+@lru_cache(maxsize=4096)
+def _reduced_amounts(items: tuple[tuple[str, float], ...]) -> tuple[str, float]:
+    """(reduced formula, formula units) of a composition given as sorted (element, amount)."""
+    reduced, units = Composition(dict(items)).get_reduced_composition_and_factor()
+    return reduced.reduced_formula, float(units)
 
 
 class FastSystem(PhaseSystem):
@@ -87,7 +94,7 @@ class FastSystem(PhaseSystem):
         total = x.sum()
         e_form = self.hull.energy(x) / total
         phases = self._phases(x)
-        own = Composition(amounts).reduced_formula
+        own, _ = _reduced_amounts(tuple(sorted(amounts.items())))
         vertex = len(phases) == 1 and phases[0].formula == own
         return HullPoint(float(e_form + self.hull.refs @ (x / total)), phases, vertex)
 
@@ -109,8 +116,7 @@ class FastSystem(PhaseSystem):
         breaks, slopes = self.hull.envelope(host, axis)
         tol = 1e-9 * max(1.0, n_c)
         hit = np.flatnonzero(np.abs(breaks - n_c) <= tol)
-        reduced, units = Composition(amounts).get_reduced_composition_and_factor()
-        formula = reduced.reduced_formula
+        formula, units = _reduced_amounts(tuple(sorted(amounts.items())))
         placed = hit.size == 0
         if placed:
             # The composition becomes a breakpoint of its own; both sides keep the old slope.

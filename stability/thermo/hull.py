@@ -120,18 +120,19 @@ class Hull:
     def decompose(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Return (vertex indices, atoms of each) of the equilibrium at composition ``x``."""
         values = self.mu @ x
-        top = values.max()
         total = x.sum()
-        best = None
-        for f in np.flatnonzero(values >= top - config.ENERGY_TOL * max(1.0, total))[
-            np.argsort(-values[values >= top - config.ENERGY_TOL * max(1.0, total)])
-        ]:
-            lam = np.linalg.solve(self.fractions[self.facets[f]].T, x / total)
-            if lam.min() >= -1e-8:
-                best = (f, lam)
-                break
-            if best is None or lam.min() > best[1].min():
-                best = (f, lam)
+        near = np.flatnonzero(values >= values.max() - config.ENERGY_TOL * max(1.0, total))
+        near = near[np.argsort(-values[near], kind="stable")]
+        # All candidate facets at once: the first whose barycentric weights are all >= 0,
+        # else the least negative (a point just outside every facet by rounding).
+        lams = np.linalg.solve(
+            self.fractions[self.facets[near]].transpose(0, 2, 1),
+            np.broadcast_to(x / total, (len(near), self.k))[..., None],
+        )[..., 0]
+        worst = lams.min(axis=1)
+        ok = np.flatnonzero(worst >= -1e-8)
+        pick = int(ok[0]) if ok.size else int(np.argmax(worst))
+        best = (near[pick], lams[pick])
         f, lam = best
         lam = np.clip(lam, 0.0, None)
         keep = lam * total > config.AMOUNT_TOL
