@@ -21,6 +21,9 @@ ENERGY_TOL = 1e-9
 #: Systems of at least this many elements are never hulled whole (qhull's cost explodes with
 #: dimension): their facets are found by simplex pivots along each query (thermo/walk.py).
 WALK_MIN_ELEMENTS = int(os.environ.get("STABILITY_WALK_MIN_ELEMENTS", "6"))
+#: Smaller systems are walked too until an engine has built this many: qhull pays for
+#: scipy's import (0.25 s or more) only over many systems.
+QHULL_AFTER_SYSTEMS = int(os.environ.get("STABILITY_QHULL_AFTER_SYSTEMS", "8"))
 #: The element whose chemical potential is open in windows and profiles.
 WORKING_ION = "Li"
 

@@ -70,23 +70,18 @@ def formula_of(elements, query) -> str:
     return "".join(f"{el}{a:.4f}" for el, a in zip(elements, query, strict=True))
 
 
-@pytest.fixture
-def walk_everywhere(monkeypatch):
-    monkeypatch.setattr(config, "WALK_MIN_ELEMENTS", 2)
-
-
 def engines(table):
     """(qhull engine, pivoting engine) over the same table."""
-    saved = config.WALK_MIN_ELEMENTS
+    saved = config.WALK_MIN_ELEMENTS, config.QHULL_AFTER_SYSTEMS
     try:
-        config.WALK_MIN_ELEMENTS = 99
+        config.WALK_MIN_ELEMENTS, config.QHULL_AFTER_SYSTEMS = 99, 0
         hull = make_engine(table, "fast")
-        hull.system(table.elements)
+        assert not isinstance(hull.system(table.elements).hull, WalkHull)
         config.WALK_MIN_ELEMENTS = 2
         walk = make_engine(table, "fast")
         assert isinstance(walk.system(table.elements).hull, WalkHull)
     finally:
-        config.WALK_MIN_ELEMENTS = saved
+        config.WALK_MIN_ELEMENTS, config.QHULL_AFTER_SYSTEMS = saved
     return hull, walk
 
 
@@ -154,9 +149,9 @@ def test_walk_interfaces_match_pymatgen(system, voltage):
 
 @pytest.fixture(scope="module")
 def both2019(mp2019):
-    saved = config.WALK_MIN_ELEMENTS
+    saved = config.WALK_MIN_ELEMENTS, config.QHULL_AFTER_SYSTEMS
     try:
-        config.WALK_MIN_ELEMENTS = 99
+        config.WALK_MIN_ELEMENTS, config.QHULL_AFTER_SYSTEMS = 99, 0
         hull = make_engine(mp2019, "fast")
         config.WALK_MIN_ELEMENTS = 2
         walk = make_engine(mp2019, "fast")
@@ -170,7 +165,7 @@ def both2019(mp2019):
         for f in formulas:
             pairs.append((compute_window(hull, f), compute_window(walk, f)))
     finally:
-        config.WALK_MIN_ELEMENTS = saved
+        config.WALK_MIN_ELEMENTS, config.QHULL_AFTER_SYSTEMS = saved
     return pairs
 
 

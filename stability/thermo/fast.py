@@ -14,6 +14,7 @@ import numpy as np
 from pymatgen.core import Composition
 
 from stability import config
+from stability.entries.table import EntryTable
 from stability.thermo.base import (
     Engine,
     HullPoint,
@@ -42,10 +43,14 @@ def _reduced_amounts(items: tuple[tuple[str, float], ...]) -> tuple[str, float]:
 
 
 class FastSystem(PhaseSystem):
-    def __init__(self, data: SystemData) -> None:
+    def __init__(self, data: SystemData, walk: bool | None = None) -> None:
+        """``walk``: answer by pivoting (thermo/walk.py) instead of a qhull hull; by default
+        from ``config.WALK_MIN_ELEMENTS`` elements on."""
         super().__init__(data)
         #: qhull up to WALK_MIN_ELEMENTS - 1 elements; beyond, facets found by pivoting.
-        self.walk = len(data.elements) >= config.WALK_MIN_ELEMENTS
+        if walk is None:
+            walk = len(data.elements) >= config.WALK_MIN_ELEMENTS
+        self.walk = walk
         self._hull_type = WalkHull if self.walk else Hull
         self.hull = self._hull_type(data.fractions, data.energy_per_atom)
         self.index = {el: j for j, el in enumerate(data.elements)}
@@ -249,5 +254,16 @@ class FastSystem(PhaseSystem):
 class FastEngine(Engine):
     name = "fast"
 
+    def __init__(self, table: EntryTable) -> None:
+        super().__init__(table)
+        self.built = 0
+
     def _build(self, data: SystemData) -> PhaseSystem:
-        return FastSystem(data)
+        # The first few systems are walked whatever their size: importing scipy for qhull
+        # costs more than they do (a single window answers in a fraction of a second).
+        self.built += 1
+        walk = (
+            len(data.elements) >= config.WALK_MIN_ELEMENTS
+            or self.built <= config.QHULL_AFTER_SYSTEMS
+        )
+        return FastSystem(data, walk)
