@@ -18,12 +18,12 @@ PLACEMENT_OFFSET_EV = 1e-6
 AMOUNT_TOL = 1e-8
 #: Energies closer than this (eV per formula unit) are treated as equal on the hull.
 ENERGY_TOL = 1e-9
-#: Systems of at least this many elements are never hulled whole (qhull's cost explodes with
-#: dimension): their facets are found by simplex pivots along each query (thermo/walk.py).
+#: Only systems of QHULL_MIN_ELEMENTS to WALK_MIN_ELEMENTS - 1 elements get a whole qhull
+#: hull. From WALK_MIN_ELEMENTS on qhull's cost explodes with dimension; below
+#: QHULL_MIN_ELEMENTS importing scipy costs more than the hull saves. The others find their
+#: facets by simplex pivots along each query (thermo/walk.py), with the same answers.
+QHULL_MIN_ELEMENTS = int(os.environ.get("STABILITY_QHULL_MIN_ELEMENTS", "4"))
 WALK_MIN_ELEMENTS = int(os.environ.get("STABILITY_WALK_MIN_ELEMENTS", "6"))
-#: Smaller systems are walked too until an engine has built this many: qhull pays for
-#: scipy's import (0.25 s or more) only over many systems.
-QHULL_AFTER_SYSTEMS = int(os.environ.get("STABILITY_QHULL_AFTER_SYSTEMS", "8"))
 #: The element whose chemical potential is open in windows and profiles.
 WORKING_ION = "Li"
 

@@ -1,4 +1,5 @@
-"""The pivoting path (thermo/walk.py, used from WALK_MIN_ELEMENTS elements on) equals pymatgen.
+"""The pivoting path (thermo/walk.py, used outside QHULL_MIN_ELEMENTS..WALK_MIN_ELEMENTS - 1
+elements) equals pymatgen.
 
 Forced on small systems with the threshold knob, so pymatgen can answer too: random synthetic
 systems of 4-7 elements against PhaseDiagram + get_element_profile, and against the qhull path
@@ -72,16 +73,16 @@ def formula_of(elements, query) -> str:
 
 def engines(table):
     """(qhull engine, pivoting engine) over the same table."""
-    saved = config.WALK_MIN_ELEMENTS, config.QHULL_AFTER_SYSTEMS
+    saved = config.WALK_MIN_ELEMENTS, config.QHULL_MIN_ELEMENTS
     try:
-        config.WALK_MIN_ELEMENTS, config.QHULL_AFTER_SYSTEMS = 99, 0
+        config.WALK_MIN_ELEMENTS, config.QHULL_MIN_ELEMENTS = 99, 0
         hull = make_engine(table, "fast")
         assert not isinstance(hull.system(table.elements).hull, WalkHull)
         config.WALK_MIN_ELEMENTS = 2
         walk = make_engine(table, "fast")
         assert isinstance(walk.system(table.elements).hull, WalkHull)
     finally:
-        config.WALK_MIN_ELEMENTS, config.QHULL_AFTER_SYSTEMS = saved
+        config.WALK_MIN_ELEMENTS, config.QHULL_MIN_ELEMENTS = saved
     return hull, walk
 
 
@@ -149,9 +150,9 @@ def test_walk_interfaces_match_pymatgen(system, voltage):
 
 @pytest.fixture(scope="module")
 def both2019(mp2019):
-    saved = config.WALK_MIN_ELEMENTS, config.QHULL_AFTER_SYSTEMS
+    saved = config.WALK_MIN_ELEMENTS, config.QHULL_MIN_ELEMENTS
     try:
-        config.WALK_MIN_ELEMENTS, config.QHULL_AFTER_SYSTEMS = 99, 0
+        config.WALK_MIN_ELEMENTS, config.QHULL_MIN_ELEMENTS = 99, 0
         hull = make_engine(mp2019, "fast")
         config.WALK_MIN_ELEMENTS = 2
         walk = make_engine(mp2019, "fast")
@@ -165,7 +166,7 @@ def both2019(mp2019):
         for f in formulas:
             pairs.append((compute_window(hull, f), compute_window(walk, f)))
     finally:
-        config.WALK_MIN_ELEMENTS, config.QHULL_AFTER_SYSTEMS = saved
+        config.WALK_MIN_ELEMENTS, config.QHULL_MIN_ELEMENTS = saved
     return pairs
 
 

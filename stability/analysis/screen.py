@@ -124,14 +124,19 @@ def screen_target(
 
 
 def _chunks(targets: list[Target], engine: Engine, size: int = 64) -> list[list[Target]]:
-    """Group targets by chemical system so each worker builds each hull once."""
+    """Group targets by chemical system so each worker builds each hull once.
+
+    Largest systems first: the costliest chunks start early, so no worker is left with a
+    long one while the others idle at the end.
+    """
 
     def system(t: Target) -> tuple[str, ...]:
         if t.row >= 0:
             return tuple(sorted(engine.table.row_composition(t.row)))
         return tuple(sorted(formula_elements(t.formula)))
 
-    ordered = sorted(targets, key=lambda t: (system(t), t.key))
+    systems = {t.key: system(t) for t in targets}
+    ordered = sorted(targets, key=lambda t: (-len(systems[t.key]), systems[t.key], t.key))
     return [ordered[i : i + size] for i in range(0, len(ordered), size)]
 
 

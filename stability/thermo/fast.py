@@ -14,7 +14,6 @@ import numpy as np
 from pymatgen.core import Composition
 
 from stability import config
-from stability.entries.table import EntryTable
 from stability.thermo.base import (
     Engine,
     HullPoint,
@@ -45,11 +44,16 @@ def _reduced_amounts(items: tuple[tuple[str, float], ...]) -> tuple[str, float]:
 class FastSystem(PhaseSystem):
     def __init__(self, data: SystemData, walk: bool | None = None) -> None:
         """``walk``: answer by pivoting (thermo/walk.py) instead of a qhull hull; by default
-        from ``config.WALK_MIN_ELEMENTS`` elements on."""
+        outside ``config.QHULL_MIN_ELEMENTS`` to ``config.WALK_MIN_ELEMENTS - 1`` elements.
+
+        The choice depends on the system alone, never on what was built before, so every
+        answer (to the last bit) is a function of the system and the query.
+        """
         super().__init__(data)
         #: qhull up to WALK_MIN_ELEMENTS - 1 elements; beyond, facets found by pivoting.
         if walk is None:
-            walk = len(data.elements) >= config.WALK_MIN_ELEMENTS
+            k = len(data.elements)
+            walk = not config.QHULL_MIN_ELEMENTS <= k < config.WALK_MIN_ELEMENTS
         self.walk = walk
         self._hull_type = WalkHull if self.walk else Hull
         self.hull = self._hull_type(data.fractions, data.energy_per_atom)
@@ -254,16 +258,5 @@ class FastSystem(PhaseSystem):
 class FastEngine(Engine):
     name = "fast"
 
-    def __init__(self, table: EntryTable) -> None:
-        super().__init__(table)
-        self.built = 0
-
     def _build(self, data: SystemData) -> PhaseSystem:
-        # The first few systems are walked whatever their size: importing scipy for qhull
-        # costs more than they do (a single window answers in a fraction of a second).
-        self.built += 1
-        walk = (
-            len(data.elements) >= config.WALK_MIN_ELEMENTS
-            or self.built <= config.QHULL_AFTER_SYSTEMS
-        )
-        return FastSystem(data, walk)
+        return FastSystem(data)

@@ -148,14 +148,17 @@ class WalkHull:
         raise WalkError("the walk along a line did not settle")
 
     def _facet_at(self, y: np.ndarray) -> _Facet:
-        """A lower facet whose cone holds ``y``, walked to from the last facet used."""
+        """A lower facet whose cone holds ``y``, walked to from the first facet.
+
+        Always from the same start, never from the last facet used: where several facets
+        hold ``y`` (on a shared face), which one is reached, and so the last bits of the
+        numbers read off it, must not depend on the order of earlier queries.
+        """
+        if self._facet is None:
+            self._facet = self._first_facet()
         fac = self._facet
-        if fac is None:
-            fac = self._first_facet()
         z = self.fractions[fac.basis].mean(axis=0) * float(y.sum())
-        fac = self._walk(fac, z, y - z, 1.0, None)
-        self._facet = fac
-        return fac
+        return self._walk(fac, z, y - z, 1.0, None)
 
     # ------------------------------------------------------------------ Hull's queries
 
@@ -182,7 +185,6 @@ class WalkHull:
         fac = self._facet_at(y0)
         events: list = []
         last = self._walk(fac, y0, d, t1, events)
-        self._facet = last
         limit = t1 - MERGE_TOL * max(1.0, abs(t1)) if np.isfinite(t1) else np.inf
         breaks, facets = [0.0], [fac]
         slope = float(fac.mu @ d)
