@@ -69,15 +69,20 @@ class FastSystem(PhaseSystem):
         return x
 
     def _phases(
-        self, x: np.ndarray, hull: Hull | None = None, rows: np.ndarray | None = None
+        self,
+        x: np.ndarray,
+        hull: Hull | None = None,
+        rows: np.ndarray | None = None,
+        facet: object = None,
     ) -> tuple[Phase, ...]:
         """Equilibrium phases at ``x`` on ``hull`` (default: the closed hull).
 
         ``rows`` maps the hull's input rows to system rows (grand hulls drop some); amounts
         are moles per the atoms ``x`` counts (all atoms, or only the closed ones).
+        ``facet``: a pivoting hull's facet known to hold ``x``.
         """
         hull = hull or self.hull
-        verts, atoms = hull.decompose(x)
+        verts, atoms = hull.decompose(x) if facet is None else hull.decompose(x, facet)
         picked = hull.vertex_rows[verts] if rows is None else rows[hull.vertex_rows[verts]]
         counted = self._counted(hull)
         out = []
@@ -122,7 +127,12 @@ class FastSystem(PhaseSystem):
         n_c = float(x[axis])
         host = x.copy()
         host[axis] = 0.0
-        breaks, slopes = self.hull.envelope(host, axis)
+        facets: list = []
+        if isinstance(self.hull, WalkHull):
+            # Each breakpoint's facet comes with it: no second walk to find its phases.
+            breaks, slopes, facets = self.hull.envelope_facets(host, axis)
+        else:
+            breaks, slopes = self.hull.envelope(host, axis)
         tol = 1e-9 * max(1.0, n_c)
         hit = np.flatnonzero(np.abs(breaks - n_c) <= tol)
         formula, units = _reduced_amounts(tuple(sorted(amounts.items())))
@@ -132,6 +142,8 @@ class FastSystem(PhaseSystem):
             j = int(np.searchsorted(breaks, n_c)) - 1
             breaks = np.insert(breaks, j + 1, n_c)
             slopes = np.insert(slopes, j + 1, slopes[j])
+            if facets:
+                facets.insert(j + 1, None)
             own = int(j + 1)
         else:
             own = int(hit[0])
@@ -144,7 +156,7 @@ class FastSystem(PhaseSystem):
             if not placed or i != own:
                 y = host.copy()
                 y[axis] = breaks[i]
-                phases = self._phases(y)
+                phases = self._phases(y, facet=facets[i] if facets else None)
             if i == own and not (len(phases) == 1 and phases[0].formula == formula):
                 # Off the hull, or exactly on a tie line: the composition is placed there.
                 phases = (Phase(formula, "placed", float(units)),)

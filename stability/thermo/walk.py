@@ -72,6 +72,7 @@ class WalkHull:
             [np.flatnonzero(pure & (self.fractions[:, j] > 0.5))[0] for j in range(self.k)]
         )
         self._facet: _Facet | None = None
+        self._memo: tuple[bytes, _Facet] | None = None
         self.pivots = 0
         self._budget = 200 * self.k + 2 * len(keep) + 1000
 
@@ -154,11 +155,16 @@ class WalkHull:
         hold ``y`` (on a shared face), which one is reached, and so the last bits of the
         numbers read off it, must not depend on the order of earlier queries.
         """
+        key = y.tobytes()
+        if self._memo is not None and self._memo[0] == key:
+            return self._memo[1]  # the same point again (hull energy, then phases)
         if self._facet is None:
             self._facet = self._first_facet()
         fac = self._facet
         z = self.fractions[fac.basis].mean(axis=0) * float(y.sum())
-        return self._walk(fac, z, y - z, 1.0, None)
+        found = self._walk(fac, z, y - z, 1.0, None)
+        self._memo = (key, found)
+        return found
 
     # ------------------------------------------------------------------ Hull's queries
 
@@ -166,9 +172,14 @@ class WalkHull:
         """Hull formation energy (eV) of the extensive composition ``x``."""
         return float(self._facet_at(x).mu @ x)
 
-    def decompose(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Return (vertex indices, atoms of each) of the equilibrium at composition ``x``."""
-        fac = self._facet_at(x)
+    def decompose(
+        self, x: np.ndarray, facet: _Facet | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Return (vertex indices, atoms of each) of the equilibrium at composition ``x``.
+
+        ``facet``: one known to hold ``x`` (a breakpoint's, from ``envelope_facets``).
+        """
+        fac = facet or self._facet_at(x)
         lam = np.clip(fac.amounts(x), 0.0, None)
         keep = lam > config.AMOUNT_TOL
         return fac.basis[keep], lam[keep]
@@ -204,10 +215,17 @@ class WalkHull:
 
     def envelope(self, host: np.ndarray, axis: int) -> tuple[np.ndarray, np.ndarray]:
         """Breakpoints along ``host + n * e_axis`` for n >= 0, and the slope right of each."""
+        breaks, slopes, _ = self.envelope_facets(host, axis)
+        return breaks, slopes
+
+    def envelope_facets(
+        self, host: np.ndarray, axis: int
+    ) -> tuple[np.ndarray, np.ndarray, list[_Facet]]:
+        """As ``envelope``, with the facet right of each breakpoint (it holds the point)."""
         d = np.zeros(self.k)
         d[axis] = 1.0
         breaks, facets, _ = self._line(host, d, np.inf)
-        return breaks, np.array([f.mu[axis] for f in facets])
+        return breaks, np.array([f.mu[axis] for f in facets]), facets
 
     def segment(self, start: np.ndarray, end: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Kinks of the hull along ``(1 - x) * start + x * end`` for x in [0, 1]."""
