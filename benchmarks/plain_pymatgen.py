@@ -84,6 +84,54 @@ def window(entries: list[PDEntry], formula: str, offset: float = OFFSET) -> dict
     }
 
 
+def windows_of_system(entries: list[PDEntry], formulas: list[str]) -> dict[str, dict]:
+    """Windows of several compositions of one chemical system: the competent baseline.
+
+    One ``PhaseDiagram`` for the system; a composition that is not a stable phase is not
+    placed in a rebuilt diagram but read off this one, in the limit of a vanishing offset:
+    inside a segment of its Li profile both limits are that segment's Li potential; at a
+    critical composition they are the potentials on either side of it. Products are the
+    phases at the neighbouring critical compositions, as in a placed diagram.
+    """
+    pd_ = PhaseDiagram(entries)
+    stable = {e.composition.reduced_formula for e in pd_.stable_entries}
+    mu0 = pd_.el_refs[LI].energy_per_atom
+    out = {}
+    for formula in formulas:
+        comp = Composition(formula)
+        prof = pd_.get_element_profile(LI, comp)
+        if comp.reduced_formula in stable:
+            k = next(
+                i
+                for i, p in enumerate(prof)
+                if len(p["entries"]) == 1
+                and p["entries"][0].composition.reduced_formula == comp.reduced_formula
+            )
+            red, ox = prof[k]["chempot"], prof[k + 1]["chempot"]
+            richer, poorer = (prof[k - 1] if k > 0 else None), prof[k + 1]
+        else:
+            # Li taken up (+) or given off (-) to reach each critical composition.
+            amounts = [p["evolution"] for p in prof]
+            tol = 1e-6 * max(1.0, comp.num_atoms)
+            at = [i for i, a in enumerate(amounts) if abs(a) <= tol]
+            if at:  # on a critical composition: its two sides
+                k = at[0]
+                red, ox = prof[k]["chempot"], prof[k + 1]["chempot"]
+                richer, poorer = (prof[k - 1] if k > 0 else None), prof[k + 1]
+            else:  # inside a segment: the Li-poorer end's potential holds on both sides
+                j = next(i for i, a in enumerate(amounts) if a < -tol)
+                red = ox = prof[j]["chempot"]
+                richer, poorer = (prof[j - 1] if j > 0 else None), prof[j]
+        out[formula] = {
+            "reduction_limit_V": -(red - mu0) + 0.0,
+            "oxidation_limit_V": -(ox - mu0) + 0.0,
+            "reduction_products": _names(richer) if richer is not None else [],
+            "oxidation_products": _names(poorer),
+            "placed_on_hull": comp.reduced_formula not in stable,
+        }
+    return out
+
+
 def interfaces(entries: list[PDEntry], a: str, b: str, voltages: list[float | None]) -> list[dict]:
     """Most negative reaction of A|B at each voltage (None: closed), reactants at hull energy.
 

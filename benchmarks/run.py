@@ -2,12 +2,15 @@
 
     python benchmarks/run.py [--quick | --full] [--data FOLDER] [--sample N] [--seed S]
 
-Prints one table: per job, the wall time of each side, the ratio (pymatgen / stability),
-the peak memory of each side, and how well the answers agree. Every side of every job runs
+Prints one table: per job, the wall time of each side, the ratios (pymatgen / stability,
+naive and competent), CPU time and peak memory of each side, and how well the answers agree. Every side of every job runs
 in a child process of its own, so peak memory is that process tree's alone (ru_maxrss from
 ``os.wait4``, the per-child form of ``getrusage(RUSAGE_CHILDREN)``).
 
-"Plain pymatgen" is ``benchmarks/plain_pymatgen.py``: what a researcher writes with pandas
+Two pymatgen baselines, both in ``benchmarks/plain_pymatgen.py`` (which imports nothing from
+``stability``): "naive" and "competent". The competent one groups the compounds by chemical
+system, builds one ``PhaseDiagram`` per system and reads placed windows off it
+(``windows_of_system``). The naive one is what a researcher writes first with pandas
 and pymatgen alone (PDEntry objects from the snapshot CSV, ``PhaseDiagram`` per material on
 its chemical system, ``get_element_profile``; ``(GrandPotential)InterfacialReactivity`` per
 pair and voltage). It imports nothing from ``stability``. "stability" is the library's public
@@ -22,10 +25,13 @@ Jobs:
   (d) interface matrix nitride-sses x (cathodes + sulfides + halides), closed and Li open
       at 0-5 V in 0.1 V steps.
   (e) ``stability figures``, if the CLI has that command.
+  (f), (g) cold CLI windows of a 9- and an 11-element composition; pymatgen gets
+      ``--he-budget`` seconds (default 60) for each.
 
-By default pymatgen runs on a seeded random sample in (b) and (c) (and on a sample of the
-pairs in (d) if all of them would take more than 5 minutes) and its time is extrapolated
-linearly; ``--full`` runs it on everything (about an hour on 2 cores: (b) ~11 min, (c) ~50 min).
+By default naive pymatgen runs on a seeded random sample of compounds in (b) and (c), the
+competent one on a seeded uniform sample of chemical systems (all their Li compounds), and
+on a sample of the pairs in (d) if all of them would take more than 5 minutes; their times
+are extrapolated linearly (per compound, per system, per pair); ``--full`` runs it on everything (about an hour on 2 cores: (b) ~11 min, (c) ~50 min).
 ``--quick`` is a smoke run of well under a minute on small samples.
 """
 
@@ -56,6 +62,10 @@ LEFT_DEFAULT = "nitride-sses"
 RIGHT_SETS = ("cathodes", "sulfides", "halides")
 SCAN = [round(i * 0.1, 10) for i in range(51)]  # 0-5 V in 0.1 V steps
 QUICK_SCAN = [0.0, 2.5, 5.0]
+HIGH_ENTROPY = (
+    "Li1Mg0.1Al0.1Si0.2P0.1S0.4O0.5N0.2Cl0.3",  # 9 elements
+    "Li0.5Na0.5Mg0.1Al0.1Si0.2P0.1S0.4Cl0.3Br0.2O0.5N0.2",  # 11 elements
+)
 PMG_BUDGET_S = 300.0  # (d): sample the pairs if pymatgen on all of them would take longer
 MIN_PAIRS = 10  # (d): at least this many pairs before extrapolating
 MV = 1e-3
@@ -121,6 +131,57 @@ def child_windows_pymatgen(spec: dict) -> dict:
     }
 
 
+def child_windows_competent(spec: dict) -> dict:
+    """Windows of the Li compounds by competent pymatgen: one PhaseDiagram per system.
+
+    Systems (not compounds) are sampled uniformly, so the time per system extrapolates
+    without bias to all systems; every Li compound of a sampled system is computed.
+    """
+    sys.path.insert(0, str(HERE))
+    import plain_pymatgen as pp
+
+    t0, c0 = time.perf_counter(), _cpu_seconds()
+    snap = pp.Snapshot(spec["csv"])
+    by_system: dict[frozenset, list[str]] = {}
+    for i in snap.li_compounds():
+        by_system.setdefault(snap.elsets[i], []).append(snap.formulas[i])
+    # Rows indexed by element set once (what a competent user does instead of a scan each).
+    rows_of: dict[frozenset, list[int]] = {}
+    for i, s in enumerate(snap.elsets):
+        rows_of.setdefault(s, []).append(i)
+    t_load, c_load = time.perf_counter() - t0, _cpu_seconds() - c0
+    systems = sorted(by_system, key=sorted)
+    n_systems_all = len(systems)
+    n_all = sum(len(v) for v in by_system.values())
+    if spec["sample_systems"] and spec["sample_systems"] < n_systems_all:
+        systems = random.Random(spec["seed"]).sample(systems, spec["sample_systems"])
+    t1 = time.perf_counter()
+    out, errors = {}, {}
+    for s in systems:
+        entries = [pp.PDEntry(pp.Composition(el), 0.0, name=el) for el in sorted(s)]
+        for sub, rows in rows_of.items():
+            if sub <= s:
+                for i in rows:
+                    comp = pp.Composition(snap.formulas[i])
+                    entries.append(pp.PDEntry(comp, snap.energies[i] * comp.num_atoms))
+        try:
+            out.update(pp.windows_of_system(entries, by_system[s]))
+        except Exception as exc:  # recorded, not fatal
+            errors["-".join(sorted(s))] = f"{type(exc).__name__}: {exc}"
+    return {
+        "n_all": n_all,
+        "n": sum(len(by_system[s]) for s in systems),
+        "n_systems_all": n_systems_all,
+        "n_systems": len(systems),
+        "t_load": t_load,
+        "t_loop": time.perf_counter() - t1,
+        "c_load": c_load,
+        "c_loop": _cpu_seconds() - c0 - c_load,
+        "results": out,
+        "errors": errors,
+    }
+
+
 def child_windows_stability(spec: dict) -> dict:
     """Windows of the Li compounds of a dataset by ``stability`` (fast engine, run_screen)."""
     from stability import load_dataset, make_engine, resolve_targets, run_screen
@@ -133,9 +194,14 @@ def child_windows_stability(spec: dict) -> dict:
     if spec.get("formulas") is not None:
         wanted = set(spec["formulas"])
         targets = [t for t in targets if t.formula in wanted]
+    own0 = resource.getrusage(resource.RUSAGE_SELF)
     result = run_screen(engine, targets, jobs=spec["jobs"])
     wall = time.perf_counter() - t0
     cpu = _cpu_seconds() - c0
+    own1 = resource.getrusage(resource.RUSAGE_SELF)
+    # The main process's CPU during the screen is its serial part when workers run.
+    cpu_main = own1.ru_utime + own1.ru_stime - own0.ru_utime - own0.ru_stime
+    cpu_load = own0.ru_utime + own0.ru_stime - c0
     out, errors = {}, {}
     for r in result.rows:
         if r["error"]:
@@ -153,6 +219,8 @@ def child_windows_stability(spec: dict) -> dict:
         "n": len(targets),
         "wall": wall,
         "cpu": cpu,
+        "cpu_main": cpu_main,
+        "cpu_load": cpu_load,
         "results": out,
         "errors": errors,
     }
@@ -235,6 +303,7 @@ def child_interfaces_stability(spec: dict) -> dict:
 CHILDREN = {
     "windows:pymatgen": child_windows_pymatgen,
     "windows:stability": child_windows_stability,
+    "windows:competent": child_windows_competent,
     "interfaces:pymatgen": child_interfaces_pymatgen,
     "interfaces:stability": child_interfaces_stability,
 }
@@ -422,14 +491,19 @@ def job_cli(args, env: dict, data: Path) -> tuple[list[str], list[str]]:
     diff = max(abs(red - ours_w["reduction_limit_V"]), abs(ox - ours_w["oxidation_limit_V"]))
     same = (sorted(ours_w["reduction_products"]), sorted(ours_w["oxidation_products"])) == prods
     label = "median of 3" if runs == 3 else "1 run"
+    bare = [sys.executable, "-c", "import numpy, click"]
+    t_bare = statistics.median(measure(bare, env).wall for _ in range(runs))
     row = [
         "(a) cold CLI `stability window Li3N`",
         f"1 ({label})",
         fmt_time(t_pmg),
+        "= naive (one system)",
         fmt_time(t_ours),
         fmt_ratio(t_pmg, t_ours),
-        fmt_mib(max(m.maxrss_mib for m in mp_)),
-        fmt_mib(max(m.maxrss_mib for m in mo)),
+        fmt_ratio(t_pmg, t_ours),
+        f"{statistics.median(m.cpu for m in mp_):.2f} / - / "
+        f"{statistics.median(m.cpu for m in mo):.2f} s",
+        f"{fmt_mib(max(m.maxrss_mib for m in mp_))} / - / {fmt_mib(max(m.maxrss_mib for m in mo))}",
         f"{diff / MV:.3f} mV",
         "yes" if same else "no",
     ]
@@ -437,7 +511,9 @@ def job_cli(args, env: dict, data: Path) -> tuple[list[str], list[str]]:
         f"(a) process start to exit; ours `{' '.join(['stability', *ours[1:]])}` with the "
         f"entries cache built; pymatgen `python benchmarks/plain_pymatgen.py CSV Li3N` (pandas "
         f"read of the whole CSV, PhaseDiagram of Li-N). Li3N: {ours_w['reduction_limit_V']:.4f}"
-        f"-{ours_w['oxidation_limit_V']:.4f} V (ours) vs {red:.4f}-{ox:.4f} V (pymatgen)."
+        f"-{ours_w['oxidation_limit_V']:.4f} V (ours) vs {red:.4f}-{ox:.4f} V (pymatgen). "
+        f"A bare `python -c 'import numpy, click'` takes {fmt_time(t_bare)} here "
+        f"(ours is {t_ours / t_bare:.1f}x that)."
     ]
     return row, notes
 
@@ -472,66 +548,173 @@ def compare_windows(pmg: dict, ours: dict) -> dict:
     }
 
 
+def compare_competent(comp: dict, ours: dict) -> dict:
+    """Competent pymatgen (exact zero-offset limits) against ours: limits and products."""
+    d = 0.0
+    same = compared = 0
+    missing = []
+    for f, p in comp["results"].items():
+        o = ours["results"].get(f)
+        if o is None or o["oxidation_limit_V"] is None:
+            missing.append(f)
+            continue
+        compared += 1
+        for k in ("reduction_limit_V", "oxidation_limit_V"):
+            d = max(d, abs(o[k] - p[k]))
+        same += (o["reduction_products"], o["oxidation_products"]) == (
+            p["reduction_products"],
+            p["oxidation_products"],
+        ) and o["placed_on_hull"] == p["placed_on_hull"]
+    return {"d": d, "same": same, "n": compared, "missing": missing}
+
+
+def amdahl(speedup: float, workers: int) -> float:
+    """Parallel fraction p of a run that is ``speedup`` times faster on ``workers``."""
+    return (1 - 1 / speedup) / (1 - 1 / workers)
+
+
 def job_windows(args, env, data: Path, workdir: Path, dataset: str, tag: str):
-    """(b)/(c): windows of all Li compounds of ``dataset``."""
+    """(b)/(c): windows of all Li compounds of ``dataset``, naive and competent pymatgen."""
     sample = None if args.full else (args.quick_sample if args.quick else args.sample)
+    csv = str(data / f"{dataset}.csv.gz")
     pmg, mp_ = run_child(
-        {
-            "kind": "windows:pymatgen",
-            "csv": str(data / f"{dataset}.csv.gz"),
-            "sample": sample,
-            "seed": args.seed,
-        },
+        {"kind": "windows:pymatgen", "csv": csv, "sample": sample, "seed": args.seed},
         env,
         workdir,
     )
-    ours, mo = run_child(
-        {
-            "kind": "windows:stability",
-            "data": str(data),
-            "dataset": dataset,
-            "jobs": 2,
-            "formulas": pmg["sample"] if args.quick else None,
-        },
+    n_sys = None if args.full else (args.quick_sample if args.quick else args.sample_systems)
+    cmp_, mc = run_child(
+        {"kind": "windows:competent", "csv": csv, "sample_systems": n_sys, "seed": args.seed},
         env,
         workdir,
     )
+    spec = {
+        "kind": "windows:stability",
+        "data": str(data),
+        "dataset": dataset,
+        "jobs": 2,
+        "formulas": sorted(set(pmg["sample"]) | set(cmp_["results"])) if args.quick else None,
+    }
+    ours, mo = run_child(spec, env, workdir)
+    one = None
+    if tag == "(b)" and (not args.quick or args.parallel):  # speed-up, parallel fraction
+        one, m1 = run_child({**spec, "jobs": 1}, env, workdir)
     n_all, n = pmg["n_all"], pmg["n"]
     scale = ours["n"] / n
     t_pmg = pmg["t_load"] + pmg["t_loop"] * scale
     cpu_pmg = pmg["c_load"] + pmg["c_loop"] * scale
-    if n == ours["n"]:
-        pmg_cell = fmt_time(t_pmg)
+    pmg_cell = fmt_time(t_pmg) + ("" if n == ours["n"] else f" ({n}-sample, extrapolated)")
+    if args.quick:
+        # Quick: ours ran on the union of both samples; scale each baseline to that.
+        t_cmp = cmp_["t_load"] + cmp_["t_loop"] * ours["n"] / max(1, cmp_["n"])
+        cpu_cmp = cmp_["c_load"] + cmp_["c_loop"] * ours["n"] / max(1, cmp_["n"])
     else:
-        pmg_cell = f"{fmt_time(t_pmg)} ({n}-sample, extrapolated)"
+        sys_scale = cmp_["n_systems_all"] / cmp_["n_systems"]
+        t_cmp = cmp_["t_load"] + cmp_["t_loop"] * sys_scale
+        cpu_cmp = cmp_["c_load"] + cmp_["c_loop"] * sys_scale
+    cmp_cell = fmt_time(t_cmp)
+    if cmp_["n_systems"] < cmp_["n_systems_all"]:
+        cmp_cell += f" ({cmp_['n_systems']}-system sample, extrapolated)"
     c = compare_windows(pmg, ours)
-    ok = c["same"] == c["n"] and not c["missing"]
+    cc = compare_competent(cmp_, ours)
+    ok = c["same"] == c["n"] and not c["missing"] and cc["same"] == cc["n"] and not cc["missing"]
     size = f"{ours['n']:,}" + (" (quick sample)" if args.quick else "")
     row = [
         f"{tag} windows+products, all Li compounds, {dataset}",
         size,
         pmg_cell,
+        cmp_cell,
         fmt_time(ours["wall"]),
         fmt_ratio(t_pmg, ours["wall"]),
-        fmt_mib(mp_.maxrss_mib),
-        fmt_mib(mo.maxrss_mib),
-        f"{c['d0'] / MV:.3f} mV",
-        f"{'yes' if ok else 'no'} ({c['same']}/{c['n']})",
+        fmt_ratio(t_cmp, ours["wall"]),
+        f"{cpu_pmg:.0f} / {cpu_cmp:.0f} / {ours['cpu']:.1f} s",
+        f"{fmt_mib(mp_.maxrss_mib)} / {fmt_mib(mc.maxrss_mib)} / {fmt_mib(mo.maxrss_mib)}",
+        f"{max(c['d0'], cc['d']) / MV:.3f} mV",
+        f"{'yes' if ok else 'no'} ({c['same'] + cc['same']}/{c['n'] + cc['n']})",
     ]
     notes = [
         f"{tag} {n_all:,} Li compounds (pandas rows with Li and another element) = "
-        f"{ours['n_all']:,} targets of resolve_targets(table, 'all-li'); compared on the "
-        f"{c['n']} pymatgen rows: limits vs pymatgen's zero-offset value max {c['d0'] / MV:.3f} mV "
-        f"(vs its raw 1e-6 eV/atom placement: {c['draw'] / MV:.1f} mV); placed flag differs on "
-        f"{c['placed_diff']}; pymatgen errors {len(pmg['errors'])}, ours {len(ours['errors'])}"
+        f"{ours['n_all']:,} targets of resolve_targets(table, 'all-li'); naive compared on "
+        f"{c['n']} rows: limits vs its zero-offset value max {c['d0'] / MV:.3f} mV (vs its raw "
+        f"1e-6 eV/atom placement: {c['draw'] / MV:.1f} mV); placed flag differs on "
+        f"{c['placed_diff']}; competent compared on {cc['n']} rows ({cmp_['n_systems']} of "
+        f"{cmp_['n_systems_all']} systems): max {cc['d'] / MV:.3f} mV; errors naive "
+        f"{len(pmg['errors'])}, competent {len(cmp_['errors'])}, ours {len(ours['errors'])}"
         + (f"; missing on our side: {', '.join(c['missing'][:5])}" if c["missing"] else "")
         + ".",
-        f"{tag} pymatgen: load {pmg['t_load']:.2f} s + {pmg['t_loop'] / n * 1000:.0f} ms per "
-        f"compound; CPU {cpu_pmg:.0f} s{' (extrapolated)' if scale != 1 else ''}. stability: "
-        f"{ours['wall'] / ours['n'] * 1000:.2f} ms per compound (load included), CPU {ours['cpu']:.1f} s in "
+        f"{tag} naive pymatgen: load {pmg['t_load']:.2f} s + {pmg['t_loop'] / n * 1000:.0f} ms "
+        f"per compound (a PhaseDiagram per compound, a second one to place it). Competent: load "
+        f"{cmp_['t_load']:.2f} s + {cmp_['t_loop'] / max(1, cmp_['n_systems']) * 1000:.0f} ms "
+        f"per system (one PhaseDiagram per chemical system, placed windows read off it). "
+        f"stability: {ours['wall'] / ours['n'] * 1000:.2f} ms per compound (load included) in "
         f"{'3 processes (jobs=2)' if ours['n'] > 64 else '1 process'}; peak RSS main "
         f"{ours['maxrss_self_mib']:.0f} MiB"
         + (f", largest worker {ours['maxrss_children_mib']:.0f} MiB." if ours["n"] > 64 else "."),
+    ]
+    if one is not None:
+        speedup = one["wall"] / ours["wall"]
+        p_wall = amdahl(speedup, 2) if speedup > 1 else 0.0
+        # By CPU, which other users of the machine do not distort: the serial part is the
+        # snapshot load and the main process's own work while the workers run.
+        serial = ours["cpu_load"] + ours["cpu_main"]
+        p_cpu = 1 - serial / ours["cpu"]
+        at16 = 1 / ((1 - p_cpu) + p_cpu / 16)
+        notes.append(
+            f"{tag} parallel: jobs=1 {fmt_time(one['wall'])} (CPU {one['cpu']:.1f} s), jobs=2 "
+            f"{fmt_time(ours['wall'])} (CPU {ours['cpu']:.1f} s): {speedup:.2f}x by wall time "
+            f"(Amdahl parallel fraction {p_wall:.2f}; the cores are shared with other work, "
+            f"so this is a lower bound). By CPU: serial {serial:.2f} s (load "
+            f"{ours['cpu_load']:.2f} s + main process {ours['cpu_main']:.2f} s) of "
+            f"{ours['cpu']:.1f} s, parallel fraction {p_cpu:.3f}: at most "
+            f"{1 / ((1 - p_cpu) + p_cpu / 2):.2f}x on 2 workers, {at16:.1f}x on 16."
+        )
+    return row, notes
+
+
+def job_high_entropy(args, env, label: str, formula: str) -> tuple[list[str], list[str]]:
+    """(f)/(g): one high-entropy composition on the command line, pymatgen with a budget."""
+    ours = [*stability_cmd(), "window", formula, "--format", "json"]
+    m = measure(ours, env, timeout=600)
+    if m.code != 0:
+        sys.exit(f"error: {' '.join(ours)} failed (exit {m.code}):\n{m.log[-3000:]}")
+    w = json.loads(m.log[m.log.index("[") :])[0]
+    k = len(re.findall(r"[A-Z][a-z]?", formula))
+    if args.quick:
+        pmg_cell, ratio, rss = "skipped (--quick)", "n/a", "n/a"
+    else:
+        plain = [sys.executable, str(HERE / "plain_pymatgen.py"), args.csv0, formula]
+        mp_ = measure(plain, env, timeout=args.he_budget)
+        if mp_.code == 0:
+            pmg_cell, ratio = fmt_time(mp_.wall), fmt_ratio(mp_.wall, m.wall)
+        else:
+            pmg_cell, ratio = (
+                f"> {args.he_budget:.0f} s (stopped)",
+                f"> {args.he_budget / m.wall:.0f}x",
+            )
+        rss = fmt_mib(mp_.maxrss_mib)
+    row = [
+        f"{label} cold CLI window, {k}-element composition",
+        "1",
+        pmg_cell,
+        "n/a",
+        fmt_time(m.wall),
+        ratio,
+        "n/a",
+        f"- / - / {m.cpu:.1f} s",
+        f"{rss} / - / {fmt_mib(m.maxrss_mib)}",
+        "",
+        "",
+    ]
+    notes = [
+        f"{label} `stability window {formula}`: {w['reduction_limit_V']:.3f}-"
+        f"{w['oxidation_limit_V']:.3f} V, process start to exit (no hull of the {k}-element "
+        f"system is built: facets are found by simplex pivots, thermo/walk.py)"
+        + (
+            "."
+            if args.quick
+            else f"; pymatgen `plain_pymatgen.py` (PhaseDiagram of the system) given "
+            f"{args.he_budget:.0f} s."
+        )
     ]
     return row, notes
 
@@ -595,14 +778,17 @@ def job_interfaces(args, env, data: Path, workdir: Path):
     if n < len(pairs):
         pmg_cell += f" ({n}-of-{len(pairs)}-pair sample, extrapolated)"
     scan = "0-5 V in 0.1 V steps" if voltages == SCAN else f"{len(voltages)} voltages"
+    cpu_pmg = pmg["c_load"] + pmg["c_loop"] * scale
     row = [
         f"(d) interfaces {args.left} x {'+'.join(RIGHT_SETS)}, closed + {scan}",
         f"{len(pairs)} pairs x {n_v} = {len(pairs) * n_v:,}",
         pmg_cell,
+        "n/a",
         fmt_time(ours["wall"]),
         fmt_ratio(t_pmg, ours["wall"]),
-        fmt_mib(mp_.maxrss_mib),
-        fmt_mib(mo.maxrss_mib),
+        "n/a",
+        f"{cpu_pmg:.0f} / - / {ours['cpu']:.1f} s",
+        f"{fmt_mib(mp_.maxrss_mib)} / - / {fmt_mib(mo.maxrss_mib)}",
         f"{dmax:.3f} meV/atom",
         f"{'yes' if ok else 'no'} ({same}/{with_rxn})",
     ]
@@ -627,7 +813,7 @@ def job_figures(args, env) -> tuple[list[str], list[str]]:
 
     label = "(e) stability figures"
     cmd = cli.commands.get("figures") if isinstance(cli, click.Group) else None
-    blank = ["", "n/a", "", "", "n/a", "", "", ""]
+    blank = ["", "n/a", "", "", "n/a", "n/a", "", "", "", ""]
     if cmd is None:
         return [label, "n/a (no figures command yet)", *blank[1:]], []
     if args.quick:
@@ -644,10 +830,12 @@ def job_figures(args, env) -> tuple[list[str], list[str]]:
         label,
         "1 run",
         "n/a (no pymatgen equivalent)",
+        "n/a",
         fmt_time(m.wall),
         "n/a",
         "n/a",
-        fmt_mib(m.maxrss_mib),
+        f"- / - / {m.cpu:.1f} s",
+        f"- / - / {fmt_mib(m.maxrss_mib)}",
         "",
         "",
     ]
@@ -679,8 +867,21 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help=f"left set of the interface matrix (default {LEFT_DEFAULT}; e.g. nitrides)",
     )
     p.add_argument(
-        "--only", default="abcde", help="which jobs to run, e.g. --only d (default abcde)"
+        "--sample-systems",
+        type=int,
+        default=250,
+        help="competent pymatgen's sample of chemical systems in (b) and (c) (default 250)",
     )
+    p.add_argument(
+        "--he-budget",
+        type=float,
+        default=60.0,
+        help="seconds pymatgen gets for each high-entropy composition in (f), (g) (default 60)",
+    )
+    p.add_argument(
+        "--only", default="abcdefg", help="which jobs to run, e.g. --only d (default abcdefg)"
+    )
+    p.add_argument("--parallel", action="store_true", help="with --quick: also (b) on one worker")
     p.add_argument("--child", help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     args.quick_sample = 8
@@ -707,6 +908,7 @@ def main(argv: list[str] | None = None) -> int:
         return child_main(args.child)
     data = Path(args.data).expanduser().resolve()
     check_data(data)
+    args.csv0 = str(data / f"{DATASETS[0]}.csv.gz")
     env = {**os.environ, "STABILITY_DATA": str(data), "MPLBACKEND": "Agg"}
     header_lines = machine()
     start = time.perf_counter()
@@ -719,6 +921,8 @@ def main(argv: list[str] | None = None) -> int:
             "c": lambda: job_windows(args, env, data, workdir, DATASETS[1], "(c)"),
             "d": lambda: job_interfaces(args, env, data, workdir),
             "e": lambda: job_figures(args, env),
+            "f": lambda: job_high_entropy(args, env, "(f)", HIGH_ENTROPY[0]),
+            "g": lambda: job_high_entropy(args, env, "(g)", HIGH_ENTROPY[1]),
         }
         for key, step in steps.items():
             if key not in args.only:
@@ -734,10 +938,12 @@ def main(argv: list[str] | None = None) -> int:
         "job",
         "size",
         "plain pymatgen",
+        "competent pymatgen",
         "stability",
         "ratio (pmg/ours)",
-        "peak RSS pymatgen",
-        "peak RSS stability",
+        "ratio (competent/ours)",
+        "CPU naive / competent / ours",
+        "peak RSS naive / competent / ours",
         "max |diff|",
         "products identical",
     ]
@@ -748,11 +954,12 @@ def main(argv: list[str] | None = None) -> int:
     print(
         "Wall time: (a) process start to exit; (b)-(d) in-process, from reading the snapshot "
         "to the last answer, imports excluded. Extrapolated pymatgen time = its load time + "
-        "its per-item time x all items."
+        "its per-item time x all items (items: compounds for naive, systems for competent)."
     )
     print(
         "stability: fast engine; (b)/(c) run_screen(jobs=2) over resolve_targets(table, "
-        "'all-li'); plain pymatgen runs in 1 process throughout (see CPU times below)."
+        "'all-li'); pymatgen runs in 1 process throughout (CPU column: its CPU time, "
+        "extrapolated like its wall time; ours summed over the worker processes)."
     )
     print(
         "Peak RSS: ru_maxrss from os.wait4 on each side's own child process (the per-child "

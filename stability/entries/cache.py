@@ -1,8 +1,14 @@
-"""Fast on-disk cache of EntryTables: keyed by content hash, checksummed, written atomically."""
+"""Fast on-disk cache of EntryTables: keyed by content hash, checksummed, written atomically.
+
+Integrity costs no extra pass over the data: every array is a zip member whose CRC-32
+``zipfile`` checks as it reads it, and the metadata (written last) holds a digest of the
+members' names, sizes and CRCs, so a file rewritten with other arrays fails too.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import logging
 import os
@@ -18,7 +24,8 @@ from stability.entries.table import EntryTable
 from stability.errors import DataError
 
 #: Bump when the cached layout or reader semantics change: old files are then ignored.
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+META = "meta.npy"
 
 log = logging.getLogger(__name__)
 
@@ -31,14 +38,12 @@ def file_sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-def columns_digest(cols: dict[str, np.ndarray]) -> str:
-    """Checksum of the array payload, so a damaged or foreign file is never served."""
+def members_digest(archive: zipfile.ZipFile) -> str:
+    """Checksum of an archive's array members (name, size, CRC-32), from its directory alone."""
     h = hashlib.sha256()
-    for key in sorted(cols):
-        arr = np.ascontiguousarray(cols[key])
-        h.update(key.encode())
-        h.update(str(arr.dtype).encode())
-        h.update(arr.tobytes())
+    for info in sorted(archive.infolist(), key=lambda i: i.filename):
+        if info.filename != META:
+            h.update(f"{info.filename}:{info.file_size}:{info.CRC:08x};".encode())
     return h.hexdigest()
 
 
@@ -46,11 +51,17 @@ def write_table(path: Path, table: EntryTable) -> None:
     """Write ``table`` to ``path`` atomically (temporary file in the same folder, then rename)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     cols = table.columns()
-    meta = dict(table.meta, format_version=FORMAT_VERSION, digest=columns_digest(cols))
     fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
     try:
-        with os.fdopen(fd, "wb") as fh:
-            np.savez(fh, meta=np.array(json.dumps(meta, sort_keys=True)), **cols)
+        with os.fdopen(fd, "w+b") as fh:
+            np.savez(fh, **cols)
+            with zipfile.ZipFile(fh, "a") as archive:
+                meta = dict(
+                    table.meta, format_version=FORMAT_VERSION, digest=members_digest(archive)
+                )
+                buf = io.BytesIO()
+                np.lib.format.write_array(buf, np.array(json.dumps(meta, sort_keys=True)))
+                archive.writestr(META, buf.getvalue())
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
@@ -64,7 +75,9 @@ def read_table(path: Path, expect_source_sha256: str | None = None) -> EntryTabl
     try:
         with np.load(path, allow_pickle=False) as npz:
             meta = json.loads(str(npz["meta"]))
+            # Reading each member checks its CRC-32 (zipfile raises BadZipFile otherwise).
             cols = {k: npz[k] for k in npz.files if k != "meta"}
+            digest = members_digest(npz.zip)
     except (
         OSError,
         ValueError,
@@ -84,7 +97,7 @@ def read_table(path: Path, expect_source_sha256: str | None = None) -> EntryTabl
         )
     if expect_source_sha256 and meta.get("source_sha256") != expect_source_sha256:
         raise DataError(f"cache file {path} was built from other data")
-    if columns_digest(cols) != meta.get("digest"):
+    if digest != meta.get("digest"):
         raise DataError(f"cache file {path} fails its checksum")
     meta.pop("digest", None)
     return EntryTable.from_columns(cols, meta)

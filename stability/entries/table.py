@@ -74,18 +74,19 @@ class EntryTable:
     @cached_property
     def _element_bits(self) -> np.ndarray:
         """Per row, a bitmask of its elements (two 64-bit words), for fast system selection."""
-        row_of = np.repeat(np.arange(len(self)), np.diff(self.indptr))
         bits = np.zeros((len(self), 2), dtype=np.uint64)
+        if len(self) == 0:
+            return bits
         word, bit = np.divmod(self.indices.astype(np.int64), 64)
+        one = np.left_shift(np.uint64(1), bit.astype(np.uint64))
+        nonempty = np.diff(self.indptr) > 0
         for w in (0, 1):
-            sel = word == w
-            np.bitwise_or.at(
-                bits[:, w], row_of[sel], np.left_shift(np.uint64(1), bit[sel].astype(np.uint64))
-            )
+            # A row's elements are distinct, so the sum of their bits is their union.
+            summed = np.add.reduceat(np.where(word == w, one, np.uint64(0)), self.indptr[:-1])
+            bits[:, w] = np.where(nonempty, summed, np.uint64(0))
         return bits
 
-    def mask_within(self, elements: Iterable[str]) -> np.ndarray:
-        """Boolean mask of rows whose elements all lie in ``elements``."""
+    def _allowed_bits(self, elements: Iterable[str]) -> np.ndarray:
         if len(self.elements) > 128:
             raise ValueError("more than 128 elements")
         lookup = {el: k for k, el in enumerate(self.elements)}
@@ -94,8 +95,58 @@ class EntryTable:
             if el in lookup:
                 w, b = divmod(lookup[el], 64)
                 allowed[w] |= np.uint64(1) << np.uint64(b)
-        outside = self._element_bits & ~allowed
-        return (outside[:, 0] == 0) & (outside[:, 1] == 0)
+        return allowed
+
+    def mask_within(self, elements: Iterable[str]) -> np.ndarray:
+        """Boolean mask of rows whose elements all lie in ``elements``."""
+        wanted = set(elements)
+        allowed = np.zeros(len(self.elements) + 1, dtype=bool)
+        allowed[[k for k, el in enumerate(self.elements) if el in wanted]] = True
+        # Count each row's entries outside ``elements`` (a running sum, read at row bounds).
+        counts = np.concatenate([[0], np.cumsum(~allowed[self.indices])])
+        return counts[self.indptr[1:]] == counts[self.indptr[:-1]]
+
+    @cached_property
+    def _lookups(self) -> list[int]:
+        return [0]
+
+    @cached_property
+    def _set_index(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Rows grouped by a hash of their element set: (sorted hashes, rows, group starts)."""
+        bits = self._element_bits
+        h = _mix(bits[:, 0], bits[:, 1])
+        order = np.argsort(h, kind="stable")
+        sorted_h = h[order]
+        starts = np.flatnonzero(np.r_[True, sorted_h[1:] != sorted_h[:-1], True])
+        return sorted_h[starts[:-1]], order, starts
+
+    def rows_within(self, elements: Iterable[str]) -> np.ndarray:
+        """Ascending indices of the rows whose elements all lie in ``elements``.
+
+        From the fourth call on, looks up every subset of ``elements`` among the distinct
+        element sets (2^k hashes) instead of testing every row; beyond 9 elements it scans.
+        """
+        self._lookups[0] += 1
+        lookup = {el: k for k, el in enumerate(self.elements)}
+        present = np.array(sorted({lookup[el] for el in elements if el in lookup}), dtype=np.int64)
+        if self._lookups[0] <= 3 or len(present) > 9 or len(present) == 0:
+            return np.flatnonzero(self.mask_within(elements))
+        keys, order, starts = self._set_index
+        subsets = np.arange(1, 1 << len(present), dtype=np.int64)
+        member = (subsets[:, None] >> np.arange(len(present))) & 1 == 1
+        word, bit = np.divmod(present, 64)
+        one = np.left_shift(np.uint64(1), bit.astype(np.uint64))
+        a = np.bitwise_or.reduce(np.where(member & (word == 0), one, np.uint64(0)), axis=1)
+        b = np.bitwise_or.reduce(np.where(member & (word == 1), one, np.uint64(0)), axis=1)
+        h = _mix(a, b)
+        pos = np.minimum(np.searchsorted(keys, h), len(keys) - 1)
+        groups = np.unique(pos[keys[pos] == h])
+        if groups.size == 0:
+            return np.zeros(0, dtype=np.int64)
+        rows = np.concatenate([order[starts[g] : starts[g + 1]] for g in groups])
+        # Exact test on the few candidates (a hash collision only adds rows to test).
+        outside = self._element_bits[rows] & ~self._allowed_bits(elements)
+        return np.sort(rows[(outside[:, 0] == 0) & (outside[:, 1] == 0)])
 
     def take(self, rows: np.ndarray) -> EntryTable:
         """Return the sub-table of the given row indices (or boolean mask)."""
@@ -228,6 +279,12 @@ def concat(tables: list[EntryTable], meta: dict[str, Any]) -> EntryTable:
         if key not in cols:
             cols[key] = np.concatenate([t.columns()[key] for t in tables])
     return EntryTable.from_columns(cols, meta)
+
+
+def _mix(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """A 64-bit hash of two-word bitmasks (collisions are harmless: results are re-tested)."""
+    with np.errstate(over="ignore"):
+        return a * np.uint64(0x9E3779B97F4A7C15) ^ b * np.uint64(0xC2B2AE3D27D4EB4F)
 
 
 def _fmt(amount: float) -> str:

@@ -8,11 +8,12 @@ is rebuilt per composition, and the limits do not depend on the offset at all.
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, lru_cache
 
 import numpy as np
 from pymatgen.core import Composition
 
+from stability import config
 from stability.thermo.base import (
     Engine,
     HullPoint,
@@ -21,9 +22,11 @@ from stability.thermo.base import (
     Phase,
     PhaseSystem,
     ProfileStep,
+    same_composition,
 )
-from stability.thermo.hull import Hull
+from stability.thermo.hull import FORMATION_TOL, Hull
 from stability.thermo.system import SystemData
+from stability.thermo.walk import WalkHull
 
 
 @cache
@@ -32,10 +35,29 @@ def _reduced(formula: str) -> tuple[str, float]:
     return reduced.reduced_formula, reduced.num_atoms
 
 
+@lru_cache(maxsize=4096)
+def _reduced_amounts(items: tuple[tuple[str, float], ...]) -> tuple[str, float]:
+    """(reduced formula, formula units) of a composition given as sorted (element, amount)."""
+    reduced, units = Composition(dict(items)).get_reduced_composition_and_factor()
+    return reduced.reduced_formula, float(units)
+
+
 class FastSystem(PhaseSystem):
-    def __init__(self, data: SystemData) -> None:
+    def __init__(self, data: SystemData, walk: bool | None = None) -> None:
+        """``walk``: answer by pivoting (thermo/walk.py) instead of a qhull hull; by default
+        outside ``config.QHULL_MIN_ELEMENTS`` to ``config.WALK_MIN_ELEMENTS - 1`` elements.
+
+        The choice depends on the system alone, never on what was built before, so every
+        answer (to the last bit) is a function of the system and the query.
+        """
         super().__init__(data)
-        self.hull = Hull(data.fractions, data.energy_per_atom)
+        #: qhull up to WALK_MIN_ELEMENTS - 1 elements; beyond, facets found by pivoting.
+        if walk is None:
+            k = len(data.elements)
+            walk = not config.QHULL_MIN_ELEMENTS <= k < config.WALK_MIN_ELEMENTS
+        self.walk = walk
+        self._hull_type = WalkHull if self.walk else Hull
+        self.hull = self._hull_type(data.fractions, data.energy_per_atom)
         self.index = {el: j for j, el in enumerate(data.elements)}
         self._grand: dict[tuple[str, float], tuple[Hull, np.ndarray]] = {}
         self._on_hull: np.ndarray | None = None
@@ -48,15 +70,20 @@ class FastSystem(PhaseSystem):
         return x
 
     def _phases(
-        self, x: np.ndarray, hull: Hull | None = None, rows: np.ndarray | None = None
+        self,
+        x: np.ndarray,
+        hull: Hull | None = None,
+        rows: np.ndarray | None = None,
+        facet: object = None,
     ) -> tuple[Phase, ...]:
         """Equilibrium phases at ``x`` on ``hull`` (default: the closed hull).
 
         ``rows`` maps the hull's input rows to system rows (grand hulls drop some); amounts
         are moles per the atoms ``x`` counts (all atoms, or only the closed ones).
+        ``facet``: a pivoting hull's facet known to hold ``x``.
         """
         hull = hull or self.hull
-        verts, atoms = hull.decompose(x)
+        verts, atoms = hull.decompose(x) if facet is None else hull.decompose(x, facet)
         picked = hull.vertex_rows[verts] if rows is None else rows[hull.vertex_rows[verts]]
         counted = self._counted(hull)
         out = []
@@ -82,7 +109,7 @@ class FastSystem(PhaseSystem):
         total = x.sum()
         e_form = self.hull.energy(x) / total
         phases = self._phases(x)
-        own = Composition(amounts).reduced_formula
+        own, _ = _reduced_amounts(tuple(sorted(amounts.items())))
         vertex = len(phases) == 1 and phases[0].formula == own
         return HullPoint(float(e_form + self.hull.refs @ (x / total)), phases, vertex)
 
@@ -101,17 +128,23 @@ class FastSystem(PhaseSystem):
         n_c = float(x[axis])
         host = x.copy()
         host[axis] = 0.0
-        breaks, slopes = self.hull.envelope(host, axis)
-        tol = 1e-9 * max(1.0, n_c)
+        facets: list = []
+        if isinstance(self.hull, WalkHull):
+            # Each breakpoint's facet comes with it: no second walk to find its phases.
+            breaks, slopes, facets = self.hull.envelope_facets(host, axis)
+        else:
+            breaks, slopes = self.hull.envelope(host, axis)
+        tol = config.ENERGY_TOL * max(1.0, n_c)
         hit = np.flatnonzero(np.abs(breaks - n_c) <= tol)
-        reduced, units = Composition(amounts).get_reduced_composition_and_factor()
-        formula = reduced.reduced_formula
+        formula, units = _reduced_amounts(tuple(sorted(amounts.items())))
         placed = hit.size == 0
         if placed:
             # The composition becomes a breakpoint of its own; both sides keep the old slope.
             j = int(np.searchsorted(breaks, n_c)) - 1
             breaks = np.insert(breaks, j + 1, n_c)
             slopes = np.insert(slopes, j + 1, slopes[j])
+            if facets:
+                facets.insert(j + 1, None)
             own = int(j + 1)
         else:
             own = int(hit[0])
@@ -124,7 +157,7 @@ class FastSystem(PhaseSystem):
             if not placed or i != own:
                 y = host.copy()
                 y[axis] = breaks[i]
-                phases = self._phases(y)
+                phases = self._phases(y, facet=facets[i] if facets else None)
             if i == own and not (len(phases) == 1 and phases[0].formula == formula):
                 # Off the hull, or exactly on a tie line: the composition is placed there.
                 phases = (Phase(formula, "placed", float(units)),)
@@ -155,7 +188,7 @@ class FastSystem(PhaseSystem):
         phi = (form * n_total - mu * amounts[rows, axis]) / n_closed[rows]
         # The previous voltage's facets are reused when still valid (see Hull._still_valid).
         template = self._last_grand.get(element)
-        hull = Hull(amounts[rows][:, closed] / n_closed[rows, None], phi, template)
+        hull = self._hull_type(amounts[rows][:, closed] / n_closed[rows, None], phi, template)
         hull.closed = closed
         self._last_grand[element] = hull
         if len(self._grand) > 256:
@@ -165,22 +198,25 @@ class FastSystem(PhaseSystem):
 
     def _on_hull_rows(self) -> np.ndarray:
         """System rows on the closed hull (within 1e-9 eV/atom), vertices or not."""
+        if self._on_hull is None and self.walk:
+            # No facet list to test against: every row enters (the answers are the same).
+            self._on_hull = np.arange(len(self.data.energy_per_atom))
         if self._on_hull is None:
             frac = self.data.fractions
             form = self.data.energy_per_atom - frac @ self.hull.refs
             hull_e = (frac @ self.hull.mu.T).max(axis=1)
-            self._on_hull = np.flatnonzero(form - hull_e <= 1e-9)
+            self._on_hull = np.flatnonzero(form - hull_e <= config.ENERGY_TOL)
         return self._on_hull
 
     def _own_form_energy(self, frac: np.ndarray, hull_e: float) -> float:
         """Lowest entry energy at ``frac`` among entries below their elements, else the hull."""
         data = self.data
-        same = np.flatnonzero(np.abs(data.fractions - frac).max(axis=1) < 1e-8)
+        same = same_composition(data.fractions, frac)
         if same.size == 0:
             return hull_e
         form = data.energy_per_atom[same] - data.fractions[same] @ self.hull.refs
-        pure = frac.max() > 1 - 1e-12
-        usable = form[(form < -1e-11) | pure]
+        pure = frac.max() > 1 - config.ENERGY_NOISE
+        usable = form[(form < -FORMATION_TOL) | pure]
         return float(usable.min()) if usable.size else hull_e
 
     def mixing(
@@ -228,7 +264,11 @@ class FastSystem(PhaseSystem):
             if convert is not None:
                 f1, f2 = convert
                 x = x * f2 / ((1 - x) * f1 + x * f2)
-            kinks.append(Kink(float(x), min(e_rxn, 0.0) if abs(e_rxn) < 1e-12 else e_rxn, phases))
+            kinks.append(
+                Kink(
+                    float(x), min(e_rxn, 0.0) if abs(e_rxn) < config.ENERGY_NOISE else e_rxn, phases
+                )
+            )
         return Mixing(kinks, (float(own[0]), float(own[1])))
 
 

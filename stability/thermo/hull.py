@@ -11,7 +11,6 @@ potentials mu (eV, relative to the elements), so the hull energy of any composit
 from __future__ import annotations
 
 import numpy as np
-from scipy.spatial import ConvexHull, QhullError
 
 from stability import config
 from stability.errors import MissingDataError
@@ -19,6 +18,38 @@ from stability.errors import MissingDataError
 FORMATION_TOL = 1e-11  # pymatgen's PhaseDiagram.formation_energy_tol
 DET_TOL = 1e-14
 MERGE_TOL = 1e-9
+
+
+def hull_points(
+    fractions: np.ndarray, energy_per_atom: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The points a lower hull is built from, as pymatgen's ``PhaseDiagram`` picks them.
+
+    Returns (elemental reference energies (k,), formation energies of every row (n,),
+    sorted rows kept: the lowest entry per composition if below its elements, and the
+    lowest pure entry of each element).
+    """
+    k = fractions.shape[1]
+    pure = np.count_nonzero(fractions > 0, axis=1) == 1  # exactly one element, not ~0.99999
+    refs = np.empty(k)
+    ref_rows = []
+    for j in range(k):
+        candidates = np.flatnonzero(pure & (fractions[:, j] > 0.5))
+        if candidates.size == 0:
+            raise MissingDataError(f"no elemental entry for element index {j}")
+        refs[j] = energy_per_atom[candidates].min()
+        ref_rows.append(candidates)
+    form = energy_per_atom - fractions @ refs
+    # Lowest entry per composition (pymatgen groups by reduced formula).
+    keys = np.round(fractions, 10)
+    order = np.lexsort((form, *keys.T[::-1]))
+    _, first = np.unique(keys[order], axis=0, return_index=True)
+    best = order[first]
+    keep = best[(form[best] < -FORMATION_TOL) | pure[best]]
+    # One reference per element: the lowest pure entry.
+    refs_kept = np.array([c[np.argmin(form[c])] for c in ref_rows], dtype=np.int64)
+    keep = np.unique(np.concatenate([keep[~pure[keep]], refs_kept]))
+    return refs, form, keep
 
 
 class Hull:
@@ -33,24 +64,7 @@ class Hull:
         #: system row the fraction of its atoms counted (None: a closed hull, all of them).
         self.closed: np.ndarray | None = None
         self.counted: np.ndarray | None = None
-        pure = np.count_nonzero(fractions > 0, axis=1) == 1  # exactly one element, not ~0.99999
-        refs = np.empty(k)
-        for j in range(k):
-            candidates = np.flatnonzero(pure & (fractions[:, j] > 0.5))
-            if candidates.size == 0:
-                raise MissingDataError(f"no elemental entry for element index {j}")
-            refs[j] = energy_per_atom[candidates].min()
-        self.refs = refs
-        form = energy_per_atom - fractions @ refs
-
-        # Lowest entry per composition (pymatgen groups by reduced formula).
-        keys = np.round(fractions, 10)
-        order = np.lexsort((form, *keys.T[::-1]))
-        _, first = np.unique(keys[order], axis=0, return_index=True)
-        best = order[first]
-        keep = best[(form[best] < -FORMATION_TOL) | pure[best]]
-        # One reference per element: the lowest pure entry.
-        keep = np.unique(np.concatenate([keep[~pure[keep]], self._ref_rows(fractions, form, pure)]))
+        self.refs, form, keep = hull_points(fractions, energy_per_atom)
         self.vertex_rows = keep
         self.fractions = fractions[keep]
         self.form = form[keep]
@@ -78,18 +92,13 @@ class Hull:
         gap = self.form[:, None] - self.fractions @ mu.T
         return mu if gap.min() >= -1e-9 else None
 
-    @staticmethod
-    def _ref_rows(fractions: np.ndarray, form: np.ndarray, pure: np.ndarray) -> np.ndarray:
-        rows = []
-        for j in range(fractions.shape[1]):
-            cand = np.flatnonzero(pure & (fractions[:, j] > 0.5))
-            rows.append(cand[np.argmin(form[cand])])
-        return np.array(rows)
-
     def _facets(self) -> np.ndarray:
         k = self.k
         if k == 1:
             return np.zeros((1, 1), dtype=int)
+        # Imported here: scipy.spatial costs a quarter second at start-up.
+        from scipy.spatial import ConvexHull, QhullError
+
         data = np.column_stack([self.fractions[:, 1:], self.form])
         extra = np.full(k, 1.0 / k)
         extra[-1] = data.max() + 1
@@ -111,18 +120,19 @@ class Hull:
     def decompose(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Return (vertex indices, atoms of each) of the equilibrium at composition ``x``."""
         values = self.mu @ x
-        top = values.max()
         total = x.sum()
-        best = None
-        for f in np.flatnonzero(values >= top - config.ENERGY_TOL * max(1.0, total))[
-            np.argsort(-values[values >= top - config.ENERGY_TOL * max(1.0, total)])
-        ]:
-            lam = np.linalg.solve(self.fractions[self.facets[f]].T, x / total)
-            if lam.min() >= -1e-8:
-                best = (f, lam)
-                break
-            if best is None or lam.min() > best[1].min():
-                best = (f, lam)
+        near = np.flatnonzero(values >= values.max() - config.ENERGY_TOL * max(1.0, total))
+        near = near[np.argsort(-values[near], kind="stable")]
+        # All candidate facets at once: the first whose barycentric weights are all >= 0,
+        # else the least negative (a point just outside every facet by rounding).
+        lams = np.linalg.solve(
+            self.fractions[self.facets[near]].transpose(0, 2, 1),
+            np.broadcast_to(x / total, (len(near), self.k))[..., None],
+        )[..., 0]
+        worst = lams.min(axis=1)
+        ok = np.flatnonzero(worst >= -1e-8)
+        pick = int(ok[0]) if ok.size else int(np.argmax(worst))
+        best = (near[pick], lams[pick])
         f, lam = best
         lam = np.clip(lam, 0.0, None)
         keep = lam * total > config.AMOUNT_TOL

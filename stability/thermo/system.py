@@ -54,7 +54,7 @@ def select_system(table: EntryTable, elements: Iterable[str]) -> SystemData:
     missing = [el for el in els if el not in table.elements]
     if missing and table.energy_kind != FORMATION:
         raise MissingDataError(f"dataset {table.name} has no entries with {', '.join(missing)}")
-    sub_rows = np.flatnonzero(table.mask_within(els))
+    sub_rows = table.rows_within(els)
     sub = table.take(sub_rows)
     col = {el: k for k, el in enumerate(els)}
     dense = np.zeros((len(sub), len(els)))

@@ -1,0 +1,236 @@
+"""Hull queries without building the hull: facets found and walked by simplex pivots.
+
+qhull's cost grows steeply with the number of elements (an 11-element system did not finish
+in 12 minutes at 2.3 GB), yet every query the engine makes is about a point or a line: the
+hull energy and decomposition at a composition, and the facets a line crosses (the Li axis
+for windows and profiles, a mixing segment for interfaces). Each is a linear program over
+the phases, ``min e . a`` subject to ``F^T a = y, a >= 0``: a facet of the lower hull is an
+optimal basis (k phases), its chemical potentials ``mu`` the dual solution, and moving along
+a line is the parametric dual simplex: when a phase's amount reaches zero it leaves, and the
+phase that enters is the first one met by the facet's plane rotated about the remaining face
+(the dual ratio test). The first facet comes from a primal simplex started on the elements.
+
+Pivots solve k x k systems exactly, and the points are chosen as ``Hull`` chooses them
+(``hull_points``), so breakpoints, slopes and decompositions are the hull's; only the
+triangulation among exactly coplanar points may differ, as it may between qhull runs. Work
+is a few matrix-vector products over the phases per pivot, in Python between pivots, so a
+long computation stops at once on Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from stability import config
+from stability.errors import StabilityError
+from stability.thermo.hull import MERGE_TOL, hull_points
+
+#: Reduced costs above this (eV/atom) count as positive: a point on or above the plane.
+COST_TOL = 1e-12
+#: Pivot elements smaller than this are numerical zeros.
+PIVOT_TOL = 1e-9
+
+
+class WalkError(StabilityError):
+    """The pivots did not settle (cycling among exactly coplanar points)."""
+
+
+class _Facet:
+    """A basis of k phases: their fraction matrix's inverse and the plane's chemical potentials."""
+
+    __slots__ = ("basis", "inv", "mu")
+
+    def __init__(self, basis: np.ndarray, fractions: np.ndarray, form: np.ndarray) -> None:
+        self.basis = basis
+        try:
+            self.inv = np.linalg.inv(fractions[basis])
+        except np.linalg.LinAlgError:
+            raise WalkError("a singular basis met while walking the hull") from None
+        self.mu = self.inv @ form[basis]
+
+    def amounts(self, y: np.ndarray) -> np.ndarray:
+        """Atoms of each basis phase in the extensive composition ``y`` (negative: outside)."""
+        return self.inv.T @ y
+
+
+class WalkHull:
+    """The same queries as ``Hull`` (energy, decompose, envelope, segment), by pivoting."""
+
+    def __init__(
+        self, fractions: np.ndarray, energy_per_atom: np.ndarray, template: object = None
+    ) -> None:
+        self.k = fractions.shape[1]
+        #: As on ``Hull``: set by grand-potential users.
+        self.closed: np.ndarray | None = None
+        self.counted: np.ndarray | None = None
+        self.refs, form, keep = hull_points(fractions, energy_per_atom)
+        self.vertex_rows = keep
+        self.fractions = np.ascontiguousarray(fractions[keep])
+        self.form = form[keep]
+        pure = np.count_nonzero(self.fractions > 0, axis=1) == 1
+        self._elements = np.array(
+            [np.flatnonzero(pure & (self.fractions[:, j] > 0.5))[0] for j in range(self.k)]
+        )
+        self._facet: _Facet | None = None
+        self._memo: tuple[bytes, _Facet] | None = None
+        self.pivots = 0
+        self._budget = 200 * self.k + 2 * len(keep) + 1000
+
+    # ------------------------------------------------------------------ finding a facet
+
+    def _first_facet(self) -> _Facet:
+        """A lower facet, by primal simplex from the element basis at a generic composition."""
+        k = self.k
+        z = np.random.default_rng(12345).uniform(0.5, 1.5, k)
+        z /= z.sum()
+        basis = self._elements.copy()
+        fac = _Facet(basis, self.fractions, self.form)
+        for it in range(self._budget):
+            cost = self.form - self.fractions @ fac.mu
+            if it < self._budget // 2:
+                p = int(np.argmin(cost))
+                if cost[p] >= -COST_TOL:
+                    return fac
+            else:  # Bland's rule: lowest index, which cannot cycle
+                below = np.flatnonzero(cost < -COST_TOL)
+                if below.size == 0:
+                    return fac
+                p = int(below[0])
+            w = fac.inv.T @ self.fractions[p]
+            lam = fac.amounts(z)
+            pos = np.flatnonzero(w > PIVOT_TOL)
+            ratio = np.maximum(lam[pos], 0.0) / w[pos]
+            j = int(pos[np.argmin(ratio)])
+            basis = fac.basis.copy()
+            basis[j] = p
+            fac = _Facet(basis, self.fractions, self.form)
+            self.pivots += 1
+        raise WalkError("the hull search did not settle")
+
+    def _pivot(self, fac: _Facet, j: int) -> _Facet:
+        """Replace basis position ``j`` by the phase the plane meets first (dual ratio test)."""
+        u = fac.inv[:, j]
+        g = self.fractions @ u
+        cand = np.flatnonzero(g < -PIVOT_TOL)
+        if cand.size == 0:
+            raise WalkError("the line leaves the composition space")
+        cost = np.maximum(self.form[cand] - self.fractions[cand] @ fac.mu, 0.0)
+        ratio = cost / -g[cand]
+        p = int(cand[np.argmin(ratio)])  # ties: the lowest index
+        basis = fac.basis.copy()
+        basis[j] = p
+        self.pivots += 1
+        return _Facet(basis, self.fractions, self.form)
+
+    def _walk(self, fac: _Facet, y0: np.ndarray, d: np.ndarray, t_end: float, events: list | None):
+        """Follow ``y0 + t d`` from t = 0 (where ``fac`` holds) to ``t_end``.
+
+        Returns the facet holding just after ``t_end`` is reached (or at +inf); with
+        ``events``, appends (t, facet) for every pivot.
+        """
+        t = 0.0
+        scale = max(1.0, float(np.abs(y0).sum() + np.abs(d).sum()))
+        for _ in range(self._budget):
+            lam0 = fac.amounts(y0)
+            dl = fac.amounts(d)
+            out = np.flatnonzero(dl < -1e-13 * scale)
+            if out.size == 0:
+                return fac
+            exits = np.maximum(-lam0[out] / dl[out], t)
+            t_next = float(exits.min())
+            if t_next >= t_end - 1e-12 * max(1.0, t_end):
+                return fac  # (a facet that ends at t_end on the boundary holds there)
+            tied = out[exits <= t_next + 1e-12 * max(1.0, t_next)]
+            j = int(tied[np.argmin(fac.basis[tied])])  # Bland: lowest phase index leaves
+            fac = self._pivot(fac, j)
+            t = t_next
+            if events is not None:
+                events.append((t, fac))
+        raise WalkError("the walk along a line did not settle")
+
+    def _facet_at(self, y: np.ndarray) -> _Facet:
+        """A lower facet whose cone holds ``y``, walked to from the first facet.
+
+        Always from the same start, never from the last facet used: where several facets
+        hold ``y`` (on a shared face), which one is reached, and so the last bits of the
+        numbers read off it, must not depend on the order of earlier queries.
+        """
+        key = y.tobytes()
+        if self._memo is not None and self._memo[0] == key:
+            return self._memo[1]  # the same point again (hull energy, then phases)
+        if self._facet is None:
+            self._facet = self._first_facet()
+        fac = self._facet
+        z = self.fractions[fac.basis].mean(axis=0) * float(y.sum())
+        found = self._walk(fac, z, y - z, 1.0, None)
+        self._memo = (key, found)
+        return found
+
+    # ------------------------------------------------------------------ Hull's queries
+
+    def energy(self, x: np.ndarray) -> float:
+        """Hull formation energy (eV) of the extensive composition ``x``."""
+        return float(self._facet_at(x).mu @ x)
+
+    def decompose(
+        self, x: np.ndarray, facet: _Facet | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Return (vertex indices, atoms of each) of the equilibrium at composition ``x``.
+
+        ``facet``: one known to hold ``x`` (a breakpoint's, from ``envelope_facets``).
+        """
+        fac = facet or self._facet_at(x)
+        lam = np.clip(fac.amounts(x), 0.0, None)
+        keep = lam > config.AMOUNT_TOL
+        return fac.basis[keep], lam[keep]
+
+    def _line(
+        self, y0: np.ndarray, d: np.ndarray, t1: float
+    ) -> tuple[np.ndarray, list[_Facet], _Facet]:
+        """Breakpoints of the hull along ``y0 + t d`` on [0, t1], as ``upper_envelope``.
+
+        Returns (breaks ascending from 0, the facet right of each, the facet at t1).
+        Breakpoints closer than MERGE_TOL are one; a pivot that leaves the slope along the
+        line unchanged (within 1e-12) is no breakpoint.
+        """
+        fac = self._facet_at(y0)
+        events: list = []
+        last = self._walk(fac, y0, d, t1, events)
+        limit = t1 - MERGE_TOL * max(1.0, abs(t1)) if np.isfinite(t1) else np.inf
+        breaks, facets = [0.0], [fac]
+        slope = float(fac.mu @ d)
+        for t, f in events:
+            s = float(f.mu @ d)
+            if t >= limit:
+                break
+            if s <= slope + 1e-12:
+                continue
+            slope = s
+            if t > breaks[-1] + MERGE_TOL * max(1.0, abs(t)):
+                breaks.append(t)
+                facets.append(f)
+            else:
+                facets[-1] = f
+        return np.array(breaks), facets, last
+
+    def envelope(self, host: np.ndarray, axis: int) -> tuple[np.ndarray, np.ndarray]:
+        """Breakpoints along ``host + n * e_axis`` for n >= 0, and the slope right of each."""
+        breaks, slopes, _ = self.envelope_facets(host, axis)
+        return breaks, slopes
+
+    def envelope_facets(
+        self, host: np.ndarray, axis: int
+    ) -> tuple[np.ndarray, np.ndarray, list[_Facet]]:
+        """As ``envelope``, with the facet right of each breakpoint (it holds the point)."""
+        d = np.zeros(self.k)
+        d[axis] = 1.0
+        breaks, facets, _ = self._line(host, d, np.inf)
+        return breaks, np.array([f.mu[axis] for f in facets]), facets
+
+    def segment(self, start: np.ndarray, end: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Kinks of the hull along ``(1 - x) * start + x * end`` for x in [0, 1]."""
+        d = end - start
+        breaks, facets, last = self._line(start, d, 1.0)
+        energies = [float(f.mu @ (start + t * d)) for t, f in zip(breaks, facets, strict=True)]
+        energies.append(float(last.mu @ end))
+        return np.append(breaks, 1.0), np.array(energies)
