@@ -677,7 +677,8 @@ def job_high_entropy(args, env, label: str, formula: str) -> tuple[list[str], li
     m = measure(ours, env, timeout=600)
     if m.code != 0:
         sys.exit(f"error: {' '.join(ours)} failed (exit {m.code}):\n{m.log[-3000:]}")
-    w = json.loads(m.log[m.log.index("[") :])[0]
+    # The log holds stdout and stderr: read the JSON list, not the notes after it.
+    w = json.JSONDecoder().raw_decode(m.log[m.log.index("[") :])[0][0]
     k = len(re.findall(r"[A-Z][a-z]?", formula))
     if args.quick:
         pmg_cell, ratio, rss = "skipped (--quick)", "n/a", "n/a"
