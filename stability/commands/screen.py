@@ -11,9 +11,11 @@ from stability.commands.common import (
     EXIT_SOME_FAILED,
     data_options,
     draws_option,
+    jobs_option,
     load_engine,
     progress_bar,
     require_fast_engine,
+    scheduler_option,
 )
 
 
@@ -27,9 +29,8 @@ from stability.commands.common import (
 )
 @data_options()
 @click.option("--out", type=click.Path(path_type=Path), default=Path("results"), show_default=True)
-@click.option(
-    "--jobs", type=click.IntRange(1, 256), default=1, show_default=True, help="Worker processes."
-)
+@jobs_option
+@scheduler_option
 @click.option(
     "--interfaces-with",
     "partners",
@@ -46,6 +47,7 @@ def screen(
     engine,
     out: Path,
     jobs: int,
+    scheduler: str | None,
     partners,
     restart: bool,
     uncertainty: bool,
@@ -53,7 +55,8 @@ def screen(
 ) -> None:
     """Screen a set: windows and hull energies, one row each, into OUT/screen.csv and .json.
 
-    Every finished row is saved at once: an interrupted run resumes where it stopped.
+    Every finished row is saved at once: an interrupted run resumes where it stopped, here
+    or on any cluster (--scheduler).
     """
     from stability.analysis.catalogue import resolve_set
     from stability.analysis.screen import run_screen, screen_failures
@@ -82,6 +85,7 @@ def screen(
         targets,
         out,
         jobs=jobs,
+        executor=scheduler or None,
         partners=partner_items,
         header=header,
         restart=restart,
