@@ -62,7 +62,9 @@ def connect(address: str, timeout: float | None = None) -> Client:
     """
     if not logging.getLogger().isEnabledFor(logging.DEBUG):
         # A lost scheduler is reported in one line, not in the client's reconnection logs.
-        logging.getLogger("distributed").setLevel(logging.CRITICAL)
+        names = [n for n in logging.root.manager.loggerDict if n.startswith("distributed.")]
+        for name in ["distributed", *names]:
+            logging.getLogger(name).setLevel(logging.CRITICAL)
     if timeout is None:
         timeout = parse_timedelta(dask.config.get("distributed.comm.timeouts.connect"), "s")
     try:
