@@ -149,8 +149,10 @@ def _run_group(group: Sequence[int]) -> int:
 
 
 #: Consecutive groups are merged so that a pool holds at most this many batches per process
-#: (a matrix of a million pairs must not become a million pool futures).
+#: (a matrix of a million pairs must not become a million pool futures), of at most
+#: MAX_BATCH_GROUPS groups each (results that wait for an earlier batch stay few).
 MAX_BATCHES_PER_JOB = 64
+MAX_BATCH_GROUPS = 256
 
 
 def _merge(groups: Sequence[Sequence[int]], most: int) -> Sequence[Sequence[int]]:
@@ -174,7 +176,7 @@ def _map_forked(
     ctx = mp.get_context("fork")  # workers inherit fn and items: nothing large is pickled
     results = ctx.Queue()
     total = sum(len(g) for g in groups)
-    groups = _merge(groups, MAX_BATCHES_PER_JOB * jobs)
+    groups = _merge(groups, max(MAX_BATCHES_PER_JOB * jobs, -(-len(groups) // MAX_BATCH_GROUPS)))
     pool = ProcessPoolExecutor(
         max_workers=min(jobs, len(groups)),
         mp_context=ctx,

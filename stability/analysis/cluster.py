@@ -25,7 +25,7 @@ import threading
 import time
 import uuid
 import zlib
-from collections import OrderedDict, deque
+from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -218,9 +218,11 @@ class _Run:
         groups: Sequence[Sequence[int]] | None,
     ) -> None:
         self.client, self.fn, self.items, self.allow_errors = client, fn, items, allow_errors
-        self.pending: deque[Sequence[int]] = deque(
+        # Groups are taken as tasks are made: a million pairs are never a million lists.
+        self._groups: Iterator[Sequence[int]] = iter(
             groups if groups is not None else ([i] for i in range(len(items)))
         )
+        self._next: Sequence[int] | None = next(self._groups, None)
         self.tables: dict[str, EntryTable] = {}
         self.shipped: set[str] = set()
         self.per_item_s: float | None = None
@@ -239,15 +241,24 @@ class _Run:
             self._threads_at = now
         return max(2, 2 * self._threads)
 
+    @property
+    def pending(self) -> bool:
+        return self._next is not None
+
+    def _take(self) -> Sequence[int]:
+        group, self._next = self._next, next(self._groups, None)
+        assert group is not None
+        return group
+
     def _next_task(self) -> Any:
-        take = [self.pending.popleft()]
+        take = [self._take()]
         count = len(take[0])
         if self.per_item_s:
-            while self.pending and (count + len(self.pending[0])) * self.per_item_s <= (
-                config.TASK_TARGET_S
+            while self._next is not None and (
+                (count + len(self._next)) * self.per_item_s <= config.TASK_TARGET_S
             ):
-                count += len(self.pending[0])
-                take.append(self.pending.popleft())
+                count += len(self._next)
+                take.append(self._take())
         indexed = [(i, self.items[i]) for group in take for i in group]
         payload = dumps((self.fn, indexed), self.tables)
         for key in self.tables.keys() - self.shipped:
