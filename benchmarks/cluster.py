@@ -195,8 +195,7 @@ def main(argv: list[str] | None = None) -> None:
     import pickle
     import zlib
 
-    from stability.analysis.catalogue import resolve_set
-    from stability.analysis.sets import resolve_targets
+    from stability.analysis.sets import resolve_set, resolve_targets
     from stability.entries.load import load_dataset
     from stability.thermo.engines import make_engine
 

@@ -202,7 +202,7 @@ def child_interfaces_pymatgen(spec: dict) -> dict:
 def child_interfaces_stability(spec: dict) -> dict:
     """The interface matrix at every voltage by ``stability`` (fast engine)."""
     from stability import interface_matrix, load_dataset, make_engine
-    from stability.analysis.catalogue import resolve_set
+    from stability.analysis.sets import resolve_set
 
     t0, c0 = time.perf_counter(), _cpu_seconds()
     engine = make_engine(load_dataset(spec["data"], spec["dataset"]), "fast")
@@ -538,7 +538,7 @@ def job_windows(args, env, data: Path, workdir: Path, dataset: str, tag: str):
 
 def job_interfaces(args, env, data: Path, workdir: Path):
     """(d): the interface matrix, closed and over a 0-5 V scan."""
-    from stability.analysis.catalogue import resolve_set  # formulas only: no engine code
+    from stability.analysis.sets import resolve_set  # formulas only: no engine code
 
     left = resolve_set(args.left)
     right = [item for name in RIGHT_SETS for item in resolve_set(name)]

@@ -8,11 +8,14 @@ import sys
 
 import click
 
+from stability.commands.cell import cell
 from stability.commands.common import EXIT_INTERRUPTED
 from stability.commands.compare import compare
 from stability.commands.data import data
 from stability.commands.figures import figures
 from stability.commands.interface import interface, interfaces
+from stability.commands.interlayer import interlayer
+from stability.commands.practical import decomposition
 from stability.commands.profile import profile
 from stability.commands.screen import screen
 from stability.commands.window import window
@@ -55,7 +58,19 @@ def cli(ctx: click.Context, debug: bool) -> None:
     logging.basicConfig(level=logging.DEBUG if debug else logging.WARNING, format="%(message)s")
 
 
-for command in (window, profile, screen, interface, interfaces, figures, compare, data):
+for command in (
+    window,
+    profile,
+    screen,
+    interface,
+    interfaces,
+    decomposition,
+    cell,
+    interlayer,
+    figures,
+    compare,
+    data,
+):
     cli.add_command(command)
 
 

@@ -65,7 +65,7 @@ def test_every_result_has_a_dataframe(engine):
     assert len(frame) == 1 and frame.loc[0, "reduction_limit_V"] == w.reduction_limit_V
     table = compute_windows(engine, ["Li3N", "NCl3", "Li4NCl"], allow_errors=True)
     frame = table.to_dataframe()
-    assert list(frame["formula"]) == ["Li3N", "NCl3", "Li4NCl"]  # input order, errors kept
+    assert list(frame["label"]) == ["Li3N", "NCl3", "Li4NCl"]  # input order, errors kept
     assert frame.loc[1, "error"].startswith("NCl3 contains no Li")
     assert frame.loc[0, "error"] == "" and frame.loc[2, "error"] == ""
 
@@ -77,7 +77,7 @@ def test_compute_windows_raises_without_allow_errors(engine):
 
 @pytest.mark.parametrize("bad", [42, None, 3.5, ["Li3N"]])
 def test_wrong_material_types_fail_at_once(engine, bad):
-    with pytest.raises(TypeError, match="formula string or a pymatgen Composition"):
+    with pytest.raises(TypeError, match="or a pymatgen Composition"):
         compute_window(engine, bad)
 
 

@@ -61,8 +61,8 @@ def test_window_csv_and_env_var(data, monkeypatch):
     res = run("window", "Li3PS4", "--format", "csv")
     assert res.exit_code == 0, res.output
     header, row = res.output.strip().splitlines()
-    assert header.startswith("formula,reduced_formula,reduction_limit_V,oxidation_limit_V")
-    assert row.startswith("Li3PS4,Li3PS4,1.72")
+    assert header.startswith("label,formula,reduced_formula,reduction_limit_V,oxidation_limit_V")
+    assert row.startswith("Li3PS4,Li3PS4,Li3PS4,1.72")
 
 
 def test_engines_agree_on_cli(data):
@@ -170,13 +170,29 @@ def test_many_inputs_some_bad(data):
     assert len(errors) == 2
     assert errors[0].startswith("Error: Co3O4 contains no Li") and "Xx2" in errors[1]
     rows = json.loads(run("window", "Li3N", "Co3O4", "--data", data, "--format", "json").stdout)
-    assert [r["formula"] for r in rows] == ["Li3N", "Co3O4"]
+    assert [r["label"] for r in rows] == ["Li3N", "Co3O4"]
     assert rows[0]["error"] is None and rows[0]["oxidation_limit_V"] > 0.4
-    assert set(rows[1]) == {"formula", "error"} and "contains no Li" in rows[1]["error"]
+    assert set(rows[1]) == {"label", "error"} and "contains no Li" in rows[1]["error"]
 
 
 def test_all_inputs_bad_still_reports_each(data):
     res = run("window", "NaCl", "KBr", "--data", data, "--format", "csv")
     assert res.exit_code == 3
-    assert res.stdout.splitlines()[0].startswith("formula,") and len(res.stdout.splitlines()) == 3
+    assert res.stdout.splitlines()[0].startswith("label,formula,") and len(res.stdout.splitlines()) == 3
     assert res.stderr.count("Error: ") == 2
+
+
+def test_names_work_wherever_a_formula_does(data):
+    """Catalogue names resolve in every command and the output shows name and formula."""
+    res = run("window", "LGPS", "LiPON", "--data", data, "--format", "json")
+    assert res.exit_code == 0, res.output
+    lgps, lipon = json.loads(res.stdout)
+    assert (lgps["label"], lgps["formula"]) == ("LGPS", "Li10GeP2S12")
+    assert (lipon["label"], lipon["formula"]) == ("LiPON", "Li2PO2N")  # never Li:P:O:N 1:1:1:1
+    assert lipon["reduction_limit_V"] == pytest.approx(0.68, abs=0.02)
+    table = run("window", "LGPS", "--data", data).stdout
+    assert "material" in table and "LGPS" in table and "Li10GeP2S12" in table
+    body = json.loads(run("interface", "beta-Li3N", "LCO", "--data", data, "--format", "json").stdout)
+    assert (body["reactant_a"], body["formula_a"]) == ("beta-Li3N", "Li3N")
+    assert body["formula_b"] == "LiCoO2"
+    assert "Li6PS5Cl" in run("profile", "argyrodite", "--data", data).stdout

@@ -184,6 +184,15 @@ def test_compare_on_the_cluster(cluster, tmp_path):
     assert local.exit_code == remote.exit_code and remote.stdout == local.stdout
 
 
+def test_interlayer_on_the_cluster(cluster, data):
+    args = ["interlayer", "beta-Li3N", "LiCoO2", "--candidates", "li-ternaries:F", "--data", data]
+    args += ["--format", "csv", "--top", "50"]
+    local = run(*args)
+    remote = run(*args, "--scheduler", cluster.address)
+    assert local.exit_code == 0 and remote.exit_code == 0, remote.output
+    assert remote.stdout == local.stdout and remote.stdout.count("\n") > 5
+
+
 def screen_command(data: str, out: Path, *extra: str) -> list[str]:
     return [
         sys.executable,

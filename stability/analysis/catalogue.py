@@ -1,10 +1,16 @@
-"""The materials of the review, as named sets (formulas as written there)."""
+"""The materials of the review, as named sets (formulas as written there), and their classes.
+
+Set names are plural (``nitrides``, ``sulfides``, ``halides``, ...); each material's class is
+singular, from the one vocabulary in ``stability.analysis.classes``.
+"""
 
 from __future__ import annotations
 
-from pathlib import Path
+from functools import lru_cache
 
+from stability.analysis.classes import anion_class
 from stability.errors import StabilityError
+from stability.formula import parse_formula
 
 #: class -> [(label, formula)]; labels are what tables and figures show.
 CATALOGUE: dict[str, list[tuple[str, str]]] = {
@@ -145,39 +151,50 @@ CATALOGUE["window-bars"] = [
     ("LATP", "Li1.3Al0.3Ti1.7(PO4)3"),
     ("Li3PO4", "Li3PO4"),
 ]
-SEED_CLASSES = ("nitrides", "sulfides", "halides", "oxides", "cathodes", "coatings")
+#: The review's sections (set names) and the class of their materials; the halides section's
+#: materials are classed by their halide anion (``chloride``, ``bromide``, ...).
+SECTION_CLASS: dict[str, str | None] = {
+    "nitrides": "nitride",
+    "sulfides": "sulfide",
+    "halides": None,
+    "oxides": "oxide",
+    "cathodes": "cathode",
+    "coatings": "coating",
+}
+SEED_SECTIONS = tuple(SECTION_CLASS)
 
 
 def set_names() -> list[str]:
+    """Names of the catalogue's sets (``seed`` is every section)."""
     return ["seed", *CATALOGUE]
 
 
+def composition_key(amounts: dict[str, float]) -> tuple[tuple[str, float], ...]:
+    """A hashable key equal for equal compositions however written (atomic fractions)."""
+    total = sum(amounts.values())
+    return tuple(sorted((el, round(a / total, 9)) for el, a in amounts.items() if a > 0))
+
+
+@lru_cache(maxsize=1)
+def _class_index() -> dict[tuple[tuple[str, float], ...], str]:
+    index: dict[tuple[tuple[str, float], ...], str] = {}
+    for section, cls in SECTION_CLASS.items():
+        for _, formula in CATALOGUE[section]:
+            amounts = {str(el): float(a) for el, a in parse_formula(formula).items()}
+            index.setdefault(composition_key(amounts), cls or anion_class(amounts))
+    return index
+
+
+def catalogue_class(amounts: dict[str, float]) -> str:
+    """The class of a composition if the catalogue lists it (however written), else ''."""
+    return _class_index().get(composition_key(amounts), "") if amounts else ""
+
+
 def material_class(formula: str) -> str:
-    """The catalogue class of a formula, or '' when it is not in the catalogue."""
-    for name in SEED_CLASSES:
-        if any(f == formula for _, f in CATALOGUE[name]):
-            return name
-    return ""
-
-
-def resolve_set(name: str) -> list[tuple[str, str]]:
-    """Return [(label, formula)] of a named set, a file with one formula per line, or
-    several of them joined by commas (``cathodes,sulfides,halides``)."""
-    if "," in name:
-        return [
-            item for part in name.split(",") if part.strip() for item in resolve_set(part.strip())
-        ]
-    if name == "seed":
-        return [item for cls in SEED_CLASSES for item in CATALOGUE[cls]]
-    if name in CATALOGUE:
-        return list(CATALOGUE[name])
-    path = Path(name)
-    if path.suffix or "/" in name:
-        if not path.is_file():
-            raise StabilityError(f"set file {name} does not exist")
-        lines = [ln.split("#", 1)[0].strip() for ln in path.read_text().splitlines()]
-        formulas = [ln for ln in lines if ln]
-        if not formulas:
-            raise StabilityError(f"set file {name} lists no formulas")
-        return [(f, f) for f in formulas]
-    raise StabilityError(f"unknown set {name!r}; available: {', '.join(set_names())}, or a file")
+    """The catalogue class of a formula (compared as compositions), or '' when it is not
+    in the catalogue or does not parse."""
+    try:
+        comp = parse_formula(formula)
+    except StabilityError:
+        return ""
+    return catalogue_class({str(el): float(a) for el, a in comp.items()})

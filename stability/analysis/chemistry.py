@@ -13,6 +13,8 @@ from typing import Union
 from pymatgen.core import Composition
 
 from stability import config
+from stability.analysis.names import Material, resolve_material
+from stability.entries.table import EntryTable
 from stability.errors import StabilityError
 from stability.formula import parse_formula, written_formula
 from stability.thermo.base import Engine, HullPoint, Location, PhaseSystem
@@ -25,36 +27,25 @@ class NotApplicableError(StabilityError):
     """The question has no answer for this material (e.g. a window of a Li-free compound)."""
 
 
-@dataclass(frozen=True)
-class Material:
-    """A material as the user named it: ``label`` to show, ``composition`` to compute."""
+def read_material(material: MaterialLike | Material, table: EntryTable | None = None) -> Material:
+    """Return the Material named by a formula, a catalogue label or alias, an mp-id (needs
+    ``table``), a pymatgen Composition, or a Material.
 
-    label: str
-    composition: Composition
-
-    @property
-    def amounts(self) -> dict[str, float]:
-        return {str(el): float(a) for el, a in self.composition.items()}
-
-    @property
-    def elements(self) -> set[str]:
-        return {str(el) for el in self.composition.elements}
-
-
-def read_material(material: MaterialLike) -> Material:
-    """Return the Material of a formula string or a pymatgen Composition.
-
-    Raises TypeError for other types, FormulaError for strings that are not formulas.
+    Raises TypeError for other types, StabilityError (one line) for names that don't resolve.
     """
+    if isinstance(material, Material):
+        return material
     if isinstance(material, Composition):
         if material.num_atoms <= 0:
             raise StabilityError("the composition has no atoms")
-        comp = parse_formula(written_formula(material))
-        return Material(written_formula(material), comp)
+        text = written_formula(material)
+        parse_formula(text)  # the same checks as a typed formula
+        return Material(text, text)
     if isinstance(material, str):
-        return Material(material, parse_formula(material))
+        return resolve_material(material, table)
     raise TypeError(
-        f"a material is a formula string or a pymatgen Composition, not {type(material).__name__}"
+        "a material is a formula string (or a name) or a pymatgen Composition, "
+        f"not {type(material).__name__}"
     )
 
 
@@ -76,8 +67,12 @@ class Located:
     location: Location
 
     @property
-    def formula(self) -> str:
+    def label(self) -> str:
         return self.material.label
+
+    @property
+    def formula(self) -> str:
+        return self.material.formula
 
     @property
     def composition(self) -> Composition:
@@ -112,7 +107,7 @@ def locate(
     engine: Engine, material: MaterialLike | Material, *, need: str | None = config.WORKING_ION
 ) -> Located:
     """Read ``material``, check it has ``need`` (if given), and place it on its hull."""
-    mat = material if isinstance(material, Material) else read_material(material)
+    mat = read_material(material, engine.table)
     if need:
         require_ion(mat, need)
     return Located(mat, engine.locate(mat.amounts))

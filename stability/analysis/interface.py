@@ -83,6 +83,8 @@ class Interface(_Normalised):
 
     reactant_a: str
     reactant_b: str
+    formula_a: str
+    formula_b: str
     voltage_V: float | None
     mixing_ratio: float
     reaction_energy_meV: float
@@ -126,6 +128,8 @@ class Interface(_Normalised):
         d = {
             "reactant_a": self.reactant_a,
             "reactant_b": self.reactant_b,
+            "formula_a": self.formula_a,
+            "formula_b": self.formula_b,
             "voltage_V": self.voltage_V,
             "mixing_ratio": self.mixing_ratio,
             energy_key("reaction_energy", li): self.reaction_energy_meV,
@@ -213,7 +217,7 @@ def compute_interface(
 ) -> Interface:
     """Return the reaction of ``a`` with ``b``, closed, or with Li open at ``voltage`` (V)."""
     check_voltage(voltage)
-    mat_a, mat_b = read_material(a), read_material(b)
+    mat_a, mat_b = read_material(a, engine.table), read_material(b, engine.table)
     elements = mat_a.elements | mat_b.elements
     open_el = config.WORKING_ION if voltage is not None else None
     if open_el:
@@ -262,6 +266,8 @@ def compute_interface(
     return Interface(
         reactant_a=mat_a.label,
         reactant_b=mat_b.label,
+        formula_a=mat_a.formula,
+        formula_b=mat_b.formula,
         voltage_V=voltage,
         mixing_ratio=best.mixing_ratio,
         reaction_energy_meV=best.reaction_energy_meV,

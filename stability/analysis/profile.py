@@ -47,6 +47,10 @@ class VoltageProfile:
     window: Window
     steps: list[VoltageStep]
 
+    @property
+    def label(self) -> str:
+        return self.window.label
+
     def to_dataframe(self) -> pd.DataFrame:
         """One row per equilibrium, lowest voltage first.
 
@@ -72,6 +76,7 @@ class VoltageProfile:
 
     def to_dict(self) -> dict:
         return {
+            "label": self.label,
             "formula": self.formula,
             "window": self.window.to_dict(),
             "steps": [

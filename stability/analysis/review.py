@@ -7,7 +7,9 @@ from typing import TYPE_CHECKING
 from pymatgen.core import Element
 
 from stability.analysis.catalogue import CATALOGUE, material_class
-from stability.analysis.sets import ANIONS, dataset_targets
+from stability.analysis.classes import ANION_CLASSES
+from stability.analysis.practical import Passivation, compute_practical_window
+from stability.analysis.sets import dataset_targets
 from stability.analysis.window import compute_window
 from stability.errors import StabilityError
 from stability.thermo.base import Engine
@@ -16,7 +18,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
 ANION_CHARGE = {"N": -3, "F": -1, "Cl": -1, "Br": -1, "I": -1, "O": -2, "S": -2}
-ANION_CLASS = {anion: ANIONS[anion] for anion in ANION_CHARGE}  # the review's seven classes
+ANION_CLASS = {anion: ANION_CLASSES[anion] for anion in ANION_CHARGE}  # the review's seven classes
 BINARY = {"N": "Li3N", "F": "LiF", "Cl": "LiCl", "Br": "LiBr", "I": "LiI", "O": "Li2O", "S": "Li2S"}
 
 #: The review's side-by-side window bars, in its order, with display labels and classes.
@@ -82,21 +84,39 @@ def class_windows(engine: Engine) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def bar_windows(engine: Engine, items: list[tuple[str, str, str]] | None = None) -> pd.DataFrame:
-    """Windows of the review's bar-chart materials. Columns: label, formula, class, limits (V)."""
+def bar_windows(
+    engine: Engine,
+    items: list[tuple[str, str, str]] | None = None,
+    passivation: Passivation | None = None,
+) -> pd.DataFrame:
+    """Windows of the review's bar-chart materials. Columns: label, formula, class, limits (V).
+
+    With ``passivation``, also passivated_reduction_limit_V, passivated_oxidation_limit_V
+    (V; NaN: nothing stops it) and passivation_reduction_stop, passivation_oxidation_stop.
+    """
     import pandas as pd
 
     rows = []
     for label, formula, cls in items or WINDOW_BARS:
-        w = compute_window(engine, formula)
-        rows.append(
-            {
-                "label": label,
-                "formula": formula,
-                "class": cls,
-                "reduction_limit_V": w.reduction_limit_V,
-                "oxidation_limit_V": w.oxidation_limit_V,
-                "placed_on_hull": w.placed_on_hull,
-            }
-        )
+        if passivation is None:
+            w = compute_window(engine, formula)
+        else:
+            w = compute_practical_window(engine, formula, passivation=passivation)
+        row = {
+            "label": label,
+            "formula": formula,
+            "class": cls,
+            "reduction_limit_V": w.reduction_limit_V,
+            "oxidation_limit_V": w.oxidation_limit_V,
+            "placed_on_hull": w.placed_on_hull,
+        }
+        if passivation is not None:
+            ox = w.passivated_oxidation_limit_V
+            row.update(
+                passivated_reduction_limit_V=w.passivated_reduction_limit_V,
+                passivated_oxidation_limit_V=float("nan") if ox is None else ox,
+                passivation_reduction_stop=w.passivation_reduction_stop,
+                passivation_oxidation_stop=w.passivation_oxidation_stop,
+            )
+        rows.append(row)
     return pd.DataFrame(rows)

@@ -19,8 +19,15 @@ from typing import TYPE_CHECKING, Any
 from stability.analysis.batch import Executor
 from stability.analysis.chemistry import NotApplicableError, locate, require_ion
 from stability.analysis.interface import compute_interface
+from stability.analysis.practical import Passivation, compute_practical_window
 from stability.analysis.sets import Target, formula_elements
-from stability.analysis.window import LIMIT_COLUMNS, STD_COLUMNS, compute_window
+from stability.analysis.window import (
+    LIMIT_COLUMNS,
+    PASSIVATION_FIELDS,
+    STD_COLUMNS,
+    TOLERANCE_FIELDS,
+    compute_window,
+)
 from stability.errors import Interrupted, StabilityError
 from stability.thermo.base import Engine
 
@@ -34,6 +41,7 @@ NO_WINDOW = "no window: "
 SCREEN_COLUMNS = [
     "material_id",
     "formula",
+    "label",
     LIMIT_COLUMNS[0],
     "class",
     "e_above_hull_eV_per_atom",
@@ -51,32 +59,59 @@ class ScreenResult:
     def to_dataframe(self) -> pd.DataFrame:
         """One row per screened material.
 
-        Columns: material_id (empty where unknown), formula (as in the set or the data),
-        reduced_formula, class (catalogue class or anion class), e_above_hull_eV_per_atom
+        Columns: material_id (empty where unknown), formula (as in the set or the data, or
+        an alias's composition), label (as in the set: catalogue label, alias, what the file
+        says), reduced_formula, class (catalogue class or anion class), e_above_hull_eV_per_atom
         (eV/atom; a dataset row's own energy, else the dataset's lowest entry of that
         composition; empty if absent), placed_on_hull, reduction_limit_V,
         oxidation_limit_V, window_width_V (V vs Li/Li+), reduction_products,
         oxidation_products (";"-joined reduced formulas), error (why a row has no window),
-        then ``reaction_with_<label>_meV_per_atom`` for each ``interfaces_with`` partner
+        then, with a tolerance, li_tolerance_per_atom (Li per atom) and
+        strict_reduction_limit_V, strict_oxidation_limit_V (the limits above are then the
+        tolerant ones); with passivation, passivated_reduction_limit_V,
+        passivated_oxidation_limit_V (V; empty: nothing stops it), passivated_*_products
+        (";"-joined) and passivation_*_stop (why each side stops); then
+        ``reaction_with_<label>_meV_per_atom`` for each ``interfaces_with`` partner
         (closed, most negative, meV/atom).
         """
         import pandas as pd
 
-        extra = [k for k in (self.rows[0] if self.rows else {}) if k not in SCREEN_COLUMNS]
+        keys = dict.fromkeys(k for row in self.rows for k in row)
+        extra = [k for k in keys if k not in SCREEN_COLUMNS]
         return pd.DataFrame(self.rows, columns=SCREEN_COLUMNS + extra)
 
 
 def screen_target(
-    engine: Engine, target: Target, partners: list[tuple[str, str]], draws: int = 0
+    engine: Engine,
+    target: Target,
+    partners: list[tuple[str, str]],
+    draws: int = 0,
+    *,
+    tolerance: float | None = None,
+    passivation: Passivation | None = None,
 ) -> dict[str, Any]:
     """Compute one row; errors of this material go into its ``error`` column.
 
     With ``draws`` > 0, the limits' standard deviations under the MP2020 correction
-    uncertainties are added (``reduction_limit_std_V``, ``oxidation_limit_std_V``).
+    uncertainties are added (``reduction_limit_std_V``, ``oxidation_limit_std_V``). With
+    ``tolerance`` (Li per atom) the limits are the tolerant ones and the strict ones are added;
+    with ``passivation`` the passivated window is added (``stability.analysis.practical``).
     """
     table = engine.table
-    row: dict[str, Any] = dict.fromkeys(SCREEN_COLUMNS)
-    row.update(formula=target.formula, material_id="", error="", **{"class": target.cls})
+    extra = list(TOLERANCE_FIELDS if tolerance is not None else ()) + list(
+        PASSIVATION_FIELDS[:6] if passivation is not None else ()
+    )
+    row: dict[str, Any] = dict.fromkeys(SCREEN_COLUMNS + extra)
+    row.update(
+        formula=target.formula,
+        label=target.label,
+        material_id="",
+        error="",
+        **{"class": target.cls},
+    )
+    if target.error:  # the name did not resolve: nothing to compute
+        row["error"] = target.error
+        return row
     try:
         # Located once: compute_window below finds it in the engine's cache.
         loc = locate(engine, target.formula, need=None)
@@ -89,13 +124,18 @@ def screen_target(
             row["material_id"] = loc.material_id or ""
             row["e_above_hull_eV_per_atom"] = loc.e_above_hull_eV_per_atom
         require_ion(loc.material)
-        w = compute_window(engine, loc.material)
+        if tolerance is None and passivation is None:
+            w = compute_window(engine, loc.material)
+        else:
+            w = compute_practical_window(
+                engine, loc.material, tolerance=tolerance, passivation=passivation
+            )
         if draws:
             from stability.analysis.uncertainty import with_window_uncertainty
 
             w = with_window_uncertainty(w, engine, draws)
         full = w.to_row()
-        row.update({k: full[k] for k in LIMIT_COLUMNS + (STD_COLUMNS if draws else [])})
+        row.update({k: full[k] for k in LIMIT_COLUMNS + (STD_COLUMNS if draws else []) + extra})
     except NotApplicableError as exc:
         row["error"] = NO_WINDOW + str(exc)
     except StabilityError as exc:
@@ -191,6 +231,8 @@ def run_screen(
     restart: bool = False,
     draws: int = 0,
     progress: Callable[[int, int], Any] | None = None,
+    tolerance: float | None = None,
+    passivation: Passivation | None = None,
     executor: Executor = None,
 ) -> ScreenResult:
     """Screen ``targets``; with ``out``, journal each row there as it finishes and resume.
@@ -199,6 +241,8 @@ def run_screen(
     of ``jobs`` local processes; the table is the same either way. Ctrl-C raises
     ``Interrupted`` after saving every finished row; the same call then resumes, here or on
     any cluster. A lost scheduler or worker pool raises its error, the finished rows saved.
+    ``tolerance`` and ``passivation`` add the practical windows (see ``screen_target``); put
+    their settings in ``header`` so a resumed run cannot mix rows computed without them.
     """
     from stability.analysis.batch import ClusterError, WorkerLost, map_items
 
@@ -214,7 +258,9 @@ def run_screen(
     bar = progress(len(targets), len(done)) if progress else None
 
     def one(target: Target) -> dict:
-        return screen_target(engine, target, partners, draws)
+        return screen_target(
+            engine, target, partners, draws, tolerance=tolerance, passivation=passivation
+        )
 
     try:
         groups = system_groups(todo, engine)

@@ -1,52 +1,75 @@
-"""What a screen runs over: catalogue sets, dataset-derived sets, or a file of formulas."""
+"""What a command runs over: catalogue sets, dataset-derived sets, or a file of names.
+
+One path for every command (``resolve_targets``; ``resolve_set`` gives (label, formula)
+pairs): a set name is any of
+
+- a catalogue set (``seed``, ``nitrides``, ``sulfides``, ``halides``, ``nitride-sses``, ...);
+- a dataset set over the rows of the data: ``all``, ``all-li`` (every Li compound but Li),
+  ``li-ternaries:X`` (Li-M-X, X one of ``LI_TERNARY_ANIONS``);
+- a file with one material per line (``#`` comments), each read by
+  ``stability.analysis.names.resolve_material`` (formulas, catalogue labels, aliases, ids);
+- several of these joined by commas (``li-ternaries:N,cathodes``).
+
+Classes come from ``stability.analysis.classes`` (one vocabulary).
+"""
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from stability.analysis.catalogue import CATALOGUE, material_class, resolve_set
+from stability import config
+from stability.analysis.catalogue import (
+    CATALOGUE,
+    SEED_SECTIONS,
+    catalogue_class,
+    material_class,
+    set_names,
+)
+from stability.analysis.classes import ANION_CLASSES, anion_class
 from stability.entries.table import EntryTable
-from stability.errors import StabilityError
+from stability.errors import MissingDataError, StabilityError
 
-ANIONS = {
-    "N": "nitride",
-    "F": "fluoride",
-    "Cl": "chloride",
-    "Br": "bromide",
-    "I": "iodide",
-    "O": "oxide",
-    "S": "sulfide",
-    "Se": "selenide",
-    "P": "phosphide",
-    "C": "carbide",
-}
-# Most electronegative first: a compound is named after its most electronegative anion.
-_ANION_ORDER = ["F", "O", "Cl", "N", "Br", "I", "S", "Se", "C", "P"]
-DATASET_SETS = ("all", "all-li", "li-ternaries:X")
+if TYPE_CHECKING:
+    from stability.thermo.base import Engine
+
+#: Anions X of ``li-ternaries:X``: exactly these are accepted, and the error lists them.
+LI_TERNARY_ANIONS: tuple[str, ...] = tuple(ANION_CLASSES)
+DATASET_SET_NAMES = ("all", "all-li", "li-ternaries:X")
 
 
 @dataclass(frozen=True)
 class Target:
-    """One row of a screen: a stable key, what to call it, and where it comes from."""
+    """One row of a screen: a stable key, what to call it, and where it comes from.
+
+    ``error`` is set when the name could not be resolved (a bad line of a set file): the row
+    is kept, so the rest still runs, and carries that error.
+    """
 
     key: str
     label: str
     formula: str
     row: int  # dataset row, or -1 for a formula not taken from the dataset
     cls: str
+    error: str = ""
 
 
-def anion_class(elements: set[str]) -> str:
-    for el in _ANION_ORDER:
-        if el in elements:
-            return ANIONS[el]
-    return "other"
+def classify(formula: str, elements: set[str] | dict[str, float]) -> str:
+    """The class of a material (see ``stability.analysis.classes``).
+
+    ``elements`` may be the composition {element: amount}; then catalogue materials are
+    found however their formula is written (a dataset's ``Li9N2Cl3`` is a nitride).
+    """
+    cls = catalogue_class(elements) if isinstance(elements, dict) else material_class(formula)
+    return cls or anion_class(elements)
 
 
-def classify(formula: str, elements: set[str]) -> str:
-    return material_class(formula) or anion_class(elements)
+def is_dataset_set(name: str) -> bool:
+    return name in ("all", "all-li") or name.startswith("li-ternaries")
 
 
 def dataset_targets(table: EntryTable, name: str) -> list[Target]:
@@ -61,38 +84,99 @@ def dataset_targets(table: EntryTable, name: str) -> list[Target]:
         rows = np.arange(len(table))
     elif name == "all-li":
         rows = np.flatnonzero(has_li & (counts > 1))
-    elif name.startswith("li-ternaries:"):
-        anion = name.split(":", 1)[1]
-        if anion not in ANIONS or anion not in lookup:
+    elif name.startswith("li-ternaries"):
+        anion = name.partition(":")[2]
+        if anion not in LI_TERNARY_ANIONS:
             raise StabilityError(
-                f"unknown anion {anion!r} in {name!r}; use one of N, F, Cl, Br, I, O, S"
+                f"unknown anion {anion!r} in {name!r}; use li-ternaries:X with X one of "
+                + ", ".join(LI_TERNARY_ANIONS)
             )
+        if anion not in lookup:
+            raise MissingDataError(f"dataset {table.name} has no entries with {anion}")
         has_x = np.zeros(len(table), dtype=bool)
         has_x[row_of[table.indices == lookup[anion]]] = True
         rows = np.flatnonzero(has_li & has_x & (counts == 3))
     else:
-        raise StabilityError(f"unknown dataset set {name!r}")
+        raise StabilityError(f"unknown dataset set {name!r}; use {', '.join(DATASET_SET_NAMES)}")
     out = []
     for i in rows:
         comp = table.row_composition(int(i))
         formula = str(table.formula[i])
-        cls = classify(formula, set(comp))  # LiNO3 in li-ternaries:N is an oxide
-        out.append(Target(f"row{i}", formula, formula, int(i), cls))
+        out.append(Target(f"row{i}", formula, formula, int(i), classify(formula, comp)))
     return out
 
 
-def resolve_targets(table: EntryTable, name: str) -> list[Target]:
-    """Targets of any named set (catalogue or dataset-derived) or file of formulas."""
-    if name in ("all", "all-li") or name.startswith("li-ternaries:"):
-        return dataset_targets(table, name)
-    items = resolve_set(name)
+def resolve_targets(table: EntryTable | None, name: str) -> list[Target]:
+    """Targets of any set name (see the module docstring), in the order given.
+
+    ``table`` is needed for dataset sets and for material ids in files; None otherwise.
+    Keys are unique: a material listed twice is run twice (``Li3N``, ``Li3N#1``).
+    """
+    out: list[Target] = []
+    for part in [p.strip() for p in name.split(",") if p.strip()] or [name]:
+        out += _targets_of(table, part)
     seen: dict[str, int] = {}
+    unique = []
+    for t in out:
+        n = seen[t.key] = seen.get(t.key, -1) + 1
+        unique.append(
+            t if n == 0 else Target(f"{t.key}#{n}", t.label, t.formula, t.row, t.cls, t.error)
+        )
+    return unique
+
+
+def resolve_set(name: str, table: EntryTable | None = None) -> list[tuple[str, str]]:
+    """(label, formula) of every member of a set name, e.g. for an interface matrix's sides.
+
+    A member that could not be resolved keeps its text as formula, so the calculation that
+    uses it reports the error for that member alone.
+    """
+    return [(t.label, t.formula) for t in resolve_targets(table, name)]
+
+
+def _targets_of(table: EntryTable | None, name: str) -> list[Target]:
+    if is_dataset_set(name):
+        if table is None:
+            raise StabilityError(f"set {name!r} lists a dataset's rows: it needs one dataset here")
+        return dataset_targets(table, name)
+    if name == "seed":
+        items = [item for sec in SEED_SECTIONS for item in CATALOGUE[sec]]
+        return [_target(label, formula) for label, formula in items]
+    if name in CATALOGUE:
+        return [_target(label, formula) for label, formula in CATALOGUE[name]]
+    path = Path(name)
+    if path.suffix or "/" in name or path.is_file():
+        return _file_targets(path, table)
+    close = difflib.get_close_matches(name, [*set_names(), "all", "all-li", "li-ternaries:N"], 1)
+    hint = f" (did you mean {close[0]}?)" if close else ""
+    raise StabilityError(
+        f"unknown set {name!r}{hint}; available: {', '.join(set_names())}, "
+        f"{', '.join(DATASET_SET_NAMES)}, or a file"
+    )
+
+
+def _target(label: str, formula: str, error: str = "") -> Target:
+    cls = material_class(formula) or anion_class(formula_elements(formula))
+    return Target(formula, label, formula, -1, "" if error else cls, error)
+
+
+def _file_targets(path: Path, table: EntryTable | None) -> list[Target]:
+    from stability.analysis.names import resolve_material
+
+    if not path.is_file():
+        raise StabilityError(f"set file {path} does not exist")
+    lines = [ln.split("#", 1)[0].strip() for ln in path.read_text().splitlines()]
+    names = [ln for ln in lines if ln]
+    if not names:
+        raise StabilityError(f"set file {path} lists no formulas")
     out = []
-    for label, formula in items:
-        # A formula listed twice is screened twice, under distinct keys.
-        n = seen[formula] = seen.get(formula, -1) + 1
-        key = f"{formula}#{n}" if n else formula
-        out.append(Target(key, label, formula, -1, classify(formula, formula_elements(formula))))
+    for text in names:
+        try:
+            m = resolve_material(text, table)
+        except StabilityError as exc:
+            out.append(_target(text, text, str(exc)))
+            continue
+        out.append(_target(m.label, m.formula))
     return out
 
 
@@ -103,4 +187,51 @@ def formula_elements(formula: str) -> set[str]:
     return set(re.findall(r"[A-Z][a-z]?", formula))
 
 
-__all__ = ["CATALOGUE", "DATASET_SETS", "Target", "classify", "resolve_targets"]
+def target_e_above_hull(engine: Engine, target: Target) -> float | None:
+    """Energy above the hull (eV/atom) of a target, as the screen's column reports it.
+
+    A dataset row: its own energy above the hull of its system. A formula: the dataset's
+    lowest entry of that composition, or None when the dataset has none.
+    """
+    from stability.analysis.chemistry import locate
+
+    loc = locate(engine, target.formula, need=None)
+    if target.row >= 0:
+        own = float(engine.table.energy_per_atom[target.row])
+        return max(0.0, own - loc.hull.hull_energy_per_atom)
+    return loc.e_above_hull_eV_per_atom
+
+
+def filter_by_ehull(targets: list[Target], engine: Engine, max_ehull: float) -> list[Target]:
+    """The targets at most ``max_ehull`` eV/atom above the hull, in their order.
+
+    Kept as well: targets with no energy of their own (a composition the dataset lacks, e.g. a
+    glass placed on the hull) and targets whose energy cannot be computed (they report their
+    error when run). Each chemical system's hull is built once (targets are visited grouped by
+    system; the engine caches hulls).
+    """
+    if max_ehull < 0:
+        raise StabilityError(f"--max-ehull must be >= 0 eV/atom, not {max_ehull:g}")
+    order = sorted(range(len(targets)), key=lambda k: sorted(formula_elements(targets[k].formula)))
+    keep = [True] * len(targets)
+    for k in order:
+        t = targets[k]
+        if t.error:
+            continue
+        try:
+            e = target_e_above_hull(engine, t)
+        except StabilityError:
+            continue
+        keep[k] = e is None or e <= max_ehull + config.ENERGY_TOL
+    return [t for t, kept in zip(targets, keep, strict=True) if kept]
+
+
+__all__ = [
+    "CATALOGUE",
+    "Target",
+    "classify",
+    "filter_by_ehull",
+    "resolve_set",
+    "resolve_targets",
+    "target_e_above_hull",
+]

@@ -121,7 +121,7 @@ def reaction_spread(
 ) -> Spread:
     """Spread (meV/atom) of the most negative reaction energy of A|B."""
     require_uncertainties(engine.table)
-    mat_a, mat_b = read_material(a), read_material(b)
+    mat_a, mat_b = read_material(a, engine.table), read_material(b, engine.table)
     mu = None if voltage is None else -voltage
 
     def most_negative(system: FastSystem) -> tuple[float]:

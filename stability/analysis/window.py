@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING
 
@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 
 #: Columns of a window as a table row, in order.
 WINDOW_COLUMNS = [
+    "label",
     "formula",
     "reduced_formula",
     "reduction_limit_V",
@@ -55,6 +56,7 @@ class Window:
     out; an empty list at a 0 V reduction limit means stable against Li metal.
     """
 
+    label: str
     formula: str
     reduced_formula: str
     reduction_limit_V: float
@@ -71,28 +73,72 @@ class Window:
     oxidation_limit_std_V: float | None = None
     reduction_limit_ci95_V: tuple[float, float] | None = None
     oxidation_limit_ci95_V: tuple[float, float] | None = None
+    #: Set by ``practical.compute_practical_window`` with a tolerance (Li per atom): the
+    #: limits above are then the tolerant ones, and the strict ones are kept here.
+    li_tolerance_per_atom: float | None = None
+    strict_reduction_limit_V: float | None = None
+    strict_oxidation_limit_V: float | None = None
+    #: Set with passivation (see ``stability.analysis.practical``); an oxidation limit of
+    #: None with a stop reason means nothing stops the walk.
+    passivated_reduction_limit_V: float | None = None
+    passivated_oxidation_limit_V: float | None = None
+    passivated_reduction_products: list[str] | None = None
+    passivated_oxidation_products: list[str] | None = None
+    passivation_reduction_stop: str | None = None
+    passivation_oxidation_stop: str | None = None
+    passivation_min_gap_eV: float | None = None
+    passivation_allows_gas: bool | None = None
 
     @property
     def window_width_V(self) -> float:
         return self.oxidation_limit_V - self.reduction_limit_V
 
     def to_dict(self) -> dict:
+        """All fields and ``window_width_V``; the tolerance and passivation fields only when
+        they were computed."""
         d = asdict(self)
         d["window_width_V"] = self.window_width_V
+        if self.li_tolerance_per_atom is None:
+            for k in TOLERANCE_FIELDS:
+                d.pop(k)
+        if self.passivation_reduction_stop is None:
+            for k in PASSIVATION_FIELDS:
+                d.pop(k)
         return d
 
     def to_row(self) -> dict:
         """Flat table row (WINDOW_COLUMNS): products ";"-joined, intervals left out."""
         d = self.to_dict()
-        d["reduction_products"] = ";".join(self.reduction_products)
-        d["oxidation_products"] = ";".join(self.oxidation_products)
-        return {k: d[k] for k in WINDOW_COLUMNS}
+        for k in (
+            "reduction_products",
+            "oxidation_products",
+            "passivated_reduction_products",
+            "passivated_oxidation_products",
+        ):
+            if d.get(k) is not None:
+                d[k] = ";".join(d[k])
+        extra = [k for k in (*TOLERANCE_FIELDS, *PASSIVATION_FIELDS) if k in d]
+        return {k: d[k] for k in WINDOW_COLUMNS + extra}
 
     def to_dataframe(self) -> pd.DataFrame:
         """One row: the columns of ``WindowTable.to_dataframe`` without error."""
         import pandas as pd
 
-        return pd.DataFrame([self.to_row()], columns=WINDOW_COLUMNS)
+        row = self.to_row()
+        return pd.DataFrame([row], columns=list(row))
+
+
+TOLERANCE_FIELDS = ("li_tolerance_per_atom", "strict_reduction_limit_V", "strict_oxidation_limit_V")
+PASSIVATION_FIELDS = (
+    "passivated_reduction_limit_V",
+    "passivated_oxidation_limit_V",
+    "passivated_reduction_products",
+    "passivated_oxidation_products",
+    "passivation_reduction_stop",
+    "passivation_oxidation_stop",
+    "passivation_min_gap_eV",
+    "passivation_allows_gas",
+)
 
 
 @dataclass(frozen=True)
@@ -128,6 +174,7 @@ def window_from_steps(loc: Located, steps: list[ProfileStep], engine: Engine) ->
     """Read the window off a Li profile (Li-rich first) of a located composition."""
     lim = read_limits(steps)
     return Window(
+        label=loc.label,
         formula=loc.formula,
         reduced_formula=loc.composition.reduced_formula,
         reduction_limit_V=lim.reduction_V,
@@ -169,19 +216,26 @@ class WindowTable:
     def to_dataframe(self) -> pd.DataFrame:
         """One row per input.
 
-        Columns: formula (as given), reduced_formula, reduction_limit_V, oxidation_limit_V,
+        Columns: label (as given, or the catalogue's name for it), formula (the composition
+        computed), reduced_formula, reduction_limit_V, oxidation_limit_V,
         window_width_V (V vs Li/Li+), reduction_products, oxidation_products (";"-joined
         reduced formulas), e_above_hull_eV_per_atom (eV/atom, NaN if not in the dataset),
         placed_on_hull, material_id, dataset, engine, reduction_limit_std_V,
-        oxidation_limit_std_V (V, NaN without uncertainties), error (empty when computed).
+        oxidation_limit_std_V (V, NaN without uncertainties); windows computed with a
+        tolerance add li_tolerance_per_atom (Li per atom) and strict_reduction_limit_V,
+        strict_oxidation_limit_V (the limits above are then the tolerant ones); with
+        passivation, the passivated_* limits (V), products and passivation_*_stop reasons;
+        then error (empty when computed).
         """
         import pandas as pd
 
         rows = [
-            {**w.to_row(), "error": ""} if w is not None else {"formula": f, "error": e}
+            {**w.to_row(), "error": ""} if w is not None else {"label": f, "error": e}
             for f, w, e in zip(self.inputs, self.windows, self.errors, strict=True)
         ]
-        return pd.DataFrame(rows, columns=[*WINDOW_COLUMNS, "error"])
+        extra = [k for k in dict.fromkeys(k for r in rows for k in r) if k not in WINDOW_COLUMNS]
+        extra = [k for k in extra if k != "error"]
+        return pd.DataFrame(rows, columns=[*WINDOW_COLUMNS, *extra, "error"])
 
 
 def compute_windows(
@@ -190,16 +244,19 @@ def compute_windows(
     *,
     allow_errors: bool = False,
     jobs: int = 1,
+    compute: Callable[[Engine, MaterialLike], Window] | None = None,
 ) -> WindowTable:
-    """Windows of many materials; with ``allow_errors`` a failing one is recorded, not raised."""
+    """Windows of many materials; with ``allow_errors`` a failing one is recorded, not raised.
+
+    ``compute`` replaces ``compute_window`` (e.g. practical windows with their settings).
+    """
     from stability.analysis.batch import map_items
 
+    one = compute or compute_window
     items = list(formulas)
     windows: list[Window | None] = [None] * len(items)
     errors: list[str | None] = [None] * len(items)
-    for out in map_items(
-        lambda f: compute_window(engine, f), items, jobs=jobs, allow_errors=allow_errors
-    ):
+    for out in map_items(lambda f: one(engine, f), items, jobs=jobs, allow_errors=allow_errors):
         windows[out.index], errors[out.index] = out.value, out.error
     return WindowTable(
         [str(f) if isinstance(f, str) else written_formula(f) for f in items], windows, errors

@@ -14,11 +14,28 @@ from stability.commands.common import data_options, load_engine
 @click.option(
     "--out", type=click.Path(path_type=Path), default=Path("results/figures"), show_default=True
 )
-def figures(data, dataset, engine, out: Path) -> None:
+@click.option(
+    "--gaps",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Band gaps CSV for the passivated bars and the profile marks "
+    "(default: properties/ beside the data; without gaps they are left out).",
+)
+def figures(data, dataset, engine, out: Path, gaps) -> None:
     """Regenerate the review's figures (PNG and PDF) and their tables into OUT."""
+    from stability.commands.practical import passivation_settings
+    from stability.errors import DataError
     from stability.plotting.figures import make_figures
 
-    written = make_figures(load_engine(data, dataset, engine), out)
+    eng = load_engine(data, dataset, engine)
+    try:
+        passive = passivation_settings(eng.table, True, None, False, gaps)
+    except DataError as exc:
+        if gaps is not None:
+            raise
+        click.echo(f"no passivated windows or phase marks: {exc}", err=True)
+        passive = None
+    written = make_figures(eng, out, passive)
     click.echo(
         f"wrote {len(written)} files to {out}: " + ", ".join(sorted({p.stem for p in written}))
     )

@@ -134,7 +134,6 @@ def interfaces(
 
     Rows are written as pairs finish (in LEFT x RIGHT order), so tables of any size fit.
     """
-    from stability.analysis.catalogue import resolve_set
     from stability.analysis.interface import (
         TEXT_COLUMNS,
         check_voltage,
@@ -142,14 +141,15 @@ def interfaces(
         matrix_columns,
         parse_scan,
     )
+    from stability.analysis.sets import resolve_set
     from stability.io.tables import RowWriter
 
     if voltage is not None and scan:
         raise StabilityError("give --voltage or --scan, not both")
     check_voltage(voltage)
     voltages = parse_scan(scan) if scan else [voltage]
-    left, right = resolve_set(left_set), resolve_set(right_set)
     eng = load_engine(data, dataset, engine)
+    left, right = resolve_set(left_set, eng.table), resolve_set(right_set, eng.table)
     pairs = len(left) * len(right)
     total = pairs * len(voltages)
     if table_format == "auto":

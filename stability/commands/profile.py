@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 from stability.commands.common import (
@@ -12,6 +14,7 @@ from stability.commands.common import (
     plot_option,
     save,
 )
+from stability.errors import StabilityError
 
 
 @click.command()
@@ -19,21 +22,57 @@ from stability.commands.common import (
 @data_options()
 @format_option
 @plot_option("Write the step plot (PNG, PDF, SVG, ...).")
-def profile(formula: str, data, dataset, engine, fmt, plot) -> None:
+@click.option(
+    "--decomposition-panel",
+    is_flag=True,
+    help="With --plot, add a panel of the decomposition energy (eV/atom) against voltage.",
+)
+@click.option(
+    "--mark-phases",
+    is_flag=True,
+    help="Mark each step's phases as insulator, conductor, gas or gap unknown (band gaps).",
+)
+@click.option(
+    "--gaps",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Band gaps CSV for --mark-phases (default: properties/ beside the data).",
+)
+def profile(
+    formula: str, data, dataset, engine, fmt, plot, decomposition_panel, mark_phases, gaps
+) -> None:
     """Print the voltage profile of FORMULA: the equilibrium at every voltage from 0 V."""
     from stability.analysis.profile import compute_profile
     from stability.io.formats import to_csv, to_json
     from stability.io.render import profile_text
 
+    if decomposition_panel and not plot:
+        raise StabilityError("--decomposition-panel draws into the --plot figure: give --plot")
+    if gaps is not None and not mark_phases:
+        raise StabilityError("--gaps needs --mark-phases")
     check_plot_path(plot)
-    prof = compute_profile(load_engine(data, dataset, engine), formula)
+    eng = load_engine(data, dataset, engine)
+    prof = compute_profile(eng, formula)
+    frame = prof.to_dataframe()
+    if mark_phases:
+        from stability.analysis.practical import mark_profile
+        from stability.commands.practical import passivation_settings
+
+        passive = passivation_settings(eng.table, True, None, False, gaps)
+        frame["electronic"] = mark_profile(prof, passive)
     if fmt == "json":
         click.echo(to_json(prof.to_dict()))
     elif fmt == "csv":
-        click.echo(to_csv(prof.to_dataframe()), nl=False)
+        click.echo(to_csv(frame), nl=False)
     else:
-        click.echo(profile_text(prof))
+        click.echo(profile_text(prof, frame))
     if plot:
         from stability.plotting.profile import plot_profile
 
-        save(plot_profile(prof.to_dataframe(), title=f"{formula} ({prof.window.dataset})"), plot)
+        panel = None
+        if decomposition_panel:
+            from stability.analysis.decomposition import decomposition_curve
+
+            panel = decomposition_curve(eng, formula).to_dataframe()
+        title = f"{prof.label} ({prof.window.dataset})"
+        save(plot_profile(frame, title=title, decomposition=panel), plot)

@@ -17,6 +17,8 @@ from stability.commands.common import (
     require_fast_engine,
     scheduler_option,
 )
+from stability.commands.practical import practical_options
+from stability.errors import StabilityError
 
 
 @click.command()
@@ -37,9 +39,16 @@ from stability.commands.common import (
     default=None,
     help="Also react every row with this set (closed).",
 )
+@click.option(
+    "--max-ehull",
+    type=click.FloatRange(min=0),
+    default=None,
+    help="Leave out materials more than this far above the hull (eV/atom); absent ones stay.",
+)
 @click.option("--restart", is_flag=True, help="Discard rows saved by an earlier run into --out.")
 @click.option("--uncertainty", is_flag=True, help="Add std of both limits (MP2020 data only).")
 @draws_option
+@practical_options
 def screen(
     set_name: str,
     data,
@@ -49,23 +58,37 @@ def screen(
     jobs: int,
     scheduler: str | None,
     partners,
+    max_ehull: float | None,
     restart: bool,
     uncertainty: bool,
     draws: int,
+    tolerance,
+    passivation,
+    min_gap,
+    allow_gas,
+    gaps,
 ) -> None:
     """Screen a set: windows and hull energies, one row each, into OUT/screen.csv and .json.
 
     Every finished row is saved at once: an interrupted run resumes where it stopped, here
     or on any cluster (--scheduler).
     """
-    from stability.analysis.catalogue import resolve_set
     from stability.analysis.screen import run_screen, screen_failures
-    from stability.analysis.sets import resolve_targets
+    from stability.analysis.sets import filter_by_ehull, resolve_set, resolve_targets
+    from stability.commands.practical import check_tolerance, passivation_settings
     from stability.io.tables import write_frame
 
+    check_tolerance(tolerance)
+    if tolerance is not None and uncertainty:
+        raise StabilityError("--uncertainty covers the strict limits only; drop --tolerance")
     eng = load_engine(data, dataset, engine)
+    passive = passivation_settings(eng.table, passivation, min_gap, allow_gas, gaps)
     targets = resolve_targets(eng.table, set_name)
-    partner_items = resolve_set(partners) if partners else []
+    dropped = 0
+    if max_ehull is not None:
+        kept = filter_by_ehull(targets, eng, max_ehull)
+        dropped, targets = len(targets) - len(kept), kept
+    partner_items = resolve_set(partners, eng.table) if partners else []
     if uncertainty:
         from stability.analysis.uncertainty import require_uncertainties
 
@@ -78,8 +101,17 @@ def screen(
         "engine": eng.name,
         "partners": partner_items,
         "uncertainty_draws": draws if uncertainty else 0,
+        "max_ehull_eV_per_atom": max_ehull,
         "tool_version": __version__,
     }
+    if tolerance is not None:
+        header["li_tolerance_per_atom"] = tolerance
+    if passive is not None:
+        header["passivation"] = {
+            "min_gap_eV": passive.min_gap_eV,
+            "allow_gas": passive.allow_gas,
+            "gaps": passive.source,
+        }
     result = run_screen(
         eng,
         targets,
@@ -91,6 +123,8 @@ def screen(
         restart=restart,
         draws=draws if uncertainty else 0,
         progress=progress_bar,
+        tolerance=tolerance,
+        passivation=passive,
     )
     frame = result.to_dataframe()
     paths = write_frame(frame, out / "screen")
@@ -98,6 +132,11 @@ def screen(
     no_window = int((frame["error"] != "").sum()) - len(failed)
     click.echo(
         f"wrote {paths[0]} and {paths[1].name}: {len(frame)} rows"
+        + (
+            f" ({dropped} more than {max_ehull:g} eV/atom above the hull left out)"
+            if dropped
+            else ""
+        )
         + (f", {no_window} without a window (no Li, or Li metal)" if no_window else "")
     )
     if failed:

@@ -14,6 +14,8 @@ from stability.commands.common import (
     uncertainty_option,
     want_uncertainty,
 )
+from stability.commands.practical import practical_options
+from stability.errors import StabilityError
 
 
 @click.command()
@@ -26,22 +28,59 @@ from stability.commands.common import (
     is_flag=True,
     help="Name the reaction and phases that set each limit, with margins.",
 )
+@practical_options
 @format_option
-def window(formulas: tuple[str, ...], data, dataset, engine, uncertainty, draws, explain, fmt):
+def window(
+    formulas: tuple[str, ...],
+    data,
+    dataset,
+    engine,
+    uncertainty,
+    draws,
+    explain,
+    tolerance,
+    passivation,
+    min_gap,
+    allow_gas,
+    gaps,
+    fmt,
+):
     """Print the electrochemical window (V vs Li/Li+) of each FORMULA.
 
-    Bad formulas are reported one per line on stderr; the others are still computed.
+    With --tolerance X, the window where it exchanges at most X Li per atom; with
+    --passivation, also the window extended by insulating, gas-free interphases. Bad
+    formulas are reported one per line on stderr; the others are still computed.
     """
     from dataclasses import replace
 
+    from stability.analysis.practical import compute_practical_window, zero_width_note
     from stability.analysis.window import WindowTable, compute_windows
+    from stability.commands.practical import (
+        check_tolerance,
+        passivation_lines,
+        passivation_settings,
+    )
     from stability.io.formats import to_csv, to_json
     from stability.io.render import windows_text
 
+    check_tolerance(tolerance)
+    if tolerance is not None and uncertainty:
+        raise StabilityError("--uncertainty covers the strict limits only; drop --tolerance")
     eng = load_engine(data, dataset, engine)
-    table = compute_windows(eng, formulas, allow_errors=True)
+    passive = passivation_settings(eng.table, passivation, min_gap, allow_gas, gaps)
+    if tolerance is None and passive is None:
+        table = compute_windows(eng, formulas, allow_errors=True)
+    else:
+        table = compute_windows(
+            eng,
+            formulas,
+            allow_errors=True,
+            compute=lambda e, f: compute_practical_window(
+                e, f, tolerance=tolerance, passivation=passive
+            ),
+        )
     windows = table.windows
-    if table.ok and want_uncertainty(eng, uncertainty):
+    if table.ok and tolerance is None and want_uncertainty(eng, uncertainty):
         from stability.analysis.uncertainty import with_window_uncertainty
 
         require_fast_engine(eng, "--uncertainty")
@@ -57,7 +96,7 @@ def window(formulas: tuple[str, ...], data, dataset, engine, uncertainty, draws,
         rows = []
         for i, (f, w, e) in enumerate(zip(table.inputs, windows, table.errors, strict=True)):
             if w is None:
-                rows.append({"formula": f, "error": e})
+                rows.append({"label": f, "error": e})
                 continue
             row = {**w.to_dict(), "error": None}
             if i in explained:
@@ -73,5 +112,18 @@ def window(formulas: tuple[str, ...], data, dataset, engine, uncertainty, draws,
     elif table.ok:
         ok = [w for w in windows if w is not None]
         notes = [explained[i] for i, w in enumerate(windows) if w is not None and i in explained]
+        if tolerance is not None:
+            click.echo(f"limits: at most {tolerance:g} Li taken up or released per atom")
         click.echo(windows_text(ok, eng.table.name, eng.name, notes))
+        if passive is not None:
+            click.echo(
+                f"\npassivated (band gap >= {passive.min_gap_eV:g} eV, "
+                f"{'gas allowed' if passive.allow_gas else 'no gas'}; gaps {passive.source}):"
+            )
+            for line in passivation_lines([w.to_dict() for w in ok]):
+                click.echo(line)
+    for w in windows:
+        note = w and zero_width_note(w)
+        if note:
+            click.echo(note, err=fmt != "table")
     report_failures(table.failures(), len(formulas))

@@ -8,6 +8,8 @@ from stability import config
 from stability.io.formats import to_table
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from stability.analysis.interface import Interface
     from stability.analysis.profile import VoltageProfile
     from stability.analysis.window import Window
@@ -65,11 +67,13 @@ def windows_text(
     """The window table, each explanation below it, and the placement note if needed."""
     lines = [f"dataset: {dataset} (engine {engine})"]
     headers = dict(WINDOW_HEADERS)
+    if any(w.label != w.formula for w in windows):
+        headers = {"label": "material", **headers}
     if any(w.reduction_limit_std_V is not None for w in windows):
         headers.update(STD_HEADERS)
     lines.append(to_table([w.to_dict() for w in windows], headers))
     for w, limits in zip(windows, explained, strict=False):  # empty without --explain
-        lines.append(f"\n{w.formula}:")
+        lines.append(f"\n{w.label}:")
         for lim in limits:
             lines.append(f"  {lim.limit} limit {lim.voltage_V:.3f} V: {lim.reaction}")
             for c in lim.competitors:
@@ -85,13 +89,18 @@ def windows_text(
     return "\n".join(lines)
 
 
-def profile_text(prof: VoltageProfile) -> str:
+def profile_text(prof: VoltageProfile, frame: pd.DataFrame | None = None) -> str:
+    """The window line and the profile table (``frame`` adds columns, e.g. phase marks)."""
     w = prof.window
     head = (
-        f"{prof.formula}: window {w.reduction_limit_V:.3f} - {w.oxidation_limit_V:.3f} V vs "
+        f"{prof.label}{'' if prof.label == prof.formula else f' ({prof.formula})'}: window {w.reduction_limit_V:.3f} - {w.oxidation_limit_V:.3f} V vs "
         f"Li/Li+ ({w.dataset}{', placed on the hull' if w.placed_on_hull else ''})"
     )
-    return head + "\n" + to_table(prof.to_dataframe().to_dict("records"), PROFILE_HEADERS)
+    frame = prof.to_dataframe() if frame is None else frame
+    headers = dict(PROFILE_HEADERS)
+    if "electronic" in frame:
+        headers["electronic"] = "phases formed"
+    return head + "\n" + to_table(frame.to_dict("records"), headers)
 
 
 def interface_text(res: Interface) -> str:

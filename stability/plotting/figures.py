@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from stability.analysis.catalogue import resolve_set
+from stability.analysis.cell import review_cell, review_critical_values, review_energy_sweeps
 from stability.analysis.interface import interface_matrix
+from stability.analysis.practical import Passivation, mark_profile
 from stability.analysis.profile import compute_profile
 from stability.analysis.review import bar_windows, class_windows
+from stability.analysis.sets import resolve_set
 from stability.io.tables import write_frame
+from stability.plotting.cell import plot_stack, plot_sweeps
 from stability.plotting.export import save_figure
 from stability.plotting.heatmap import plot_matrix
 from stability.plotting.profile import plot_profile
@@ -21,7 +24,13 @@ FIGURES = (
     "profile_Li3N",
     "profile_Li9N2Cl3",
     "interface_matrix",
+    "cell_energy_Li3InCl6",
+    "cell_energy_LGPS",
+    "cell_stack_Li3InCl6",
+    "cell_stack_LGPS",
 )
+#: Extra tables written beside the figures (no figure of their own).
+TABLES = ("cell_critical_values",)
 
 
 def _save(fig, out: Path, name: str) -> list[Path]:
@@ -31,8 +40,12 @@ def _save(fig, out: Path, name: str) -> list[Path]:
     ]
 
 
-def make_figures(engine: Engine, out: Path) -> list[Path]:
-    """Write every figure of ``FIGURES`` (PNG and PDF) and the table behind each (CSV, JSON)."""
+def make_figures(engine: Engine, out: Path, passivation: Passivation | None = None) -> list[Path]:
+    """Write every figure of ``FIGURES`` (PNG and PDF) and the table behind each (CSV, JSON).
+
+    With ``passivation`` (band gaps), the window bars add each material's passivated window
+    as a lighter bar, and the profiles mark each step's phases (insulator, conductor, gas).
+    """
     out.mkdir(parents=True, exist_ok=True)
     ds = engine.table.name
     written: list[Path] = []
@@ -48,12 +61,21 @@ def make_figures(engine: Engine, out: Path) -> list[Path]:
         "windows_by_class",
     )
 
-    frame = bar_windows(engine)
+    frame = bar_windows(engine, passivation=passivation)
     written += write_frame(frame, out / "window_bars")
-    written += _save(plot_window_bars(frame, f"Electrochemical windows ({ds})"), out, "window_bars")
+    title = f"Electrochemical windows ({ds})"
+    if passivation is not None:
+        title += (
+            f"\nlight bars: extended by insulating (gap >= {passivation.min_gap_eV:g} eV), "
+            "gas-free interphases"
+        )
+    written += _save(plot_window_bars(frame, title), out, "window_bars")
 
     for formula in ("Li3N", "Li9N2Cl3"):
-        prof = compute_profile(engine, formula).to_dataframe()
+        profile = compute_profile(engine, formula)
+        prof = profile.to_dataframe()
+        if passivation is not None:
+            prof["electronic"] = mark_profile(profile, passivation)
         written += write_frame(prof, out / f"profile_{formula}")
         written += _save(
             plot_profile(prof, f"{formula}: equilibrium voltage profile ({ds})"),
@@ -70,4 +92,35 @@ def make_figures(engine: Engine, out: Path) -> list[Path]:
         out,
         "interface_matrix",
     )
+
+    # The review's Fig. 17 pouch cells: energy density (no data needed), then the stack's
+    # windows on this dataset (the review's Fig. 12A idea).
+    import pandas as pd
+
+    from stability.analysis.stack import stack_stability
+
+    critical = []
+    for sse in ("Li3InCl6", "LGPS"):
+        spec = review_cell(sse)
+        frame = review_energy_sweeps(spec)
+        written += write_frame(frame, out / f"cell_energy_{sse}")
+        written += _save(
+            plot_sweeps(
+                frame,
+                f"{spec.name}: energy density of one stack (NMC811 200 mAh/g, 3.75 V)\n"
+                "circles: where 350 Wh/kg is reached",
+            ),
+            out,
+            f"cell_energy_{sse}",
+        )
+        critical.append(review_critical_values(spec))
+        stack = stack_stability(engine, spec)
+        frame = stack.figure_frame()
+        written += write_frame(frame, out / f"cell_stack_{sse}")
+        written += _save(
+            plot_stack(frame, f"{spec.name}: strict windows and what each face sees ({ds})"),
+            out,
+            f"cell_stack_{sse}",
+        )
+    written += write_frame(pd.concat(critical, ignore_index=True), out / "cell_critical_values")
     return written

@@ -5,20 +5,17 @@ from __future__ import annotations
 # Okabe-Ito colours; hatches keep classes apart when printed in grey.
 CLASS_STYLE: dict[str, tuple[str, str]] = {
     "nitride": ("#0072B2", ""),
-    "nitrides": ("#0072B2", ""),
     "fluoride": ("#56B4E9", "//"),
     "chloride": ("#009E73", "\\\\"),
     "bromide": ("#F0E442", "xx"),
     "iodide": ("#CC79A7", ".."),
-    "halides": ("#009E73", "\\\\"),
     "oxide": ("#D55E00", "--"),
-    "oxides": ("#D55E00", "--"),
     "sulfide": ("#E69F00", "++"),
-    "sulfides": ("#E69F00", "++"),
-    "cathodes": ("#555555", "oo"),
-    "coatings": ("#999999", "||"),
+    "cathode": ("#555555", "oo"),
+    "coating": ("#999999", "||"),
 }
 
 
 def class_style(cls: str) -> tuple[str, str]:
+    """Colour and hatch of a class of ``stability.analysis.classes`` (grey when unknown)."""
     return CLASS_STYLE.get(cls, ("#888888", ""))

@@ -16,7 +16,10 @@ V_MAX = 5.0
 def plot_window_bars(frame: pd.DataFrame, title: str = "", v_max: float = V_MAX) -> Figure:
     """Horizontal window bars, one per row of ``frame`` (label, class, limits in V).
 
-    Optional columns ``reduction_std_V``/``oxidation_std_V`` draw error bars.
+    Optional columns ``reduction_std_V``/``oxidation_std_V`` draw error bars; optional
+    ``passivated_reduction_limit_V``/``passivated_oxidation_limit_V`` (NaN oxidation: not
+    stopped, drawn to the frame with an arrow) draw the passivated window as a lighter,
+    thinner bar just below each strict window.
     """
     rows = frame.reset_index(drop=True)
     n = len(rows)
@@ -26,15 +29,49 @@ def plot_window_bars(frame: pd.DataFrame, title: str = "", v_max: float = V_MAX)
         color, hatch = class_style(str(r["class"]))
         lo, hi = float(r["reduction_limit_V"]), float(r["oxidation_limit_V"])
         width = max(hi - lo, 0.02)  # a zero-width window still shows as a line
+        passivated = "passivated_reduction_limit_V" in r and pd.notna(
+            r["passivated_reduction_limit_V"]
+        )
+        height, centre = (0.46, yi + 0.1) if passivated else (0.62, yi)
+        if passivated:
+            p_lo = float(r["passivated_reduction_limit_V"])
+            p_hi = r["passivated_oxidation_limit_V"]
+            open_end = pd.isna(p_hi)
+            p_hi = v_max if open_end else min(float(p_hi), v_max)
+            ax.barh(
+                yi - 0.27,
+                max(p_hi - p_lo, 0.02),
+                left=p_lo,
+                height=0.16,
+                color=color,
+                alpha=0.35,
+                edgecolor=color,
+                lw=0.6,
+            )
+            if open_end:
+                ax.annotate(
+                    "",
+                    xy=(v_max, yi - 0.27),
+                    xytext=(v_max - 0.25, yi - 0.27),
+                    arrowprops={"arrowstyle": "->", "color": color, "lw": 1.0},
+                    annotation_clip=False,
+                )
         ax.barh(
-            yi, width, left=lo, height=0.62, color=color, hatch=hatch, edgecolor="black", lw=0.6
+            centre,
+            width,
+            left=lo,
+            height=height,
+            color=color,
+            hatch=hatch,
+            edgecolor="black",
+            lw=0.6,
         )
         # Limits printed inside the bar ends, so they never meet the axis labels.
         box = {"facecolor": "white", "edgecolor": "none", "alpha": 0.85, "pad": 0.8}
-        ax.text(lo + 0.03, yi, f"{lo:.2f}", ha="left", va="center", fontsize=6.5, bbox=box)
+        ax.text(lo + 0.03, centre, f"{lo:.2f}", ha="left", va="center", fontsize=6.5, bbox=box)
         ax.text(
             max(hi - 0.03, lo + 0.35),
-            yi,
+            centre,
             f"{hi:.2f}",
             ha="right",
             va="center",
@@ -43,7 +80,7 @@ def plot_window_bars(frame: pd.DataFrame, title: str = "", v_max: float = V_MAX)
         )
         for col, x in (("reduction_std_V", lo), ("oxidation_std_V", hi)):
             if col in r and pd.notna(r[col]):
-                ax.errorbar(x, yi, xerr=1.96 * float(r[col]), color="black", capsize=2, lw=0.8)
+                ax.errorbar(x, centre, xerr=1.96 * float(r[col]), color="black", capsize=2, lw=0.8)
     ax.set_yticks(y, rows["label"], fontsize=8)
     ax.set_xlim(0, v_max)
     ax.set_xlabel("Voltage (V vs Li/Li$^+$)")
@@ -54,6 +91,10 @@ def plot_window_bars(frame: pd.DataFrame, title: str = "", v_max: float = V_MAX)
         Patch(facecolor=class_style(c)[0], hatch=class_style(c)[1], edgecolor="black", label=c)
         for c in classes
     ]
+    if "passivated_reduction_limit_V" in rows:
+        handles.append(
+            Patch(facecolor="0.5", alpha=0.35, edgecolor="0.5", label="passivated window")
+        )
     fig.legend(
         handles=handles, loc="outside lower center", ncol=len(handles), fontsize=7, frameon=False
     )

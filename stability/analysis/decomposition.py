@@ -1,0 +1,161 @@
+"""Decomposition energy against voltage, with Li open (Zhu, He & Mo, ACS AMI 7, 23685 (2015)).
+
+At a voltage V (V vs Li/Li+, Li chemical potential mu_Li = -eV relative to Li metal) a
+composition C with N atoms per formula unit exchanges Li with the reservoir and reaches the
+phase equilibrium of lowest grand potential. Its decomposition energy is that equilibrium's
+grand potential relative to C's own, per atom of C (as written, Li included):
+
+    E_D(V) = [E_eq(C + dn Li) - E(C) - dn * mu_Li] / N = [E_eq(C + dn Li) - E(C) + dn * eV] / N
+
+where dn is the Li taken up (+) or released (-) per formula unit, E_eq the hull energy of
+the equilibrium phases and E(C) the composition's own energy: the dataset's lowest entry of
+that composition, or its hull energy when the dataset has none (a placed composition). All
+energies are on the dataset's scale (formation energies for the mp2019 snapshots: elements
+at 0, so Li metal at 0). E_D <= 0; it is 0 inside the window of a hull phase and equals
+minus the energy above the hull inside the window of a metastable one. This is Zhu 2015's
+convention: the reaction energy of the SSE with the Li reservoir at mu_Li, normalised per
+atom of the SSE (their Tables 2-3 list it at 0 V and 5 V). It equals pymatgen's
+``GrandPotentialPhaseDiagram(entries, {Li: mu}).get_hull_energy`` of C's non-Li part minus
+C's grand energy E(C) - n_Li mu, divided by N.
+
+The minimum over dn is taken over the critical compositions of the Li profile (the grand
+potential is the Legendre transform of the convex hull along the Li axis, so its minimum
+sits at a kink), and the products are the phases of the profile step that holds at V.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from stability import config
+from stability.analysis.chemistry import Located, locate
+from stability.errors import StabilityError
+from stability.thermo.base import Engine, ProfileStep
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+
+@dataclass(frozen=True)
+class Decomposition:
+    """The decomposition energy of one composition at one voltage."""
+
+    formula: str
+    voltage_V: float
+    decomposition_energy_eV_per_atom: float
+    products: list[str]
+    li_per_formula_unit: float
+    energy_reference: str  # "own" (the dataset's entry) or "hull" (placed composition)
+
+    def to_dict(self) -> dict:
+        return {
+            "formula": self.formula,
+            "voltage_V": self.voltage_V,
+            "decomposition_energy_eV_per_atom": self.decomposition_energy_eV_per_atom,
+            "products": list(self.products),
+            "li_per_formula_unit": self.li_per_formula_unit,
+            "energy_reference": self.energy_reference,
+        }
+
+
+@dataclass(frozen=True)
+class DecompositionTable:
+    """Decomposition energies of several compositions and voltages."""
+
+    results: list[Decomposition]
+
+    def to_dataframe(self) -> pd.DataFrame:
+        """One row per composition and voltage.
+
+        Columns: formula, voltage_V (V vs Li/Li+), decomposition_energy_eV_per_atom (eV per
+        atom of the composition; <= 0, negative = decomposes), products (";"-joined reduced
+        formulas, Li metal left out), li_per_formula_unit (Li taken up (+) or released (-)
+        per formula unit), energy_reference ("own": dataset entry, "hull": placed).
+        """
+        import pandas as pd
+
+        rows = [{**r.to_dict(), "products": ";".join(r.products)} for r in self.results]
+        return pd.DataFrame(
+            rows,
+            columns=[
+                "formula",
+                "voltage_V",
+                "decomposition_energy_eV_per_atom",
+                "products",
+                "li_per_formula_unit",
+                "energy_reference",
+            ],
+        )
+
+
+def _step_energies(loc: Located, steps: list[ProfileStep]) -> list[float]:
+    """Hull energy (eV per formula unit of the composition) at each critical composition."""
+    out = []
+    li = config.WORKING_ION
+    for step in steps:
+        amounts = dict(loc.amounts)
+        amounts[li] = amounts.get(li, 0.0) + step.li_change
+        atoms = sum(amounts.values())
+        if amounts[li] < -1e-9 or atoms <= 0:
+            raise StabilityError(f"profile of {loc.formula} left the composition space")
+        amounts[li] = max(amounts[li], 0.0)
+        if amounts[li] == 0.0:
+            amounts.pop(li)
+        out.append(loc.system.hull_point(amounts).hull_energy_per_atom * atoms)
+    return out
+
+
+def decomposition_energies(
+    engine: Engine, formula: str, voltages: Sequence[float]
+) -> list[Decomposition]:
+    """Decomposition energy of ``formula`` at each voltage (see the module docstring)."""
+    for v in voltages:
+        if not v == v or v in (float("inf"), float("-inf")):
+            raise StabilityError(f"voltage {v} is not a finite number")
+    loc = locate(engine, formula)
+    steps = loc.system.li_profile(loc.amounts, config.WORKING_ION)
+    energies = _step_energies(loc, steps)
+    n_atoms = loc.composition.num_atoms
+    hull_e = loc.hull.hull_energy_per_atom
+    if loc.e_above_hull_eV_per_atom is None:
+        own, reference = hull_e * n_atoms, "hull"
+    else:
+        own, reference = (hull_e + loc.e_above_hull_eV_per_atom) * n_atoms, "own"
+    out = []
+    for v in voltages:
+        # Grand energy of each critical composition relative to Li metal at mu_Li = -v.
+        grand = [e + s.li_change * v for e, s in zip(energies, steps, strict=True)]
+        best = min(grand)
+        held = max((i for i, s in enumerate(steps) if s.voltage_V <= v + 1e-12), default=0)
+        out.append(
+            Decomposition(
+                formula=formula,
+                voltage_V=float(v),
+                decomposition_energy_eV_per_atom=min(0.0, (best - own) / n_atoms),
+                products=[p.formula for p in steps[held].phases],
+                li_per_formula_unit=steps[held].li_change + 0.0,
+                energy_reference=reference,
+            )
+        )
+    return out
+
+
+def compute_decompositions(
+    engine: Engine, formulas: Iterable[str], voltages: Sequence[float]
+) -> DecompositionTable:
+    """Decomposition energies of every formula at every voltage."""
+    results: list[Decomposition] = []
+    for f in formulas:
+        results += decomposition_energies(engine, f, voltages)
+    return DecompositionTable(results)
+
+
+def decomposition_curve(engine: Engine, formula: str, v_max: float = 5.0) -> DecompositionTable:
+    """E_D from 0 V to ``v_max``, exactly: it is linear between critical voltages, so it is
+    evaluated at 0 V, at every critical voltage in between, and at ``v_max``."""
+    loc = locate(engine, formula)
+    steps = loc.system.li_profile(loc.amounts, config.WORKING_ION)
+    voltages = sorted({0.0, float(v_max)} | {s.voltage_V for s in steps if 0 < s.voltage_V < v_max})
+    return DecompositionTable(decomposition_energies(engine, formula, voltages))
