@@ -200,7 +200,7 @@ def interfaces(
         save(fig, out / "interfaces.png", close=False)
         save(fig, out / "interfaces.pdf")
         names += " and interfaces.png/.pdf"
-    click.echo(f"wrote {names}: {what} ({failed} rows failed)")
+    click.echo(f"wrote {names}: {what} ({failed} {'rows ' if scan else ''}failed)")
     if failed:
         for row in examples:
             where = "" if row["voltage_V"] is None else f" at {row['voltage_V']:g} V"
