@@ -41,14 +41,31 @@ WORKING_ION = "Li"
 
 
 def project_root() -> Path:
-    """Return the repository root (the folder holding ``cached_entries/``)."""
+    """Return the folder holding the ``stability`` package (the repository root in a checkout)."""
     return Path(__file__).resolve().parent.parent
 
 
+def in_source_checkout() -> bool:
+    """True when running from a source tree (editable install or checkout), not site-packages."""
+    root = project_root()
+    return (root / "pyproject.toml").is_file() and root.name not in (
+        "site-packages",
+        "dist-packages",
+    )
+
+
 def cache_dir() -> Path:
-    """Return the entries cache folder, from ``STABILITY_CACHE`` or ``cached_entries/``."""
+    """Return the entries cache folder: ``STABILITY_CACHE``, else ``cached_entries/`` in a
+    source checkout, else the per-user cache folder (``platformdirs``, e.g.
+    ``~/.cache/stability/entries`` on Linux); never inside site-packages."""
     env = os.environ.get(CACHE_ENV)
-    return Path(env).expanduser() if env else project_root() / "cached_entries"
+    if env:
+        return Path(env).expanduser()
+    if in_source_checkout():
+        return project_root() / "cached_entries"
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("stability", appauthor=False)) / "entries"
 
 
 def data_path(option: str | os.PathLike[str] | None = None) -> Path:

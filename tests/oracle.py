@@ -49,12 +49,18 @@ def _profile_window(entries: list[PDEntry], formula: str, offset: float) -> dict
     li = Element("Li")
     mu0 = pd_.el_refs[li].energy_per_atom
     prof = pd_.get_element_profile(li, comp)
-    k = next(
-        i
-        for i, p in enumerate(prof)
-        if len(p["entries"]) == 1
-        and p["entries"][0].composition.reduced_formula == comp.reduced_formula
-    )
+
+    def own(step: dict) -> bool:
+        # Within ~1e-3 Li of a tie line, pymatgen's step of a placed composition also lists
+        # its neighbours: it is the step that holds the placed entry.
+        if placed:
+            return any(e.name == "placed" for e in step["entries"])
+        return (
+            len(step["entries"]) == 1
+            and step["entries"][0].composition.reduced_formula == comp.reduced_formula
+        )
+
+    k = min((i for i, p in enumerate(prof) if own(p)), key=lambda i: abs(prof[i]["evolution"]))
 
     def names(step: dict) -> list[str]:
         return sorted(e.composition.reduced_formula for e in step["entries"])

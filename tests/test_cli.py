@@ -61,8 +61,8 @@ def test_window_csv_and_env_var(data, monkeypatch):
     res = run("window", "Li3PS4", "--format", "csv")
     assert res.exit_code == 0, res.output
     header, row = res.output.strip().splitlines()
-    assert header.startswith("label,formula,reduced_formula,reduction_limit_V,oxidation_limit_V")
-    assert row.startswith("Li3PS4,Li3PS4,Li3PS4,1.72")
+    assert header.startswith("label,formula,class,reduced_formula,reduction_limit_V,oxidation_limit_V")
+    assert row.startswith("Li3PS4,Li3PS4,sulfide,Li3PS4,1.72")
 
 
 def test_engines_agree_on_cli(data):
@@ -178,7 +178,7 @@ def test_many_inputs_some_bad(data):
 def test_all_inputs_bad_still_reports_each(data):
     res = run("window", "NaCl", "KBr", "--data", data, "--format", "csv")
     assert res.exit_code == 3
-    assert res.stdout.splitlines()[0].startswith("label,formula,") and len(res.stdout.splitlines()) == 3
+    assert res.stdout.splitlines()[0].startswith("label,formula,class,") and len(res.stdout.splitlines()) == 3
     assert res.stderr.count("Error: ") == 2
 
 

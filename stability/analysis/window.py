@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING
 
 from stability import config
-from stability.analysis.chemistry import Located, MaterialLike, locate
+from stability.analysis.chemistry import Located, MaterialLike, locate, read_material
 from stability.formula import written_formula
 from stability.thermo.base import Engine, ProfileStep, own_index
 
@@ -217,7 +217,7 @@ class WindowTable:
         """One row per input.
 
         Columns: label (as given, or the catalogue's name for it), formula (the composition
-        computed), reduced_formula, reduction_limit_V, oxidation_limit_V,
+        computed), class (``stability.analysis.classes``), reduced_formula, reduction_limit_V, oxidation_limit_V,
         window_width_V (V vs Li/Li+), reduction_products, oxidation_products (";"-joined
         reduced formulas), e_above_hull_eV_per_atom (eV/atom, NaN if not in the dataset),
         placed_on_hull, material_id, dataset, engine, reduction_limit_std_V,
@@ -233,9 +233,15 @@ class WindowTable:
             {**w.to_row(), "error": ""} if w is not None else {"label": f, "error": e}
             for f, w, e in zip(self.inputs, self.windows, self.errors, strict=True)
         ]
+        from stability.analysis.sets import classify
+
+        for row, w in zip(rows, self.windows, strict=True):
+            if w is not None:
+                row["class"] = classify(w.formula, dict(read_material(w.formula).amounts))
         extra = [k for k in dict.fromkeys(k for r in rows for k in r) if k not in WINDOW_COLUMNS]
-        extra = [k for k in extra if k != "error"]
-        return pd.DataFrame(rows, columns=[*WINDOW_COLUMNS, *extra, "error"])
+        extra = [k for k in extra if k not in ("error", "class")]
+        columns = [*WINDOW_COLUMNS[:2], "class", *WINDOW_COLUMNS[2:], *extra, "error"]
+        return pd.DataFrame(rows, columns=columns)
 
 
 def compute_windows(

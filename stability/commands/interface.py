@@ -74,7 +74,8 @@ def interface(
         if plot:
             from stability.plotting.interface import plot_scan
 
-            save(plot_scan(frame, f"{reactant_a} | {reactant_b} ({eng.table.name})"), plot)
+            title = f"{reactant_a} | {reactant_b}, Li open ({eng.table.name})"
+            save(plot_scan(frame, title), plot)
         return
     res = compute_interface(eng, reactant_a, reactant_b, voltage, use_own_energy=own_energy)
     if not own_energy and want_uncertainty(eng, uncertainty):
@@ -91,9 +92,13 @@ def interface(
     if plot:
         from stability.plotting.interface import plot_mixing
 
-        where = "closed" if voltage is None else f"{voltage:g} V"
+        where = "closed" if voltage is None else f"Li open at {voltage:g} V"
         fig = plot_mixing(
-            res.to_dataframe(), reactant_a, reactant_b, f"{reactant_a} | {reactant_b}, {where}"
+            res.to_dataframe(),
+            reactant_a,
+            reactant_b,
+            f"{reactant_a} | {reactant_b}, {where} ({res.dataset})",
+            voltage=voltage,
         )
         save(fig, plot)
 
@@ -199,7 +204,13 @@ def interfaces(
         fig = plot_matrix(frame, f"Interface reaction energy, {where} ({eng.table.name})")
         save(fig, out / "interfaces.png", close=False)
         save(fig, out / "interfaces.pdf")
-        names += " and interfaces.png/.pdf"
+        total_key = "total_reaction_energy_meV_per_non_li_atom"
+        if total_key in frame:  # Li open: the total (own decompositions + mutual) too
+            title = f"Total reaction energy, {where} ({eng.table.name})"
+            fig = plot_matrix(frame, title, value=total_key)
+            save(fig, out / "interfaces_total.png", close=False)
+            save(fig, out / "interfaces_total.pdf")
+        names += " and the heatmaps"
     click.echo(f"wrote {names}: {what} ({failed} {'rows ' if scan else ''}failed)")
     if failed:
         for row in examples:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from stability.entries.load import PULLED_PREFIX, dataset_name, snapshot_files
+from stability.entries.load import PULLED_PREFIX, dataset_name, scan_folder
 from stability.errors import DataError
 
 PROVENANCE = {
@@ -15,15 +15,20 @@ PROVENANCE = {
 
 
 def describe(path: Path) -> str:
-    """One line per dataset found at ``path`` (a snapshot file or a folder)."""
+    """One line per dataset found at ``path`` (a snapshot file or a folder), then one line per
+    thing in the folder that was skipped, with the reason."""
     from stability.entries.load import load_dataset
 
     if not path.exists():
         raise DataError(f"data path {path} does not exist")
-    files = [path] if path.is_file() else snapshot_files(path)
+    files, skipped = ([path], []) if path.is_file() else scan_folder(path)
     lines = []
     for f in files:
-        table = load_dataset(f)
+        try:
+            table = load_dataset(f)
+        except DataError as exc:  # one bad file does not hide the others
+            lines.append(f"{dataset_name(f):32s} error: {exc}")
+            continue
         origin = next(
             (v for k, v in PROVENANCE.items() if dataset_name(f).startswith(k)), "user data"
         )
@@ -37,5 +42,8 @@ def describe(path: Path) -> str:
         for p in pulled:
             lines.append(f"{p.name:32s} (pulled from the MP API)")
     if not lines:
-        return f"no datasets in {path}"
+        lines.append(f"no datasets in {path}")
+    for p, reason in skipped:
+        name = p.name + ("/" if p.is_dir() else "")
+        lines.append(f"skipped {name}: {reason}")
     return "\n".join(lines)

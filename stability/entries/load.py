@@ -19,9 +19,48 @@ SNAPSHOT_SUFFIXES = (".csv", ".csv.gz", ".json", ".json.gz")
 PULLED_PREFIX = "mp-api."
 
 
+def scan_folder(folder: Path) -> tuple[list[Path], list[tuple[Path, str]]]:
+    """Split ``folder`` into snapshot files and the other things in it, each with a reason.
+
+    A file counts as a snapshot when its name ends in a snapshot suffix and its first bytes
+    read as a known format; a damaged snapshot still counts (loading it says what is wrong).
+    Folders (such as ``properties/``), other file types and CSVs that are not entry tables
+    are skipped. Pulled entries and caches (``*.npz``) and hidden files are neither.
+    """
+    from stability.entries.readers import sniff_format
+
+    snapshots: list[Path] = []
+    skipped: list[tuple[Path, str]] = []
+    for p in sorted(folder.iterdir()):
+        if p.name.startswith("."):
+            continue
+        if p.is_dir():
+            reason = (
+                "property tables (band gaps), not entries"
+                if p.name == "properties"
+                else "a folder (snapshots are read from the top level only)"
+            )
+            skipped.append((p, reason))
+        elif p.name.endswith((".npz", ".tmp")):
+            continue  # pulled entries and caches: the tool's own files
+        elif not p.name.endswith(SNAPSHOT_SUFFIXES):
+            skipped.append((p, "not a snapshot file type (.csv, .json, gzipped or not)"))
+        else:
+            try:
+                sniff_format(p)
+            except DataError as exc:
+                if "not a known snapshot format" not in str(exc):
+                    snapshots.append(p)  # damaged: reported when it is loaded
+                    continue
+                skipped.append((p, "not an entry table (" + str(exc).split("(", 1)[-1]))
+                continue
+            snapshots.append(p)
+    return snapshots, skipped
+
+
 def snapshot_files(folder: Path) -> list[Path]:
-    """Snapshot files in ``folder``, sorted by name."""
-    return sorted(p for p in folder.iterdir() if p.is_file() and p.name.endswith(SNAPSHOT_SUFFIXES))
+    """Snapshot files in ``folder``, sorted by name (see :func:`scan_folder`)."""
+    return scan_folder(folder)[0]
 
 
 def dataset_name(path: Path) -> str:

@@ -1,16 +1,21 @@
-"""Electronic band gaps by reduced formula, for passivation (``window --passivation``).
+"""Electronic band gaps by reduced formula (passivation, ``window --passivation``).
 
-Two CSV layouts are read (plain or gzipped):
+Three CSV layouts are read (plain or gzipped, ``#`` lines skipped):
 
 - the MP band-gap table in ``properties/`` beside the snapshots
   (``mp2019_band_gaps.csv.gz``): ``formula, band_gap_eV, gap_min_lowE_eV, ...``. Where
   ``band_gap_eV`` is empty (the ground state could not be told apart from other low-energy
   polymorphs) the smallest gap of those polymorphs, ``gap_min_lowE_eV``, is used: the
   conservative choice for asking "is it an insulator?";
-- a plain ``formula,band_gap_eV`` table (``--gaps FILE``, or gaps pulled from MP).
+- band gaps pulled by ``stability data pull`` (``<cache>/properties/mp-api.<db version>.
+  <chemsys>_band_gaps.csv``): ``material_id, formula, band_gap_eV,
+  energy_above_hull_eV_per_atom``, one row per MP material; a formula's gap is that of its
+  lowest-energy polymorph (least ``energy_above_hull``; the smaller gap on a tie);
+- a plain ``formula,band_gap_eV`` table (``--gaps FILE``). If a formula appears twice, the
+  smaller gap is kept.
 
 Keys are pymatgen reduced formulas (``Composition(f).reduced_formula``); ``None`` means the
-gap is unknown (an empty cell). If a formula appears twice, the smaller gap is kept.
+gap is unknown (an empty cell).
 """
 
 from __future__ import annotations
@@ -25,9 +30,13 @@ from pymatgen.core import Composition
 from stability.entries.readers import open_text
 from stability.errors import DataError
 
-#: Folder beside the snapshots that holds property tables.
+#: Folder beside the snapshots (and in the entries cache) that holds property tables.
 PROPERTIES_DIR = "properties"
 GAP_SUFFIX = "_band_gaps"
+#: Name prefix of the tables written by ``stability data pull``.
+PULLED_PREFIX = "mp-api."
+#: Column that marks a pulled table (one row per material, not per formula).
+E_HULL_COLUMN = "energy_above_hull_eV_per_atom"
 
 
 def _gap(text: str | None) -> float | None:
@@ -39,51 +48,105 @@ def _gap(text: str | None) -> float | None:
     return value
 
 
+def band_gap_files(path: str | Path) -> list[Path]:
+    """The band-gap tables at ``path``: the file itself, or the ``*_band_gaps.csv[.gz]``
+    tables in the folder and in its ``properties/`` subfolder, offline tables first, then
+    pulled ones by name (so older database versions come before newer ones)."""
+    path = Path(path).expanduser()
+    if path.is_file():
+        return [path]
+    if not path.is_dir():
+        raise DataError(f"band-gap file {path} does not exist")
+    found = {
+        p
+        for folder in (path, path / PROPERTIES_DIR)
+        if folder.is_dir()
+        for p in folder.glob(f"*{GAP_SUFFIX}.csv*")
+        if p.is_file()
+    }
+    return sorted(found, key=lambda p: (p.name.startswith(PULLED_PREFIX), p.name))
+
+
 def load_band_gaps(path: str | Path) -> dict[str, float | None]:
     """Band gaps (eV, GGA(+U)) keyed by reduced formula; ``None`` where unknown.
 
-    Raises ``DataError`` with one line when the file is missing or not a gap table.
+    ``path`` is a band-gap table (any layout of the module docstring) or a folder holding
+    ``*_band_gaps.csv[.gz]`` tables directly or in its ``properties/`` subfolder (the
+    entries cache after ``stability data pull``, or ``../shared/data``). With several tables,
+    pulled tables override offline ones and newer database versions older ones, formula by
+    formula.
+
+    Raises ``DataError`` with one line when the path is missing, holds no table, or a table
+    is not a gap table.
     """
-    path = Path(path)
-    if not path.is_file():
-        raise DataError(f"band-gap file {path} does not exist")
+    files = band_gap_files(path)
+    if not files:
+        raise DataError(
+            f"no band-gap table (*{GAP_SUFFIX}.csv[.gz]) in {path} or its {PROPERTIES_DIR}/: "
+            "pull a system with 'stability data pull' or pass a table"
+        )
     gaps: dict[str, float | None] = {}
+    for f in files:
+        gaps.update(_read_table(f))
+    return gaps
+
+
+def _read_table(path: Path) -> dict[str, float | None]:
+    gaps: dict[str, float | None] = {}
+    rank: dict[str, float] = {}  # pulled tables: energy above hull of the kept row
     try:
         with open_text(path) as fh, warnings.catch_warnings():
             # Noble-gas formulas make pymatgen warn about electronegativities: not our concern.
             warnings.simplefilter("ignore", UserWarning)
-            reader = csv.DictReader(fh)
+            reader = csv.DictReader(line for line in fh if not line.startswith("#"))
             fields = set(reader.fieldnames or ())
             if not {"formula", "band_gap_eV"} <= fields:
                 raise DataError(
                     f"{path} is not a band-gap table: it needs columns formula,band_gap_eV"
                 )
             fallback = "gap_min_lowE_eV" if "gap_min_lowE_eV" in fields else None
+            pulled = E_HULL_COLUMN in fields
             for n, row in enumerate(reader, start=2):
                 try:
                     key = Composition(row["formula"]).reduced_formula
                     gap = _gap(row["band_gap_eV"])
                     if gap is None and fallback:
                         gap = _gap(row[fallback])
+                    e_hull = row.get(E_HULL_COLUMN) or ""
+                    height = float(e_hull) if e_hull.strip() else math.inf
                 except (ValueError, TypeError, KeyError) as exc:
                     raise DataError(f"{path} line {n}: {exc}") from None
-                if key in gaps and gaps[key] is not None and gap is not None:
-                    gap = min(gap, gaps[key])  # type: ignore[type-var]
-                elif key in gaps and gap is None:
-                    gap = gaps[key]
+                if pulled:  # the lowest-energy polymorph; the smaller gap on a tie
+                    if key in rank and height > rank[key]:
+                        continue
+                    if key in rank and height == rank[key]:
+                        gap = _smaller(gap, gaps[key])
+                    rank[key] = height
+                elif key in gaps:
+                    gap = _smaller(gap, gaps[key])
                 gaps[key] = gap
-    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+    except (OSError, EOFError, UnicodeDecodeError, csv.Error) as exc:
         raise DataError(f"cannot read band gaps from {path}: {exc}") from None
     if not gaps:
         raise DataError(f"{path} holds no band gaps")
     return gaps
 
 
+def _smaller(a: float | None, b: float | None) -> float | None:
+    if a is None:
+        return b
+    if b is None:
+        return a
+    return min(a, b)
+
+
 def default_gaps_path(source: str | Path, dataset: str = "") -> Path:
-    """The band-gap table in ``properties/`` beside a snapshot file or folder ``source``.
+    """The band gaps in ``properties/`` beside a snapshot file or folder ``source``.
 
     With several tables there, the one whose name starts like the dataset's (``mp2019_...``)
-    is chosen. Raises ``DataError`` naming ``--gaps`` when there is none.
+    is chosen; if none does and they are all tables pulled from MP, the ``properties/``
+    folder itself (``load_band_gaps`` merges them); else the first by name. Raises
+    ``DataError`` naming ``--gaps`` when there is none.
     """
     source = Path(source)
     folder = (source if source.is_dir() else source.parent) / PROPERTIES_DIR
@@ -91,6 +154,8 @@ def default_gaps_path(source: str | Path, dataset: str = "") -> Path:
     if len(found) > 1:
         prefix = dataset.split("_", 1)[0]
         matching = [p for p in found if prefix and p.name.startswith(prefix + "_")]
+        if not matching and all(p.name.startswith(PULLED_PREFIX) for p in found):
+            return folder
         found = matching or found
     if not found:
         raise DataError(

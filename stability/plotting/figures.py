@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from pymatgen.core import Composition
+
+from stability.analysis.catalogue import CATALOGUE, SEED_SECTIONS
 from stability.analysis.cell import review_cell, review_critical_values, review_energy_sweeps
 from stability.analysis.interface import interface_matrix
 from stability.analysis.practical import Passivation, mark_profile
@@ -33,6 +36,15 @@ FIGURES = (
 TABLES = ("cell_critical_values",)
 
 
+def catalogue_formulas() -> set[str]:
+    """Reduced formulas of the catalogue's materials: the ones named in the class figure."""
+    return {
+        Composition(formula).reduced_formula
+        for name in SEED_SECTIONS
+        for _, formula in CATALOGUE[name]
+    }
+
+
 def _save(fig, out: Path, name: str) -> list[Path]:
     return [
         save_figure(fig, out / f"{name}.png", close=False),
@@ -55,7 +67,8 @@ def make_figures(engine: Engine, out: Path, passivation: Passivation | None = No
     written += _save(
         plot_windows_by_class(
             frame,
-            f"Windows of Li binaries (dashed) and Li-M-X ternaries, M at highest valence ({ds})",
+            f"Windows of Li-M-X ternaries, M at highest valence, and the Li binaries (stars) ({ds})",
+            highlight=catalogue_formulas(),
         ),
         out,
         "windows_by_class",
