@@ -43,6 +43,7 @@ test: install check-data lint
 
 bench: install check-data
 	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
+	$(BIN)/python benchmarks/cluster.py
 
 clean:
 	rm -rf $(VENV) results .pytest_cache .ruff_cache

@@ -7,6 +7,10 @@ from pathlib import Path
 
 #: Environment variable naming a snapshot file or a directory of snapshots.
 DATA_ENV = "STABILITY_DATA"
+#: Environment variable naming a Dask scheduler (``tcp://host:8786``) that batch commands use.
+SCHEDULER_ENV = "STABILITY_SCHEDULER"
+#: Aim of a cluster task's duration (s): long against the per-task overhead, short for balance.
+TASK_TARGET_S = 1.0
 #: Environment variable overriding the cache folder.
 CACHE_ENV = "STABILITY_CACHE"
 #: Dataset picked from a directory of snapshots when none is named (reproduces the review).

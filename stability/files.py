@@ -41,3 +41,23 @@ def atomic_write(path: Path, write: Callable[[BinaryIO], None], *, sync: bool = 
 def write_text_atomic(path: Path, text: str) -> Path:
     """Replace ``path`` with ``text`` (UTF-8) atomically."""
     return atomic_write(path, lambda fh: fh.write(text.encode("utf-8")))
+
+
+class AtomicPath:
+    """A temporary file beside ``path`` to write at leisure; ``commit`` puts it in place
+    (readers see the old file or the new one, never half), ``discard`` removes it."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=self.path.name + ".", suffix=".tmp", dir=self.path.parent)
+        os.close(fd)
+        self.tmp = Path(tmp)
+
+    def commit(self) -> Path:
+        os.chmod(self.tmp, 0o666 & ~_umask())
+        os.replace(self.tmp, self.path)
+        return self.path
+
+    def discard(self) -> None:
+        self.tmp.unlink(missing_ok=True)

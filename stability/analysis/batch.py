@@ -1,9 +1,10 @@
 """The one batch primitive: map a function over many items, tolerating bad ones.
 
 Screens, interface matrices and comparisons all run through ``map_items``: in this process
-(``jobs=1``) or in a pool of forked worker processes. Either way each item's outcome is
-yielded as soon as that item finishes, so a caller can journal it at once; a bad item becomes
-an ``Outcome`` with an ``error`` and the rest go on.
+(``jobs=1``), in a pool of forked worker processes, or on a Dask cluster (``executor``, see
+``stability.analysis.cluster``). Every way each item's outcome is yielded as soon as it
+reaches this process, so a caller can journal it at once; a bad item becomes an ``Outcome``
+with an ``error`` and the rest go on.
 """
 
 from __future__ import annotations
@@ -12,9 +13,16 @@ import queue as queue_module
 import signal
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, Union
 
 from stability.errors import StabilityError
+
+if TYPE_CHECKING:
+    from distributed import Client
+
+#: Where a batch runs: None (this machine, ``jobs`` processes), the address of a Dask
+#: scheduler (``tcp://host:8786``) or a ``distributed.Client`` (e.g. of a ``SLURMCluster``).
+Executor = Union[None, str, "Client"]
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -40,13 +48,17 @@ class WorkerLost(StabilityError):
     """A worker process died (killed, out of memory) before finishing its items."""
 
 
+class ClusterError(StabilityError):
+    """The Dask scheduler could not be reached, or went away during a run."""
+
+
 def _describe(exc: Exception) -> str:
     if isinstance(exc, StabilityError):
         return str(exc)
     return f"internal error ({type(exc).__name__}: {exc})"
 
 
-def _attempt(fn: Callable[[T], R], item: T, index: int, allow_errors: bool) -> Outcome[R]:
+def attempt(fn: Callable[[T], R], item: T, index: int, allow_errors: bool) -> Outcome[R]:
     try:
         return Outcome(index, fn(item))
     except Exception as exc:  # one bad item must not end the run; KeyboardInterrupt does
@@ -62,21 +74,31 @@ def map_items(
     jobs: int = 1,
     allow_errors: bool = True,
     groups: Sequence[Sequence[int]] | None = None,
+    executor: Executor = None,
 ) -> Iterator[Outcome[R]]:
     """Yield one Outcome per item of ``items``, each as soon as it is computed.
 
     ``groups`` lists item indices to run together, in order, in one process (e.g. the items
-    of one chemical system, so its hull is built once); by default each item is its own
-    group. With ``allow_errors`` an exception of an item is its Outcome's ``error``;
-    otherwise it is raised. With ``jobs`` > 1 the groups run in forked worker processes,
-    which ignore Ctrl-C: the caller's KeyboardInterrupt stops them at once.
+    of one chemical system, so its hull is built once), the first groups first; by default
+    each item is its own group. With ``allow_errors`` an exception of an item is its
+    Outcome's ``error``; otherwise it is raised. With ``jobs`` > 1 the groups run in forked
+    worker processes, which ignore Ctrl-C: the caller's KeyboardInterrupt stops them at once.
+    With an ``executor`` (scheduler address or Client) they run on that Dask cluster
+    instead: ``fn`` and the items must then pickle (cloudpickle; closures do), engines they
+    refer to travel as references and their datasets once per worker.
     """
+    if executor is not None:
+        from stability.analysis.cluster import map_on_cluster
+
+        if len(items):
+            yield from map_on_cluster(fn, items, executor, allow_errors=allow_errors, groups=groups)
+        return
     if groups is None:
         groups = [[i] for i in range(len(items))]
     if jobs <= 1 or len(groups) <= 1:
         for group in groups:
             for i in group:
-                yield _attempt(fn, items[i], i, allow_errors)
+                yield attempt(fn, items[i], i, allow_errors)
         return
     yield from _map_forked(fn, items, jobs, allow_errors, groups)
 
@@ -119,11 +141,25 @@ def _run_group(group: Sequence[int]) -> int:
     fn, items, results = _STATE["fn"], _STATE["items"], _STATE["results"]
     for i in group:
         try:
-            results.put(_attempt(fn, items[i], i, _STATE["allow_errors"]))
+            results.put(attempt(fn, items[i], i, _STATE["allow_errors"]))
         except Exception as exc:  # allow_errors off: hand the error to the parent
             results.put(exc)
             raise
     return len(group)
+
+
+#: Consecutive groups are merged so that a pool holds at most this many batches per process
+#: (a matrix of a million pairs must not become a million pool futures), of at most
+#: MAX_BATCH_GROUPS groups each (results that wait for an earlier batch stay few).
+MAX_BATCHES_PER_JOB = 64
+MAX_BATCH_GROUPS = 256
+
+
+def _merge(groups: Sequence[Sequence[int]], most: int) -> Sequence[Sequence[int]]:
+    if len(groups) <= most:
+        return groups
+    per = -(-len(groups) // most)
+    return [[i for g in groups[k : k + per] for i in g] for k in range(0, len(groups), per)]
 
 
 def _map_forked(
@@ -140,6 +176,7 @@ def _map_forked(
     ctx = mp.get_context("fork")  # workers inherit fn and items: nothing large is pickled
     results = ctx.Queue()
     total = sum(len(g) for g in groups)
+    groups = _merge(groups, max(MAX_BATCHES_PER_JOB * jobs, -(-len(groups) // MAX_BATCH_GROUPS)))
     pool = ProcessPoolExecutor(
         max_workers=min(jobs, len(groups)),
         mp_context=ctx,

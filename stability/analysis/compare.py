@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from stability.analysis.batch import Executor
 from stability.analysis.catalogue import material_class
 from stability.analysis.uncertainty import DRAWS, has_uncertainties, with_window_uncertainty
 from stability.analysis.window import LIMIT_COLUMNS, STD_COLUMNS, compute_window
@@ -76,9 +77,10 @@ def compare_windows(
     uncertainty: bool = True,
     draws: int = DRAWS,
     jobs: int = 1,
+    executor: Executor = None,
 ) -> Comparison:
     """Windows of ``items`` [(label, formula)] on every engine's dataset; a failure is
-    recorded in its row's ``error``."""
+    recorded in its row's ``error``. ``executor``: see ``map_items``."""
     from stability.analysis.batch import map_items
 
     work = [(label, formula, engine) for label, formula in items for engine in engines]
@@ -92,7 +94,7 @@ def compare_windows(
         return {k: full[k] for k in LIMIT_COLUMNS + STD_COLUMNS}
 
     rows: list[dict] = [{} for _ in work]
-    for out in map_items(one, work, jobs=jobs):
+    for out in map_items(one, work, jobs=jobs, executor=executor):
         label, formula, engine = work[out.index]
         rows[out.index] = {
             "label": label,

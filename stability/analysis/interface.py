@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
-from typing import TYPE_CHECKING
+from functools import lru_cache, partial
+from typing import TYPE_CHECKING, Any
 
 from pymatgen.core import Composition
 
 from stability import config
+from stability.analysis.batch import Executor
 from stability.analysis.chemistry import MaterialLike, read_material
 from stability.errors import StabilityError
 from stability.thermo.base import Engine, Kink
@@ -362,8 +363,93 @@ class InterfaceMatrix:
         reaction; then error (empty when the pair was computed)."""
         import pandas as pd
 
-        columns = ["a_label", "a_formula", "b_label", "b_formula"]
-        return pd.DataFrame(self.rows, columns=[*columns, *summary_columns(self.li_open), "error"])
+        return pd.DataFrame(self.rows, columns=matrix_columns(self.li_open))
+
+
+def matrix_columns(li_open: bool) -> list[str]:
+    """Columns of interface matrix and scan rows (``InterfaceMatrix.to_dataframe``)."""
+    return ["a_label", "a_formula", "b_label", "b_formula", *summary_columns(li_open), "error"]
+
+
+#: Columns of matrix rows that hold text; the others are floats.
+TEXT_COLUMNS = frozenset(
+    {"a_label", "a_formula", "b_label", "b_formula", "products", "reaction", "error"}
+)
+
+
+def pair_rows(
+    engine: Engine, voltages: Sequence[float | None], pair: tuple[str, str, str, str]
+) -> list[dict]:
+    """Rows of one pair ``(a_label, a, b_label, b)``, one per voltage (None: closed); a
+    voltage that fails keeps its row, with the reason in ``error``."""
+    a_label, a, b_label, b = pair
+    rows = []
+    for v in voltages:
+        row = {"a_label": a_label, "a_formula": a, "b_label": b_label, "b_formula": b}
+        try:
+            row.update(summary_row(compute_interface(engine, a, b, v)), error="")
+        except StabilityError as exc:
+            row.update(voltage_V=v, error=str(exc))
+        rows.append(row)
+    return rows
+
+
+class _Pairs(Sequence):
+    """Every (left, right) pair, left-major, computed on demand (never all held)."""
+
+    def __init__(self, left: list[tuple[str, str]], right: list[tuple[str, str]]) -> None:
+        self.left, self.right = left, right
+
+    def __len__(self) -> int:
+        return len(self.left) * len(self.right)
+
+    def __getitem__(self, i):  # type: ignore[override]
+        (a_label, a), (b_label, b) = (
+            self.left[i // len(self.right)],
+            self.right[i % len(self.right)],
+        )
+        return a_label, a, b_label, b
+
+
+def iter_interface_rows(
+    engine: Engine,
+    left: list[tuple[str, str]],
+    right: list[tuple[str, str]],
+    voltages: Sequence[float | None] = (None,),
+    *,
+    jobs: int = 1,
+    executor: Executor = None,
+    progress: Callable[[int], Any] | None = None,
+) -> Iterator[dict]:
+    """Rows of every left x right pair at every voltage, in that order (left-major, then
+    right, then voltage), whatever order the pairs finish in.
+
+    Pairs run through ``map_items`` (``jobs`` processes, or the Dask cluster of
+    ``executor``); a pair is yielded once it and every pair before it are done, so only
+    the pairs finished ahead of the first unfinished one are held. ``progress(n)`` is
+    called as pairs finish.
+    """
+    from stability.analysis.batch import map_items
+
+    voltages = list(voltages)
+    for v in voltages:
+        check_voltage(v)
+    pairs = _Pairs(left, right)
+    ahead: dict[int, list[dict]] = {}
+    cursor = 0
+    task = partial(pair_rows, engine, voltages)
+    for outcome in map_items(task, pairs, jobs=jobs, executor=executor):
+        rows = outcome.value
+        if not outcome.ok:  # a bug in one pair: its rows say so, the others go on
+            names = ("a_label", "a_formula", "b_label", "b_formula")
+            head = dict(zip(names, pairs[outcome.index], strict=True))
+            rows = [{**head, "voltage_V": v, "error": outcome.error} for v in voltages]
+        ahead[outcome.index] = rows
+        if progress is not None:
+            progress(1)
+        while cursor in ahead:
+            yield from ahead.pop(cursor)
+            cursor += 1
 
 
 def interface_matrix(
@@ -371,19 +457,14 @@ def interface_matrix(
     left: list[tuple[str, str]],
     right: list[tuple[str, str]],
     voltage: float | None = None,
+    *,
+    jobs: int = 1,
+    executor: Executor = None,
 ) -> InterfaceMatrix:
     """Interfaces of every (label, formula) on the left with every one on the right.
 
-    A pair that fails keeps its row, with the reason in ``error``.
+    A pair that fails keeps its row, with the reason in ``error``. For matrices too large
+    to hold, stream ``iter_interface_rows`` instead.
     """
-    check_voltage(voltage)
-    rows = []
-    for a_label, a in left:
-        for b_label, b in right:
-            row = {"a_label": a_label, "a_formula": a, "b_label": b_label, "b_formula": b}
-            try:
-                row.update(summary_row(compute_interface(engine, a, b, voltage)), error="")
-            except StabilityError as exc:
-                row.update(voltage_V=voltage, error=str(exc))
-            rows.append(row)
-    return InterfaceMatrix(rows, voltage is not None)
+    rows = iter_interface_rows(engine, left, right, [voltage], jobs=jobs, executor=executor)
+    return InterfaceMatrix(list(rows), voltage is not None)

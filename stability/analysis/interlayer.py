@@ -18,16 +18,19 @@ makes a dataset-wide search fast).
 
 The work is two per-candidate functions (``candidate_window``, then ``candidate_reactions``
 for the candidates the first keeps), each ``fn(engine, item) -> dict`` on plain picklable
-items, run by ``_map``: the batch primitive ``map_items`` (issue 10) replaces that loop.
+items, run by ``_map`` through the batch primitive ``map_items`` (local processes or a Dask
+cluster).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from stability import config
+from stability.analysis.batch import Executor
 from stability.analysis.cell import resolve_material
 from stability.analysis.interface import check_voltage, compute_interface
 from stability.analysis.stack import WINDOW_TOL_V, li_open_energy
@@ -190,12 +193,21 @@ def candidate_reactions(engine: Engine, item: tuple[str, str, Faces, float | Non
     }
 
 
-def _map(fn: Callable[[Engine, Any], dict], engine: Engine, items: list) -> list[dict]:
-    """One result per item, in order, through the batch primitive (errors raised)."""
+def _map(
+    fn: Callable[[Engine, Any], dict],
+    engine: Engine,
+    items: list,
+    *,
+    jobs: int = 1,
+    executor: Executor = None,
+) -> list[dict]:
+    """One result per item, in order, through the batch primitive (errors raised): in
+    ``jobs`` local processes or on the Dask cluster of ``executor``."""
     from stability.analysis.batch import map_items
 
     out: list[dict] = [{} for _ in items]
-    for outcome in map_items(lambda item: fn(engine, item), items, allow_errors=False):
+    task = partial(fn, engine)  # picklable: the engine travels as a reference
+    for outcome in map_items(task, items, allow_errors=False, jobs=jobs, executor=executor):
         out[outcome.index] = outcome.value
     return out
 
@@ -303,6 +315,8 @@ def rank_interlayers(
     voltages: Iterable[float] | None = None,
     max_ehull: float = MAX_EHULL_EV,
     progress: Callable[[int], Any] | None = None,
+    jobs: int = 1,
+    executor: Executor = None,
 ) -> InterlayerRanking:
     """Rank ``candidates`` [(key, formula)] as interlayers between ``a`` and ``b``.
 
@@ -310,6 +324,7 @@ def rank_interlayers(
     oxidation limit and face C | B at B's reduction limit (``gap_voltages``); empty: closed
     reactions only. A face against Li metal always sees 0 V, closed. Candidates above ``max_ehull`` (eV/atom) and
     A and B themselves are left out; ``progress(n)`` is called after each candidate.
+    ``jobs`` and ``executor`` (a Dask scheduler address or Client) as in ``map_items``.
     """
     if not max_ehull >= 0:  # also NaN
         raise StabilityError(f"--max-ehull must be >= 0 eV/atom, got {max_ehull:g}")
@@ -337,7 +352,7 @@ def rank_interlayers(
 
     items.sort(key=lambda it: (_chemsys(it[1]), it[1]))
     stage1 = []
-    for row in _map(candidate_window, engine, items):
+    for row in _map(candidate_window, engine, items, jobs=jobs, executor=executor):
         stage1.append(row)
         if progress:
             progress(1)
@@ -347,7 +362,7 @@ def rank_interlayers(
     react.sort(key=lambda r: (_chemsys(r["formula"]), r["formula"]))
     by_key = {r["key"]: r for r in kept}
     items2 = [(r["key"], r["formula"], faces, r["e_above_hull_eV_per_atom"]) for r in react]
-    for out in _map(candidate_reactions, engine, items2):
+    for out in _map(candidate_reactions, engine, items2, jobs=jobs, executor=executor):
         base = by_key[out["key"]]
         if out["error"]:
             base["error"] = out["error"]

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from stability.analysis.batch import Executor
 from stability.analysis.chemistry import NotApplicableError, locate, require_ion
 from stability.analysis.interface import compute_interface
 from stability.analysis.practical import Passivation, compute_practical_window
@@ -232,14 +233,18 @@ def run_screen(
     progress: Callable[[int, int], Any] | None = None,
     tolerance: float | None = None,
     passivation: Passivation | None = None,
+    executor: Executor = None,
 ) -> ScreenResult:
     """Screen ``targets``; with ``out``, journal each row there as it finishes and resume.
 
-    Ctrl-C raises ``Interrupted`` after saving every finished row; the same call then resumes.
+    ``executor`` (a Dask scheduler address or Client) runs the rows on that cluster instead
+    of ``jobs`` local processes; the table is the same either way. Ctrl-C raises
+    ``Interrupted`` after saving every finished row; the same call then resumes, here or on
+    any cluster. A lost scheduler or worker pool raises its error, the finished rows saved.
     ``tolerance`` and ``passivation`` add the practical windows (see ``screen_target``); put
     their settings in ``header`` so a resumed run cannot mix rows computed without them.
     """
-    from stability.analysis.batch import map_items
+    from stability.analysis.batch import ClusterError, WorkerLost, map_items
 
     partners = partners or []
     journal = None
@@ -258,7 +263,8 @@ def run_screen(
         )
 
     try:
-        for outcome in map_items(one, todo, jobs=jobs, groups=system_groups(todo, engine)):
+        groups = system_groups(todo, engine)
+        for outcome in map_items(one, todo, jobs=jobs, groups=groups, executor=executor):
             target = todo[outcome.index]
             row = outcome.value if outcome.ok else _failed_row(target, outcome.error)
             row = _finite(row)
@@ -272,6 +278,11 @@ def run_screen(
         raise Interrupted(
             f"interrupted: {len(done)} of {len(targets)} rows saved{where}; "
             "run the same command again to resume"
+        ) from None
+    except (ClusterError, WorkerLost) as exc:
+        where = f" in {journal.path}" if journal else ""
+        raise type(exc)(
+            f"{exc}; {len(done)} of {len(targets)} rows saved{where}: run again to resume"
         ) from None
     finally:
         if journal:

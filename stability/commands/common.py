@@ -66,6 +66,23 @@ draws_option = click.option(
 )
 
 
+scheduler_option = click.option(
+    "--scheduler",
+    envvar=config.SCHEDULER_ENV,
+    default=None,
+    metavar="ADDRESS",
+    help=f"Run on the Dask cluster of this scheduler (e.g. tcp://node1:8786; "
+    f"default ${config.SCHEDULER_ENV}) instead of --jobs local processes.",
+)
+jobs_option = click.option(
+    "--jobs",
+    type=click.IntRange(1, 256),
+    default=1,
+    show_default=True,
+    help="Local worker processes (without --scheduler).",
+)
+
+
 def plot_option(help_text: str = "Write the figure (PNG, PDF, SVG, ...).") -> Callable:
     return click.option("--plot", type=click.Path(path_type=Path), default=None, help=help_text)
 
@@ -127,8 +144,8 @@ def report_failures(errors: dict[str, str], total: int) -> None:
         sys.exit(EXIT_SOME_FAILED)
 
 
-def progress_bar(total: int, done: int):
+def progress_bar(total: int, done: int, unit: str = "row"):
     from tqdm import tqdm
 
     # disable=None: a bar on a terminal, nothing in pipes and logs.
-    return tqdm(total=total, initial=done, disable=None, unit="row", file=sys.stderr)
+    return tqdm(total=total, initial=done, disable=None, unit=unit, file=sys.stderr)

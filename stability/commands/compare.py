@@ -10,7 +10,9 @@ from stability.commands.common import (
     EXIT_SOME_FAILED,
     draws_option,
     format_option,
+    jobs_option,
     save,
+    scheduler_option,
     uncertainty_option,
 )
 from stability.errors import StabilityError
@@ -30,13 +32,17 @@ from stability.errors import StabilityError
 @uncertainty_option
 @draws_option
 @format_option
+@jobs_option
+@scheduler_option
 @click.option(
     "--out",
     type=click.Path(path_type=Path),
     default=None,
     help="Also write OUT/compare.csv/.json, differences.csv/.json and the paired-bar figure.",
 )
-def compare(formulas, set_name, data_paths, datasets, uncertainty, draws, fmt, out) -> None:
+def compare(
+    formulas, set_name, data_paths, datasets, uncertainty, draws, fmt, jobs, scheduler, out
+) -> None:
     """Compare windows of FORMULAS (or --set) across datasets: shifts and changed phases."""
     from stability.analysis.compare import compare_windows
     from stability.analysis.sets import resolve_set
@@ -48,7 +54,14 @@ def compare(formulas, set_name, data_paths, datasets, uncertainty, draws, fmt, o
         raise StabilityError("give FORMULAS or --set, not both or neither")
     items = resolve_set(set_name) if set_name else [(f, f) for f in formulas]
     engines = [make_engine(t) for t in load_datasets(data_paths, datasets)]
-    result = compare_windows(engines, items, uncertainty=uncertainty is not False, draws=draws)
+    result = compare_windows(
+        engines,
+        items,
+        uncertainty=uncertainty is not False,
+        draws=draws,
+        jobs=jobs,
+        executor=scheduler or None,
+    )
     diff = result.differences()
     if fmt == "json":
         click.echo(to_json(diff.astype(object).where(diff.notna(), None).to_dict("records")))

@@ -12,10 +12,13 @@ from stability.commands.common import (
     data_options,
     draws_option,
     format_option,
+    jobs_option,
     load_engine,
     plot_option,
+    progress_bar,
     require_fast_engine,
     save,
+    scheduler_option,
     uncertainty_option,
     want_uncertainty,
 )
@@ -100,45 +103,119 @@ def interface(
         save(fig, plot)
 
 
+#: Tables of more rows than this are written as Parquet only under --table-format auto.
+CSV_MAX_ROWS = 100_000
+#: Matrices of more pairs than this get no heatmap (unreadable, and kept out of memory).
+HEATMAP_MAX_PAIRS = 2_500
+
+
 @click.command()
 @click.option("--left", "left_set", required=True, help="Named set or file for the rows (A).")
 @click.option("--right", "right_set", required=True, help="Named set or file for the columns (B).")
 @click.option(
     "--voltage", type=float, default=None, help="Open Li at this voltage (default: closed)."
 )
+@click.option(
+    "--scan",
+    default=None,
+    metavar="START:STOP:STEP",
+    help="Li open at each voltage of a scan: one row per pair and voltage.",
+)
 @data_options()
+@jobs_option
+@scheduler_option
+@click.option(
+    "--table-format",
+    type=click.Choice(["auto", "csv", "parquet", "both"]),
+    default="auto",
+    show_default=True,
+    help=f"auto: CSV up to {CSV_MAX_ROWS:,} rows, Parquet beyond.",
+)
 @click.option("--out", type=click.Path(path_type=Path), default=Path("results"), show_default=True)
-def interfaces(left_set, right_set, voltage, data, dataset, engine, out: Path) -> None:
-    """Compute every LEFT x RIGHT interface; write OUT/interfaces.csv and a heatmap."""
-    from stability.analysis.interface import check_voltage, interface_matrix
-    from stability.analysis.sets import resolve_set
-    from stability.io.formats import to_csv
-    from stability.io.tables import write_atomic
-    from stability.plotting.heatmap import plot_matrix
+def interfaces(
+    left_set, right_set, voltage, scan, data, dataset, engine, jobs, scheduler, table_format, out
+) -> None:
+    """Compute every LEFT x RIGHT interface; write OUT/interfaces.csv (or .parquet) and a heatmap.
 
+    Rows are written as pairs finish (in LEFT x RIGHT order), so tables of any size fit.
+    """
+    from stability.analysis.interface import (
+        TEXT_COLUMNS,
+        check_voltage,
+        iter_interface_rows,
+        matrix_columns,
+        parse_scan,
+    )
+    from stability.analysis.sets import resolve_set
+    from stability.io.tables import RowWriter
+
+    if voltage is not None and scan:
+        raise StabilityError("give --voltage or --scan, not both")
     check_voltage(voltage)
+    voltages = parse_scan(scan) if scan else [voltage]
     eng = load_engine(data, dataset, engine)
     left, right = resolve_set(left_set, eng.table), resolve_set(right_set, eng.table)
-    frame = interface_matrix(eng, left, right, voltage).to_dataframe()
-    write_atomic(out / "interfaces.csv", to_csv(frame))
-    failed = frame[frame["error"] != ""]
-    if len(failed) == len(frame):
-        first = frame["error"].iloc[0]
-        raise StabilityError(f"every pair failed (see {out / 'interfaces.csv'}), e.g.: {first}")
-    where = "closed" if voltage is None else f"Li open at {voltage:g} V"
-    fig = plot_matrix(frame, f"Interface reaction energy, {where} ({eng.table.name})")
-    save(fig, out / "interfaces.png", close=False)
-    save(fig, out / "interfaces.pdf")
-    total = "total_reaction_energy_meV_per_non_li_atom"
-    if total in frame:  # Li open: the total (own decompositions + mutual) beside the mutual
-        fig = plot_matrix(frame, f"Total reaction energy, {where} ({eng.table.name})", value=total)
-        save(fig, out / "interfaces_total.png", close=False)
-        save(fig, out / "interfaces_total.pdf")
-    click.echo(
-        f"wrote {out / 'interfaces.csv'} and the heatmaps: {len(frame)} pairs "
-        f"({len(failed)} failed)"
-    )
-    if len(failed):
-        for row in failed.head(5).itertuples():
-            click.echo(f"Error: {row.a_label} | {row.b_label}: {row.error}", err=True)
+    pairs = len(left) * len(right)
+    total = pairs * len(voltages)
+    if table_format == "auto":
+        formats = ["csv"] if total <= CSV_MAX_ROWS else ["parquet"]
+    else:
+        formats = ["csv", "parquet"] if table_format == "both" else [table_format]
+    li_open = scan is not None or voltage is not None
+    columns = matrix_columns(li_open)
+    writer = RowWriter(out / "interfaces", columns, TEXT_COLUMNS, formats)
+    plot_rows: list[dict] | None = [] if not scan and pairs <= HEATMAP_MAX_PAIRS else None
+    failed, examples = 0, []
+    bar = progress_bar(pairs, 0, unit="pair")
+    try:
+        for row in iter_interface_rows(
+            eng,
+            left,
+            right,
+            voltages,
+            jobs=jobs,
+            executor=scheduler or None,
+            progress=bar.update,
+        ):
+            writer.add(row)
+            if row["error"]:
+                failed += 1
+                if len(examples) < 5:
+                    examples.append(row)
+            if plot_rows is not None:
+                plot_rows.append(row)
+    except BaseException:
+        writer.discard()
+        raise
+    finally:
+        bar.close()
+    paths = writer.close()
+    names = " and ".join(str(p) for p in paths)
+    if total and failed == total:
+        raise StabilityError(f"every pair failed (see {names}), e.g.: {examples[0]['error']}")
+    what = f"{pairs} pairs" + (f" x {len(voltages)} voltages" if scan else "")
+    if plot_rows is not None:
+        import pandas as pd
+
+        from stability.plotting.heatmap import plot_matrix
+
+        where = "closed" if voltage is None else f"Li open at {voltage:g} V"
+        frame = pd.DataFrame(plot_rows, columns=columns)
+        fig = plot_matrix(frame, f"Interface reaction energy, {where} ({eng.table.name})")
+        save(fig, out / "interfaces.png", close=False)
+        save(fig, out / "interfaces.pdf")
+        total_key = "total_reaction_energy_meV_per_non_li_atom"
+        if total_key in frame:  # Li open: the total (own decompositions + mutual) too
+            title = f"Total reaction energy, {where} ({eng.table.name})"
+            fig = plot_matrix(frame, title, value=total_key)
+            save(fig, out / "interfaces_total.png", close=False)
+            save(fig, out / "interfaces_total.pdf")
+        names += " and the heatmaps"
+    click.echo(f"wrote {names}: {what} ({failed} {'rows ' if scan else ''}failed)")
+    if failed:
+        for row in examples:
+            where = "" if row["voltage_V"] is None else f" at {row['voltage_V']:g} V"
+            click.echo(
+                f"Error: {row['a_label']} | {row['b_label']}{where}: {row['error']}", err=True
+            )
         raise SystemExit(EXIT_SOME_FAILED)

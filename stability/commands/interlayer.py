@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from stability.commands.common import data_options, load_engine
+from stability.commands.common import data_options, jobs_option, load_engine, scheduler_option
 from stability.errors import StabilityError
 
 HEADERS = {
@@ -50,8 +50,10 @@ HEADERS = {
     show_default=True,
 )
 @data_options()
+@jobs_option
+@scheduler_option
 def interlayer(
-    a, b, candidate_set, voltage, scan, max_ehull, top, fmt, data, dataset, engine
+    a, b, candidate_set, voltage, scan, max_ehull, top, fmt, data, dataset, engine, jobs, scheduler
 ) -> None:
     """Rank candidates C for an interlayer between A (Li side) and B (cathode side).
 
@@ -73,7 +75,15 @@ def interlayer(
     bar = _progress(len(candidates))
     try:
         result = rank_interlayers(
-            eng, a, b, candidates, voltages=voltages, max_ehull=max_ehull, progress=bar.update
+            eng,
+            a,
+            b,
+            candidates,
+            voltages=voltages,
+            max_ehull=max_ehull,
+            progress=bar.update,
+            jobs=jobs,
+            executor=scheduler or None,
         )
     finally:
         bar.close()

@@ -11,9 +11,11 @@ from stability.commands.common import (
     EXIT_SOME_FAILED,
     data_options,
     draws_option,
+    jobs_option,
     load_engine,
     progress_bar,
     require_fast_engine,
+    scheduler_option,
 )
 from stability.commands.practical import practical_options
 from stability.errors import StabilityError
@@ -29,9 +31,8 @@ from stability.errors import StabilityError
 )
 @data_options()
 @click.option("--out", type=click.Path(path_type=Path), default=Path("results"), show_default=True)
-@click.option(
-    "--jobs", type=click.IntRange(1, 256), default=1, show_default=True, help="Worker processes."
-)
+@jobs_option
+@scheduler_option
 @click.option(
     "--interfaces-with",
     "partners",
@@ -55,6 +56,7 @@ def screen(
     engine,
     out: Path,
     jobs: int,
+    scheduler: str | None,
     partners,
     max_ehull: float | None,
     restart: bool,
@@ -68,7 +70,8 @@ def screen(
 ) -> None:
     """Screen a set: windows and hull energies, one row each, into OUT/screen.csv and .json.
 
-    Every finished row is saved at once: an interrupted run resumes where it stopped.
+    Every finished row is saved at once: an interrupted run resumes where it stopped, here
+    or on any cluster (--scheduler).
     """
     from stability.analysis.screen import run_screen, screen_failures
     from stability.analysis.sets import filter_by_ehull, resolve_set, resolve_targets
@@ -114,6 +117,7 @@ def screen(
         targets,
         out,
         jobs=jobs,
+        executor=scheduler or None,
         partners=partner_items,
         header=header,
         restart=restart,

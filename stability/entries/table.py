@@ -72,6 +72,22 @@ class EntryTable:
         return {self.elements[j] for j in np.unique(self.indices)}
 
     @cached_property
+    def fingerprint(self) -> str:
+        """SHA-256 of the columns and metadata: equal for equal content, wherever computed.
+
+        Names the dataset when it is sent to the workers of a cluster."""
+        import hashlib
+        import json
+
+        digest = hashlib.sha256()
+        for name, column in self.columns().items():
+            digest.update(name.encode())
+            digest.update(str(column.dtype).encode())
+            digest.update(np.ascontiguousarray(column).tobytes())
+        digest.update(json.dumps(self.meta, sort_keys=True, default=str).encode())
+        return digest.hexdigest()
+
+    @cached_property
     def _element_bits(self) -> np.ndarray:
         """Per row, a bitmask of its elements (two 64-bit words), for fast system selection."""
         bits = np.zeros((len(self), 2), dtype=np.uint64)
