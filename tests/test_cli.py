@@ -196,3 +196,10 @@ def test_names_work_wherever_a_formula_does(data):
     assert (body["reactant_a"], body["formula_a"]) == ("beta-Li3N", "Li3N")
     assert body["formula_b"] == "LiCoO2"
     assert "Li6PS5Cl" in run("profile", "argyrodite", "--data", data).stdout
+
+
+def test_decomposition_of_many_inputs_some_bad(data):
+    res = run("decomposition", "Li3N", "Co3O4", "--voltage", "1", "--data", data, "--format", "csv")
+    assert res.exit_code == 3, res.output
+    assert res.stdout.splitlines()[1].startswith("Li3N,1.0")
+    assert res.stderr.startswith("Error: Co3O4 contains no Li")

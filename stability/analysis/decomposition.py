@@ -26,7 +26,7 @@ sits at a kink), and the products are the phases of the profile step that holds 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from stability import config
@@ -65,6 +65,8 @@ class DecompositionTable:
     """Decomposition energies of several compositions and voltages."""
 
     results: list[Decomposition]
+    #: {formula: error} of the inputs that failed (with ``allow_errors``).
+    errors: dict[str, str] = field(default_factory=dict)
 
     def to_dataframe(self) -> pd.DataFrame:
         """One row per composition and voltage.
@@ -143,13 +145,27 @@ def decomposition_energies(
 
 
 def compute_decompositions(
-    engine: Engine, formulas: Iterable[str], voltages: Sequence[float]
+    engine: Engine,
+    formulas: Iterable[str],
+    voltages: Sequence[float],
+    *,
+    allow_errors: bool = False,
 ) -> DecompositionTable:
-    """Decomposition energies of every formula at every voltage."""
-    results: list[Decomposition] = []
-    for f in formulas:
-        results += decomposition_energies(engine, f, voltages)
-    return DecompositionTable(results)
+    """Decomposition energies of every formula at every voltage; with ``allow_errors`` a
+    failing formula is recorded in ``errors`` and the others are still computed."""
+    from stability.analysis.batch import map_items
+
+    items = list(formulas)
+    per_item: list[list[Decomposition]] = [[] for _ in items]
+    errors: dict[str, str] = {}
+    for out in map_items(
+        lambda f: decomposition_energies(engine, f, voltages), items, allow_errors=allow_errors
+    ):
+        if out.ok:
+            per_item[out.index] = out.value
+        else:
+            errors[str(items[out.index])] = out.error
+    return DecompositionTable([r for rows in per_item for r in rows], errors)
 
 
 def decomposition_curve(engine: Engine, formula: str, v_max: float = 5.0) -> DecompositionTable:

@@ -14,7 +14,7 @@ from typing import Any
 
 import click
 
-from stability.commands.common import data_options, format_option, load_engine
+from stability.commands.common import data_options, format_option, load_engine, report_failures
 from stability.errors import StabilityError
 
 DECOMPOSITION_HEADERS = {
@@ -158,7 +158,7 @@ def decomposition(formulas, voltages, data, dataset, engine, fmt) -> None:
 
     volts = parse_voltages(voltages)
     eng = load_engine(data, dataset, engine)
-    table = compute_decompositions(eng, formulas, volts)
+    table = compute_decompositions(eng, formulas, volts, allow_errors=True)
     if fmt == "json":
         click.echo(to_json([r.to_dict() for r in table.results]))
     elif fmt == "csv":
@@ -168,4 +168,6 @@ def decomposition(formulas, voltages, data, dataset, engine, fmt) -> None:
             f"dataset: {eng.table.name} (engine {eng.name}); E_D per atom of the composition, "
             "Li open at V (Zhu, He & Mo 2015)"
         )
-        click.echo(to_table(table.to_dataframe().to_dict("records"), DECOMPOSITION_HEADERS))
+        if table.results:
+            click.echo(to_table(table.to_dataframe().to_dict("records"), DECOMPOSITION_HEADERS))
+    report_failures(table.errors, len(formulas))
