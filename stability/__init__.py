@@ -34,6 +34,13 @@ _API = {
     "compute_interface": "stability.analysis.interface",
     "scan_interface": "stability.analysis.interface",
     "interface_matrix": "stability.analysis.interface",
+    "compute_practical_window": "stability.analysis.practical",
+    "compute_decompositions": "stability.analysis.decomposition",
+    "load_cell_spec": "stability.analysis.cell",
+    "cell_energy": "stability.analysis.cell",
+    "stack_stability": "stability.analysis.stack",
+    "rank_interlayers": "stability.analysis.interlayer",
+    "map_items": "stability.analysis.batch",
 }
 __all__ = sorted(_API)
 

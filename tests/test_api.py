@@ -100,3 +100,8 @@ def test_outputs_honour_the_umask(tmp_path):
         os.umask(old)
     assert stat.S_IMODE(path.stat().st_mode) == 0o644
     assert list(tmp_path.iterdir()) == [path]  # no temporary file left
+
+
+def test_every_public_name_imports():
+    for name in stability.__all__:
+        assert getattr(stability, name) is not None, name
