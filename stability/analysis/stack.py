@@ -21,7 +21,8 @@ from typing import TYPE_CHECKING
 
 from stability.analysis.cell import CellSpec, resolve_material
 from stability.analysis.interface import Interface, compute_interface
-from stability.analysis.window import Window, compute_window
+from stability.analysis.practical import MIN_GAP_EV, Passivation, compute_practical_window
+from stability.analysis.window import Window
 from stability.errors import StabilityError
 from stability.thermo.base import Engine
 
@@ -45,11 +46,9 @@ def li_open_energy(result: Interface) -> float:
     return result.reaction_energy_meV_per_non_li_atom
 
 
-def passivated_window(engine: Engine, formula: str) -> tuple[float | None, float | None] | None:
-    """The passivated window of ``formula`` (``stability.analysis.practical``, default
-    minimum gap, no gas) as (reduction_limit_V, oxidation_limit_V), a limit None when nothing
-    stops it; None when no band gaps are found beside the dataset."""
-    from stability.analysis.practical import MIN_GAP_EV, Passivation, compute_practical_window
+def default_passivation(engine: Engine) -> Passivation | None:
+    """Passivation settings for layer windows (``stability.analysis.practical``: default
+    minimum gap, no gas) from the band gaps beside the dataset; None when there are none."""
     from stability.entries.properties import default_gaps_path
     from stability.errors import DataError
 
@@ -58,9 +57,7 @@ def passivated_window(engine: Engine, formula: str) -> tuple[float | None, float
         gaps = _band_gaps(str(path))
     except DataError:
         return None
-    passivation = Passivation(gaps, MIN_GAP_EV, False, source=str(path))
-    w = compute_practical_window(engine, formula, passivation=passivation)
-    return w.passivated_reduction_limit_V, w.passivated_oxidation_limit_V
+    return Passivation(gaps, MIN_GAP_EV, False, source=str(path))
 
 
 @lru_cache(maxsize=2)
@@ -294,15 +291,16 @@ def check_layer(
     engine: Engine, layer: str, material: str, role: str, need: list[float | None]
 ) -> LayerCheck:
     formula = resolve_material(material)
+    passivation = default_passivation(engine)
     try:
-        w: Window = compute_window(engine, formula)
+        # One profile gives the strict window and, with band gaps, the passivated one.
+        w: Window = compute_practical_window(engine, formula, passivation=passivation)
     except StabilityError as exc:
         return LayerCheck(
             layer, material, formula, role, need, None, None, [], [], None, None, None,
             error=str(exc),
         )  # fmt: skip
-    passivated = passivated_window(engine, formula)
-    p_lo, p_hi = passivated if passivated is not None else (None, None)
+    p_lo, p_hi = w.passivated_reduction_limit_V, w.passivated_oxidation_limit_V
     return LayerCheck(
         layer=layer,
         material=material,
@@ -318,7 +316,7 @@ def check_layer(
         covers=_covers(w.reduction_limit_V, w.oxidation_limit_V, need),
         passivated_reduction_limit_V=p_lo,
         passivated_oxidation_limit_V=p_hi,
-        covers_passivated=None if passivated is None else _covers(p_lo, p_hi, need),
+        covers_passivated=None if passivation is None else _covers(p_lo, p_hi, need),
     )
 
 
@@ -427,7 +425,7 @@ def stack_stability(engine: Engine, spec: CellSpec) -> StackStability:
         )
     notes = []
     if not available:
-        notes.append("passivated windows not available yet (issue 12): strict windows only")
+        notes.append("no band gaps found beside the data: strict windows only")
     errors = [x.error for x in [*interfaces, *checks] if x.error]
     if errors:
         overall = "unknown"
