@@ -10,7 +10,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from stability.plotting.axes import figure_and_axes, panels
-from stability.plotting.labels import place_labels, segment_boxes
+from stability.plotting.labels import key_below, place_labels, segment_boxes
 
 LIST_WRAP = 70  # characters per line of the kink list
 
@@ -83,18 +83,7 @@ def plot_mixing(
     if title or voltage is not None:
         where = f"Li open at {voltage:g} V" if voltage is not None else ""
         ax.set_title(title or where, fontsize=10)
-    note = ax.annotate(
-        _kink_list(frame, column, unit),
-        (0, 0),
-        xycoords=("axes fraction", ax.xaxis.label),
-        xytext=(0, -6),
-        textcoords="offset points",
-        va="top",
-        ha="left",
-        fontsize=7,
-        family="monospace",
-    )
-    note.set_in_layout(True)
+    key_below(ax, _kink_list(frame, column, unit))
     place_labels(
         ax,
         list(zip(x, e, strict=True)),

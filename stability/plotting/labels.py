@@ -195,3 +195,20 @@ def segment_boxes(
                 )
             )
     return boxes
+
+
+def key_below(ax: Axes, text: str, x_fraction: float = 0.0) -> None:
+    """A monospace key (numbered steps or kinks) just under the x-axis label of ``ax``, in
+    the layout so constrained layout makes room for it."""
+    note = ax.annotate(
+        text,
+        (x_fraction, 0),
+        xycoords=("axes fraction", ax.xaxis.label),
+        xytext=(0, -6),
+        textcoords="offset points",
+        va="top",
+        ha="left",
+        fontsize=7,
+        family="monospace",
+    )
+    note.set_in_layout(True)

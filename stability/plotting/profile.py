@@ -10,7 +10,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from stability.plotting.axes import figure_and_axes, panels
-from stability.plotting.labels import place_labels, segment_boxes
+from stability.plotting.labels import key_below, place_labels, segment_boxes
 
 V_MIN_SPAN = 5.0  # the x-axis shows at least 0-5 V, and extends to the last critical voltage
 LIST_WRAP = 62  # characters per line of the step list
@@ -139,18 +139,7 @@ def plot_profile(
         ax.set_title(title, fontsize=10)
     columns = _step_list(rows, ncols)
     for k, text in enumerate(columns):
-        note = ax.annotate(
-            text,
-            (k / ncols, 0),
-            xycoords=("axes fraction", ax.xaxis.label),
-            xytext=(0, -6),
-            textcoords="offset points",
-            va="top",
-            ha="left",
-            fontsize=7,
-            family="monospace",
-        )
-        note.set_in_layout(True)
+        key_below(ax, text, k / ncols)
     anchors = [((lo + hi) / 2, y) for lo, hi, y in zip(lows, highs, li, strict=True)]
     place_labels(
         ax,
