@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
+import numpy as np
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from pymatgen.analysis.phase_diagram import PDEntry
 from pymatgen.core import Composition
 
+from stability import config
 from stability.analysis.profile import compute_profile
 from stability.analysis.window import compute_window
 from stability.entries.table import FORMATION, EntryTable
@@ -80,3 +84,50 @@ def test_profile_balances_and_is_monotonic(system, q):
         for el in ("N", "Cl"):
             assert abs(total[el] - comp[el]) < 1e-6
         assert abs(total["Li"] - (comp["Li"] + step.li_per_formula_unit)) < 1e-6
+
+
+@contextmanager
+def qhull_path():
+    """Every system on a whole qhull hull (the 3-element ones of these tests would pivot)."""
+    saved = config.WALK_MIN_ELEMENTS, config.QHULL_MIN_ELEMENTS
+    config.WALK_MIN_ELEMENTS, config.QHULL_MIN_ELEMENTS = 99, 0
+    try:
+        yield
+    finally:
+        config.WALK_MIN_ELEMENTS, config.QHULL_MIN_ELEMENTS = saved
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(systems, query)
+def test_qhull_window_matches_pymatgen(system, q):
+    """Windows read off the facets next to the composition (``envelope_around``)."""
+    table, entries = table_of(system)
+    formula = formula_of(q)
+    expected = oracle.window(entries, formula)
+    with qhull_path():
+        engine = make_engine(table, "fast")
+        got = compute_window(engine, formula)
+        assert not engine.system(set(Composition(formula).as_dict())).walk
+    assert abs(got.reduction_limit_V - expected["reduction_limit_V"]) < 1e-3
+    assert abs(got.oxidation_limit_V - expected["oxidation_limit_V"]) < 1e-3
+    assert got.placed_on_hull == expected["placed_on_hull"]
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(systems, query)
+def test_window_steps_equal_the_whole_line(system, q):
+    """The three steps next to the composition equal those of the envelope walked from 0."""
+    table, _ = table_of(system)
+    comp = Composition(formula_of(q))
+    amounts = {str(el): float(a) for el, a in comp.items()}
+    with qhull_path():
+        fast = make_engine(table, "fast").system(set(amounts))
+    near = fast.li_window_steps(amounts)
+    walked = fast._li_steps(amounts, "Li", window_only=True)
+    assert len(near) == len(walked)
+    for a, b in zip(near, walked, strict=True):
+        assert abs(a.mu_li_eV - b.mu_li_eV) < 1e-9
+        assert abs(a.li_change - b.li_change) < 1e-9
+        assert a.own == b.own
+        assert [p.formula for p in a.phases] == [p.formula for p in b.phases]
+        assert np.allclose([p.amount for p in a.phases], [p.amount for p in b.phases], atol=1e-9)

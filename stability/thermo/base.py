@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 
@@ -50,11 +52,19 @@ def volts(mu_li_eV: float) -> float:
 
 @dataclass(frozen=True)
 class HullPoint:
-    """The hull at a composition: energy, decomposition, and whether a phase sits exactly there."""
+    """The hull at a composition: energy, decomposition, and whether a phase sits exactly there.
+
+    ``phases`` is computed when first read (``decompose``): placing a composition only needs
+    the energy and whether it is a vertex.
+    """
 
     hull_energy_per_atom: float
-    phases: tuple[Phase, ...]
+    decompose: Callable[[], tuple[Phase, ...]] = field(repr=False, compare=False)
     is_vertex: bool = field(default=False)
+
+    @cached_property
+    def phases(self) -> tuple[Phase, ...]:
+        return self.decompose()
 
 
 @dataclass(frozen=True)

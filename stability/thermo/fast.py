@@ -24,7 +24,7 @@ from stability.thermo.base import (
     ProfileStep,
     same_composition,
 )
-from stability.thermo.hull import FORMATION_TOL, Hull
+from stability.thermo.hull import FORMATION_TOL, Hull, envelope_around
 from stability.thermo.system import SystemData
 from stability.thermo.walk import WalkHull
 
@@ -62,6 +62,7 @@ class FastSystem(PhaseSystem):
         self._grand: dict[tuple[str, float], tuple[Hull, np.ndarray]] = {}
         self._on_hull: np.ndarray | None = None
         self._last_grand: dict[str, Hull] = {}
+        self._vertices: tuple[np.ndarray, np.ndarray] | None = None
 
     def _vector(self, amounts: dict[str, float]) -> np.ndarray:
         x = np.zeros(len(self.data.elements))
@@ -108,17 +109,71 @@ class FastSystem(PhaseSystem):
         x = self._vector(amounts)
         total = x.sum()
         e_form = self.hull.energy(x) / total
-        phases = self._phases(x)
+        if self.walk:
+            phases = self._phases(x)
+            own, _ = _reduced_amounts(tuple(sorted(amounts.items())))
+            vertex = len(phases) == 1 and phases[0].formula == own
+            return HullPoint(float(e_form + self.hull.refs @ (x / total)), lambda: phases, vertex)
+        return HullPoint(
+            float(e_form + self.hull.refs @ (x / total)),
+            lambda: self._phases(x),
+            self._vertex_at(amounts, x / total) is not None,
+        )
+
+    def _vertex_at(self, amounts: dict[str, float], frac: np.ndarray) -> int | None:
+        """The system row of the closed hull's vertex that is ``amounts`` (at atomic fractions
+        ``frac``), if any.
+
+        A vertex is a corner of a facet, so its equilibrium is itself alone: the same test as
+        decomposing and finding one phase with this reduced formula (a composition written
+        with fractions, Li1Mn1.5Ni0.5O4, is not the phase Li2Mn3NiO8, as in pymatgen).
+        """
+        if self._vertices is None:
+            rows = self.hull.vertex_rows[np.unique(self.hull.facets)]
+            self._vertices = (rows, self.data.fractions[rows])
+        rows, fractions = self._vertices
+        same = same_composition(fractions, frac)
+        if same.size == 0:
+            return None
+        row = int(rows[same[0]])
         own, _ = _reduced_amounts(tuple(sorted(amounts.items())))
-        vertex = len(phases) == 1 and phases[0].formula == own
-        return HullPoint(float(e_form + self.hull.refs @ (x / total)), phases, vertex)
+        return row if _reduced(str(self.data.formula[row]))[0] == own else None
 
     def li_profile(self, amounts: dict[str, float], element: str = "Li") -> list[ProfileStep]:
         return self._li_steps(amounts, element, window_only=False)
 
     def li_window_steps(self, amounts: dict[str, float], element: str = "Li") -> list[ProfileStep]:
-        # Phases (the costly part) only where a window reads them.
-        return self._li_steps(amounts, element, window_only=True)
+        if self.walk:
+            # Phases (the costly part) only where a window reads them.
+            return self._li_steps(amounts, element, window_only=True)
+        return self._window_steps(amounts, element)
+
+    def _window_steps(self, amounts: dict[str, float], element: str) -> list[ProfileStep]:
+        """The window's three steps off the hull's facets next to the composition alone
+        (``envelope_around``): the same steps ``_li_steps`` finds walking the whole line."""
+        x = self._vector(amounts)
+        axis = self.index[element]
+        n_c = float(x[axis])
+        host = x.copy()
+        host[axis] = 0.0
+        mu = self.hull.mu
+        tol = config.ENERGY_TOL * max(1.0, float(np.abs(host).sum()))
+        near = envelope_around(mu @ host, mu[:, axis], n_c, tol)
+        formula, units = _reduced_amounts(tuple(sorted(amounts.items())))
+        steps = []
+        if near.right is not None:
+            y = host.copy()
+            y[axis] = near.right
+            steps.append(ProfileStep(near.slope_after, near.right - n_c, self._phases(y)))
+        vertex = self._vertex_at(amounts, x / x.sum()) if near.at_break else None
+        label = "placed" if vertex is None else self.data.label(vertex)
+        phases = (Phase(formula, label, float(units)),)
+        steps.append(ProfileStep(near.slope_right, 0.0, phases, own=True))
+        if near.left is not None:
+            y = host.copy()
+            y[axis] = near.left
+            steps.append(ProfileStep(near.slope_left, near.left - n_c, self._phases(y)))
+        return steps
 
     def _li_steps(
         self, amounts: dict[str, float], element: str, *, window_only: bool

@@ -10,6 +10,8 @@ potentials mu (eV, relative to the elements), so the hull energy of any composit
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from stability import config
@@ -162,6 +164,76 @@ class Hull:
         xs = np.append(breaks, 1.0)
         energies = np.array([(a + b * x).max() for x in xs])
         return xs, energies
+
+
+@dataclass(frozen=True)
+class Around:
+    """The upper envelope of lines next to one abscissa ``n`` (see ``envelope_around``).
+
+    ``at_break``: ``n`` is a breakpoint (the slope changes there); ``slope_left`` and
+    ``slope_right`` are the slopes on either side of ``n`` (equal when it is not a breakpoint).
+    ``left``: the breakpoint before ``n`` (0.0 at the start of the line; None when ``n`` is the
+    start itself); ``right``: the breakpoint after ``n`` and ``slope_after`` the slope right of
+    it (None when the envelope has no further breakpoint).
+    """
+
+    at_break: bool
+    slope_left: float
+    slope_right: float
+    left: float | None
+    right: float | None
+    slope_after: float | None
+
+
+def envelope_around(a: np.ndarray, b: np.ndarray, n: float, tol: float) -> Around:
+    """The envelope ``max_f (a_f + b_f t)`` for t >= 0 around ``t = n``, without walking it
+    from 0: the same breakpoints and slopes ``upper_envelope`` finds next to ``n``.
+
+    ``tol`` is the tolerance on values for lines that meet at a point (as ``upper_envelope``'s
+    start). Breakpoints closer than MERGE_TOL are one, as there.
+    """
+    values = a + b * n
+    top = values.max()
+    active = np.flatnonzero(values >= top - tol)
+    right_line = active[np.argmax(b[active])]
+    left_line = active[np.argmin(b[active])]
+    start = n <= config.ENERGY_TOL * max(1.0, n)
+    if start:
+        left_line = right_line
+    # To the right: the next crossing with a steeper line, ties to the steepest (as the walk).
+    right = slope_after = None
+    while True:
+        steeper = np.flatnonzero(b > b[right_line] + 1e-12)
+        if steeper.size == 0:
+            break
+        cross = (a[right_line] - a[steeper]) / (b[steeper] - b[right_line])
+        t_next = max(float(cross.min()), n)
+        ties = steeper[cross <= t_next + 1e-10 * max(1.0, abs(t_next))]
+        line = ties[np.argmax(b[ties])]
+        if t_next > n + MERGE_TOL * max(1.0, abs(t_next)):
+            right, slope_after = t_next, float(b[line])
+            break
+        right_line = line  # merged into the breakpoint at n
+    # To the left: the last crossing before n with a flatter line, ties to the flattest;
+    # none after the start of the line: the start, 0.
+    left: float | None = None
+    while not start:
+        flatter = np.flatnonzero(b < b[left_line] - 1e-12)
+        cross = (a[flatter] - a[left_line]) / (b[left_line] - b[flatter])
+        t_prev = float(cross.max()) if cross.size else 0.0
+        if t_prev <= MERGE_TOL * max(1.0, abs(t_prev)):
+            left = 0.0
+            break
+        ties = flatter[cross >= t_prev - 1e-10 * max(1.0, abs(t_prev))]
+        line = ties[np.argmin(b[ties])]
+        if t_prev < n - MERGE_TOL * max(1.0, abs(n)):
+            left = t_prev
+            break
+        left_line = line  # n is this breakpoint
+    at_break = start or b[right_line] > b[left_line] + 1e-12
+    return Around(
+        bool(at_break), float(b[left_line]), float(b[right_line]), left, right, slope_after
+    )
 
 
 def upper_envelope(
