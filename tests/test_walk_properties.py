@@ -129,6 +129,38 @@ def test_walk_profile_equals_qhull_path(system):
         assert abs(total["Li"] - (comp["Li"] + step.li_per_formula_unit)) < 1e-6
 
 
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(systems(rounded=True))
+def test_window_steps_equal_the_whole_line(system):
+    """On both paths, the steps read next to the composition (walked from it both ways, or
+    ``envelope_around``) are the steps of the whole line walked from 0, ties included
+    (products: the same where unique, see test_engine_properties)."""
+    elements, entries, query = system
+    table, _ = table_of(elements, entries)
+    amounts = dict(zip(elements, [float(a) for a in query], strict=True))
+    for engine in engines(table):
+        fast = engine.system(elements)
+        near = fast.li_window_steps(amounts)
+        walked = fast._li_steps(amounts, "Li", window_only=True)
+        assert len(near) == len(walked)
+        for a, b in zip(near, walked, strict=True):
+            assert abs(a.mu_li_eV - b.mu_li_eV) < 1e-9
+            assert abs(a.li_change - b.li_change) < 1e-9
+            assert a.own == b.own
+            if a.own:  # the composition itself: placed, or the phase, on both
+                assert [p.label == "placed" for p in a.phases] == [
+                    p.label == "placed" for p in b.phases
+                ]
+                continue
+            # Products: among exactly coplanar phases either facet is right, so check that
+            # they hold the composition with the step's Li change, as the walked ones do.
+            for step in (a, b):
+                made = sum((Composition(p.formula) * p.amount for p in step.phases), Composition())
+                for el in elements:
+                    want = amounts[el] + (step.li_change if el == "Li" else 0.0)
+                    assert abs(made[el] - want) < 1e-6
+
+
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(systems(rounded=False), st.sampled_from([None, 0.0, 1.5, 3.0, 4.5]))
 @pytest.mark.slow

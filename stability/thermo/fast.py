@@ -143,9 +143,6 @@ class FastSystem(PhaseSystem):
         return self._li_steps(amounts, element, window_only=False)
 
     def li_window_steps(self, amounts: dict[str, float], element: str = "Li") -> list[ProfileStep]:
-        if self.walk:
-            # Phases (the costly part) only where a window reads them.
-            return self._li_steps(amounts, element, window_only=True)
         return self._window_steps(amounts, element)
 
     def _window_steps(self, amounts: dict[str, float], element: str) -> list[ProfileStep]:
@@ -156,23 +153,36 @@ class FastSystem(PhaseSystem):
         n_c = float(x[axis])
         host = x.copy()
         host[axis] = 0.0
-        mu = self.hull.mu
-        tol = config.ENERGY_TOL * max(1.0, float(np.abs(host).sum()))
-        near = envelope_around(mu @ host, mu[:, axis], n_c, tol)
+        own_facet = None
+        if isinstance(self.hull, WalkHull):
+            near, own_facet, left_facet, right_facet = self.hull.around(x, axis)
+        else:
+            mu = self.hull.mu
+            tol = config.ENERGY_TOL * max(1.0, float(np.abs(host).sum()))
+            near = envelope_around(mu @ host, mu[:, axis], n_c, tol)
+            left_facet, right_facet = near.left_facet, near.right_facet
         formula, units = _reduced_amounts(tuple(sorted(amounts.items())))
         steps = []
         if near.right is not None:
             y = host.copy()
             y[axis] = near.right
-            steps.append(ProfileStep(near.slope_after, near.right - n_c, self._phases(y)))
-        vertex = self._vertex_at(amounts, x / x.sum()) if near.at_break else None
-        label = "placed" if vertex is None else self.data.label(vertex)
+            phases = self._phases(y, facet=right_facet)
+            steps.append(ProfileStep(near.slope_after, near.right - n_c, phases))
+        label = "placed"
+        if near.at_break and own_facet is not None:
+            found = self._phases(x, facet=own_facet)
+            if len(found) == 1 and found[0].formula == formula:
+                label = found[0].label
+        elif near.at_break:
+            vertex = self._vertex_at(amounts, x / x.sum())
+            label = label if vertex is None else self.data.label(vertex)
         phases = (Phase(formula, label, float(units)),)
         steps.append(ProfileStep(near.slope_right, 0.0, phases, own=True))
         if near.left is not None:
             y = host.copy()
             y[axis] = near.left
-            steps.append(ProfileStep(near.slope_left, near.left - n_c, self._phases(y)))
+            phases = self._phases(y, facet=left_facet)
+            steps.append(ProfileStep(near.slope_left, near.left - n_c, phases))
         return steps
 
     def _li_steps(

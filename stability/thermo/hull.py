@@ -119,10 +119,19 @@ class Hull:
         """Hull formation energy (eV) of the extensive composition ``x``."""
         return float((self.mu @ x).max())
 
-    def decompose(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Return (vertex indices, atoms of each) of the equilibrium at composition ``x``."""
-        values = self.mu @ x
+    def decompose(self, x: np.ndarray, facet: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Return (vertex indices, atoms of each) of the equilibrium at composition ``x``.
+
+        ``facet``: one whose plane is the hull's at ``x`` (e.g. a breakpoint's), tried first.
+        """
         total = x.sum()
+        if facet is not None:
+            lam = np.linalg.solve(self.fractions[self.facets[facet]].T, x / total)
+            if lam.min() >= -1e-8:
+                lam = np.clip(lam, 0.0, None)
+                keep = lam * total > config.AMOUNT_TOL
+                return self.facets[facet][keep], lam[keep] * total
+        values = self.mu @ x
         near = np.flatnonzero(values >= values.max() - config.ENERGY_TOL * max(1.0, total))
         near = near[np.argsort(-values[near], kind="stable")]
         # All candidate facets at once: the first whose barycentric weights are all >= 0,
@@ -183,6 +192,9 @@ class Around:
     left: float | None
     right: float | None
     slope_after: float | None
+    #: Facets (line indices) that hold the left and right breakpoints.
+    left_facet: int = -1
+    right_facet: int = -1
 
 
 def envelope_around(a: np.ndarray, b: np.ndarray, n: float, tol: float) -> Around:
@@ -202,6 +214,7 @@ def envelope_around(a: np.ndarray, b: np.ndarray, n: float, tol: float) -> Aroun
         left_line = right_line
     # To the right: the next crossing with a steeper line, ties to the steepest (as the walk).
     right = slope_after = None
+    right_facet = -1
     while True:
         steeper = np.flatnonzero(b > b[right_line] + 1e-12)
         if steeper.size == 0:
@@ -211,7 +224,7 @@ def envelope_around(a: np.ndarray, b: np.ndarray, n: float, tol: float) -> Aroun
         ties = steeper[cross <= t_next + 1e-10 * max(1.0, abs(t_next))]
         line = ties[np.argmax(b[ties])]
         if t_next > n + MERGE_TOL * max(1.0, abs(t_next)):
-            right, slope_after = t_next, float(b[line])
+            right, slope_after, right_facet = t_next, float(b[line]), int(line)
             break
         right_line = line  # merged into the breakpoint at n
     # To the left: the last crossing before n with a flatter line, ties to the flattest;
@@ -231,8 +244,16 @@ def envelope_around(a: np.ndarray, b: np.ndarray, n: float, tol: float) -> Aroun
             break
         left_line = line  # n is this breakpoint
     at_break = start or b[right_line] > b[left_line] + 1e-12
+    # The line left of n is the envelope on (left, n): its facet holds the left breakpoint.
     return Around(
-        bool(at_break), float(b[left_line]), float(b[right_line]), left, right, slope_after
+        bool(at_break),
+        float(b[left_line]),
+        float(b[right_line]),
+        left,
+        right,
+        slope_after,
+        int(left_line),
+        right_facet,
     )
 
 

@@ -23,7 +23,7 @@ import numpy as np
 
 from stability import config
 from stability.errors import StabilityError
-from stability.thermo.hull import MERGE_TOL, hull_points
+from stability.thermo.hull import MERGE_TOL, Around, hull_points
 
 #: Reduced costs above this (eV/atom) count as positive: a point on or above the plane.
 COST_TOL = 1e-12
@@ -226,6 +226,72 @@ class WalkHull:
         d[axis] = 1.0
         breaks, facets, _ = self._line(host, d, np.inf)
         return breaks, np.array([f.mu[axis] for f in facets]), facets
+
+    def around(
+        self, x: np.ndarray, axis: int
+    ) -> tuple[Around, _Facet, _Facet | None, _Facet | None]:
+        """The envelope along ``axis`` next to ``x`` (``hull.envelope_around``), by walking
+        from the facet at ``x`` in both directions only as far as needed.
+
+        Returns (the breakpoints and slopes, the facet at ``x``, the facets holding the left
+        and right breakpoints).
+        """
+        n = float(x[axis])
+        d = np.zeros(self.k)
+        d[axis] = 1.0
+        fac = self._facet_at(x)
+        start = n <= config.ENERGY_TOL * max(1.0, n)
+        # Li-rich side: slopes rise at breakpoints; one within MERGE_TOL of n is n's own.
+        slope_right = float(fac.mu[axis])
+        right = slope_after = right_facet = None
+        events, _ = self._events(fac, x, d, np.inf)
+        for t, f in events:
+            s = float(f.mu[axis])
+            if right is not None:
+                # Further pivots at the same breakpoint: the last one is the slope beyond it.
+                if n + t > right + MERGE_TOL * max(1.0, n + t):
+                    break
+                if s > slope_after + 1e-12:
+                    slope_after, right_facet = s, f
+                continue
+            if s <= slope_right + 1e-12:
+                continue  # a pivot among coplanar phases: no breakpoint
+            if n + t > n + MERGE_TOL * max(1.0, n + t):
+                right, slope_after, right_facet = n + t, s, f
+                continue
+            slope_right = s
+        # Li-poor side, back to n = 0: slopes fall at breakpoints; none: the start, 0.
+        slope_left = slope_right if start else float(fac.mu[axis])
+        left: float | None = None
+        left_facet: _Facet | None = None
+        if not start:
+            events, last = self._events(fac, x, -d, n)
+            left, left_facet, cur = 0.0, last, fac
+            for t, f in events:
+                s = float(f.mu[axis])
+                if s >= slope_left - 1e-12:
+                    cur = f
+                    continue
+                where = n - t
+                if where <= MERGE_TOL * max(1.0, abs(where)):
+                    left_facet = cur  # at the start of the line
+                    break
+                if where < n - MERGE_TOL * max(1.0, n):
+                    left, left_facet = where, cur  # cur is the facet right of it
+                    break
+                slope_left, cur = s, f  # n is this breakpoint
+        at_break = start or slope_right > slope_left + 1e-12
+        near = Around(at_break, slope_left, slope_right, left, right, slope_after)
+        return near, fac, left_facet, right_facet
+
+    def _events(
+        self, fac: _Facet, y0: np.ndarray, d: np.ndarray, t_end: float
+    ) -> tuple[list, _Facet]:
+        """(t, facet entered) of each pivot along ``y0 + t d`` from ``fac`` up to ``t_end``,
+        and the facet holding there."""
+        events: list = []
+        last = self._walk(fac, y0, d, t_end, events)
+        return events, last
 
     def segment(self, start: np.ndarray, end: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Kinks of the hull along ``(1 - x) * start + x * end`` for x in [0, 1]."""
