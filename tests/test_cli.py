@@ -61,9 +61,7 @@ def test_window_csv_and_env_var(data, monkeypatch):
     res = run("window", "Li3PS4", "--format", "csv")
     assert res.exit_code == 0, res.output
     header, row = res.output.strip().splitlines()
-    assert header.startswith(
-        "label,formula,class,reduced_formula,reduction_limit_V,oxidation_limit_V"
-    )
+    assert header.startswith("label,formula,class,reduced_formula,reduction_limit_V,oxidation_limit_V")
     assert row.startswith("Li3PS4,Li3PS4,sulfide,Li3PS4,1.72")
 
 
@@ -180,10 +178,7 @@ def test_many_inputs_some_bad(data):
 def test_all_inputs_bad_still_reports_each(data):
     res = run("window", "NaCl", "KBr", "--data", data, "--format", "csv")
     assert res.exit_code == 3
-    assert (
-        res.stdout.splitlines()[0].startswith("label,formula,class,")
-        and len(res.stdout.splitlines()) == 3
-    )
+    assert res.stdout.splitlines()[0].startswith("label,formula,class,") and len(res.stdout.splitlines()) == 3
     assert res.stderr.count("Error: ") == 2
 
 
@@ -197,9 +192,7 @@ def test_names_work_wherever_a_formula_does(data):
     assert lipon["reduction_limit_V"] == pytest.approx(0.68, abs=0.02)
     table = run("window", "LGPS", "--data", data).stdout
     assert "material" in table and "LGPS" in table and "Li10GeP2S12" in table
-    body = json.loads(
-        run("interface", "beta-Li3N", "LCO", "--data", data, "--format", "json").stdout
-    )
+    body = json.loads(run("interface", "beta-Li3N", "LCO", "--data", data, "--format", "json").stdout)
     assert (body["reactant_a"], body["formula_a"]) == ("beta-Li3N", "Li3N")
     assert body["formula_b"] == "LiCoO2"
     assert "Li6PS5Cl" in run("profile", "argyrodite", "--data", data).stdout

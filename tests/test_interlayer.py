@@ -41,9 +41,7 @@ def engine():
     for el in ELEMENTS:
         comps.append({el: 1.0})
         energies.append(0.0)
-    table = EntryTable.from_records(
-        comps, energies, {"name": "synthetic", "energy_kind": FORMATION}
-    )
+    table = EntryTable.from_records(comps, energies, {"name": "synthetic", "energy_kind": FORMATION})
     return make_engine(table, "fast")
 
 
@@ -65,9 +63,7 @@ def brute_force(engine, a, b, volts_a, volts_b, max_ehull):
         e_hull = w.e_above_hull_eV_per_atom or 0.0
         if e_hull > max_ehull:
             continue
-        covers = not need or (
-            w.reduction_limit_V <= min(need) + 1e-3 and w.oxidation_limit_V >= max(need) - 1e-3
-        )
+        covers = not need or (w.reduction_limit_V <= min(need) + 1e-3 and w.oxidation_limit_V >= max(need) - 1e-3)
         energies = [
             compute_interface(engine, c, a).reaction_energy_meV_per_atom,
             compute_interface(engine, c, b).reaction_energy_meV_per_atom,
@@ -83,9 +79,7 @@ def brute_force(engine, a, b, volts_a, volts_b, max_ehull):
 @pytest.mark.parametrize("voltages", [[0.3], [0.0, 0.2, 0.4], []])
 @pytest.mark.parametrize("max_ehull", [0.0, 1.0])
 def test_ranking_matches_brute_force(engine, voltages, max_ehull):
-    ranking = rank_interlayers(
-        engine, "Li3N", "LiCl", CANDIDATES, voltages=voltages, max_ehull=max_ehull
-    )
+    ranking = rank_interlayers(engine, "Li3N", "LiCl", CANDIDATES, voltages=voltages, max_ehull=max_ehull)
     expected = brute_force(engine, "Li3N", "LiCl", voltages, voltages, max_ehull)
     got = {r["formula"]: r for r in ranking.candidates}
     assert set(got) == {c for c, v in expected.items()}
@@ -99,11 +93,7 @@ def test_ranking_matches_brute_force(engine, voltages, max_ehull):
         else:
             assert got[c]["score_meV_per_atom"] is None  # prefiltered: never reacted
     # Best first: covering candidates by score, then the rest.
-    scored = [
-        r["score_meV_per_atom"]
-        for r in ranking.candidates
-        if r.get("score_meV_per_atom") is not None
-    ]
+    scored = [r["score_meV_per_atom"] for r in ranking.candidates if r.get("score_meV_per_atom") is not None]
     assert scored == sorted(scored, reverse=True)
     flags = [bool(r.get("covers_voltages")) and not r["error"] for r in ranking.candidates]
     assert flags == sorted(flags, reverse=True)

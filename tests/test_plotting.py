@@ -262,9 +262,9 @@ def test_matrix_labels_li_open_columns_by_name():
     assert "Mutual" in label and "meV per non-Li atom" in label
     assert "Li open at 3 V" in mutual.axes[0].get_xlabel()
     both = _matrix(2, 2, "reaction_energy_meV_per_non_li_atom", 3.0)
-    both["total_reaction_energy_meV_per_non_li_atom"] = (
-        both["reaction_energy_meV_per_non_li_atom"] - 5000.0
-    )
+    both["total_reaction_energy_meV_per_non_li_atom"] = both[
+        "reaction_energy_meV_per_non_li_atom"
+    ] - 5000.0
     total = plot_matrix(both, value="total_reaction_energy_meV_per_non_li_atom")
     mesh = _colorbar(total)
     assert "Total" in mesh.colorbar.ax.get_ylabel()

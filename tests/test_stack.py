@@ -24,9 +24,7 @@ def engine_of(compounds: dict[str, float]):
     for el in ("Li", "N", "Cl", "F"):
         comps.append({el: 1.0})
         energies.append(0.0)
-    table = EntryTable.from_records(
-        comps, energies, {"name": "synthetic", "energy_kind": FORMATION}
-    )
+    table = EntryTable.from_records(comps, energies, {"name": "synthetic", "energy_kind": FORMATION})
     return make_engine(table, "fast")
 
 
@@ -49,9 +47,7 @@ def test_stable_stack():
     assert st.gaps == [] and all(x.covers for x in st.layers)
     assert st.verdict == "stable"
     li3n, licl = st.layers
-    assert li3n.oxidation_limit_V == pytest.approx(0.4) and licl.oxidation_limit_V == pytest.approx(
-        2.0
-    )
+    assert li3n.oxidation_limit_V == pytest.approx(0.4) and licl.oxidation_limit_V == pytest.approx(2.0)
     assert li3n.must_withstand_V == [0.0, None] and licl.must_withstand_V == [1.5, 1.8]
     assert st.interfaces[1].voltages_V[0] == 0.0 and st.interfaces[1].voltages_V[-1] == 1.8
 
