@@ -110,10 +110,16 @@ class FastSystem(PhaseSystem):
         total = x.sum()
         e_form = self.hull.energy(x) / total
         if self.walk:
-            phases = self._phases(x)
-            own, _ = _reduced_amounts(tuple(sorted(amounts.items())))
-            vertex = len(phases) == 1 and phases[0].formula == own
-            return HullPoint(float(e_form + self.hull.refs @ (x / total)), lambda: phases, vertex)
+            # A vertex is a row of this composition on the hull: decompose only then.
+            frac = x / total
+            same = same_composition(self.data.fractions, frac)
+            form = self.data.energy_per_atom[same] - self.data.fractions[same] @ self.hull.refs
+            vertex = False
+            if same.size and form.min() <= e_form + config.ENERGY_TOL:
+                phases = self._phases(x)
+                own, _ = _reduced_amounts(tuple(sorted(amounts.items())))
+                vertex = len(phases) == 1 and phases[0].formula == own
+            return HullPoint(float(e_form + self.hull.refs @ frac), lambda: self._phases(x), vertex)
         return HullPoint(
             float(e_form + self.hull.refs @ (x / total)),
             lambda: self._phases(x),

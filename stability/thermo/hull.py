@@ -45,8 +45,11 @@ def hull_points(
     # Lowest entry per composition (pymatgen groups by reduced formula).
     keys = np.round(fractions, 10)
     order = np.lexsort((form, *keys.T[::-1]))
-    _, first = np.unique(keys[order], axis=0, return_index=True)
-    best = order[first]
+    # Sorted by composition, then energy: the first row of each run of equal keys.
+    ordered = keys[order]
+    first = np.ones(len(order), dtype=bool)
+    first[1:] = (ordered[1:] != ordered[:-1]).any(axis=1)
+    best = np.sort(order[first])
     keep = best[(form[best] < -FORMATION_TOL) | pure[best]]
     # One reference per element: the lowest pure entry.
     refs_kept = np.array([c[np.argmin(form[c])] for c in ref_rows], dtype=np.int64)
@@ -66,6 +69,7 @@ class Hull:
         #: system row the fraction of its atoms counted (None: a closed hull, all of them).
         self.closed: np.ndarray | None = None
         self.counted: np.ndarray | None = None
+        self._inverse: np.ndarray | None = None
         self.refs, form, keep = hull_points(fractions, energy_per_atom)
         self.vertex_rows = keep
         self.fractions = fractions[keep]
@@ -126,7 +130,9 @@ class Hull:
         """
         total = x.sum()
         if facet is not None:
-            lam = np.linalg.solve(self.fractions[self.facets[facet]].T, x / total)
+            if self._inverse is None:  # every facet's at once: a screen asks many points
+                self._inverse = np.linalg.inv(self.fractions[self.facets])
+            lam = self._inverse[facet].T @ (x / total)
             if lam.min() >= -1e-8:
                 lam = np.clip(lam, 0.0, None)
                 keep = lam * total > config.AMOUNT_TOL
