@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from stability import config
 from stability.analysis.chemistry import MaterialLike, locate
 from stability.analysis.window import Window, read_limits, window_from_steps
 from stability.formula import written_formula
 from stability.thermo.base import Engine, Phase, ProfileStep
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def _num(x: float) -> str:
@@ -58,6 +60,8 @@ class VoltageProfile:
         li_per_formula_unit (Li taken up (+) or released (-) per formula unit relative to the
         pristine composition), phases (";"-joined "amount formula"), reaction, is_pristine.
         """
+        import pandas as pd
+
         return pd.DataFrame(
             [
                 {
