@@ -122,5 +122,5 @@ def compute_profile(engine: Engine, formula: MaterialLike) -> VoltageProfile:
     window = window_from_steps(loc, steps, engine)
     own = read_limits(steps).own
     return VoltageProfile(
-        loc.formula, window, steps_to_profile(written_formula(loc.composition), steps, own)
+        loc.formula, window, steps_to_profile(written_formula(loc.material.amounts), steps, own)
     )
