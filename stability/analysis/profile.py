@@ -62,21 +62,21 @@ class VoltageProfile:
         """
         import pandas as pd
 
-        return pd.DataFrame(
-            [
-                {
-                    "voltage_low_V": s.voltage_low_V,
-                    "voltage_high_V": float("nan")
-                    if s.voltage_high_V is None
-                    else s.voltage_high_V,
-                    "li_per_formula_unit": s.li_per_formula_unit,
-                    "phases": ";".join(f"{_num(p.amount)} {p.formula}" for p in s.phases),
-                    "reaction": s.reaction,
-                    "is_pristine": s.is_pristine,
-                }
-                for s in self.steps
-            ]
-        )
+        return pd.DataFrame(self.rows())
+
+    def rows(self) -> list[dict]:
+        """The rows of ``to_dataframe`` as dicts (no pandas needed)."""
+        return [
+            {
+                "voltage_low_V": s.voltage_low_V,
+                "voltage_high_V": float("nan") if s.voltage_high_V is None else s.voltage_high_V,
+                "li_per_formula_unit": s.li_per_formula_unit,
+                "phases": ";".join(f"{_num(p.amount)} {p.formula}" for p in s.phases),
+                "reaction": s.reaction,
+                "is_pristine": s.is_pristine,
+            }
+            for s in self.steps
+        ]
 
     def to_dict(self) -> dict:
         return {
