@@ -132,3 +132,10 @@ def test_every_row_composition_matches_pymatgen(mp2019):
     for row in range(len(mp2019)):
         items = dict(sorted(mp2019.row_composition(row).items()))
         _same_reduction(items, Composition(items))
+
+
+@pytest.mark.parametrize("symbol", sorted(ATOMIC_NUMBER))
+def test_every_element_reads_as_pymatgen_reads_it(symbol):
+    for formula in (symbol, f"{symbol}2", f"Li{symbol}3", f"{symbol}0.5O"):
+        assert list(formula_amounts(formula).items()) == _pmg_items(parse_formula(formula))
+        _same_reduction(formula_amounts(formula), Composition(formula))
