@@ -5,25 +5,50 @@ from __future__ import annotations
 import logging
 import os
 import sys
+from importlib import import_module
 
 import click
 
-from stability.commands.cell import cell
 from stability.commands.common import EXIT_INTERRUPTED
-from stability.commands.compare import compare
-from stability.commands.data import data
-from stability.commands.figures import figures
-from stability.commands.interface import interface, interfaces
-from stability.commands.interlayer import interlayer
-from stability.commands.practical import decomposition
-from stability.commands.profile import profile
-from stability.commands.screen import screen
-from stability.commands.window import window
 from stability.errors import Interrupted, StabilityError
+
+#: Command name -> module and function. A command's module (and what it imports) is loaded
+#: only when that command runs or help lists it: start-up stays short.
+COMMANDS = {
+    "window": "stability.commands.window:window",
+    "profile": "stability.commands.profile:profile",
+    "screen": "stability.commands.screen:screen",
+    "interface": "stability.commands.interface:interface",
+    "interfaces": "stability.commands.interface:interfaces",
+    "decomposition": "stability.commands.practical:decomposition",
+    "cell": "stability.commands.cell:cell",
+    "interlayer": "stability.commands.interlayer:interlayer",
+    "figures": "stability.commands.figures:figures",
+    "compare": "stability.commands.compare:compare",
+    "data": "stability.commands.data:data",
+}
 
 
 class Cli(click.Group):
-    """Turn library errors into one-line messages; ``--debug`` shows tracebacks."""
+    """Turn library errors into one-line messages; ``--debug`` shows tracebacks.
+
+    Commands of ``COMMANDS`` are imported on first use.
+    """
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(COMMANDS) | set(self.commands))
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in COMMANDS:
+            module, name = COMMANDS[cmd_name].split(":")
+            self.add_command(getattr(import_module(module), name), cmd_name)
+        return super().get_command(ctx, cmd_name)
+
+    def resolve_command(self, ctx: click.Context, args: list[str]):  # type: ignore[override]
+        if args and args[0] not in COMMANDS:  # unknown: register all, for "did you mean"
+            for name in COMMANDS:
+                self.get_command(ctx, name)
+        return super().resolve_command(ctx, args)
 
     def invoke(self, ctx: click.Context):  # type: ignore[override]
         try:
@@ -56,22 +81,6 @@ def cli(ctx: click.Context, debug: bool) -> None:
     """Electrochemical stability of solid-state electrolytes from Materials Project data."""
     ctx.meta["debug"] = debug
     logging.basicConfig(level=logging.DEBUG if debug else logging.WARNING, format="%(message)s")
-
-
-for command in (
-    window,
-    profile,
-    screen,
-    interface,
-    interfaces,
-    decomposition,
-    cell,
-    interlayer,
-    figures,
-    compare,
-    data,
-):
-    cli.add_command(command)
 
 
 def main() -> None:

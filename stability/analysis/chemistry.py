@@ -7,10 +7,9 @@ working ion make sense here?) happen here; placing on the hull is the engine's
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
-from typing import Union
-
-from pymatgen.core import Composition
+from typing import TYPE_CHECKING, Union
 
 from stability import config
 from stability.analysis.names import Material, resolve_material
@@ -19,8 +18,17 @@ from stability.errors import StabilityError
 from stability.formula import parse_formula, written_formula
 from stability.thermo.base import Engine, HullPoint, Location, PhaseSystem
 
-#: What every ``compute_*`` accepts for a material.
-MaterialLike = Union[str, Composition]  # noqa: UP007 - a runtime alias, read on Python 3.10
+if TYPE_CHECKING:
+    from pymatgen.core import Composition
+
+#: What every ``compute_*`` accepts for a material (pymatgen is imported only where used).
+MaterialLike = Union[str, "Composition"]  # noqa: UP007 - a runtime alias, read on Python 3.10
+
+
+def _is_composition(obj: object) -> bool:
+    """Is ``obj`` a pymatgen Composition? (One exists only once pymatgen is imported.)"""
+    module = sys.modules.get("pymatgen.core.composition")
+    return module is not None and isinstance(obj, module.Composition)
 
 
 class NotApplicableError(StabilityError):
@@ -35,7 +43,7 @@ def read_material(material: MaterialLike | Material, table: EntryTable | None = 
     """
     if isinstance(material, Material):
         return material
-    if isinstance(material, Composition):
+    if _is_composition(material):
         if material.num_atoms <= 0:
             raise StabilityError("the composition has no atoms")
         text = written_formula(material)
@@ -77,6 +85,10 @@ class Located:
     @property
     def composition(self) -> Composition:
         return self.material.composition
+
+    @property
+    def reduced_formula(self) -> str:
+        return self.material.reduced_formula
 
     @property
     def amounts(self) -> dict[str, float]:

@@ -23,14 +23,17 @@ import difflib
 import re
 import unicodedata
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-from pymatgen.core import Composition
 
 from stability.analysis.catalogue import CATALOGUE
 from stability.entries.table import EntryTable
 from stability.errors import FormulaError, StabilityError
-from stability.formula import normalize_formula, parse_formula
+from stability.formula import formula_amounts, normalize_formula, parse_formula, reduced_formula
+
+if TYPE_CHECKING:
+    from pymatgen.core import Composition
 
 #: alias -> (formula, where the composition comes from). "review": the review's catalogue
 #: (/work/shared/docs/seed-materials.md); "common": a usual literature composition of a
@@ -108,11 +111,17 @@ class Material:
 
     @property
     def amounts(self) -> dict[str, float]:
-        return {str(el): float(a) for el, a in self.composition.items()}
+        """Atoms of each element per formula unit, as ``composition.items()`` (no pymatgen)."""
+        return formula_amounts(self.formula)
 
     @property
     def elements(self) -> set[str]:
-        return {str(el) for el in self.composition.elements}
+        return set(formula_amounts(self.formula))
+
+    @property
+    def reduced_formula(self) -> str:
+        """``composition.reduced_formula``, computed without pymatgen."""
+        return reduced_formula(self.amounts)
 
 
 def _fold(text: str) -> str:
@@ -165,7 +174,7 @@ def resolve_material(text: str, table: EntryTable | None = None) -> Material:
                 f"{typed} names several materials; say which: {', '.join(choices)}"
             )
     try:
-        parse_formula(typed)
+        formula_amounts(typed)
     except FormulaError as exc:
         close = difflib.get_close_matches(folded, _NAMES, n=3, cutoff=0.75)
         if close and "did you mean" not in str(exc):
@@ -177,7 +186,7 @@ def resolve_material(text: str, table: EntryTable | None = None) -> Material:
 
 def _is_formula(text: str) -> bool:
     try:
-        parse_formula(text)
+        formula_amounts(text)
     except FormulaError:
         return False
     return True

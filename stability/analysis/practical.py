@@ -36,13 +36,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from functools import cache
 
-from pymatgen.core import Composition
-
 from stability import config
 from stability.analysis.chemistry import Located, locate
 from stability.analysis.profile import VoltageProfile
 from stability.analysis.window import Window, read_limits, window_from_steps
 from stability.errors import StabilityError
+from stability.formula import composition_amounts, num_atoms, reduced_formula
 from stability.thermo.base import Engine, Phase, ProfileStep
 
 #: Gases at room temperature (and Br2, see the module docstring), as written; matched by
@@ -69,7 +68,7 @@ MIN_GAP_EV = 0.5
 
 @cache
 def _reduced(formula: str) -> str:
-    return Composition(formula).reduced_formula
+    return reduced_formula(composition_amounts(formula))
 
 
 GASES = frozenset(_reduced(f) for f in GAS_FORMULAS)
@@ -213,7 +212,7 @@ def practical_from_steps(
     own = read_limits(steps).own
     changes: dict = {}
     if tolerance is not None:
-        lo, hi = tolerance_range(steps, own, loc.composition.num_atoms, tolerance)
+        lo, hi = tolerance_range(steps, own, num_atoms(loc.material.amounts), tolerance)
         changes.update(
             li_tolerance_per_atom=float(tolerance),
             strict_reduction_limit_V=window.reduction_limit_V,

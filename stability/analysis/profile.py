@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from stability import config
 from stability.analysis.chemistry import MaterialLike, locate
 from stability.analysis.window import Window, read_limits, window_from_steps
 from stability.formula import written_formula
 from stability.thermo.base import Engine, Phase, ProfileStep
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def _num(x: float) -> str:
@@ -58,21 +60,23 @@ class VoltageProfile:
         li_per_formula_unit (Li taken up (+) or released (-) per formula unit relative to the
         pristine composition), phases (";"-joined "amount formula"), reaction, is_pristine.
         """
-        return pd.DataFrame(
-            [
-                {
-                    "voltage_low_V": s.voltage_low_V,
-                    "voltage_high_V": float("nan")
-                    if s.voltage_high_V is None
-                    else s.voltage_high_V,
-                    "li_per_formula_unit": s.li_per_formula_unit,
-                    "phases": ";".join(f"{_num(p.amount)} {p.formula}" for p in s.phases),
-                    "reaction": s.reaction,
-                    "is_pristine": s.is_pristine,
-                }
-                for s in self.steps
-            ]
-        )
+        import pandas as pd
+
+        return pd.DataFrame(self.rows())
+
+    def rows(self) -> list[dict]:
+        """The rows of ``to_dataframe`` as dicts (no pandas needed)."""
+        return [
+            {
+                "voltage_low_V": s.voltage_low_V,
+                "voltage_high_V": float("nan") if s.voltage_high_V is None else s.voltage_high_V,
+                "li_per_formula_unit": s.li_per_formula_unit,
+                "phases": ";".join(f"{_num(p.amount)} {p.formula}" for p in s.phases),
+                "reaction": s.reaction,
+                "is_pristine": s.is_pristine,
+            }
+            for s in self.steps
+        ]
 
     def to_dict(self) -> dict:
         return {
@@ -118,5 +122,5 @@ def compute_profile(engine: Engine, formula: MaterialLike) -> VoltageProfile:
     window = window_from_steps(loc, steps, engine)
     own = read_limits(steps).own
     return VoltageProfile(
-        loc.formula, window, steps_to_profile(written_formula(loc.composition), steps, own)
+        loc.formula, window, steps_to_profile(written_formula(loc.material.amounts), steps, own)
     )

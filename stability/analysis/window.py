@@ -177,7 +177,7 @@ def window_from_steps(loc: Located, steps: list[ProfileStep], engine: Engine) ->
     return Window(
         label=loc.label,
         formula=loc.formula,
-        reduced_formula=loc.composition.reduced_formula,
+        reduced_formula=loc.reduced_formula,
         reduction_limit_V=lim.reduction_V,
         oxidation_limit_V=lim.oxidation_V,
         reduction_products=[p.formula for p in lim.below.phases] if lim.below else [],

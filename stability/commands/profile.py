@@ -53,19 +53,20 @@ def profile(
     check_plot_path(plot)
     eng = load_engine(data, dataset, engine)
     prof = compute_profile(eng, formula)
-    frame = prof.to_dataframe()
+    rows = prof.rows()  # a DataFrame (pandas) only for CSV and plots
     if mark_phases:
         from stability.analysis.practical import mark_profile
         from stability.commands.practical import passivation_settings
 
         passive = passivation_settings(eng.table, True, None, False, gaps)
-        frame["electronic"] = mark_profile(prof, passive)
+        for row, mark in zip(rows, mark_profile(prof, passive), strict=True):
+            row["electronic"] = mark
     if fmt == "json":
         click.echo(to_json(prof.to_dict()))
     elif fmt == "csv":
-        click.echo(to_csv(frame), nl=False)
+        click.echo(to_csv(_frame(rows)), nl=False)
     else:
-        click.echo(profile_text(prof, frame))
+        click.echo(profile_text(prof, rows))
     if plot:
         from stability.plotting.profile import plot_profile
 
@@ -75,4 +76,11 @@ def profile(
 
             panel = decomposition_curve(eng, formula).to_dataframe()
         title = f"{prof.label} ({prof.window.dataset})"
-        save(plot_profile(frame, title=title, decomposition=panel), plot)
+        save(plot_profile(_frame(rows), title=title, decomposition=panel), plot)
+
+
+def _frame(rows: list[dict]):
+    """``VoltageProfile.to_dataframe()`` with the columns added to ``rows``."""
+    import pandas as pd
+
+    return pd.DataFrame(rows)

@@ -25,10 +25,9 @@ import math
 import warnings
 from pathlib import Path
 
-from pymatgen.core import Composition
-
 from stability.entries.readers import open_text
 from stability.errors import DataError
+from stability.formula import composition_amounts, reduced_formula
 
 #: Folder beside the snapshots (and in the entries cache) that holds property tables.
 PROPERTIES_DIR = "properties"
@@ -108,7 +107,7 @@ def _read_table(path: Path) -> dict[str, float | None]:
             pulled = E_HULL_COLUMN in fields
             for n, row in enumerate(reader, start=2):
                 try:
-                    key = Composition(row["formula"]).reduced_formula
+                    key = reduced_formula(composition_amounts(row["formula"]))
                     gap = _gap(row["band_gap_eV"])
                     if gap is None and fallback:
                         gap = _gap(row[fallback])

@@ -89,18 +89,26 @@ def windows_text(
     return "\n".join(lines)
 
 
-def profile_text(prof: VoltageProfile, frame: pd.DataFrame | None = None) -> str:
-    """The window line and the profile table (``frame`` adds columns, e.g. phase marks)."""
+def profile_text(
+    prof: VoltageProfile, frame: pd.DataFrame | list[dict[str, Any]] | None = None
+) -> str:
+    """The window line and the profile table (``frame``, a DataFrame or ``prof.rows()``-like
+    records, adds columns, e.g. phase marks)."""
     w = prof.window
     head = (
         f"{prof.label}{'' if prof.label == prof.formula else f' ({prof.formula})'}: window {w.reduction_limit_V:.3f} - {w.oxidation_limit_V:.3f} V vs "
         f"Li/Li+ ({w.dataset}{', placed on the hull' if w.placed_on_hull else ''})"
     )
-    frame = prof.to_dataframe() if frame is None else frame
+    if frame is None:
+        records = prof.rows()
+    elif isinstance(frame, list):
+        records = frame
+    else:
+        records = frame.to_dict("records")
     headers = dict(PROFILE_HEADERS)
-    if "electronic" in frame:
+    if any("electronic" in r for r in records):
         headers["electronic"] = "phases formed"
-    return head + "\n" + to_table(frame.to_dict("records"), headers)
+    return head + "\n" + to_table(records, headers)
 
 
 def interface_text(res: Interface) -> str:

@@ -11,9 +11,9 @@ from __future__ import annotations
 from functools import cache, lru_cache
 
 import numpy as np
-from pymatgen.core import Composition
 
 from stability import config
+from stability.formula import composition_amounts, num_atoms, reduced_composition, reduced_formula
 from stability.thermo.base import (
     Engine,
     HullPoint,
@@ -31,15 +31,15 @@ from stability.thermo.walk import WalkHull
 
 @cache
 def _reduced(formula: str) -> tuple[str, float]:
-    reduced = Composition(formula).reduced_composition
-    return reduced.reduced_formula, reduced.num_atoms
+    reduced, _ = reduced_composition(composition_amounts(formula))
+    return reduced_formula(reduced), num_atoms(reduced)
 
 
 @lru_cache(maxsize=4096)
 def _reduced_amounts(items: tuple[tuple[str, float], ...]) -> tuple[str, float]:
     """(reduced formula, formula units) of a composition given as sorted (element, amount)."""
-    reduced, units = Composition(dict(items)).get_reduced_composition_and_factor()
-    return reduced.reduced_formula, float(units)
+    reduced, units = reduced_composition(dict(items))
+    return reduced_formula(reduced), float(units)
 
 
 class FastSystem(PhaseSystem):

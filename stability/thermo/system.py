@@ -8,7 +8,6 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 import numpy as np
-from pymatgen.core import Composition
 
 from stability.entries.table import FORMATION, EntryTable
 from stability.errors import MissingDataError
@@ -82,6 +81,7 @@ def select_system(table: EntryTable, elements: Iterable[str]) -> SystemData:
 def pd_entries(system: SystemData) -> list[PDEntry]:
     """The system as pymatgen PDEntries (total energy per formula unit), for pymatgen's path."""
     from pymatgen.analysis.phase_diagram import PDEntry
+    from pymatgen.core import Composition
 
     out = []
     for i in range(len(system.energy_per_atom)):
