@@ -115,7 +115,7 @@ def screen_target(
     try:
         # Located once: compute_window below finds it in the engine's cache.
         loc = locate(engine, target.formula, need=None)
-        row["reduced_formula"] = loc.composition.reduced_formula
+        row["reduced_formula"] = loc.reduced_formula
         if target.row >= 0:
             row["material_id"] = str(table.material_id[target.row])
             own = float(table.energy_per_atom[target.row])

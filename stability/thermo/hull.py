@@ -53,7 +53,8 @@ def hull_points(
     keep = best[(form[best] < -FORMATION_TOL) | pure[best]]
     # One reference per element: the lowest pure entry.
     refs_kept = np.array([c[np.argmin(form[c])] for c in ref_rows], dtype=np.int64)
-    keep = np.unique(np.concatenate([keep[~pure[keep]], refs_kept]))
+    # (return_index: plain np.unique imports numpy.ma, a cost at every start-up)
+    keep = np.unique(np.concatenate([keep[~pure[keep]], refs_kept]), return_index=True)[0]
     return refs, form, keep
 
 

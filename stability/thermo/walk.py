@@ -81,7 +81,8 @@ class WalkHull:
     def _first_facet(self) -> _Facet:
         """A lower facet, by primal simplex from the element basis at a generic composition."""
         k = self.k
-        z = np.random.default_rng(12345).uniform(0.5, 1.5, k)
+        # Generic (no ties between elements) and fixed; numpy.random costs an import.
+        z = 0.5 + np.modf(np.arange(1, k + 1) * 0.6180339887498949)[0]
         z /= z.sum()
         basis = self._elements.copy()
         fac = _Facet(basis, self.fractions, self.form)
