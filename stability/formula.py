@@ -350,6 +350,20 @@ def _reduce(sym_amt: Mapping[str, float]) -> tuple[str, int]:
 
 def reduced_formula_and_factor(amounts: Mapping[str, float]) -> tuple[str, float]:
     """``Composition(amounts).get_reduced_formula_and_factor()``: ("LiFePO4", 4) of Li4Fe4P4O16."""
+    try:
+        key = tuple(sorted(amounts.items()))
+    except TypeError:  # keys pymatgen must read (Element, Species): not remembered
+        return _reduced_formula_and_factor(amounts)
+    return _remembered_reduction(key)
+
+
+@lru_cache(maxsize=32768)
+def _remembered_reduction(items: tuple[tuple[str, float], ...]) -> tuple[str, float]:
+    # A screen asks for the same composition's formula several times per row.
+    return _reduced_formula_and_factor(dict(items))
+
+
+def _reduced_formula_and_factor(amounts: Mapping[str, float]) -> tuple[str, float]:
     comp = _pmg_amounts(amounts)
     if comp is None:
         return _pymatgen_composition(amounts).get_reduced_formula_and_factor()
