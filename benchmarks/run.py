@@ -27,6 +27,8 @@ Jobs:
   (e) ``stability figures``, if the CLI has that command.
   (f), (g) cold CLI windows of a 9- and an 11-element composition; pymatgen gets
       ``--he-budget`` seconds (default 60) for each.
+  (h) a screen of every compound of mp2019_ground_states (``run_screen`` over the set
+      ``all``, jobs=2): windows of the Li compounds, energies above the hull of the rest.
 
 By default naive pymatgen runs on a seeded random sample of compounds in (b) and (c), the
 competent one on a seeded uniform sample of chemical systems (all their Li compounds), and
@@ -300,7 +302,33 @@ def child_interfaces_stability(spec: dict) -> dict:
     return {"n": len(left) * len(right), "wall": wall, "cpu": cpu, "results": out, "errors": errors}
 
 
+def child_screen_all(spec: dict) -> dict:
+    """(h): ``run_screen`` over every compound of a dataset (set ``all``)."""
+    from stability import load_dataset, make_engine, resolve_targets, run_screen
+
+    t0, c0 = time.perf_counter(), _cpu_seconds()
+    table = load_dataset(spec["data"], spec["dataset"])
+    engine = make_engine(table, "fast")
+    targets = resolve_targets(table, "all")
+    result = run_screen(engine, targets, jobs=spec["jobs"])
+    wall = time.perf_counter() - t0
+    cpu = _cpu_seconds() - c0
+    windows = sum(r["reduction_limit_V"] is not None for r in result.rows)
+    no_window = sum(r["error"].startswith("no window") for r in result.rows)
+    failed = sum(bool(r["error"]) and not r["error"].startswith("no window") for r in result.rows)
+    return {
+        "n": len(targets),
+        "wall": wall,
+        "cpu": cpu,
+        "windows": windows,
+        "no_window": no_window,
+        "failed": failed,
+        "systems": len({tuple(sorted(table.row_composition(t.row))) for t in targets}),
+    }
+
+
 CHILDREN = {
+    "screen:all": child_screen_all,
     "windows:pymatgen": child_windows_pymatgen,
     "windows:stability": child_windows_stability,
     "windows:competent": child_windows_competent,
@@ -671,6 +699,34 @@ def job_windows(args, env, data: Path, workdir: Path, dataset: str, tag: str):
     return row, notes
 
 
+def job_screen_all(args, env, data: Path, workdir: Path) -> tuple[list[str], list[str]]:
+    """(h): every compound of mp2019_ground_states (stability only: no baseline screens all)."""
+    if args.quick:
+        return ["(h) screen of every compound", "skipped (--quick)", *[""] * 9], []
+    ours, mo = run_child(
+        {"kind": "screen:all", "data": str(data), "dataset": DATASETS[0], "jobs": 2}, env, workdir
+    )
+    row = [
+        f"(h) screen of every compound (set all), {DATASETS[0]}",
+        f"{ours['n']:,}",
+        "n/a",
+        "n/a",
+        fmt_time(ours["wall"]),
+        "n/a",
+        "n/a",
+        f"- / - / {ours['cpu']:.1f} s",
+        f"- / - / {fmt_mib(mo.maxrss_mib)}",
+        "",
+        "",
+    ]
+    notes = [
+        f"(h) {ours['n']:,} compounds in {ours['systems']:,} chemical systems, jobs=2: "
+        f"{ours['windows']:,} windows, {ours['no_window']:,} rows without Li (energy above hull "
+        f"only), {ours['failed']} failed; load included."
+    ]
+    return row, notes
+
+
 def job_high_entropy(args, env, label: str, formula: str) -> tuple[list[str], list[str]]:
     """(f)/(g): one high-entropy composition on the command line, pymatgen with a budget."""
     ours = [*stability_cmd(), "window", formula, "--format", "json"]
@@ -880,7 +936,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="seconds pymatgen gets for each high-entropy composition in (f), (g) (default 60)",
     )
     p.add_argument(
-        "--only", default="abcdefg", help="which jobs to run, e.g. --only d (default abcdefg)"
+        "--only", default="abcdefgh", help="which jobs to run, e.g. --only d (default abcdefgh)"
     )
     p.add_argument("--parallel", action="store_true", help="with --quick: also (b) on one worker")
     p.add_argument("--child", help=argparse.SUPPRESS)
@@ -924,6 +980,7 @@ def main(argv: list[str] | None = None) -> int:
             "e": lambda: job_figures(args, env),
             "f": lambda: job_high_entropy(args, env, "(f)", HIGH_ENTROPY[0]),
             "g": lambda: job_high_entropy(args, env, "(g)", HIGH_ENTROPY[1]),
+            "h": lambda: job_screen_all(args, env, data, workdir),
         }
         for key, step in steps.items():
             if key not in args.only:
