@@ -194,6 +194,9 @@ class FastSystem(PhaseSystem):
     def _li_steps(
         self, amounts: dict[str, float], element: str, *, window_only: bool
     ) -> list[ProfileStep]:
+        """The profile from the whole line walked from no ``element`` on; ``window_only``:
+        only the three steps around the composition (the reference ``_window_steps`` is
+        tested against)."""
         x = self._vector(amounts)
         axis = self.index[element]
         n_c = float(x[axis])
