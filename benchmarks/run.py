@@ -967,6 +967,9 @@ def main(argv: list[str] | None = None) -> int:
     check_data(data)
     args.csv0 = str(data / f"{DATASETS[0]}.csv.gz")
     env = {**os.environ, "STABILITY_DATA": str(data), "MPLBACKEND": "Agg"}
+    # As installed: bytecode cached (with PYTHONDONTWRITEBYTECODE every start recompiles).
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "stability")], check=False)
     header_lines = machine()
     start = time.perf_counter()
     rows, notes = [], []
