@@ -129,6 +129,18 @@ class WalkHull:
         Returns the facet holding just after ``t_end`` is reached (or at +inf); with
         ``events``, appends (t, facet) for every pivot.
         """
+        steps = self._pivots(fac, y0, d, t_end)
+        while True:
+            try:
+                t, fac = next(steps)
+            except StopIteration as done:
+                return done.value
+            if events is not None:
+                events.append((t, fac))
+
+    def _pivots(self, fac: _Facet, y0: np.ndarray, d: np.ndarray, t_end: float):
+        """Yield (t, facet entered) at each pivot along ``y0 + t d`` up to ``t_end``, lazily
+        (a caller may stop early); return the facet holding at ``t_end``."""
         t = 0.0
         scale = max(1.0, float(np.abs(y0).sum() + np.abs(d).sum()))
         for _ in range(self._budget):
@@ -145,8 +157,7 @@ class WalkHull:
             j = int(tied[np.argmin(fac.basis[tied])])  # Bland: lowest phase index leaves
             fac = self._pivot(fac, j)
             t = t_next
-            if events is not None:
-                events.append((t, fac))
+            yield t, fac
         raise WalkError("the walk along a line did not settle")
 
     def _facet_at(self, y: np.ndarray) -> _Facet:
@@ -245,8 +256,7 @@ class WalkHull:
         # Li-rich side: slopes rise at breakpoints; one within MERGE_TOL of n is n's own.
         slope_right = float(fac.mu[axis])
         right = slope_after = right_facet = None
-        events, _ = self._events(fac, x, d, np.inf)
-        for t, f in events:
+        for t, f in self._pivots(fac, x, d, np.inf):  # only as far as the next breakpoint
             s = float(f.mu[axis])
             if right is not None:
                 # Further pivots at the same breakpoint: the last one is the slope beyond it.
@@ -266,9 +276,14 @@ class WalkHull:
         left: float | None = None
         left_facet: _Facet | None = None
         if not start:
-            events, last = self._events(fac, x, -d, n)
-            left, left_facet, cur = 0.0, last, fac
-            for t, f in events:
+            steps = self._pivots(fac, x, -d, n)
+            left, cur = 0.0, fac
+            while True:
+                try:
+                    t, f = next(steps)
+                except StopIteration as done:
+                    left_facet = done.value  # no breakpoint before the start: it holds there
+                    break
                 s = float(f.mu[axis])
                 if s >= slope_left - 1e-12:
                     cur = f
@@ -284,15 +299,6 @@ class WalkHull:
         at_break = start or slope_right > slope_left + 1e-12
         near = Around(at_break, slope_left, slope_right, left, right, slope_after)
         return near, fac, left_facet, right_facet
-
-    def _events(
-        self, fac: _Facet, y0: np.ndarray, d: np.ndarray, t_end: float
-    ) -> tuple[list, _Facet]:
-        """(t, facet entered) of each pivot along ``y0 + t d`` from ``fac`` up to ``t_end``,
-        and the facet holding there."""
-        events: list = []
-        last = self._walk(fac, y0, d, t_end, events)
-        return events, last
 
     def segment(self, start: np.ndarray, end: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Kinks of the hull along ``(1 - x) * start + x * end`` for x in [0, 1]."""
