@@ -26,7 +26,7 @@ from stability.thermo.base import (
 )
 from stability.thermo.hull import FORMATION_TOL, Hull, envelope_around
 from stability.thermo.system import SystemData
-from stability.thermo.walk import WalkHull
+from stability.thermo.walk import WalkError, WalkHull
 
 
 @cache
@@ -161,7 +161,12 @@ class FastSystem(PhaseSystem):
         host[axis] = 0.0
         own_facet = None
         if isinstance(self.hull, WalkHull):
-            near, own_facet, left_facet, right_facet = self.hull.around(x, axis)
+            try:
+                near, own_facet, left_facet, right_facet = self.hull.around(x, axis)
+            except WalkError:
+                # Phases ~1e-9 apart in composition can make a pivot singular from this
+                # start; the walk from no Li on does not meet them.
+                return self._li_steps(amounts, element, window_only=True)
         else:
             mu = self.hull.mu
             tol = config.ENERGY_TOL * max(1.0, float(np.abs(host).sum()))

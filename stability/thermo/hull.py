@@ -206,62 +206,124 @@ class Around:
 
 def envelope_around(a: np.ndarray, b: np.ndarray, n: float, tol: float) -> Around:
     """The envelope ``max_f (a_f + b_f t)`` for t >= 0 around ``t = n``, without walking it
-    from 0: the same breakpoints and slopes ``upper_envelope`` finds next to ``n``.
+    from 0: the breakpoints and slopes ``upper_envelope`` finds next to ``n``.
 
-    ``tol`` is the tolerance on values for lines that meet at a point (as ``upper_envelope``'s
-    start). Breakpoints closer than MERGE_TOL are one, as there.
+    As there, breakpoints are crossings of lines, those closer than MERGE_TOL are one (at the
+    first, with the slope after the last), and ``n`` is a breakpoint when one lies within
+    ``ENERGY_TOL * max(1, n)`` of it (``FastSystem._li_steps``). ``tol`` is the tolerance on
+    values for lines that meet at the start of the line (as ``upper_envelope``'s).
     """
+    hit = config.ENERGY_TOL * max(1.0, n)
+    if n <= hit:  # the start of the line
+        values = a
+        near = np.flatnonzero(values >= values.max() - tol)
+        line = int(near[np.argmax(b[near])])
+        right, after, right_facet, line = _next_right(a, b, line, 0.0)
+        return Around(True, float(b[line]), float(b[line]), None, right, after, -1, right_facet)
     values = a + b * n
-    top = values.max()
-    active = np.flatnonzero(values >= top - tol)
-    right_line = active[np.argmax(b[active])]
-    left_line = active[np.argmin(b[active])]
-    start = n <= config.ENERGY_TOL * max(1.0, n)
-    if start:
-        left_line = right_line
-    # To the right: the next crossing with a steeper line, ties to the steepest (as the walk).
-    right = slope_after = None
-    right_facet = -1
+    near = np.flatnonzero(values >= values.max() - 1e-12 * max(1.0, abs(values.max())))
+    top = int(near[np.argmin(b[near])])  # the line on top at n, left of any tie at n
+    # The crossings on either side of the line on top at n, in Li amount.
+    t_right, _ = _crossing_right(a, b, top, n)
+    t_left, _ = _crossing_left(a, b, top, n)
+    if t_right is not None and t_right - n <= hit:
+        # n is the breakpoint just right of it: the line on top is the one left of n.
+        right, after, right_facet, right_line = _next_right(a, b, top, n)
+        left_line = top
+        own_right = float(b[right_line])
+        left, left_line = _next_left(a, b, left_line, n)
+        return Around(
+            True, float(b[left_line]), own_right, left, right, after, left_line, right_facet
+        )
+    if t_left is not None and n - t_left <= hit:
+        # n is the breakpoint just left of it: the line on top is the one right of n.
+        right, after, right_facet, right_line = _next_right(a, b, top, n)
+        _, flatter = _crossing_left(a, b, top, n)
+        left, left_line = _next_left(a, b, flatter, t_left)
+        return Around(
+            True,
+            float(b[left_line]),
+            float(b[right_line]),
+            left,
+            right,
+            after,
+            left_line,
+            right_facet,
+        )
+    # Inside a segment: both sides of n have the slope of the line on top.
+    right, after, right_facet, _ = _next_right(a, b, top, n)
+    left, left_line = _next_left(a, b, top, n)
+    return Around(False, float(b[top]), float(b[top]), left, right, after, left_line, right_facet)
+
+
+def _crossing_right(a: np.ndarray, b: np.ndarray, line: int, t: float) -> tuple[float | None, int]:
+    """First crossing of ``line`` with a steeper line at or after ``t``, and the steepest
+    line there (None, -1: none)."""
+    steeper = np.flatnonzero(b > b[line] + 1e-12)
+    if steeper.size == 0:
+        return None, -1
+    cross = (a[line] - a[steeper]) / (b[steeper] - b[line])
+    t_next = max(float(cross.min()), t)
+    ties = steeper[cross <= t_next + 1e-10 * max(1.0, abs(t_next))]
+    return t_next, int(ties[np.argmax(b[ties])])
+
+
+def _crossing_left(a: np.ndarray, b: np.ndarray, line: int, t: float) -> tuple[float | None, int]:
+    """Last crossing of ``line`` with a flatter line before ``t``, and the flattest line
+    there (None, -1: none)."""
+    flatter = np.flatnonzero(b < b[line] - 1e-12)
+    if flatter.size == 0:
+        return None, -1
+    cross = (a[flatter] - a[line]) / (b[line] - b[flatter])
+    t_prev = min(float(cross.max()), t)
+    ties = flatter[cross >= t_prev - 1e-10 * max(1.0, abs(t_prev))]
+    return t_prev, int(ties[np.argmin(b[ties])])
+
+
+def _next_right(
+    a: np.ndarray, b: np.ndarray, line: int, t: float
+) -> tuple[float | None, float | None, int, int]:
+    """From ``line`` on top at breakpoint ``t`` (merging crossings within MERGE_TOL of it):
+    (the next breakpoint, the slope right of it after merging its own close crossings, the
+    line there, the line right of ``t``). None, None, -1 where there is none."""
+    while True:  # crossings within MERGE_TOL of t are t's own
+        t_next, steeper = _crossing_right(a, b, line, t)
+        if t_next is None:
+            return None, None, -1, line
+        if t_next > t + MERGE_TOL * max(1.0, abs(t_next)):
+            break
+        line = steeper
+    own_line, right, after_line = line, t_next, steeper
+    while True:  # and within MERGE_TOL of the next breakpoint, its own
+        t_more, more = _crossing_right(a, b, after_line, right)
+        if t_more is None or t_more > right + MERGE_TOL * max(1.0, abs(t_more)):
+            break
+        after_line = more
+    return right, float(b[after_line]), int(after_line), int(own_line)
+
+
+def _next_left(a: np.ndarray, b: np.ndarray, line: int, t: float) -> tuple[float, int]:
+    """From ``line``, on top just left of breakpoint (or point) ``t``: the breakpoint before
+    it (0.0: the start of the line) and the line right of that breakpoint (``line``).
+
+    A cluster of crossings within MERGE_TOL is one breakpoint, at its first (leftmost) one,
+    as the walk from 0 records it.
+    """
+    position: float | None = None
+    current = line
     while True:
-        steeper = np.flatnonzero(b > b[right_line] + 1e-12)
-        if steeper.size == 0:
-            break
-        cross = (a[right_line] - a[steeper]) / (b[steeper] - b[right_line])
-        t_next = max(float(cross.min()), n)
-        ties = steeper[cross <= t_next + 1e-10 * max(1.0, abs(t_next))]
-        line = ties[np.argmax(b[ties])]
-        if t_next > n + MERGE_TOL * max(1.0, abs(t_next)):
-            right, slope_after, right_facet = t_next, float(b[line]), int(line)
-            break
-        right_line = line  # merged into the breakpoint at n
-    # To the left: the last crossing before n with a flatter line, ties to the flattest;
-    # none after the start of the line: the start, 0.
-    left: float | None = None
-    while not start:
-        flatter = np.flatnonzero(b < b[left_line] - 1e-12)
-        cross = (a[flatter] - a[left_line]) / (b[left_line] - b[flatter])
-        t_prev = float(cross.max()) if cross.size else 0.0
-        if t_prev <= MERGE_TOL * max(1.0, abs(t_prev)):
-            left = 0.0
-            break
-        ties = flatter[cross >= t_prev - 1e-10 * max(1.0, abs(t_prev))]
-        line = ties[np.argmin(b[ties])]
-        if t_prev < n - MERGE_TOL * max(1.0, abs(n)):
-            left = t_prev
-            break
-        left_line = line  # n is this breakpoint
-    at_break = start or b[right_line] > b[left_line] + 1e-12
-    # The line left of n is the envelope on (left, n): its facet holds the left breakpoint.
-    return Around(
-        bool(at_break),
-        float(b[left_line]),
-        float(b[right_line]),
-        left,
-        right,
-        slope_after,
-        int(left_line),
-        right_facet,
-    )
+        t_prev, flatter = _crossing_left(a, b, current, t if position is None else position)
+        if position is None:
+            if t_prev is None or t_prev <= MERGE_TOL * max(1.0, abs(t_prev)):
+                return 0.0, line
+            if t_prev >= t - MERGE_TOL * max(1.0, abs(t)):
+                line = current = flatter  # within MERGE_TOL of t itself: t's own crossing
+                continue
+        elif t_prev is None or t_prev < position - MERGE_TOL * max(1.0, abs(position)):
+            return position, line
+        elif t_prev <= MERGE_TOL * max(1.0, abs(t_prev)):
+            return 0.0, line  # the cluster reaches the start of the line
+        position, current = t_prev, flatter
 
 
 def upper_envelope(
