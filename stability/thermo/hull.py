@@ -215,8 +215,7 @@ def envelope_around(a: np.ndarray, b: np.ndarray, n: float, tol: float) -> Aroun
     """
     hit = config.ENERGY_TOL * max(1.0, n)
     if n <= hit:  # the start of the line
-        values = a
-        near = np.flatnonzero(values >= values.max() - tol)
+        near = np.flatnonzero(a >= a.max() - tol)
         line = int(near[np.argmax(b[near])])
         right, after, right_facet, line = _next_right(a, b, line, 0.0)
         return Around(True, float(b[line]), float(b[line]), None, right, after, -1, right_facet)
@@ -224,22 +223,27 @@ def envelope_around(a: np.ndarray, b: np.ndarray, n: float, tol: float) -> Aroun
     near = np.flatnonzero(values >= values.max() - 1e-12 * max(1.0, abs(values.max())))
     top = int(near[np.argmin(b[near])])  # the line on top at n, left of any tie at n
     # The crossings on either side of the line on top at n, in Li amount.
-    t_right, _ = _crossing_right(a, b, top, n)
-    t_left, _ = _crossing_left(a, b, top, n)
+    first_right = _crossing_right(a, b, top, n)
+    first_left = _crossing_left(a, b, top, n)
+    t_right, t_left = first_right[0], first_left[0]
     if t_right is not None and t_right - n <= hit:
         # n is the breakpoint just right of it: the line on top is the one left of n.
-        right, after, right_facet, right_line = _next_right(a, b, top, n)
-        left_line = top
-        own_right = float(b[right_line])
-        left, left_line = _next_left(a, b, left_line, n)
+        right, after, right_facet, right_line = _next_right(a, b, top, n, first_right)
+        left, left_line = _next_left(a, b, top, n, first_left)
         return Around(
-            True, float(b[left_line]), own_right, left, right, after, left_line, right_facet
+            True,
+            float(b[left_line]),
+            float(b[right_line]),
+            left,
+            right,
+            after,
+            left_line,
+            right_facet,
         )
     if t_left is not None and n - t_left <= hit:
         # n is the breakpoint just left of it: the line on top is the one right of n.
-        right, after, right_facet, right_line = _next_right(a, b, top, n)
-        _, flatter = _crossing_left(a, b, top, n)
-        left, left_line = _next_left(a, b, flatter, t_left)
+        right, after, right_facet, right_line = _next_right(a, b, top, n, first_right)
+        left, left_line = _next_left(a, b, first_left[1], t_left)
         return Around(
             True,
             float(b[left_line]),
@@ -251,79 +255,90 @@ def envelope_around(a: np.ndarray, b: np.ndarray, n: float, tol: float) -> Aroun
             right_facet,
         )
     # Inside a segment: both sides of n have the slope of the line on top.
-    right, after, right_facet, _ = _next_right(a, b, top, n)
-    left, left_line = _next_left(a, b, top, n)
+    right, after, right_facet, _ = _next_right(a, b, top, n, first_right)
+    left, left_line = _next_left(a, b, top, n, first_left)
     return Around(False, float(b[top]), float(b[top]), left, right, after, left_line, right_facet)
 
 
-def _crossing_right(a: np.ndarray, b: np.ndarray, line: int, t: float) -> tuple[float | None, int]:
+#: (crossing, the line that takes over there, whether other crossings lie within MERGE_TOL)
+_Crossing = tuple[float | None, int, bool]
+
+
+def _crossing_right(a: np.ndarray, b: np.ndarray, line: int, t: float) -> _Crossing:
     """First crossing of ``line`` with a steeper line at or after ``t``, and the steepest
-    line there (None, -1: none)."""
+    line there; whether more crossings follow within MERGE_TOL (a line that crosses the one
+    taking over that close also crosses ``line`` that close). (None, -1, False): none."""
     steeper = np.flatnonzero(b > b[line] + 1e-12)
     if steeper.size == 0:
-        return None, -1
+        return None, -1, False
     cross = (a[line] - a[steeper]) / (b[steeper] - b[line])
     t_next = max(float(cross.min()), t)
-    ties = steeper[cross <= t_next + 1e-10 * max(1.0, abs(t_next))]
-    return t_next, int(ties[np.argmax(b[ties])])
+    tie = cross <= t_next + 1e-10 * max(1.0, abs(t_next))
+    close = cross <= t_next + 2 * MERGE_TOL * max(1.0, abs(t_next))
+    ties = steeper[tie]
+    return t_next, int(ties[np.argmax(b[ties])]), bool((close & ~tie).any())
 
 
-def _crossing_left(a: np.ndarray, b: np.ndarray, line: int, t: float) -> tuple[float | None, int]:
-    """Last crossing of ``line`` with a flatter line before ``t``, and the flattest line
-    there (None, -1: none)."""
+def _crossing_left(a: np.ndarray, b: np.ndarray, line: int, t: float) -> _Crossing:
+    """Last crossing of ``line`` with a flatter line before ``t``, the flattest line there,
+    and whether more crossings precede it within MERGE_TOL. (None, -1, False): none."""
     flatter = np.flatnonzero(b < b[line] - 1e-12)
     if flatter.size == 0:
-        return None, -1
+        return None, -1, False
     cross = (a[flatter] - a[line]) / (b[line] - b[flatter])
     t_prev = min(float(cross.max()), t)
-    ties = flatter[cross >= t_prev - 1e-10 * max(1.0, abs(t_prev))]
-    return t_prev, int(ties[np.argmin(b[ties])])
+    tie = cross >= t_prev - 1e-10 * max(1.0, abs(t_prev))
+    close = cross >= t_prev - 2 * MERGE_TOL * max(1.0, abs(t_prev))
+    ties = flatter[tie]
+    return t_prev, int(ties[np.argmin(b[ties])]), bool((close & ~tie).any())
 
 
 def _next_right(
-    a: np.ndarray, b: np.ndarray, line: int, t: float
+    a: np.ndarray, b: np.ndarray, line: int, t: float, first: _Crossing | None = None
 ) -> tuple[float | None, float | None, int, int]:
-    """From ``line`` on top at breakpoint ``t`` (merging crossings within MERGE_TOL of it):
-    (the next breakpoint, the slope right of it after merging its own close crossings, the
-    line there, the line right of ``t``). None, None, -1 where there is none."""
-    while True:  # crossings within MERGE_TOL of t are t's own
-        t_next, steeper = _crossing_right(a, b, line, t)
-        if t_next is None:
-            return None, None, -1, line
-        if t_next > t + MERGE_TOL * max(1.0, abs(t_next)):
-            break
-        line = steeper
-    own_line, right, after_line = line, t_next, steeper
-    while True:  # and within MERGE_TOL of the next breakpoint, its own
-        t_more, more = _crossing_right(a, b, after_line, right)
+    """From ``line`` on top at breakpoint (or point) ``t``, merging crossings within
+    MERGE_TOL of it: (the next breakpoint, the slope right of it after merging its own close
+    crossings, that line, the line right of ``t``). None, None, -1 where there is none.
+    ``first``: ``_crossing_right`` of ``line`` at ``t``, if known."""
+    t_next, steeper, close = first or _crossing_right(a, b, line, t)
+    while t_next is not None and t_next <= t + MERGE_TOL * max(1.0, abs(t_next)):
+        line = steeper  # t's own crossing
+        t_next, steeper, close = _crossing_right(a, b, line, t)
+    if t_next is None:
+        return None, None, -1, line
+    right, after_line = t_next, steeper
+    while close:  # crossings within MERGE_TOL of the next breakpoint are its own
+        t_more, more, close = _crossing_right(a, b, after_line, right)
         if t_more is None or t_more > right + MERGE_TOL * max(1.0, abs(t_more)):
             break
         after_line = more
-    return right, float(b[after_line]), int(after_line), int(own_line)
+    return right, float(b[after_line]), int(after_line), int(line)
 
 
-def _next_left(a: np.ndarray, b: np.ndarray, line: int, t: float) -> tuple[float, int]:
+def _next_left(
+    a: np.ndarray, b: np.ndarray, line: int, t: float, first: _Crossing | None = None
+) -> tuple[float, int]:
     """From ``line``, on top just left of breakpoint (or point) ``t``: the breakpoint before
-    it (0.0: the start of the line) and the line right of that breakpoint (``line``).
+    it (0.0: the start of the line) and the line right of that breakpoint.
 
     A cluster of crossings within MERGE_TOL is one breakpoint, at its first (leftmost) one,
-    as the walk from 0 records it.
+    as the walk from 0 records it. ``first``: ``_crossing_left`` of ``line`` at ``t``.
     """
-    position: float | None = None
-    current = line
-    while True:
-        t_prev, flatter = _crossing_left(a, b, current, t if position is None else position)
-        if position is None:
-            if t_prev is None or t_prev <= MERGE_TOL * max(1.0, abs(t_prev)):
-                return 0.0, line
-            if t_prev >= t - MERGE_TOL * max(1.0, abs(t)):
-                line = current = flatter  # within MERGE_TOL of t itself: t's own crossing
-                continue
-        elif t_prev is None or t_prev < position - MERGE_TOL * max(1.0, abs(position)):
-            return position, line
-        elif t_prev <= MERGE_TOL * max(1.0, abs(t_prev)):
+    t_prev, flatter, close = first or _crossing_left(a, b, line, t)
+    while t_prev is not None and t_prev >= t - MERGE_TOL * max(1.0, abs(t)):
+        line = flatter  # within MERGE_TOL of t itself: t's own crossing
+        t_prev, flatter, close = _crossing_left(a, b, line, t)
+    if t_prev is None or t_prev <= MERGE_TOL * max(1.0, abs(t_prev)):
+        return 0.0, line
+    position, current = t_prev, flatter
+    while close:  # crossings within MERGE_TOL before it: one breakpoint, at the first
+        t_more, more, close = _crossing_left(a, b, current, position)
+        if t_more is None or t_more < position - MERGE_TOL * max(1.0, abs(position)):
+            break
+        if t_more <= MERGE_TOL * max(1.0, abs(t_more)):
             return 0.0, line  # the cluster reaches the start of the line
-        position, current = t_prev, flatter
+        position, current = t_more, more
+    return position, line
 
 
 def upper_envelope(
