@@ -220,8 +220,10 @@ def envelope_around(a: np.ndarray, b: np.ndarray, n: float, tol: float) -> Aroun
         right, after, right_facet, line = _next_right(a, b, line, 0.0)
         return Around(True, float(b[line]), float(b[line]), None, right, after, -1, right_facet)
     values = a + b * n
-    near = np.flatnonzero(values >= values.max() - 1e-12 * max(1.0, abs(values.max())))
-    top = int(near[np.argmin(b[near])])  # the line on top at n, left of any tie at n
+    # The line on top at n (of lines tied there to rounding, the flattest); a breakpoint
+    # at or next to n is then a crossing with it, found below on either side.
+    near = np.flatnonzero(values >= values.max() - 1e-14 * max(1.0, abs(values.max())))
+    top = int(near[np.argmin(b[near])])
     # The crossings on either side of the line on top at n, in Li amount.
     first_right = _crossing_right(a, b, top, n)
     first_left = _crossing_left(a, b, top, n)
