@@ -230,8 +230,14 @@ def compute_interface(
                 raise StabilityError(
                     f"{mat.label} is Li metal: with Li open it is the reservoir itself"
                 )
-    # Only the combined system is needed: the reactants' own hulls never are.
     engine.check_elements(elements)
+    hull_energies = None
+    if open_el:
+        # Each reactant's hull energy from its own (smaller, shared) system: with Li open
+        # the combined system needs only its grand hull, never its closed one.
+        hull_energies = tuple(
+            engine.locate(mat.amounts).hull.hull_energy_per_atom for mat in (mat_a, mat_b)
+        )
     system = engine.system(elements)
     mixing = system.mixing(
         mat_a.amounts,
@@ -239,6 +245,7 @@ def compute_interface(
         mu_open=None if voltage is None else -voltage,
         open_element=config.WORKING_ION,
         use_own_energy=use_own_energy,
+        hull_energies=hull_energies,
     )
     dec_a, dec_b = (1000 * e for e in mixing.own_decomposition_eV_per_atom)
     ca, cb = mat_a.composition, mat_b.composition

@@ -118,12 +118,15 @@ def own_index(steps: list[ProfileStep]) -> int:
         mu_open: float | None = None,
         open_element: str = "Li",
         use_own_energy: bool = False,
+        hull_energies: tuple[float, float] | None = None,
     ) -> Mixing:
         """Reaction energy kinks of A|B, closed or with ``open_element`` at ``mu_open``.
 
         ``mu_open`` is relative to the element's reference (eV; -V for Li). Reactants take
         their hull energy unless ``use_own_energy``, then their lowest entry's energy where
-        the dataset has one (as pymatgen's ``use_hull_energy=False``).
+        the dataset has one (as pymatgen's ``use_hull_energy=False``). ``hull_energies``:
+        the reactants' hull energies (eV/atom, dataset scale) if the caller has them, which
+        an engine may use instead of computing them here (the same values).
         """
 
 

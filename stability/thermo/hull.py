@@ -29,16 +29,7 @@ def hull_points(
     sorted rows kept: the lowest entry per composition if below its elements, and the
     lowest pure entry of each element).
     """
-    k = fractions.shape[1]
-    pure = np.count_nonzero(fractions > 0, axis=1) == 1  # exactly one element, not ~0.99999
-    refs = np.empty(k)
-    ref_rows = []
-    for j in range(k):
-        candidates = np.flatnonzero(pure & (fractions[:, j] > 0.5))
-        if candidates.size == 0:
-            raise MissingDataError(f"no elemental entry for element index {j}")
-        refs[j] = energy_per_atom[candidates].min()
-        ref_rows.append(candidates)
+    refs, ref_rows, pure = element_refs(fractions, energy_per_atom)
     form = energy_per_atom - fractions @ refs
     # Lowest entry per composition (pymatgen groups by reduced formula).
     keys = np.round(fractions, 10)
@@ -50,6 +41,24 @@ def hull_points(
     refs_kept = np.array([c[np.argmin(form[c])] for c in ref_rows], dtype=np.int64)
     keep = np.unique(np.concatenate([keep[~pure[keep]], refs_kept]))
     return refs, form, keep
+
+
+def element_refs(
+    fractions: np.ndarray, energy_per_atom: np.ndarray
+) -> tuple[np.ndarray, list[np.ndarray], np.ndarray]:
+    """Elemental reference energies (k,) as ``hull_points`` picks them (the lowest pure entry
+    of each element), the pure rows of each element, and which rows are pure."""
+    k = fractions.shape[1]
+    pure = np.count_nonzero(fractions > 0, axis=1) == 1  # exactly one element, not ~0.99999
+    refs = np.empty(k)
+    ref_rows = []
+    for j in range(k):
+        candidates = np.flatnonzero(pure & (fractions[:, j] > 0.5))
+        if candidates.size == 0:
+            raise MissingDataError(f"no elemental entry for element index {j}")
+        refs[j] = energy_per_atom[candidates].min()
+        ref_rows.append(candidates)
+    return refs, ref_rows, pure
 
 
 class Hull:

@@ -93,6 +93,7 @@ class PymatgenSystem(PhaseSystem):
         mu_open: float | None = None,
         open_element: str = "Li",
         use_own_energy: bool = False,
+        hull_energies: tuple[float, float] | None = None,
     ) -> Mixing:
         from pymatgen.analysis.interface_reactions import (
             GrandPotentialInterfacialReactivity,

@@ -229,8 +229,16 @@ class WalkHull:
 
     def segment(self, start: np.ndarray, end: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Kinks of the hull along ``(1 - x) * start + x * end`` for x in [0, 1]."""
+        xs, energies, _ = self.segment_facets(start, end)
+        return xs, energies
+
+    def segment_facets(
+        self, start: np.ndarray, end: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, list[_Facet]]:
+        """As ``segment``, with a facet holding each kink (the one right of it; at x = 1 the
+        one reached there), for ``decompose``."""
         d = end - start
         breaks, facets, last = self._line(start, d, 1.0)
         energies = [float(f.mu @ (start + t * d)) for t, f in zip(breaks, facets, strict=True)]
         energies.append(float(last.mu @ end))
-        return np.append(breaks, 1.0), np.array(energies)
+        return np.append(breaks, 1.0), np.array(energies), [*facets, last]
