@@ -24,7 +24,7 @@ from stability.thermo.base import (
     ProfileStep,
     same_composition,
 )
-from stability.thermo.hull import FORMATION_TOL, Hull, element_refs
+from stability.thermo.hull import FORMATION_TOL, Hull, HullInput, element_refs
 from stability.thermo.system import SystemData
 from stability.thermo.walk import WalkHull
 
@@ -63,6 +63,7 @@ class FastSystem(PhaseSystem):
         self.index = {el: j for j, el in enumerate(data.elements)}
         self._grand: dict[tuple[str, float], tuple[Hull, np.ndarray]] = {}
         self._last_grand: dict[str, Hull] = {}
+        self._grand_input: dict[str, _GrandInput] = {}
 
     @property
     def hull(self) -> Hull | WalkHull:
@@ -184,24 +185,20 @@ class FastSystem(PhaseSystem):
         key = (element, float(mu))
         if key in self._grand:
             return self._grand[key]
-        axis = self.index[element]
-        amounts = self.data.amounts
-        closed = np.ones(amounts.shape[1], dtype=bool)
-        closed[axis] = False
-        n_closed = amounts[:, closed].sum(axis=1)
-        rows = np.flatnonzero(n_closed > 0)
-        n_total = amounts[rows].sum(axis=1)
-        form = self.data.energy_per_atom[rows] - self.data.fractions[rows] @ self.refs
-        phi = (form * n_total - mu * amounts[rows, axis]) / n_closed[rows]
+        inp = self._grand_input.get(element)
+        if inp is None:
+            inp = self._grand_input[element] = _GrandInput(self, element)
+        phi = (inp.form_total - mu * inp.n_open) / inp.n_closed
         # The previous voltage's facets are reused when still valid (see Hull._still_valid).
         template = self._last_grand.get(element)
-        hull = self._hull_type(amounts[rows][:, closed] / n_closed[rows, None], phi, template)
-        hull.closed = closed
+        hull = self._hull_type(inp.points.fractions, phi, template, inp.points.points(phi))
+        hull.closed = inp.closed
+        hull.counted = inp.counted
         self._last_grand[element] = hull
         if len(self._grand) > 256:
             self._grand.clear()
-        self._grand[key] = (hull, rows)
-        return hull, rows
+        self._grand[key] = (hull, inp.rows)
+        return hull, inp.rows
 
     def _own_form_energy(self, frac: np.ndarray, hull_e: float) -> float:
         """Lowest entry energy at ``frac`` among entries below their elements, else the hull."""
@@ -286,6 +283,29 @@ class FastSystem(PhaseSystem):
                 )
             )
         return Mixing(kinks, (float(own[0]), float(own[1])))
+
+
+class _GrandInput:
+    """What every grand hull of a system with one element open shares, whatever its mu:
+    the rows with another element, their compositions over the closed elements (grouped
+    once, ``HullInput``), their formation energies and atom counts."""
+
+    def __init__(self, system: FastSystem, element: str) -> None:
+        data = system.data
+        axis = system.index[element]
+        amounts = data.amounts
+        self.closed = np.ones(amounts.shape[1], dtype=bool)
+        self.closed[axis] = False
+        n_closed = amounts[:, self.closed].sum(axis=1)
+        self.rows = np.flatnonzero(n_closed > 0)
+        rows = self.rows
+        self.n_closed = n_closed[rows]
+        self.n_open = amounts[rows, axis]
+        form = data.energy_per_atom[rows] - data.fractions[rows] @ system.refs
+        self.form_total = form * amounts[rows].sum(axis=1)
+        self.points = HullInput(amounts[rows][:, self.closed] / self.n_closed[:, None])
+        #: Per system row, the fraction of its atoms a grand hull counts.
+        self.counted = data.fractions[:, self.closed].sum(axis=1)
 
 
 class FastEngine(Engine):

@@ -61,27 +61,77 @@ def element_refs(
     return refs, ref_rows, pure
 
 
+class HullInput:
+    """``hull_points`` for many energy vectors over the same compositions (the grand hulls
+    of a voltage scan): equal compositions and elemental rows are found once, here."""
+
+    def __init__(self, fractions: np.ndarray) -> None:
+        self.fractions = fractions
+        k = fractions.shape[1]
+        self.pure = np.count_nonzero(fractions > 0, axis=1) == 1
+        self.ref_rows = [np.flatnonzero(self.pure & (fractions[:, j] > 0.5)) for j in range(k)]
+        _, inverse = np.unique(np.round(fractions, 10), axis=0, return_inverse=True)
+        self.group = inverse.ravel()
+        counts = np.bincount(self.group)
+        #: Where each composition's block starts once rows are sorted by group.
+        self.starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+
+    def points(self, energy_per_atom: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Exactly ``hull_points(self.fractions, energy_per_atom)``."""
+        for j, c in enumerate(self.ref_rows):
+            if c.size == 0:
+                raise MissingDataError(f"no elemental entry for element index {j}")
+        refs = np.array([energy_per_atom[c].min() for c in self.ref_rows])
+        form = energy_per_atom - self.fractions @ refs
+        # Per composition the lowest entry, ties to the first row, as hull_points' lexsort.
+        best = np.lexsort((form, self.group))[self.starts]
+        keep = best[(form[best] < -FORMATION_TOL) | self.pure[best]]
+        refs_kept = np.array([c[np.argmin(form[c])] for c in self.ref_rows], dtype=np.int64)
+        keep = np.unique(np.concatenate([keep[~self.pure[keep]], refs_kept]))
+        return refs, form, keep
+
+
+def remap_facets(template_rows: np.ndarray, facets: np.ndarray, keep: np.ndarray):
+    """``facets`` (positions in ``template_rows``) as positions in ``keep`` (sorted rows), or
+    None when a vertex of theirs is not kept."""
+    rows = template_rows[facets]
+    pos = np.minimum(np.searchsorted(keep, rows), len(keep) - 1)
+    return pos if np.array_equal(keep[pos], rows) else None
+
+
 class Hull:
     """The hull of ``fractions`` (n, k) with energies (n,) in eV/atom."""
 
     def __init__(
-        self, fractions: np.ndarray, energy_per_atom: np.ndarray, template: Hull | None = None
+        self,
+        fractions: np.ndarray,
+        energy_per_atom: np.ndarray,
+        template: Hull | None = None,
+        points: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
     ) -> None:
+        """``template``: a hull of the same rows at other energies (a scan's previous
+        voltage) whose facets are reused when still valid; ``points``: ``hull_points`` of
+        the arguments when already known (``HullInput``)."""
         n, k = fractions.shape
         self.k = k
         #: Set by grand-potential users: which system elements this hull counts, and per
         #: system row the fraction of its atoms counted (None: a closed hull, all of them).
         self.closed: np.ndarray | None = None
         self.counted: np.ndarray | None = None
-        self.refs, form, keep = hull_points(fractions, energy_per_atom)
+        self.refs, form, keep = points or hull_points(fractions, energy_per_atom)
         self.vertex_rows = keep
         self.fractions = fractions[keep]
         self.form = form[keep]
         reused = None
-        if template is not None and np.array_equal(template.vertex_rows, keep):
-            reused = self._still_valid(template.facets)
+        if template is not None:
+            if np.array_equal(template.vertex_rows, keep):
+                old = template.facets
+            else:  # phases came or went: the old facets may still be the lower hull
+                old = remap_facets(template.vertex_rows, template.facets, keep)
+            if old is not None:
+                reused = self._still_valid(old)
         if reused is not None:
-            self.facets, self.mu = template.facets, reused
+            self.facets, self.mu = old, reused
         else:
             self.facets = self._facets()
             self.mu = self._chempots(self.facets)

@@ -57,13 +57,18 @@ class WalkHull:
     """The same queries as ``Hull`` (energy, decompose, envelope, segment), by pivoting."""
 
     def __init__(
-        self, fractions: np.ndarray, energy_per_atom: np.ndarray, template: object = None
+        self,
+        fractions: np.ndarray,
+        energy_per_atom: np.ndarray,
+        template: object = None,
+        points: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
     ) -> None:
+        """``points``: ``hull_points`` of the arguments when already known, as for ``Hull``."""
         self.k = fractions.shape[1]
         #: As on ``Hull``: set by grand-potential users.
         self.closed: np.ndarray | None = None
         self.counted: np.ndarray | None = None
-        self.refs, form, keep = hull_points(fractions, energy_per_atom)
+        self.refs, form, keep = points or hull_points(fractions, energy_per_atom)
         self.vertex_rows = keep
         self.fractions = np.ascontiguousarray(fractions[keep])
         self.form = form[keep]
