@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -74,10 +75,20 @@ class Kink:
 
 @dataclass(frozen=True)
 class Mixing:
-    """Kinks of one A|B mixing line, and each reactant's own decomposition energy there."""
+    """Kinks of one A|B mixing line, and each reactant's own decomposition energy there.
+
+    Computed with ``phases=False``, kinks may carry no phases; ``phases_of(i)`` gives them.
+    """
 
     kinks: list[Kink]
     own_decomposition_eV_per_atom: tuple[float, float]
+    _phases_at: Callable[[int], tuple[Phase, ...]] | None = field(default=None, repr=False)
+
+    def phases_of(self, i: int) -> tuple[Phase, ...]:
+        """The products at kink ``i``, computed now if they were left out."""
+        if self._phases_at is None:
+            return self.kinks[i].phases
+        return self._phases_at(i)
 
 
 class PhaseSystem(ABC):
@@ -119,6 +130,7 @@ def own_index(steps: list[ProfileStep]) -> int:
         open_element: str = "Li",
         use_own_energy: bool = False,
         hull_energies: tuple[float, float] | None = None,
+        phases: bool = True,
     ) -> Mixing:
         """Reaction energy kinks of A|B, closed or with ``open_element`` at ``mu_open``.
 
@@ -126,7 +138,8 @@ def own_index(steps: list[ProfileStep]) -> int:
         their hull energy unless ``use_own_energy``, then their lowest entry's energy where
         the dataset has one (as pymatgen's ``use_hull_energy=False``). ``hull_energies``:
         the reactants' hull energies (eV/atom, dataset scale) if the caller has them, which
-        an engine may use instead of computing them here (the same values).
+        an engine may use instead of computing them here (the same values). ``phases``:
+        False lets an engine leave the kinks' phases out until ``Mixing.phases_of`` asks.
         """
 
 

@@ -52,11 +52,15 @@ class FastSystem(PhaseSystem):
         """
         super().__init__(data)
         #: qhull up to WALK_MIN_ELEMENTS - 1 elements; beyond, facets found by pivoting.
+        grand_walk = walk
         if walk is None:
             k = len(data.elements)
             walk = not config.QHULL_MIN_ELEMENTS <= k < config.WALK_MIN_ELEMENTS
+            # A grand hull counts one element less: qhull again if that is in qhull's range.
+            grand_walk = walk and not config.QHULL_MIN_ELEMENTS <= k - 1 < config.WALK_MIN_ELEMENTS
         self.walk = walk
         self._hull_type = WalkHull if self.walk else Hull
+        self._grand_type = WalkHull if grand_walk else Hull
         #: Elemental reference energies (eV/atom), the closed hull's ``refs``.
         self.refs = element_refs(data.fractions, data.energy_per_atom)[0]
         self._hull: Hull | WalkHull | None = None
@@ -191,7 +195,7 @@ class FastSystem(PhaseSystem):
         phi = (inp.form_total - mu * inp.n_open) / inp.n_closed
         # The previous voltage's facets are reused when still valid (see Hull._still_valid).
         template = self._last_grand.get(element)
-        hull = self._hull_type(inp.points.fractions, phi, template, inp.points.points(phi))
+        hull = self._grand_type(inp.points.fractions, phi, template, inp.points.points(phi))
         hull.closed = inp.closed
         hull.counted = inp.counted
         self._last_grand[element] = hull
@@ -220,10 +224,13 @@ class FastSystem(PhaseSystem):
         open_element: str = "Li",
         use_own_energy: bool = False,
         hull_energies: tuple[float, float] | None = None,
+        phases: bool = True,
     ) -> Mixing:
         """See ``PhaseSystem.mixing``. ``hull_energies``: each reactant's closed hull energy
         (eV/atom, dataset scale) when already known (e.g. from its own system's hull): with
-        an element open, the closed hull of this system is then never built."""
+        an element open, the closed hull of this system is then never built. ``phases``:
+        False leaves each kink's phases to ``Mixing.phases_of`` (a table row needs only
+        those of its most negative kink)."""
         xa, xb = self._vector(a), self._vector(b)
         fa_all, fb_all = xa / xa.sum(), xb / xb.sum()
         if mu_open is not None and hull_energies is not None:
@@ -247,7 +254,7 @@ class FastSystem(PhaseSystem):
             fa, fb = ya / ya.sum(), yb / yb.sum()
             convert = (ya.sum() / xa.sum(), yb.sum() / xb.sum())
         facets: list | None = None
-        if np.allclose(fa, fb):
+        if np.all(np.abs(fa - fb) <= 1e-8 + 1e-5 * np.abs(fb)):  # np.allclose, cheaper
             if mu_open is not None:
                 ea, eb = hull.energy(fa), hull.energy(fb)
             xs, energies = np.array([0.0, 1.0]), np.array([eb, ea])
@@ -269,20 +276,27 @@ class FastSystem(PhaseSystem):
             phi_a = (own_a * xa.sum() - mu_open * xa[axis]) / ya.sum() - hull.refs @ fa
             phi_b = (own_b * xb.sum() - mu_open * xb[axis]) / yb.sum() - hull.refs @ fb
             own = (ea - phi_a, eb - phi_b)
+
+        def phases_at(i: int) -> tuple[Phase, ...]:
+            x = xs[i]
+            facet = facets[i] if facets is not None else None
+            return self._phases((1 - x) * fb + x * fa, hull, rows, facet)
+
         kinks = []
         for i, (x, h) in enumerate(zip(xs, energies, strict=True)):
             e_rxn = float(h - x * ea - (1 - x) * eb)
-            facet = facets[i] if facets is not None else None
-            phases = self._phases((1 - x) * fb + x * fa, hull, rows, facet)
+            kink_phases = phases_at(i) if phases else ()
             if convert is not None:
                 f1, f2 = convert
                 x = x * f2 / ((1 - x) * f1 + x * f2)
             kinks.append(
                 Kink(
-                    float(x), min(e_rxn, 0.0) if abs(e_rxn) < config.ENERGY_NOISE else e_rxn, phases
+                    float(x),
+                    min(e_rxn, 0.0) if abs(e_rxn) < config.ENERGY_NOISE else e_rxn,
+                    kink_phases,
                 )
             )
-        return Mixing(kinks, (float(own[0]), float(own[1])))
+        return Mixing(kinks, (float(own[0]), float(own[1])), None if phases else phases_at)
 
 
 class _GrandInput:

@@ -94,6 +94,7 @@ class PymatgenSystem(PhaseSystem):
         open_element: str = "Li",
         use_own_energy: bool = False,
         hull_energies: tuple[float, float] | None = None,
+        phases: bool = True,
     ) -> Mixing:
         from pymatgen.analysis.interface_reactions import (
             GrandPotentialInterfacialReactivity,
