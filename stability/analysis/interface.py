@@ -240,6 +240,12 @@ class _Reaction:
         return [p.formula for p in phases], reaction
 
 
+@lru_cache(maxsize=4096)
+def _facts(mat: Material) -> tuple[dict[str, float], frozenset[str]]:
+    """A material's amounts and elements, parsed once (a scan asks at every voltage)."""
+    return mat.amounts, frozenset(mat.elements)
+
+
 def _react(
     engine: Engine,
     a: MaterialLike | Material,
@@ -250,15 +256,16 @@ def _react(
 ) -> _Reaction:
     check_voltage(voltage)
     mat_a, mat_b = read_material(a, engine.table), read_material(b, engine.table)
-    elements = mat_a.elements | mat_b.elements
+    (amounts_a, elements_a), (amounts_b, elements_b) = _facts(mat_a), _facts(mat_b)
+    elements = elements_a | elements_b
     open_el = config.WORKING_ION if voltage is not None else None
     if open_el:
         if open_el not in elements:
             raise StabilityError(
                 f"{mat_a.label} | {mat_b.label} has no Li: use the closed (no --voltage) reaction"
             )
-        for mat in (mat_a, mat_b):
-            if mat.elements == {open_el}:
+        for mat, els in ((mat_a, elements_a), (mat_b, elements_b)):
+            if els == {open_el}:
                 raise StabilityError(
                     f"{mat.label} is Li metal: with Li open it is the reservoir itself"
                 )
@@ -268,12 +275,12 @@ def _react(
         # Each reactant's hull energy from its own (smaller, shared) system: with Li open
         # the combined system needs only its grand hull, never its closed one.
         hull_energies = tuple(
-            engine.locate(mat.amounts).hull.hull_energy_per_atom for mat in (mat_a, mat_b)
+            engine.locate(amounts).hull.hull_energy_per_atom for amounts in (amounts_a, amounts_b)
         )
     system = engine.system(elements)
     mixing = system.mixing(
-        mat_a.amounts,
-        mat_b.amounts,
+        amounts_a,
+        amounts_b,
         mu_open=None if voltage is None else -voltage,
         open_element=config.WORKING_ION,
         use_own_energy=use_own_energy,
@@ -493,6 +500,37 @@ class _Pairs(Sequence):
         return a_label, a, b_label, b
 
 
+#: Pairs run grouped by chemical system within blocks of this many, so that each system's
+#: hulls are built once per block (and per worker); rows still come out in order.
+GROUP_BLOCK = 4096
+
+
+def system_groups(engine: Engine, pairs: Sequence[tuple[str, str, str, str]]) -> list[list[int]]:
+    """Indices of ``pairs`` grouped by the chemical system of A + B, within blocks of
+    ``GROUP_BLOCK`` pairs, groups in order of first appearance; a pair whose materials do not
+    read is a group of its own (it fails with its own error)."""
+    elements: dict[str, frozenset[str] | None] = {}
+
+    def of(formula: str) -> frozenset[str] | None:
+        if formula not in elements:
+            try:
+                elements[formula] = _facts(read_material(formula, engine.table))[1]
+            except StabilityError:
+                elements[formula] = None
+        return elements[formula]
+
+    groups: list[list[int]] = []
+    for start in range(0, len(pairs), GROUP_BLOCK):
+        block: dict[object, list[int]] = {}
+        for i in range(start, min(start + GROUP_BLOCK, len(pairs))):
+            _, a, _, b = pairs[i]
+            ea, eb = of(a), of(b)
+            key = ea | eb if ea is not None and eb is not None else i
+            block.setdefault(key, []).append(i)
+        groups += block.values()
+    return groups
+
+
 def iter_interface_rows(
     engine: Engine,
     left: list[tuple[str, str]],
@@ -507,8 +545,9 @@ def iter_interface_rows(
     right, then voltage), whatever order the pairs finish in.
 
     Pairs run through ``map_items`` (``jobs`` processes, or the Dask cluster of
-    ``executor``); a pair is yielded once it and every pair before it are done, so only
-    the pairs finished ahead of the first unfinished one are held. ``progress(n)`` is
+    ``executor``), grouped by chemical system (``system_groups``); a pair is yielded once it
+    and every pair before it are done, so only the pairs finished ahead of the first
+    unfinished one (at most a block of ``GROUP_BLOCK``) are held. ``progress(n)`` is
     called as pairs finish.
     """
     from stability.analysis.batch import map_items
@@ -520,7 +559,8 @@ def iter_interface_rows(
     ahead: dict[int, list[dict]] = {}
     cursor = 0
     task = partial(pair_rows, engine, voltages)
-    for outcome in map_items(task, pairs, jobs=jobs, executor=executor):
+    groups = system_groups(engine, pairs)
+    for outcome in map_items(task, pairs, jobs=jobs, executor=executor, groups=groups):
         rows = outcome.value
         if not outcome.ok:  # a bug in one pair: its rows say so, the others go on
             names = ("a_label", "a_formula", "b_label", "b_formula")

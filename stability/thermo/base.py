@@ -182,12 +182,13 @@ class Engine(ABC):
                 f"not {type(table).__name__}"
             )
         self.table = table
+        self._known_elements = frozenset(table.elements)
         self._systems: OrderedDict[tuple[str, ...], PhaseSystem] = OrderedDict()
         self._located: OrderedDict[tuple[tuple[str, float], ...], Location] = OrderedDict()
 
     def check_elements(self, elements: set[str] | list[str] | tuple[str, ...]) -> None:
         """Raise MissingDataError naming elements the dataset has no entries of."""
-        known = set(self.table.elements)
+        known = self._known_elements
         missing = sorted(el for el in elements if el not in known)
         if missing:
             raise MissingDataError(

@@ -29,6 +29,9 @@ from stability.thermo.hull import MERGE_TOL, hull_points
 COST_TOL = 1e-12
 #: Pivot elements smaller than this are numerical zeros.
 PIVOT_TOL = 1e-9
+#: Points whose facet a hull remembers (each walked to from the same start, so a
+#: remembered facet is the one a new walk would find).
+MEMO_POINTS = 64
 
 
 class WalkError(StabilityError):
@@ -77,7 +80,9 @@ class WalkHull:
             [np.flatnonzero(pure & (self.fractions[:, j] > 0.5))[0] for j in range(self.k)]
         )
         self._facet: _Facet | None = None
-        self._memo: tuple[bytes, _Facet] | None = None
+        #: Facets found for points queried before (the same point again: hull energy then
+        #: phases, or the same reactant mixed with several partners in this system).
+        self._memo: dict[bytes, _Facet] = {}
         self.pivots = 0
         self._budget = 200 * self.k + 2 * len(keep) + 1000
 
@@ -161,14 +166,17 @@ class WalkHull:
         numbers read off it, must not depend on the order of earlier queries.
         """
         key = y.tobytes()
-        if self._memo is not None and self._memo[0] == key:
-            return self._memo[1]  # the same point again (hull energy, then phases)
+        found = self._memo.get(key)
+        if found is not None:
+            return found
         if self._facet is None:
             self._facet = self._first_facet()
         fac = self._facet
         z = self.fractions[fac.basis].mean(axis=0) * float(y.sum())
         found = self._walk(fac, z, y - z, 1.0, None)
-        self._memo = (key, found)
+        if len(self._memo) >= MEMO_POINTS:
+            self._memo.clear()
+        self._memo[key] = found
         return found
 
     # ------------------------------------------------------------------ Hull's queries
