@@ -93,7 +93,8 @@ class FastSystem(PhaseSystem):
 
         ``rows`` maps the hull's input rows to system rows (grand hulls drop some); amounts
         are moles per the atoms ``x`` counts (all atoms, or only the closed ones).
-        ``facet``: a pivoting hull's facet known to hold ``x``.
+        ``facet``: a facet known to hold ``x`` (a pivoting hull's), or expected to (a qhull
+        hull's, checked there).
         """
         hull = hull or self.hull
         verts, atoms = hull.decompose(x) if facet is None else hull.decompose(x, facet)
@@ -267,7 +268,8 @@ class FastSystem(PhaseSystem):
         else:
             if mu_open is not None:
                 ea, eb = hull.energy(fa), hull.energy(fb)
-            xs, energies = hull.segment(fb, fa)
+            # Each kink's facet (checked in decompose) spares a search of all facets.
+            xs, energies, facets = hull.segment_facets(fb, fa)
         if mu_open is None:
             own = (ea_all - own_a, eb_all - own_b)
         else:

@@ -176,10 +176,20 @@ class Hull:
         """Hull formation energy (eV) of the extensive composition ``x``."""
         return float((self.mu @ x).max())
 
-    def decompose(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Return (vertex indices, atoms of each) of the equilibrium at composition ``x``."""
-        values = self.mu @ x
+    def decompose(self, x: np.ndarray, facet: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Return (vertex indices, atoms of each) of the equilibrium at composition ``x``.
+
+        ``facet``: one expected to hold ``x`` (a kink's, from ``segment_facets``), taken if
+        it does (barycentric weights >= -1e-8), else the facets are searched as without it.
+        """
         total = x.sum()
+        if facet is not None:
+            lam = np.linalg.solve(self.fractions[self.facets[facet]].T, x / total)
+            if lam.min() >= -1e-8:
+                lam = np.clip(lam, 0.0, None)
+                keep = lam * total > config.AMOUNT_TOL
+                return self.facets[facet][keep], lam[keep] * total
+        values = self.mu @ x
         near = np.flatnonzero(values >= values.max() - config.ENERGY_TOL * max(1.0, total))
         near = near[np.argsort(-values[near], kind="stable")]
         # All candidate facets at once: the first whose barycentric weights are all >= 0,
@@ -214,13 +224,21 @@ class Hull:
         Returns (x of every kink including both ends, hull energy there), energies in the
         hull's formation scale for the extensive compositions on the segment.
         """
+        xs, energies, _ = self.segment_facets(start, end)
+        return xs, energies
+
+    def segment_facets(
+        self, start: np.ndarray, end: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, list[int]]:
+        """As ``segment``, with the facet right of each kink (at x = 1, the last one) for
+        ``decompose``."""
         a = self.mu @ start
         b = self.mu @ (end - start)
         tol = config.ENERGY_TOL * max(1.0, float(np.abs(start).sum() + np.abs(end).sum()))
         breaks, lines = upper_envelope(a, b, 0.0, 1.0, tol)
         xs = np.append(breaks, 1.0)
         energies = np.array([(a + b * x).max() for x in xs])
-        return xs, energies
+        return xs, energies, [*(int(f) for f in lines), int(lines[-1])]
 
 
 def upper_envelope(
