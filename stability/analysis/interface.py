@@ -246,6 +246,11 @@ def _facts(mat: Material) -> tuple[dict[str, float], frozenset[str]]:
     return mat.amounts, frozenset(mat.elements)
 
 
+@lru_cache(maxsize=4096)
+def _atomic_fraction(mat: Material, element: str) -> float:
+    return mat.composition.get_atomic_fraction(element)
+
+
 def _react(
     engine: Engine,
     a: MaterialLike | Material,
@@ -288,10 +293,9 @@ def _react(
         phases=phases,
     )
     dec_a, dec_b = (1000 * e for e in mixing.own_decomposition_eV_per_atom)
-    ca, cb = mat_a.composition, mat_b.composition
     # Non-Li atoms per atom of each reactant: the weights of the own decompositions.
-    fa = 1 - ca.get_atomic_fraction(open_el) if open_el else 1.0
-    fb = 1 - cb.get_atomic_fraction(open_el) if open_el else 1.0
+    fa = 1 - _atomic_fraction(mat_a, open_el) if open_el else 1.0
+    fb = 1 - _atomic_fraction(mat_b, open_el) if open_el else 1.0
     energies = []
     for k in mixing.kinks:
         energy = config.clean(k.energy_eV_per_atom * 1000)
