@@ -504,14 +504,17 @@ class _Pairs(Sequence):
         return a_label, a, b_label, b
 
 
-#: Pairs run grouped by chemical system within blocks of this many, so that each system's
-#: hulls are built once per block (and per worker); rows still come out in order.
-GROUP_BLOCK = 4096
+#: Pairs run grouped by chemical system within blocks of about this many rows (pairs x
+#: voltages), so that each system's hulls are built once per block (and per worker); rows
+#: still come out in order, and at most a block of them waits.
+GROUP_ROWS = 16384
 
 
-def system_groups(engine: Engine, pairs: Sequence[tuple[str, str, str, str]]) -> list[list[int]]:
+def system_groups(
+    engine: Engine, pairs: Sequence[tuple[str, str, str, str]], block: int
+) -> list[list[int]]:
     """Indices of ``pairs`` grouped by the chemical system of A + B, within blocks of
-    ``GROUP_BLOCK`` pairs, groups in order of first appearance; a pair whose materials do not
+    ``block`` pairs, groups in order of first appearance; a pair whose materials do not
     read is a group of its own (it fails with its own error)."""
     elements: dict[str, frozenset[str] | None] = {}
 
@@ -524,14 +527,14 @@ def system_groups(engine: Engine, pairs: Sequence[tuple[str, str, str, str]]) ->
         return elements[formula]
 
     groups: list[list[int]] = []
-    for start in range(0, len(pairs), GROUP_BLOCK):
-        block: dict[object, list[int]] = {}
-        for i in range(start, min(start + GROUP_BLOCK, len(pairs))):
+    for start in range(0, len(pairs), block):
+        by_system: dict[object, list[int]] = {}
+        for i in range(start, min(start + block, len(pairs))):
             _, a, _, b = pairs[i]
             ea, eb = of(a), of(b)
             key = ea | eb if ea is not None and eb is not None else i
-            block.setdefault(key, []).append(i)
-        groups += block.values()
+            by_system.setdefault(key, []).append(i)
+        groups += by_system.values()
     return groups
 
 
@@ -551,7 +554,7 @@ def iter_interface_rows(
     Pairs run through ``map_items`` (``jobs`` processes, or the Dask cluster of
     ``executor``), grouped by chemical system (``system_groups``); a pair is yielded once it
     and every pair before it are done, so only the pairs finished ahead of the first
-    unfinished one (at most a block of ``GROUP_BLOCK``) are held. ``progress(n)`` is
+    unfinished one (at most a block of about ``GROUP_ROWS`` rows) are held. ``progress(n)`` is
     called as pairs finish.
     """
     from stability.analysis.batch import map_items
@@ -563,7 +566,7 @@ def iter_interface_rows(
     ahead: dict[int, list[dict]] = {}
     cursor = 0
     task = partial(pair_rows, engine, voltages)
-    groups = system_groups(engine, pairs)
+    groups = system_groups(engine, pairs, max(64, GROUP_ROWS // max(1, len(voltages))))
     for outcome in map_items(task, pairs, jobs=jobs, executor=executor, groups=groups):
         rows = outcome.value
         if not outcome.ok:  # a bug in one pair: its rows say so, the others go on
