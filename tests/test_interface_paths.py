@@ -77,6 +77,37 @@ def test_reused_facets_are_the_hull(case):
         assert atoms.sum() == pytest.approx(x.sum(), abs=1e-9)
 
 
+def test_pruned_qhull_is_the_hull(monkeypatch):
+    """Where another voltage's facets are no longer the hull, qhull gets only the points that
+    can be on it: the hull is the one built from all points (energies and decompositions)."""
+    used = []
+    pruned_facets = Hull._pruned_facets
+
+    def spy(self, gaps):
+        found = pruned_facets(self, gaps)
+        used.append(found is not None)
+        return found
+
+    monkeypatch.setattr(Hull, "_pruned_facets", spy)
+    rng = np.random.default_rng(1)
+    for case in range(150):
+        k = 3 + case % 2
+        amounts = rng.integers(0, 4, size=(60, k)).astype(float)
+        amounts = np.vstack([amounts[amounts.sum(axis=1) > 0], np.eye(k)])
+        fractions = amounts / amounts.sum(axis=1, keepdims=True)
+        e1 = rng.uniform(-1.5, 0.2, len(fractions))
+        e2 = e1 + rng.normal(0.0, 0.03, len(fractions))
+        reused, fresh = Hull(fractions, e2, Hull(fractions, e1)), Hull(fractions, e2)
+        for x in np.vstack([fractions, rng.dirichlet(np.ones(k), 10)]):
+            assert reused.energy(x) == pytest.approx(fresh.energy(x), abs=1e-9)
+            v1, a1 = reused.decompose(x)
+            v2, a2 = fresh.decompose(x)
+            assert dict(zip(reused.vertex_rows[v1], a1, strict=True)) == pytest.approx(
+                dict(zip(fresh.vertex_rows[v2], a2, strict=True)), abs=1e-9
+            )
+    assert sum(used) > 20  # the pruned path was taken (and held) many times
+
+
 @SETTINGS
 @given(systems, query, query, st.sampled_from([0.0, 0.7, 1.5, 3.0, 4.5]))
 def test_li_open_needs_no_closed_hull(system, qa, qb, volts):

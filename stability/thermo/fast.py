@@ -194,7 +194,7 @@ class FastSystem(PhaseSystem):
         if inp is None:
             inp = self._grand_input[element] = _GrandInput(self, element)
         phi = (inp.form_total - mu * inp.n_open) / inp.n_closed
-        # The previous voltage's facets are reused when still valid (see Hull._still_valid).
+        # The previous voltage's facets are reused when still valid (see Hull._plane_gaps).
         template = self._last_grand.get(element)
         hull = self._grand_type(inp.points.fractions, phi, template, inp.points.points(phi))
         hull.closed = inp.closed

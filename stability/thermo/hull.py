@@ -18,6 +18,9 @@ from stability.errors import MissingDataError
 FORMATION_TOL = 1e-11  # pymatgen's PhaseDiagram.formation_energy_tol
 DET_TOL = 1e-14
 MERGE_TOL = 1e-9
+#: Points further above another voltage's facet planes than this (eV/atom) are not fed to
+#: qhull (they are above the hull; see Hull._pruned_facets).
+PRUNE_GAP = 1e-6
 
 
 def hull_points(
@@ -122,16 +125,22 @@ class Hull:
         self.vertex_rows = keep
         self.fractions = fractions[keep]
         self.form = form[keep]
-        reused = None
+        reused, pruned = None, None
         if template is not None:
             if np.array_equal(template.vertex_rows, keep):
                 old = template.facets
             else:  # phases came or went: the old facets may still be the lower hull
                 old = remap_facets(template.vertex_rows, template.facets, keep)
             if old is not None:
-                reused = self._still_valid(old)
+                mu, gaps = self._plane_gaps(old)
+                if gaps.min() >= -1e-9:
+                    reused = mu
+                else:
+                    pruned = self._pruned_facets(gaps)
         if reused is not None:
             self.facets, self.mu = old, reused
+        elif pruned is not None:
+            self.facets, self.mu = pruned
         else:
             self.facets = self._facets()
             self.mu = self._chempots(self.facets)
@@ -140,25 +149,47 @@ class Hull:
         """Chemical potentials of each facet: fractions[f] @ mu = form[f]."""
         return np.linalg.solve(self.fractions[facets], self.form[facets][..., None])[..., 0]
 
-    def _still_valid(self, facets: np.ndarray) -> np.ndarray | None:
-        """Chemical potentials of ``facets`` if they are still this hull's lower facets.
+    def _plane_gaps(self, facets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Chemical potentials of ``facets`` and how far each point lies above all their
+        planes (eV/atom; min over facets).
 
         A triangulation of the same points whose every facet plane lies on or below every
-        point is the lower convex hull (its planes support all points), so qhull can be
-        skipped; used between the voltages of a scan, where the topology rarely changes.
+        point (all gaps >= 0) is the lower convex hull (its planes support all points), so
+        qhull can be skipped; used between the voltages of a scan, where the topology
+        rarely changes.
         """
         mu = self._chempots(facets)
-        gap = self.form[:, None] - self.fractions @ mu.T
-        return mu if gap.min() >= -1e-9 else None
+        return mu, (self.form[:, None] - self.fractions @ mu.T).min(axis=1)
 
-    def _facets(self) -> np.ndarray:
+    def _pruned_facets(self, gaps: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+        """qhull on the points that can be on the hull, given their ``gaps`` above the planes
+        of a triangulation of these points (``_plane_gaps`` of another voltage's facets).
+
+        Those planes interpolate the points, so the lower hull lies on or below them: a point
+        above them by more than PRUNE_GAP is above the hull and is left out. The facets found
+        are checked to support every point (one matrix product); None if not (qhull on all).
+        """
+        pure = np.count_nonzero(self.fractions > 0, axis=1) == 1
+        rows = np.flatnonzero((gaps <= PRUNE_GAP) | pure)
+        if len(rows) == len(gaps) or len(rows) <= self.k:
+            return None
+        facets = rows[self._facets(rows)]
+        if len(facets) == 0:
+            return None
+        mu, after = self._plane_gaps(facets)
+        return (facets, mu) if after.min() >= -1e-9 else None
+
+    def _facets(self, rows: np.ndarray | None = None) -> np.ndarray:
+        """Lower facets by qhull, as positions in ``rows`` (default: all points)."""
         k = self.k
         if k == 1:
             return np.zeros((1, 1), dtype=int)
         # Imported here: scipy.spatial costs a quarter second at start-up.
         from scipy.spatial import ConvexHull, QhullError
 
-        data = np.column_stack([self.fractions[:, 1:], self.form])
+        fractions = self.fractions if rows is None else self.fractions[rows]
+        form = self.form if rows is None else self.form[rows]
+        data = np.column_stack([fractions[:, 1:], form])
         extra = np.full(k, 1.0 / k)
         extra[-1] = data.max() + 1
         data = np.vstack([data, extra])
