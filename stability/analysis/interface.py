@@ -12,9 +12,9 @@ from pymatgen.core import Composition
 
 from stability import config
 from stability.analysis.batch import Executor
-from stability.analysis.chemistry import MaterialLike, read_material
+from stability.analysis.chemistry import Material, MaterialLike, read_material
 from stability.errors import StabilityError
-from stability.thermo.base import Engine, Kink
+from stability.thermo.base import Engine, Kink, Mixing
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -207,6 +207,105 @@ def reaction_string(
     return f"{side(left)} -> {side(right)}"
 
 
+@dataclass(frozen=True)
+class _Reaction:
+    """What an interface and its table row are both read from: the materials, the engine's
+    kinks and per kink (x, mutual energy meV, total energy meV)."""
+
+    mat_a: Material
+    mat_b: Material
+    open_el: str | None
+    mixing: Mixing
+    energies: list[tuple[float, float, float]]
+    dec_a: float
+    dec_b: float
+
+    def best(self) -> tuple[int, int]:
+        """Indices of the most negative mutual and total kinks (ties: the smaller x)."""
+        e = self.energies
+        i = min(range(len(e)), key=lambda j: (e[j][1], e[j][0]))
+        t = min(range(len(e)), key=lambda j: (e[j][2], e[j][0]))
+        return i, t
+
+    def products(self, i: int) -> tuple[list[str], str]:
+        """Products and balanced reaction at kink ``i``."""
+        k = self.mixing.kinks[i]
+        phases = self.mixing.phases_of(i)
+        if phases is not k.phases:
+            k = Kink(k.x, k.energy_eV_per_atom, phases)
+        names = (self.mat_a.label, self.mat_b.label)
+        reaction = reaction_string(
+            self.mat_a.composition, self.mat_b.composition, k, self.open_el, names
+        )
+        return [p.formula for p in phases], reaction
+
+
+@lru_cache(maxsize=4096)
+def _facts(mat: Material) -> tuple[dict[str, float], frozenset[str]]:
+    """A material's amounts and elements, parsed once (a scan asks at every voltage)."""
+    return mat.amounts, frozenset(mat.elements)
+
+
+@lru_cache(maxsize=4096)
+def _atomic_fraction(mat: Material, element: str) -> float:
+    return mat.composition.get_atomic_fraction(element)
+
+
+def _react(
+    engine: Engine,
+    a: MaterialLike | Material,
+    b: MaterialLike | Material,
+    voltage: float | None,
+    use_own_energy: bool,
+    phases: bool,
+) -> _Reaction:
+    check_voltage(voltage)
+    mat_a, mat_b = read_material(a, engine.table), read_material(b, engine.table)
+    (amounts_a, elements_a), (amounts_b, elements_b) = _facts(mat_a), _facts(mat_b)
+    elements = elements_a | elements_b
+    open_el = config.WORKING_ION if voltage is not None else None
+    if open_el:
+        if open_el not in elements:
+            raise StabilityError(
+                f"{mat_a.label} | {mat_b.label} has no Li: use the closed (no --voltage) reaction"
+            )
+        for mat, els in ((mat_a, elements_a), (mat_b, elements_b)):
+            if els == {open_el}:
+                raise StabilityError(
+                    f"{mat.label} is Li metal: with Li open it is the reservoir itself"
+                )
+    engine.check_elements(elements)
+    hull_energies = None
+    if open_el:
+        # Each reactant's hull energy from its own (smaller, shared) system: with Li open
+        # the combined system needs only its grand hull, never its closed one.
+        hull_energies = tuple(
+            engine.locate(amounts).hull.hull_energy_per_atom for amounts in (amounts_a, amounts_b)
+        )
+    system = engine.system(elements)
+    mixing = system.mixing(
+        amounts_a,
+        amounts_b,
+        mu_open=None if voltage is None else -voltage,
+        open_element=config.WORKING_ION,
+        use_own_energy=use_own_energy,
+        hull_energies=hull_energies,
+        phases=phases,
+    )
+    dec_a, dec_b = (1000 * e for e in mixing.own_decomposition_eV_per_atom)
+    # Non-Li atoms per atom of each reactant: the weights of the own decompositions.
+    fa = 1 - _atomic_fraction(mat_a, open_el) if open_el else 1.0
+    fb = 1 - _atomic_fraction(mat_b, open_el) if open_el else 1.0
+    energies = []
+    for k in mixing.kinks:
+        energy = config.clean(k.energy_eV_per_atom * 1000)
+        counted_a = k.x * fa / (k.x * fa + (1 - k.x) * fb)
+        total = energy + counted_a * dec_a + (1 - counted_a) * dec_b if open_el else energy
+        # Below 1e-9 meV/atom is rounding noise: it must not pick the reported reaction.
+        energies.append((k.x, energy, config.clean(total)))
+    return _Reaction(mat_a, mat_b, open_el, mixing, energies, dec_a, dec_b)
+
+
 def compute_interface(
     engine: Engine,
     a: MaterialLike,
@@ -216,58 +315,27 @@ def compute_interface(
     use_own_energy: bool = False,
 ) -> Interface:
     """Return the reaction of ``a`` with ``b``, closed, or with Li open at ``voltage`` (V)."""
-    check_voltage(voltage)
-    mat_a, mat_b = read_material(a, engine.table), read_material(b, engine.table)
-    elements = mat_a.elements | mat_b.elements
-    open_el = config.WORKING_ION if voltage is not None else None
-    if open_el:
-        if open_el not in elements:
-            raise StabilityError(
-                f"{mat_a.label} | {mat_b.label} has no Li: use the closed (no --voltage) reaction"
-            )
-        for mat in (mat_a, mat_b):
-            if mat.elements == {open_el}:
-                raise StabilityError(
-                    f"{mat.label} is Li metal: with Li open it is the reservoir itself"
-                )
-    # Only the combined system is needed: the reactants' own hulls never are.
-    engine.check_elements(elements)
-    system = engine.system(elements)
-    mixing = system.mixing(
-        mat_a.amounts,
-        mat_b.amounts,
-        mu_open=None if voltage is None else -voltage,
-        open_element=config.WORKING_ION,
-        use_own_energy=use_own_energy,
-    )
-    dec_a, dec_b = (1000 * e for e in mixing.own_decomposition_eV_per_atom)
-    ca, cb = mat_a.composition, mat_b.composition
-    # Non-Li atoms per atom of each reactant: the weights of the own decompositions.
-    fa = 1 - ca.get_atomic_fraction(open_el) if open_el else 1.0
-    fb = 1 - cb.get_atomic_fraction(open_el) if open_el else 1.0
+    r = _react(engine, a, b, voltage, use_own_energy, phases=True)
     kinks = []
-    for k in mixing.kinks:
-        energy = config.clean(k.energy_eV_per_atom * 1000)
-        counted_a = k.x * fa / (k.x * fa + (1 - k.x) * fb)
-        total = energy + counted_a * dec_a + (1 - counted_a) * dec_b if open_el else energy
+    for i, (x, energy, total) in enumerate(r.energies):
+        products, reaction = r.products(i)
         kinks.append(
             InterfaceKink(
                 voltage_V=voltage,
-                mixing_ratio=k.x,
-                # Below 1e-9 meV/atom is rounding noise: it must not pick the reported reaction.
+                mixing_ratio=x,
                 reaction_energy_meV=energy,
-                total_reaction_energy_meV=config.clean(total),
-                products=[p.formula for p in k.phases],
-                reaction=reaction_string(ca, cb, k, open_el, (mat_a.label, mat_b.label)),
+                total_reaction_energy_meV=total,
+                products=products,
+                reaction=reaction,
             )
         )
-    best = min(kinks, key=lambda k: (k.reaction_energy_meV, k.mixing_ratio))
-    best_total = min(kinks, key=lambda k: (k.total_reaction_energy_meV, k.mixing_ratio))
+    i, t = r.best()
+    best, best_total = kinks[i], kinks[t]
     return Interface(
-        reactant_a=mat_a.label,
-        reactant_b=mat_b.label,
-        formula_a=mat_a.formula,
-        formula_b=mat_b.formula,
+        reactant_a=r.mat_a.label,
+        reactant_b=r.mat_b.label,
+        formula_a=r.mat_a.formula,
+        formula_b=r.mat_b.formula,
         voltage_V=voltage,
         mixing_ratio=best.mixing_ratio,
         reaction_energy_meV=best.reaction_energy_meV,
@@ -275,13 +343,34 @@ def compute_interface(
         reaction=best.reaction,
         kinks=kinks,
         reactant_energies="own" if use_own_energy else "hull",
-        decomposition_a_meV=config.clean(dec_a),
-        decomposition_b_meV=config.clean(dec_b),
+        decomposition_a_meV=config.clean(r.dec_a),
+        decomposition_b_meV=config.clean(r.dec_b),
         total_reaction_energy_meV=best_total.total_reaction_energy_meV,
         total_mixing_ratio=best_total.mixing_ratio,
         dataset=engine.table.name,
         engine=engine.name,
     )
+
+
+def interface_row(
+    engine: Engine, a: MaterialLike | Material, b: MaterialLike | Material, voltage: float | None
+) -> dict:
+    """``summary_row(compute_interface(engine, a, b, voltage))``, computing the products of
+    the reported kink only (a matrix or scan row needs no others)."""
+    r = _react(engine, a, b, voltage, False, phases=False)
+    i, t = r.best()
+    x, energy, _ = r.energies[i]
+    products, reaction = r.products(i)
+    li_open = voltage is not None
+    row = {"voltage_V": voltage, "mixing_ratio": x, energy_key("reaction_energy", li_open): energy}
+    if li_open:
+        row[energy_key("total_reaction_energy", True)] = r.energies[t][2]
+        row["total_mixing_ratio"] = r.energies[t][0]
+    row[energy_key("decomposition_a", li_open)] = config.clean(r.dec_a)
+    row[energy_key("decomposition_b", li_open)] = config.clean(r.dec_b)
+    row["products"] = ";".join(products)
+    row["reaction"] = reaction
+    return row
 
 
 def summary_columns(li_open: bool) -> list[str]:
@@ -384,10 +473,14 @@ def pair_rows(
     voltage that fails keeps its row, with the reason in ``error``."""
     a_label, a, b_label, b = pair
     rows = []
+    try:  # once per pair, not per voltage
+        mat_a, mat_b = read_material(a, engine.table), read_material(b, engine.table)
+    except StabilityError:
+        mat_a, mat_b = a, b  # each voltage's row reports the error
     for v in voltages:
         row = {"a_label": a_label, "a_formula": a, "b_label": b_label, "b_formula": b}
         try:
-            row.update(summary_row(compute_interface(engine, a, b, v)), error="")
+            row.update(interface_row(engine, mat_a, mat_b, v), error="")
         except StabilityError as exc:
             row.update(voltage_V=v, error=str(exc))
         rows.append(row)
@@ -411,6 +504,40 @@ class _Pairs(Sequence):
         return a_label, a, b_label, b
 
 
+#: Pairs run grouped by chemical system within blocks of about this many rows (pairs x
+#: voltages), so that each system's hulls are built once per block (and per worker); rows
+#: still come out in order, and at most a block of them waits.
+GROUP_ROWS = 16384
+
+
+def system_groups(
+    engine: Engine, pairs: Sequence[tuple[str, str, str, str]], block: int
+) -> list[list[int]]:
+    """Indices of ``pairs`` grouped by the chemical system of A + B, within blocks of
+    ``block`` pairs, groups in order of first appearance; a pair whose materials do not
+    read is a group of its own (it fails with its own error)."""
+    elements: dict[str, frozenset[str] | None] = {}
+
+    def of(formula: str) -> frozenset[str] | None:
+        if formula not in elements:
+            try:
+                elements[formula] = _facts(read_material(formula, engine.table))[1]
+            except StabilityError:
+                elements[formula] = None
+        return elements[formula]
+
+    groups: list[list[int]] = []
+    for start in range(0, len(pairs), block):
+        by_system: dict[object, list[int]] = {}
+        for i in range(start, min(start + block, len(pairs))):
+            _, a, _, b = pairs[i]
+            ea, eb = of(a), of(b)
+            key = ea | eb if ea is not None and eb is not None else i
+            by_system.setdefault(key, []).append(i)
+        groups += by_system.values()
+    return groups
+
+
 def iter_interface_rows(
     engine: Engine,
     left: list[tuple[str, str]],
@@ -425,8 +552,9 @@ def iter_interface_rows(
     right, then voltage), whatever order the pairs finish in.
 
     Pairs run through ``map_items`` (``jobs`` processes, or the Dask cluster of
-    ``executor``); a pair is yielded once it and every pair before it are done, so only
-    the pairs finished ahead of the first unfinished one are held. ``progress(n)`` is
+    ``executor``), grouped by chemical system (``system_groups``); a pair is yielded once it
+    and every pair before it are done, so only the pairs finished ahead of the first
+    unfinished one (at most a block of about ``GROUP_ROWS`` rows) are held. ``progress(n)`` is
     called as pairs finish.
     """
     from stability.analysis.batch import map_items
@@ -438,7 +566,8 @@ def iter_interface_rows(
     ahead: dict[int, list[dict]] = {}
     cursor = 0
     task = partial(pair_rows, engine, voltages)
-    for outcome in map_items(task, pairs, jobs=jobs, executor=executor):
+    groups = system_groups(engine, pairs, max(64, GROUP_ROWS // max(1, len(voltages))))
+    for outcome in map_items(task, pairs, jobs=jobs, executor=executor, groups=groups):
         rows = outcome.value
         if not outcome.ok:  # a bug in one pair: its rows say so, the others go on
             names = ("a_label", "a_formula", "b_label", "b_formula")

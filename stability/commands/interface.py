@@ -203,12 +203,14 @@ def interfaces(
         frame = pd.DataFrame(plot_rows, columns=columns)
         fig = plot_matrix(frame, f"Interface reaction energy, {where} ({eng.table.name})")
         save(fig, out / "interfaces.png", close=False)
+        fig.set_layout_engine("none")  # the PDF keeps the PNG's layout: not solved twice
         save(fig, out / "interfaces.pdf")
         total_key = "total_reaction_energy_meV_per_non_li_atom"
         if total_key in frame:  # Li open: the total (own decompositions + mutual) too
             title = f"Total reaction energy, {where} ({eng.table.name})"
             fig = plot_matrix(frame, title, value=total_key)
             save(fig, out / "interfaces_total.png", close=False)
+            fig.set_layout_engine("none")
             save(fig, out / "interfaces_total.pdf")
         names += " and the heatmaps"
     click.echo(f"wrote {names}: {what} ({failed} {'rows ' if scan else ''}failed)")

@@ -84,10 +84,20 @@ class Kink:
 
 @dataclass(frozen=True)
 class Mixing:
-    """Kinks of one A|B mixing line, and each reactant's own decomposition energy there."""
+    """Kinks of one A|B mixing line, and each reactant's own decomposition energy there.
+
+    Computed with ``phases=False``, kinks may carry no phases; ``phases_of(i)`` gives them.
+    """
 
     kinks: list[Kink]
     own_decomposition_eV_per_atom: tuple[float, float]
+    _phases_at: Callable[[int], tuple[Phase, ...]] | None = field(default=None, repr=False)
+
+    def phases_of(self, i: int) -> tuple[Phase, ...]:
+        """The products at kink ``i``, computed now if they were left out."""
+        if self._phases_at is None:
+            return self.kinks[i].phases
+        return self._phases_at(i)
 
 
 class PhaseSystem(ABC):
@@ -128,12 +138,17 @@ def own_index(steps: list[ProfileStep]) -> int:
         mu_open: float | None = None,
         open_element: str = "Li",
         use_own_energy: bool = False,
+        hull_energies: tuple[float, float] | None = None,
+        phases: bool = True,
     ) -> Mixing:
         """Reaction energy kinks of A|B, closed or with ``open_element`` at ``mu_open``.
 
         ``mu_open`` is relative to the element's reference (eV; -V for Li). Reactants take
         their hull energy unless ``use_own_energy``, then their lowest entry's energy where
-        the dataset has one (as pymatgen's ``use_hull_energy=False``).
+        the dataset has one (as pymatgen's ``use_hull_energy=False``). ``hull_energies``:
+        the reactants' hull energies (eV/atom, dataset scale) if the caller has them, which
+        an engine may use instead of computing them here (the same values). ``phases``:
+        False lets an engine leave the kinks' phases out until ``Mixing.phases_of`` asks.
         """
 
 
@@ -176,12 +191,13 @@ class Engine(ABC):
                 f"not {type(table).__name__}"
             )
         self.table = table
+        self._known_elements = frozenset(table.elements)
         self._systems: OrderedDict[tuple[str, ...], PhaseSystem] = OrderedDict()
         self._located: OrderedDict[tuple[tuple[str, float], ...], Location] = OrderedDict()
 
     def check_elements(self, elements: set[str] | list[str] | tuple[str, ...]) -> None:
         """Raise MissingDataError naming elements the dataset has no entries of."""
-        known = set(self.table.elements)
+        known = self._known_elements
         missing = sorted(el for el in elements if el not in known)
         if missing:
             raise MissingDataError(

@@ -24,7 +24,7 @@ from stability.thermo.base import (
     ProfileStep,
     same_composition,
 )
-from stability.thermo.hull import FORMATION_TOL, Hull, envelope_around
+from stability.thermo.hull import FORMATION_TOL, Hull, HullInput, element_refs, envelope_around
 from stability.thermo.system import SystemData
 from stability.thermo.walk import WalkError, WalkHull
 
@@ -52,17 +52,30 @@ class FastSystem(PhaseSystem):
         """
         super().__init__(data)
         #: qhull up to WALK_MIN_ELEMENTS - 1 elements; beyond, facets found by pivoting.
+        grand_walk = walk
         if walk is None:
             k = len(data.elements)
             walk = not config.QHULL_MIN_ELEMENTS <= k < config.WALK_MIN_ELEMENTS
+            # A grand hull counts one element less: qhull again if that is in qhull's range.
+            grand_walk = walk and not config.QHULL_MIN_ELEMENTS <= k - 1 < config.WALK_MIN_ELEMENTS
         self.walk = walk
         self._hull_type = WalkHull if self.walk else Hull
-        self.hull = self._hull_type(data.fractions, data.energy_per_atom)
+        self._grand_type = WalkHull if grand_walk else Hull
+        #: Elemental reference energies (eV/atom), the closed hull's ``refs``.
+        self.refs = element_refs(data.fractions, data.energy_per_atom)[0]
+        self._hull: Hull | WalkHull | None = None
         self.index = {el: j for j, el in enumerate(data.elements)}
         self._grand: dict[tuple[str, float], tuple[Hull, np.ndarray]] = {}
-        self._on_hull: np.ndarray | None = None
         self._last_grand: dict[str, Hull] = {}
         self._vertices: tuple[np.ndarray, np.ndarray] | None = None
+        self._grand_input: dict[str, _GrandInput] = {}
+
+    @property
+    def hull(self) -> Hull | WalkHull:
+        """The closed hull, built on first use: with an element open only grand hulls are."""
+        if self._hull is None:
+            self._hull = self._hull_type(self.data.fractions, self.data.energy_per_atom)
+        return self._hull
 
     def _vector(self, amounts: dict[str, float]) -> np.ndarray:
         x = np.zeros(len(self.data.elements))
@@ -81,7 +94,8 @@ class FastSystem(PhaseSystem):
 
         ``rows`` maps the hull's input rows to system rows (grand hulls drop some); amounts
         are moles per the atoms ``x`` counts (all atoms, or only the closed ones).
-        ``facet``: a pivoting hull's facet known to hold ``x``.
+        ``facet``: a facet known to hold ``x`` (a pivoting hull's), or expected to (a qhull
+        hull's, checked there).
         """
         hull = hull or self.hull
         verts, atoms = hull.decompose(x) if facet is None else hull.decompose(x, facet)
@@ -248,44 +262,27 @@ class FastSystem(PhaseSystem):
         """The grand-potential hull with ``element`` open at ``mu`` (eV, relative to its metal).
 
         Built from the cached system arrays: Phi = E - mu * N_open per atom of the other
-        elements, as pymatgen's GrandPotentialPhaseDiagram. Only phases on the closed hull
-        enter: a phase above it is above every grand hull too (Phi_p = E_p - mu N_p >
-        G(c_p) - mu N_p >= Phi_hull), so this changes no answer and keeps qhull small.
-        Returns (hull, system rows of its input rows).
+        elements, as pymatgen's GrandPotentialPhaseDiagram, from every phase with another
+        element (as pymatgen; no closed hull is needed). Returns (hull, system rows of its
+        input rows).
         """
         key = (element, float(mu))
         if key in self._grand:
             return self._grand[key]
-        axis = self.index[element]
-        amounts = self.data.amounts
-        closed = np.ones(amounts.shape[1], dtype=bool)
-        closed[axis] = False
-        n_closed = amounts[:, closed].sum(axis=1)
-        rows = np.intersect1d(np.flatnonzero(n_closed > 0), self._on_hull_rows())
-        n_total = amounts[rows].sum(axis=1)
-        form = self.data.energy_per_atom[rows] - self.data.fractions[rows] @ self.hull.refs
-        phi = (form * n_total - mu * amounts[rows, axis]) / n_closed[rows]
-        # The previous voltage's facets are reused when still valid (see Hull._still_valid).
+        inp = self._grand_input.get(element)
+        if inp is None:
+            inp = self._grand_input[element] = _GrandInput(self, element)
+        phi = (inp.form_total - mu * inp.n_open) / inp.n_closed
+        # The previous voltage's facets are reused when still valid (see Hull._plane_gaps).
         template = self._last_grand.get(element)
-        hull = self._hull_type(amounts[rows][:, closed] / n_closed[rows, None], phi, template)
-        hull.closed = closed
+        hull = self._grand_type(inp.points.fractions, phi, template, inp.points.points(phi))
+        hull.closed = inp.closed
+        hull.counted = inp.counted
         self._last_grand[element] = hull
         if len(self._grand) > 256:
             self._grand.clear()
-        self._grand[key] = (hull, rows)
-        return hull, rows
-
-    def _on_hull_rows(self) -> np.ndarray:
-        """System rows on the closed hull (within 1e-9 eV/atom), vertices or not."""
-        if self._on_hull is None and self.walk:
-            # No facet list to test against: every row enters (the answers are the same).
-            self._on_hull = np.arange(len(self.data.energy_per_atom))
-        if self._on_hull is None:
-            frac = self.data.fractions
-            form = self.data.energy_per_atom - frac @ self.hull.refs
-            hull_e = (frac @ self.hull.mu.T).max(axis=1)
-            self._on_hull = np.flatnonzero(form - hull_e <= config.ENERGY_TOL)
-        return self._on_hull
+        self._grand[key] = (hull, inp.rows)
+        return hull, inp.rows
 
     def _own_form_energy(self, frac: np.ndarray, hull_e: float) -> float:
         """Lowest entry energy at ``frac`` among entries below their elements, else the hull."""
@@ -293,7 +290,7 @@ class FastSystem(PhaseSystem):
         same = same_composition(data.fractions, frac)
         if same.size == 0:
             return hull_e
-        form = data.energy_per_atom[same] - data.fractions[same] @ self.hull.refs
+        form = data.energy_per_atom[same] - data.fractions[same] @ self.refs
         pure = frac.max() > 1 - config.ENERGY_NOISE
         usable = form[(form < -FORMATION_TOL) | pure]
         return float(usable.min()) if usable.size else hull_e
@@ -306,10 +303,21 @@ class FastSystem(PhaseSystem):
         mu_open: float | None = None,
         open_element: str = "Li",
         use_own_energy: bool = False,
+        hull_energies: tuple[float, float] | None = None,
+        phases: bool = True,
     ) -> Mixing:
+        """See ``PhaseSystem.mixing``. ``hull_energies``: each reactant's closed hull energy
+        (eV/atom, dataset scale) when already known (e.g. from its own system's hull): with
+        an element open, the closed hull of this system is then never built. ``phases``:
+        False leaves each kink's phases to ``Mixing.phases_of`` (a table row needs only
+        those of its most negative kink)."""
         xa, xb = self._vector(a), self._vector(b)
         fa_all, fb_all = xa / xa.sum(), xb / xb.sum()
-        ea_all, eb_all = self.hull.energy(fa_all), self.hull.energy(fb_all)
+        if mu_open is not None and hull_energies is not None:
+            ea_all = float(hull_energies[0] - self.refs @ fa_all)
+            eb_all = float(hull_energies[1] - self.refs @ fb_all)
+        else:
+            ea_all, eb_all = self.hull.energy(fa_all), self.hull.energy(fb_all)
         if use_own_energy:
             own_a = self._own_form_energy(fa_all, ea_all)
             own_b = self._own_form_energy(fb_all, eb_all)
@@ -318,37 +326,81 @@ class FastSystem(PhaseSystem):
         if mu_open is None:
             hull, rows = self.hull, None
             fa, fb, ea, eb = fa_all, fb_all, own_a, own_b
-            own = (ea_all - own_a, eb_all - own_b)
             convert = None
         else:
             hull, rows = self.grand_hull(open_element, mu_open)
             closed = self.closed_mask(hull)
             ya, yb = xa[closed], xb[closed]
             fa, fb = ya / ya.sum(), yb / yb.sum()
-            ea, eb = hull.energy(fa), hull.energy(fb)
+            convert = (ya.sum() / xa.sum(), yb.sum() / xb.sum())
+        facets: list | None = None
+        if np.all(np.abs(fa - fb) <= 1e-8 + 1e-5 * np.abs(fb)):  # np.allclose, cheaper
+            if mu_open is not None:
+                ea, eb = hull.energy(fa), hull.energy(fb)
+            xs, energies = np.array([0.0, 1.0]), np.array([eb, ea])
+        elif isinstance(hull, WalkHull):
+            # The facet holding each kink comes with the walk: no walk per kink for its
+            # phases, and the ends' grand energies are read off the same facets.
+            xs, energies, facets = hull.segment_facets(fb, fa)
+            if mu_open is not None:
+                eb, ea = float(energies[0]), float(energies[-1])
+        else:
+            if mu_open is not None:
+                ea, eb = hull.energy(fa), hull.energy(fb)
+            # Each kink's facet (checked in decompose) spares a search of all facets.
+            xs, energies, facets = hull.segment_facets(fb, fa)
+        if mu_open is None:
+            own = (ea_all - own_a, eb_all - own_b)
+        else:
             axis = self.index[open_element]
             # Each reactant's own grand potential per closed atom, vs the grand hull there.
             phi_a = (own_a * xa.sum() - mu_open * xa[axis]) / ya.sum() - hull.refs @ fa
             phi_b = (own_b * xb.sum() - mu_open * xb[axis]) / yb.sum() - hull.refs @ fb
             own = (ea - phi_a, eb - phi_b)
-            convert = (ya.sum() / xa.sum(), yb.sum() / xb.sum())
-        if np.allclose(fa, fb):
-            xs, energies = np.array([0.0, 1.0]), np.array([eb, ea])
-        else:
-            xs, energies = hull.segment(fb, fa)
+
+        def phases_at(i: int) -> tuple[Phase, ...]:
+            x = xs[i]
+            facet = facets[i] if facets is not None else None
+            return self._phases((1 - x) * fb + x * fa, hull, rows, facet)
+
         kinks = []
-        for x, h in zip(xs, energies, strict=True):
+        for i, (x, h) in enumerate(zip(xs, energies, strict=True)):
             e_rxn = float(h - x * ea - (1 - x) * eb)
-            phases = self._phases((1 - x) * fb + x * fa, hull, rows)
+            kink_phases = phases_at(i) if phases else ()
             if convert is not None:
                 f1, f2 = convert
                 x = x * f2 / ((1 - x) * f1 + x * f2)
             kinks.append(
                 Kink(
-                    float(x), min(e_rxn, 0.0) if abs(e_rxn) < config.ENERGY_NOISE else e_rxn, phases
+                    float(x),
+                    min(e_rxn, 0.0) if abs(e_rxn) < config.ENERGY_NOISE else e_rxn,
+                    kink_phases,
                 )
             )
-        return Mixing(kinks, (float(own[0]), float(own[1])))
+        return Mixing(kinks, (float(own[0]), float(own[1])), None if phases else phases_at)
+
+
+class _GrandInput:
+    """What every grand hull of a system with one element open shares, whatever its mu:
+    the rows with another element, their compositions over the closed elements (grouped
+    once, ``HullInput``), their formation energies and atom counts."""
+
+    def __init__(self, system: FastSystem, element: str) -> None:
+        data = system.data
+        axis = system.index[element]
+        amounts = data.amounts
+        self.closed = np.ones(amounts.shape[1], dtype=bool)
+        self.closed[axis] = False
+        n_closed = amounts[:, self.closed].sum(axis=1)
+        self.rows = np.flatnonzero(n_closed > 0)
+        rows = self.rows
+        self.n_closed = n_closed[rows]
+        self.n_open = amounts[rows, axis]
+        form = data.energy_per_atom[rows] - data.fractions[rows] @ system.refs
+        self.form_total = form * amounts[rows].sum(axis=1)
+        self.points = HullInput(amounts[rows][:, self.closed] / self.n_closed[:, None])
+        #: Per system row, the fraction of its atoms a grand hull counts.
+        self.counted = data.fractions[:, self.closed].sum(axis=1)
 
 
 class FastEngine(Engine):

@@ -20,6 +20,9 @@ from stability.errors import MissingDataError
 FORMATION_TOL = 1e-11  # pymatgen's PhaseDiagram.formation_energy_tol
 DET_TOL = 1e-14
 MERGE_TOL = 1e-9
+#: Points further above another voltage's facet planes than this (eV/atom) are not fed to
+#: qhull (they are above the hull; see Hull._pruned_facets).
+PRUNE_GAP = 1e-6
 
 
 def hull_points(
@@ -31,16 +34,7 @@ def hull_points(
     sorted rows kept: the lowest entry per composition if below its elements, and the
     lowest pure entry of each element).
     """
-    k = fractions.shape[1]
-    pure = np.count_nonzero(fractions > 0, axis=1) == 1  # exactly one element, not ~0.99999
-    refs = np.empty(k)
-    ref_rows = []
-    for j in range(k):
-        candidates = np.flatnonzero(pure & (fractions[:, j] > 0.5))
-        if candidates.size == 0:
-            raise MissingDataError(f"no elemental entry for element index {j}")
-        refs[j] = energy_per_atom[candidates].min()
-        ref_rows.append(candidates)
+    refs, ref_rows, pure = element_refs(fractions, energy_per_atom)
     form = energy_per_atom - fractions @ refs
     # Lowest entry per composition (pymatgen groups by reduced formula).
     keys = np.round(fractions, 10)
@@ -58,12 +52,75 @@ def hull_points(
     return refs, form, keep
 
 
+def element_refs(
+    fractions: np.ndarray, energy_per_atom: np.ndarray
+) -> tuple[np.ndarray, list[np.ndarray], np.ndarray]:
+    """Elemental reference energies (k,) as ``hull_points`` picks them (the lowest pure entry
+    of each element), the pure rows of each element, and which rows are pure."""
+    k = fractions.shape[1]
+    pure = np.count_nonzero(fractions > 0, axis=1) == 1  # exactly one element, not ~0.99999
+    refs = np.empty(k)
+    ref_rows = []
+    for j in range(k):
+        candidates = np.flatnonzero(pure & (fractions[:, j] > 0.5))
+        if candidates.size == 0:
+            raise MissingDataError(f"no elemental entry for element index {j}")
+        refs[j] = energy_per_atom[candidates].min()
+        ref_rows.append(candidates)
+    return refs, ref_rows, pure
+
+
+class HullInput:
+    """``hull_points`` for many energy vectors over the same compositions (the grand hulls
+    of a voltage scan): equal compositions and elemental rows are found once, here."""
+
+    def __init__(self, fractions: np.ndarray) -> None:
+        self.fractions = fractions
+        k = fractions.shape[1]
+        self.pure = np.count_nonzero(fractions > 0, axis=1) == 1
+        self.ref_rows = [np.flatnonzero(self.pure & (fractions[:, j] > 0.5)) for j in range(k)]
+        _, inverse = np.unique(np.round(fractions, 10), axis=0, return_inverse=True)
+        self.group = inverse.ravel()
+        counts = np.bincount(self.group)
+        #: Where each composition's block starts once rows are sorted by group.
+        self.starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+
+    def points(self, energy_per_atom: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Exactly ``hull_points(self.fractions, energy_per_atom)``."""
+        for j, c in enumerate(self.ref_rows):
+            if c.size == 0:
+                raise MissingDataError(f"no elemental entry for element index {j}")
+        refs = np.array([energy_per_atom[c].min() for c in self.ref_rows])
+        form = energy_per_atom - self.fractions @ refs
+        # Per composition the lowest entry, ties to the first row, as hull_points' lexsort.
+        best = np.lexsort((form, self.group))[self.starts]
+        keep = best[(form[best] < -FORMATION_TOL) | self.pure[best]]
+        refs_kept = np.array([c[np.argmin(form[c])] for c in self.ref_rows], dtype=np.int64)
+        keep = np.unique(np.concatenate([keep[~self.pure[keep]], refs_kept]))
+        return refs, form, keep
+
+
+def remap_facets(template_rows: np.ndarray, facets: np.ndarray, keep: np.ndarray):
+    """``facets`` (positions in ``template_rows``) as positions in ``keep`` (sorted rows), or
+    None when a vertex of theirs is not kept."""
+    rows = template_rows[facets]
+    pos = np.minimum(np.searchsorted(keep, rows), len(keep) - 1)
+    return pos if np.array_equal(keep[pos], rows) else None
+
+
 class Hull:
     """The hull of ``fractions`` (n, k) with energies (n,) in eV/atom."""
 
     def __init__(
-        self, fractions: np.ndarray, energy_per_atom: np.ndarray, template: Hull | None = None
+        self,
+        fractions: np.ndarray,
+        energy_per_atom: np.ndarray,
+        template: Hull | None = None,
+        points: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
     ) -> None:
+        """``template``: a hull of the same rows at other energies (a scan's previous
+        voltage) whose facets are reused when still valid; ``points``: ``hull_points`` of
+        the arguments when already known (``HullInput``)."""
         n, k = fractions.shape
         self.k = k
         #: Set by grand-potential users: which system elements this hull counts, and per
@@ -71,15 +128,27 @@ class Hull:
         self.closed: np.ndarray | None = None
         self.counted: np.ndarray | None = None
         self._inverse: np.ndarray | None = None
-        self.refs, form, keep = hull_points(fractions, energy_per_atom)
+        self._facet_solves = 0
+        self.refs, form, keep = points or hull_points(fractions, energy_per_atom)
         self.vertex_rows = keep
         self.fractions = fractions[keep]
         self.form = form[keep]
-        reused = None
-        if template is not None and np.array_equal(template.vertex_rows, keep):
-            reused = self._still_valid(template.facets)
+        reused, pruned = None, None
+        if template is not None:
+            if np.array_equal(template.vertex_rows, keep):
+                old = template.facets
+            else:  # phases came or went: the old facets may still be the lower hull
+                old = remap_facets(template.vertex_rows, template.facets, keep)
+            if old is not None:
+                mu, gaps = self._plane_gaps(old)
+                if gaps.min() >= -1e-9:
+                    reused = mu
+                else:
+                    pruned = self._pruned_facets(gaps)
         if reused is not None:
-            self.facets, self.mu = template.facets, reused
+            self.facets, self.mu = old, reused
+        elif pruned is not None:
+            self.facets, self.mu = pruned
         else:
             self.facets = self._facets()
             self.mu = self._chempots(self.facets)
@@ -88,25 +157,47 @@ class Hull:
         """Chemical potentials of each facet: fractions[f] @ mu = form[f]."""
         return np.linalg.solve(self.fractions[facets], self.form[facets][..., None])[..., 0]
 
-    def _still_valid(self, facets: np.ndarray) -> np.ndarray | None:
-        """Chemical potentials of ``facets`` if they are still this hull's lower facets.
+    def _plane_gaps(self, facets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Chemical potentials of ``facets`` and how far each point lies above all their
+        planes (eV/atom; min over facets).
 
         A triangulation of the same points whose every facet plane lies on or below every
-        point is the lower convex hull (its planes support all points), so qhull can be
-        skipped; used between the voltages of a scan, where the topology rarely changes.
+        point (all gaps >= 0) is the lower convex hull (its planes support all points), so
+        qhull can be skipped; used between the voltages of a scan, where the topology
+        rarely changes.
         """
         mu = self._chempots(facets)
-        gap = self.form[:, None] - self.fractions @ mu.T
-        return mu if gap.min() >= -1e-9 else None
+        return mu, (self.form[:, None] - self.fractions @ mu.T).min(axis=1)
 
-    def _facets(self) -> np.ndarray:
+    def _pruned_facets(self, gaps: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+        """qhull on the points that can be on the hull, given their ``gaps`` above the planes
+        of a triangulation of these points (``_plane_gaps`` of another voltage's facets).
+
+        Those planes interpolate the points, so the lower hull lies on or below them: a point
+        above them by more than PRUNE_GAP is above the hull and is left out. The facets found
+        are checked to support every point (one matrix product); None if not (qhull on all).
+        """
+        pure = np.count_nonzero(self.fractions > 0, axis=1) == 1
+        rows = np.flatnonzero((gaps <= PRUNE_GAP) | pure)
+        if len(rows) == len(gaps) or len(rows) <= self.k:
+            return None
+        facets = rows[self._facets(rows)]
+        if len(facets) == 0:
+            return None
+        mu, after = self._plane_gaps(facets)
+        return (facets, mu) if after.min() >= -1e-9 else None
+
+    def _facets(self, rows: np.ndarray | None = None) -> np.ndarray:
+        """Lower facets by qhull, as positions in ``rows`` (default: all points)."""
         k = self.k
         if k == 1:
             return np.zeros((1, 1), dtype=int)
         # Imported here: scipy.spatial costs a quarter second at start-up.
         from scipy.spatial import ConvexHull, QhullError
 
-        data = np.column_stack([self.fractions[:, 1:], self.form])
+        fractions = self.fractions if rows is None else self.fractions[rows]
+        form = self.form if rows is None else self.form[rows]
+        data = np.column_stack([fractions[:, 1:], form])
         extra = np.full(k, 1.0 / k)
         extra[-1] = data.max() + 1
         data = np.vstack([data, extra])
@@ -127,13 +218,19 @@ class Hull:
     def decompose(self, x: np.ndarray, facet: int | None = None) -> tuple[np.ndarray, np.ndarray]:
         """Return (vertex indices, atoms of each) of the equilibrium at composition ``x``.
 
-        ``facet``: one whose plane is the hull's at ``x`` (e.g. a breakpoint's), tried first.
+        ``facet``: one expected to hold ``x`` (a breakpoint's or a kink's), taken if it does
+        (barycentric weights >= -1e-8), else the facets are searched as without it.
         """
         total = x.sum()
         if facet is not None:
-            if self._inverse is None:  # every facet's at once: a screen asks many points
+            self._facet_solves += 1
+            if self._inverse is None and self._facet_solves > 16:
+                # Asked often (a screen's windows): every facet's inverse at once.
                 self._inverse = np.linalg.inv(self.fractions[self.facets])
-            lam = self._inverse[facet].T @ (x / total)
+            if self._inverse is not None:
+                lam = self._inverse[facet].T @ (x / total)
+            else:
+                lam = np.linalg.solve(self.fractions[self.facets[facet]].T, x / total)
             if lam.min() >= -1e-8:
                 lam = np.clip(lam, 0.0, None)
                 keep = lam * total > config.AMOUNT_TOL
@@ -173,13 +270,21 @@ class Hull:
         Returns (x of every kink including both ends, hull energy there), energies in the
         hull's formation scale for the extensive compositions on the segment.
         """
+        xs, energies, _ = self.segment_facets(start, end)
+        return xs, energies
+
+    def segment_facets(
+        self, start: np.ndarray, end: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, list[int]]:
+        """As ``segment``, with the facet right of each kink (at x = 1, the last one) for
+        ``decompose``."""
         a = self.mu @ start
         b = self.mu @ (end - start)
         tol = config.ENERGY_TOL * max(1.0, float(np.abs(start).sum() + np.abs(end).sum()))
         breaks, lines = upper_envelope(a, b, 0.0, 1.0, tol)
         xs = np.append(breaks, 1.0)
         energies = np.array([(a + b * x).max() for x in xs])
-        return xs, energies
+        return xs, energies, [*(int(f) for f in lines), int(lines[-1])]
 
 
 @dataclass(frozen=True)

@@ -93,6 +93,8 @@ class PymatgenSystem(PhaseSystem):
         mu_open: float | None = None,
         open_element: str = "Li",
         use_own_energy: bool = False,
+        hull_energies: tuple[float, float] | None = None,
+        phases: bool = True,
     ) -> Mixing:
         from pymatgen.analysis.interface_reactions import (
             GrandPotentialInterfacialReactivity,

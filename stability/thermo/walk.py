@@ -29,6 +29,9 @@ from stability.thermo.hull import MERGE_TOL, Around, hull_points
 COST_TOL = 1e-12
 #: Pivot elements smaller than this are numerical zeros.
 PIVOT_TOL = 1e-9
+#: Points whose facet a hull remembers (each walked to from the same start, so a
+#: remembered facet is the one a new walk would find).
+MEMO_POINTS = 64
 
 
 class WalkError(StabilityError):
@@ -57,13 +60,18 @@ class WalkHull:
     """The same queries as ``Hull`` (energy, decompose, envelope, segment), by pivoting."""
 
     def __init__(
-        self, fractions: np.ndarray, energy_per_atom: np.ndarray, template: object = None
+        self,
+        fractions: np.ndarray,
+        energy_per_atom: np.ndarray,
+        template: object = None,
+        points: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
     ) -> None:
+        """``points``: ``hull_points`` of the arguments when already known, as for ``Hull``."""
         self.k = fractions.shape[1]
         #: As on ``Hull``: set by grand-potential users.
         self.closed: np.ndarray | None = None
         self.counted: np.ndarray | None = None
-        self.refs, form, keep = hull_points(fractions, energy_per_atom)
+        self.refs, form, keep = points or hull_points(fractions, energy_per_atom)
         self.vertex_rows = keep
         self.fractions = np.ascontiguousarray(fractions[keep])
         self.form = form[keep]
@@ -72,7 +80,9 @@ class WalkHull:
             [np.flatnonzero(pure & (self.fractions[:, j] > 0.5))[0] for j in range(self.k)]
         )
         self._facet: _Facet | None = None
-        self._memo: tuple[bytes, _Facet] | None = None
+        #: Facets found for points queried before (the same point again: hull energy then
+        #: phases, or the same reactant mixed with several partners in this system).
+        self._memo: dict[bytes, _Facet] = {}
         self.pivots = 0
         self._budget = 200 * self.k + 2 * len(keep) + 1000
 
@@ -168,14 +178,17 @@ class WalkHull:
         numbers read off it, must not depend on the order of earlier queries.
         """
         key = y.tobytes()
-        if self._memo is not None and self._memo[0] == key:
-            return self._memo[1]  # the same point again (hull energy, then phases)
+        found = self._memo.get(key)
+        if found is not None:
+            return found
         if self._facet is None:
             self._facet = self._first_facet()
         fac = self._facet
         z = self.fractions[fac.basis].mean(axis=0) * float(y.sum())
         found = self._walk(fac, z, y - z, 1.0, None)
-        self._memo = (key, found)
+        if len(self._memo) >= MEMO_POINTS:
+            self._memo.clear()
+        self._memo[key] = found
         return found
 
     # ------------------------------------------------------------------ Hull's queries
@@ -302,8 +315,16 @@ class WalkHull:
 
     def segment(self, start: np.ndarray, end: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Kinks of the hull along ``(1 - x) * start + x * end`` for x in [0, 1]."""
+        xs, energies, _ = self.segment_facets(start, end)
+        return xs, energies
+
+    def segment_facets(
+        self, start: np.ndarray, end: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, list[_Facet]]:
+        """As ``segment``, with a facet holding each kink (the one right of it; at x = 1 the
+        one reached there), for ``decompose``."""
         d = end - start
         breaks, facets, last = self._line(start, d, 1.0)
         energies = [float(f.mu @ (start + t * d)) for t, f in zip(breaks, facets, strict=True)]
         energies.append(float(last.mu @ end))
-        return np.append(breaks, 1.0), np.array(energies)
+        return np.append(breaks, 1.0), np.array(energies), [*facets, last]
