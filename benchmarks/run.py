@@ -29,6 +29,8 @@ Jobs:
       ``--he-budget`` seconds (default 60) for each.
   (h) a screen of every compound of mp2019_ground_states (``run_screen`` over the set
       ``all``, jobs=2): windows of the Li compounds, energies above the hull of the rest.
+  (i) nitrides x (cathodes + sulfides + halides) with Li open: at 3 V in one process, and
+      over 0-5 V in 0.1 V steps with jobs=2 (stability only; (d) has the pymatgen side).
 
 By default naive pymatgen runs on a seeded random sample of compounds in (b) and (c), the
 competent one on a seeded uniform sample of chemical systems (all their Li compounds), and
@@ -327,7 +329,31 @@ def child_screen_all(spec: dict) -> dict:
     }
 
 
+def child_nitride_matrix(spec: dict) -> dict:
+    """(i): nitrides x (cathodes + sulfides + halides) with Li open, at 3 V and over 0-5 V."""
+    from stability import load_dataset, make_engine
+    from stability.analysis.interface import iter_interface_rows
+    from stability.analysis.sets import resolve_set
+
+    engine = make_engine(load_dataset(spec["data"], spec["dataset"]), "fast")
+    left = resolve_set("nitrides")
+    right = [item for name in RIGHT_SETS for item in resolve_set(name)]
+    out = {"n_left": len(left), "n_right": len(right)}
+    for key, voltages, jobs in (("3V", [3.0], 1), ("scan", SCAN, 2)):
+        t0, c0 = time.perf_counter(), _cpu_seconds()
+        rows = list(iter_interface_rows(engine, left, right, voltages, jobs=jobs))
+        out[key] = {
+            "wall": time.perf_counter() - t0,
+            "cpu": _cpu_seconds() - c0,
+            "rows": len(rows),
+            "errors": sum(bool(r["error"]) for r in rows),
+            "jobs": jobs,
+        }
+    return out
+
+
 CHILDREN = {
+    "interfaces:nitrides": child_nitride_matrix,
     "screen:all": child_screen_all,
     "windows:pymatgen": child_windows_pymatgen,
     "windows:stability": child_windows_stability,
@@ -727,6 +753,36 @@ def job_screen_all(args, env, data: Path, workdir: Path) -> tuple[list[str], lis
     return row, notes
 
 
+def job_nitride_matrix(args, env, data: Path, workdir: Path) -> tuple[list[str], list[str]]:
+    """(i): the nitride matrix of issue 14 (library calls, stability only; (d) compares)."""
+    if args.quick:
+        return ["(i) nitride matrix", "skipped (--quick)", *[""] * 9], []
+    ours, mo = run_child(
+        {"kind": "interfaces:nitrides", "data": str(data), "dataset": DATASETS[0]}, env, workdir
+    )
+    a, s = ours["3V"], ours["scan"]
+    size = f"{ours['n_left']} x {ours['n_right']}"
+    row = [
+        "(i) nitrides x (cathodes, sulfides, halides), Li open: 3 V / 0-5 V in 0.1 V steps",
+        size,
+        "n/a",
+        "n/a",
+        f"{fmt_time(a['wall'])} / {fmt_time(s['wall'])}",
+        "n/a",
+        "n/a",
+        f"- / - / {a['cpu']:.1f} / {s['cpu']:.1f} s",
+        f"- / - / {fmt_mib(mo.maxrss_mib)}",
+        "",
+        "",
+    ]
+    notes = [
+        f"(i) {size} pairs: at 3 V in 1 process {a['rows']:,} rows ({a['errors']} with an "
+        f"error); the scan, 51 voltages, jobs={s['jobs']}: {s['rows']:,} rows ({s['errors']} "
+        "with an error); library calls (iter_interface_rows), load excluded, no files written."
+    ]
+    return row, notes
+
+
 def job_high_entropy(args, env, label: str, formula: str) -> tuple[list[str], list[str]]:
     """(f)/(g): one high-entropy composition on the command line, pymatgen with a budget."""
     ours = [*stability_cmd(), "window", formula, "--format", "json"]
@@ -936,7 +992,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="seconds pymatgen gets for each high-entropy composition in (f), (g) (default 60)",
     )
     p.add_argument(
-        "--only", default="abcdefgh", help="which jobs to run, e.g. --only d (default abcdefgh)"
+        "--only", default="abcdefghi", help="which jobs to run, e.g. --only d (default abcdefghi)"
     )
     p.add_argument("--parallel", action="store_true", help="with --quick: also (b) on one worker")
     p.add_argument("--child", help=argparse.SUPPRESS)
@@ -984,6 +1040,7 @@ def main(argv: list[str] | None = None) -> int:
             "f": lambda: job_high_entropy(args, env, "(f)", HIGH_ENTROPY[0]),
             "g": lambda: job_high_entropy(args, env, "(g)", HIGH_ENTROPY[1]),
             "h": lambda: job_screen_all(args, env, data, workdir),
+            "i": lambda: job_nitride_matrix(args, env, data, workdir),
         }
         for key, step in steps.items():
             if key not in args.only:
