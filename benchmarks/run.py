@@ -925,7 +925,8 @@ def job_figures(args, env) -> tuple[list[str], list[str]]:
     from stability.cli import cli
 
     label = "(e) stability figures"
-    cmd = cli.commands.get("figures") if isinstance(cli, click.Group) else None
+    # Commands are loaded on first use: ask the group, not its registry.
+    cmd = cli.get_command(click.Context(cli), "figures") if isinstance(cli, click.Group) else None
     blank = ["", "n/a", "", "", "n/a", "n/a", "", "", "", ""]
     if cmd is None:
         return [label, "n/a (no figures command yet)", *blank[1:]], []

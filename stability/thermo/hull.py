@@ -128,7 +128,6 @@ class Hull:
         self.closed: np.ndarray | None = None
         self.counted: np.ndarray | None = None
         self._inverse: np.ndarray | None = None
-        self._facet_solves = 0
         self.refs, form, keep = points or hull_points(fractions, energy_per_atom)
         self.vertex_rows = keep
         self.fractions = fractions[keep]
@@ -223,14 +222,10 @@ class Hull:
         """
         total = x.sum()
         if facet is not None:
-            self._facet_solves += 1
-            if self._inverse is None and self._facet_solves > 16:
-                # Asked often (a screen's windows): every facet's inverse at once.
+            if self._inverse is None:
+                # Every facet's inverse at once: measured cheaper than two single solves.
                 self._inverse = np.linalg.inv(self.fractions[self.facets])
-            if self._inverse is not None:
-                lam = self._inverse[facet].T @ (x / total)
-            else:
-                lam = np.linalg.solve(self.fractions[self.facets[facet]].T, x / total)
+            lam = self._inverse[facet].T @ (x / total)
             if lam.min() >= -1e-8:
                 lam = np.clip(lam, 0.0, None)
                 keep = lam * total > config.AMOUNT_TOL
