@@ -328,38 +328,29 @@ def envelope_around(a: np.ndarray, b: np.ndarray, n: float, tol: float) -> Aroun
     first_right = _crossing_right(a, b, top, n)
     first_left = _crossing_left(a, b, top, n)
     t_right, t_left = first_right[0], first_left[0]
+    right, after, right_facet, right_line = _next_right(a, b, top, n, first_right)
     if t_right is not None and t_right - n <= hit:
         # n is the breakpoint just right of it: the line on top is the one left of n.
-        right, after, right_facet, right_line = _next_right(a, b, top, n, first_right)
         left, left_line = _next_left(a, b, top, n, first_left)
-        return Around(
-            True,
-            float(b[left_line]),
-            float(b[right_line]),
-            left,
-            right,
-            after,
-            left_line,
-            right_facet,
-        )
-    if t_left is not None and n - t_left <= hit:
+        at_break, slopes = True, (b[left_line], b[right_line])
+    elif t_left is not None and n - t_left <= hit:
         # n is the breakpoint just left of it: the line on top is the one right of n.
-        right, after, right_facet, right_line = _next_right(a, b, top, n, first_right)
         left, left_line = _next_left(a, b, first_left[1], t_left)
-        return Around(
-            True,
-            float(b[left_line]),
-            float(b[right_line]),
-            left,
-            right,
-            after,
-            left_line,
-            right_facet,
-        )
-    # Inside a segment: both sides of n have the slope of the line on top.
-    right, after, right_facet, _ = _next_right(a, b, top, n, first_right)
-    left, left_line = _next_left(a, b, top, n, first_left)
-    return Around(False, float(b[top]), float(b[top]), left, right, after, left_line, right_facet)
+        at_break, slopes = True, (b[left_line], b[right_line])
+    else:
+        # Inside a segment: both sides of n have the slope of the line on top.
+        left, left_line = _next_left(a, b, top, n, first_left)
+        at_break, slopes = False, (b[top], b[top])
+    return Around(
+        at_break,
+        float(slopes[0]),
+        float(slopes[1]),
+        left,
+        right,
+        after,
+        left_line,
+        right_facet,
+    )
 
 
 #: (crossing, the line that takes over there, whether other crossings lie within MERGE_TOL)
