@@ -16,6 +16,7 @@ from stability.entries.table import FORMATION, EntryTable
 from stability.thermo.engines import make_engine
 
 from . import oracle
+from .steps import assert_window_steps_match_whole_line
 
 ELEMENTS = ["Li", "N", "Cl"]
 amount = st.integers(min_value=0, max_value=4)
@@ -121,21 +122,4 @@ def test_window_steps_equal_the_whole_line(system, q):
     amounts = {str(el): float(a) for el, a in comp.items()}
     with qhull_path():
         fast = make_engine(table, "fast").system(set(amounts))
-    near = fast.li_window_steps(amounts)
-    walked = fast._li_steps(amounts, "Li", window_only=True)
-    assert len(near) == len(walked)
-    for a, b in zip(near, walked, strict=True):
-        assert abs(a.mu_li_eV - b.mu_li_eV) < 1e-9
-        assert abs(a.li_change - b.li_change) < 1e-9
-        assert a.own == b.own
-        if a.own:
-            assert [p.label == "placed" for p in a.phases] == [
-                p.label == "placed" for p in b.phases
-            ]
-            continue
-        # Among exactly coplanar phases either facet is right: both must hold the composition.
-        for step in (a, b):
-            made = sum((Composition(p.formula) * p.amount for p in step.phases), Composition())
-            for el in ELEMENTS:
-                want = amounts.get(el, 0.0) + (step.li_change if el == "Li" else 0.0)
-                assert abs(made[el] - want) < 1e-6
+    assert_window_steps_match_whole_line(fast, amounts, ELEMENTS)

@@ -25,6 +25,7 @@ from stability.thermo.engines import make_engine
 from stability.thermo.walk import WalkHull
 
 from . import oracle
+from .steps import assert_window_steps_match_whole_line
 
 POOL = ["Li", "N", "Cl", "O", "S", "P", "Mg"]
 PRIMES = [2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37, 41, 43, 47, 53, 59, 61, 67, 71, 73]
@@ -148,25 +149,7 @@ def test_window_steps_equal_the_whole_line(system):
     amounts = dict(zip(elements, [float(a) for a in query], strict=True))
     for engine in engines(table):
         fast = engine.system(elements)
-        near = fast.li_window_steps(amounts)
-        walked = fast._li_steps(amounts, "Li", window_only=True)
-        assert len(near) == len(walked)
-        for a, b in zip(near, walked, strict=True):
-            assert abs(a.mu_li_eV - b.mu_li_eV) < 1e-9
-            assert abs(a.li_change - b.li_change) < 1e-9
-            assert a.own == b.own
-            if a.own:  # the composition itself: placed, or the phase, on both
-                assert [p.label == "placed" for p in a.phases] == [
-                    p.label == "placed" for p in b.phases
-                ]
-                continue
-            # Products: among exactly coplanar phases either facet is right, so check that
-            # they hold the composition with the step's Li change, as the walked ones do.
-            for step in (a, b):
-                made = sum((Composition(p.formula) * p.amount for p in step.phases), Composition())
-                for el in elements:
-                    want = amounts[el] + (step.li_change if el == "Li" else 0.0)
-                    assert abs(made[el] - want) < 1e-6
+        assert_window_steps_match_whole_line(fast, amounts, elements)
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
