@@ -16,7 +16,8 @@ def _umask() -> int:
 
 
 def atomic_write(path: Path, write: Callable[[BinaryIO], None], *, sync: bool = False) -> Path:
-    """Replace ``path`` with what ``write`` writes to a binary file handle.
+    """Replace ``path`` with what ``write`` writes to a binary file handle (opened for
+    reading too).
 
     Readers see the old file or the new one, never half of it; the new file gets the
     permissions an ordinary ``open`` would give it (0666 less the umask, typically 0644).
@@ -25,7 +26,7 @@ def atomic_write(path: Path, write: Callable[[BinaryIO], None], *, sync: bool = 
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
     try:
-        with os.fdopen(fd, "wb") as fh:
+        with os.fdopen(fd, "w+b") as fh:  # readable too: a zip archive appends to itself
             write(fh)
             fh.flush()
             if sync:

@@ -7,6 +7,7 @@ import json
 import multiprocessing
 import os
 import shutil
+import stat
 from pathlib import Path
 
 import numpy as np
@@ -310,6 +311,17 @@ def test_missing_cache_file_raises_data_error(tmp_path):
 
 
 # ---------------------------------------------------------------- atomic writes
+
+
+def test_cache_files_have_ordinary_permissions(tmp_path):
+    # As every other file the tool writes (README: 0666 less the umask), not mkstemp's 0600.
+    table = read_snapshot(write_csv(tmp_path / "snap.csv", ROWS_A))
+    old = os.umask(0o022)
+    try:
+        write_table(tmp_path / "t.npz", table)
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "t.npz").stat().st_mode) == 0o644
 
 
 def test_write_table_leaves_no_temporary_files(written):

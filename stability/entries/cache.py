@@ -11,17 +11,17 @@ import hashlib
 import io
 import json
 import logging
-import os
-import tempfile
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 
 from stability import config
 from stability.entries.table import EntryTable
 from stability.errors import DataError
+from stability.files import atomic_write
 
 #: Bump when the cached layout or reader semantics change: old files are then ignored.
 FORMAT_VERSION = 2
@@ -48,26 +48,18 @@ def members_digest(archive: zipfile.ZipFile) -> str:
 
 
 def write_table(path: Path, table: EntryTable) -> None:
-    """Write ``table`` to ``path`` atomically (temporary file in the same folder, then rename)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Write ``table`` to ``path`` atomically (``stability.files.atomic_write``, synced)."""
     cols = table.columns()
-    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w+b") as fh:
-            np.savez(fh, **cols)
-            with zipfile.ZipFile(fh, "a") as archive:
-                meta = dict(
-                    table.meta, format_version=FORMAT_VERSION, digest=members_digest(archive)
-                )
-                buf = io.BytesIO()
-                np.lib.format.write_array(buf, np.array(json.dumps(meta, sort_keys=True)))
-                archive.writestr(META, buf.getvalue())
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+
+    def write(fh: BinaryIO) -> None:
+        np.savez(fh, **cols)
+        with zipfile.ZipFile(fh, "a") as archive:
+            meta = dict(table.meta, format_version=FORMAT_VERSION, digest=members_digest(archive))
+            buf = io.BytesIO()
+            np.lib.format.write_array(buf, np.array(json.dumps(meta, sort_keys=True)))
+            archive.writestr(META, buf.getvalue())
+
+    atomic_write(path, write, sync=True)
 
 
 def read_table(path: Path, expect_source_sha256: str | None = None) -> EntryTable:

@@ -46,6 +46,7 @@ from stability.entries.load import PULLED_PREFIX
 from stability.entries.readers import table_from_entry_dicts
 from stability.entries.table import TOTAL, EntryTable
 from stability.errors import NetworkError, StabilityError
+from stability.files import atomic_write
 from stability.formula import parse_formula
 
 log = logging.getLogger(__name__)
@@ -620,8 +621,6 @@ def _write_csv_atomic(
     Columns: ``material_id``, ``formula`` (MP's ``formula_pretty``, a reduced formula),
     ``band_gap_eV``, ``energy_above_hull_eV_per_atom`` (eV/atom); read by
     ``stability.entries.properties.load_band_gaps``."""
-    import tempfile
-
     buf = io.StringIO()
     if provenance:
         buf.write("# " + json.dumps(provenance, sort_keys=True) + "\n")
@@ -638,14 +637,4 @@ def _write_csv_atomic(
     writer.writeheader()
     for row in rows:
         writer.writerow({k: "" if v is None else v for k, v in row.items()})
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(buf.getvalue())
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    atomic_write(path, lambda fh: fh.write(buf.getvalue().encode("utf-8")), sync=True)
