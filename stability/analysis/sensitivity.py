@@ -79,6 +79,7 @@ def _without(data: SystemData, formula: str) -> SystemData:
         formula=data.formula[keep],
         material_id=data.material_id[keep],
         rows=data.rows[keep],
+        hull_distance=None,  # removing phases changes the others' distances
     )
 
 

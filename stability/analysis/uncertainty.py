@@ -74,7 +74,7 @@ def sampled_systems(
     deltas = np.hstack([shared, own]) * corr.sigmas
     shifts = deltas @ corr.counts.T
     for shift in shifts:
-        yield replace(data, energy_per_atom=data.energy_per_atom + shift)
+        yield replace(data, energy_per_atom=data.energy_per_atom + shift, hull_distance=None)
 
 
 def _sample(

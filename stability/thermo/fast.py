@@ -24,7 +24,14 @@ from stability.thermo.base import (
     ProfileStep,
     same_composition,
 )
-from stability.thermo.hull import FORMATION_TOL, Hull, HullInput, element_refs, envelope_around
+from stability.thermo.hull import (
+    FORMATION_TOL,
+    HINT_GAP,
+    Hull,
+    HullInput,
+    element_refs,
+    envelope_around,
+)
 from stability.thermo.system import SystemData
 from stability.thermo.walk import WalkError, WalkHull
 
@@ -74,7 +81,13 @@ class FastSystem(PhaseSystem):
     def hull(self) -> Hull | WalkHull:
         """The closed hull, built on first use: with an element open only grand hulls are."""
         if self._hull is None:
-            self._hull = self._hull_type(self.data.fractions, self.data.energy_per_atom)
+            distance = self.data.hull_distance
+            # Phases the dataset reports far above the hull need not be fed to qhull.
+            above = None if distance is None or self.walk else distance > HINT_GAP
+            if above is None:
+                self._hull = self._hull_type(self.data.fractions, self.data.energy_per_atom)
+            else:
+                self._hull = Hull(self.data.fractions, self.data.energy_per_atom, above=above)
         return self._hull
 
     def _vector(self, amounts: dict[str, float]) -> np.ndarray:

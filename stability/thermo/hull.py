@@ -23,6 +23,9 @@ MERGE_TOL = 1e-9
 #: Points further above another voltage's facet planes than this (eV/atom) are not fed to
 #: qhull (they are above the hull; see Hull._pruned_facets).
 PRUNE_GAP = 1e-6
+#: Phases a dataset reports further above the hull than this (eV/atom) are left out of
+#: qhull's input, then checked to lie above the hull found (see Hull._facets_without).
+HINT_GAP = 1e-4
 
 
 def hull_points(
@@ -117,10 +120,13 @@ class Hull:
         energy_per_atom: np.ndarray,
         template: Hull | None = None,
         points: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
+        above: np.ndarray | None = None,
     ) -> None:
         """``template``: a hull of the same rows at other energies (a scan's previous
         voltage) whose facets are reused when still valid; ``points``: ``hull_points`` of
-        the arguments when already known (``HullInput``)."""
+        the arguments when already known (``HullInput``); ``above``: per row, whether it is
+        expected to lie above the hull (a dataset's reported distance): such rows are left
+        out of qhull's input if the hull found supports them, else qhull sees every row."""
         n, k = fractions.shape
         self.k = k
         #: Set by grand-potential users: which system elements this hull counts, and per
@@ -128,12 +134,17 @@ class Hull:
         self.closed: np.ndarray | None = None
         self.counted: np.ndarray | None = None
         self._inverse: np.ndarray | None = None
+        self.hinted = False
         self.refs, form, keep = points or hull_points(fractions, energy_per_atom)
         self.vertex_rows = keep
         self.fractions = fractions[keep]
         self.form = form[keep]
         reused, pruned = None, None
-        if template is not None:
+        if template is None and above is not None:
+            pruned = self._facets_without(above[keep])
+            #: Whether qhull saw only the points not reported above the hull.
+            self.hinted = pruned is not None
+        elif template is not None:
             if np.array_equal(template.vertex_rows, keep):
                 old = template.facets
             else:  # phases came or went: the old facets may still be the lower hull
@@ -185,6 +196,23 @@ class Hull:
             return None
         mu, after = self._plane_gaps(facets)
         return (facets, mu) if after.min() >= -1e-9 else None
+
+    def _facets_without(self, drop: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+        """qhull without the points ``drop`` marks (elements always kept), and the facets'
+        chemical potentials; None unless every dropped point lies above the facets found by
+        more than PRUNE_GAP (one matrix product), so that they are the hull of all points."""
+        pure = np.count_nonzero(self.fractions > 0, axis=1) == 1
+        drop = drop & ~pure
+        rows = np.flatnonzero(~drop)
+        if len(rows) == len(drop) or len(rows) <= self.k:
+            return None
+        facets = rows[self._facets(rows)]
+        if len(facets) == 0:
+            return None
+        mu, gaps = self._plane_gaps(facets)
+        if gaps[rows].min() < -1e-9 or gaps[drop].min() <= PRUNE_GAP:
+            return None
+        return facets, mu
 
     def _facets(self, rows: np.ndarray | None = None) -> np.ndarray:
         """Lower facets by qhull, as positions in ``rows`` (default: all points)."""

@@ -22,6 +22,9 @@ class SystemData:
 
     ``amounts`` is (n, k) atoms per formula unit over ``elements``; ``energy_per_atom`` is in
     eV/atom on the dataset's energy scale; ``rows`` index the dataset (-1: implicit element).
+    ``hull_distance``: each row's energy above the hull as the dataset reports it (eV/atom,
+    NaN where unknown), a hint that lets the hull leave out phases far above it (checked
+    there); None once the energies or rows differ from the dataset's.
     """
 
     elements: tuple[str, ...]
@@ -30,6 +33,7 @@ class SystemData:
     formula: np.ndarray
     material_id: np.ndarray
     rows: np.ndarray
+    hull_distance: np.ndarray | None = None
 
     @cached_property
     def fractions(self) -> np.ndarray:
@@ -61,6 +65,7 @@ def select_system(table: EntryTable, elements: Iterable[str]) -> SystemData:
     dense[row_of, [col[sub.elements[j]] for j in sub.indices]] = sub.amounts
     energies = sub.energy_per_atom
     formulas, ids, rows = sub.formula, sub.material_id, sub_rows
+    distance = sub.reported_hull_distance
 
     singles = (dense > 0).sum(axis=1) == 1
     have = {els[int(np.argmax(r))] for r in dense[singles]}
@@ -75,7 +80,8 @@ def select_system(table: EntryTable, elements: Iterable[str]) -> SystemData:
         formulas = np.concatenate([formulas, np.array(absent, dtype=str)])
         ids = np.concatenate([ids, np.full(len(absent), "", dtype=str)])
         rows = np.concatenate([rows, np.full(len(absent), -1)])
-    return SystemData(els, dense, np.asarray(energies, float), formulas, ids, rows)
+        distance = np.concatenate([distance, np.full(len(absent), np.nan)])
+    return SystemData(els, dense, np.asarray(energies, float), formulas, ids, rows, distance)
 
 
 def pd_entries(system: SystemData) -> list[PDEntry]:

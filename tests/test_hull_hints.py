@@ -1,0 +1,84 @@
+"""Property-based: a hull built without the phases a dataset reports above it is the hull.
+
+``Hull(..., above=...)`` leaves the reported phases out of qhull's input and keeps the result
+only if every one of them lies above it; wrong reports must fall back to qhull on all points.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from pymatgen.analysis.phase_diagram import PDEntry, PhaseDiagram
+from pymatgen.core import Composition
+
+from stability.thermo.hull import HINT_GAP, PRUNE_GAP, Hull
+
+ELEMENTS = ["Li", "N", "Cl", "O"]
+amount = st.integers(min_value=0, max_value=4)
+compound = st.tuples(amount, amount, amount, amount).filter(lambda t: sum(x > 0 for x in t) >= 2)
+# Rounded energies: exact ties (coplanar phases) are drawn often.
+energy = st.floats(min_value=-2.0, max_value=0.3, allow_nan=False).map(lambda e: round(e, 2))
+systems = st.lists(st.tuples(compound, energy), min_size=4, max_size=24)
+#: How each row's reported distance is made: the truth, or a wrong value.
+reports = st.lists(st.sampled_from(["true", "true", "true", "zero", "far", "nan"]), max_size=30)
+
+
+def arrays(system) -> tuple[np.ndarray, np.ndarray, list[PDEntry]]:
+    amounts = [list(a) for a, _ in system] + np.eye(len(ELEMENTS)).tolist()
+    energies = [e for _, e in system] + [0.0] * len(ELEMENTS)
+    amounts = np.array(amounts, dtype=float)
+    fractions = amounts / amounts.sum(axis=1, keepdims=True)
+    entries = [
+        PDEntry(Composition(dict(zip(ELEMENTS, a, strict=True))), e * a.sum())
+        for a, e in zip(amounts, energies, strict=True)
+    ]
+    return fractions, np.array(energies), entries
+
+
+def reported(entries: list[PDEntry], kinds: list[str]) -> np.ndarray:
+    pd = PhaseDiagram(entries)
+    truth = np.array([pd.get_e_above_hull(e, allow_negative=True) for e in entries])
+    wrong = {"zero": 0.0, "far": 1.0, "nan": np.nan}
+    out = truth.copy()
+    for i, kind in enumerate(kinds[: len(out)]):
+        if kind != "true":
+            out[i] = wrong[kind]
+    return out
+
+
+def hull_energies(hull: Hull, points: np.ndarray) -> np.ndarray:
+    return np.array([hull.energy(x) for x in points])
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(systems, reports, st.lists(st.lists(st.floats(0, 1), min_size=4, max_size=4), max_size=6))
+def test_hinted_hull_is_the_hull(system, kinds, queries):
+    fractions, energies, entries = arrays(system)
+    distance = reported(entries, kinds)
+    full = Hull(fractions, energies)
+    hinted = Hull(fractions, energies, above=distance > HINT_GAP)
+    points = np.vstack([fractions, [q for q in queries if sum(q) > 0.01] or fractions[:1]])
+    assert np.allclose(hull_energies(hinted, points), hull_energies(full, points), atol=1e-9)
+    # Every facet found supports every point: it is a facet of the lower hull of all of them.
+    _, gaps = full._plane_gaps(hinted.facets)
+    assert gaps.min() >= -1e-9
+    # A hint that removes a phase which is on the hull must not be taken.
+    stable = {int(r) for r in full.vertex_rows[np.unique(full.facets)]}
+    if hinted.hinted:
+        assert not any(distance[r] > HINT_GAP for r in stable if np.count_nonzero(fractions[r]) > 1)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(systems)
+def test_true_reports_prune(system):
+    """With the true distances, phases far above the hull are left out of qhull's input."""
+    fractions, energies, entries = arrays(system)
+    distance = reported(entries, [])
+    hinted = Hull(fractions, energies, above=distance > HINT_GAP)
+    full = Hull(fractions, energies)
+    # Only points qhull would be given (lowest per composition, below the elements) count.
+    far = distance[full.vertex_rows] > max(HINT_GAP, 10 * PRUNE_GAP)
+    if far.any() and len(full.vertex_rows) - far.sum() > len(ELEMENTS):
+        assert hinted.hinted
+    assert np.allclose(hull_energies(hinted, fractions), hull_energies(full, fractions), atol=1e-9)
