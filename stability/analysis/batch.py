@@ -110,7 +110,7 @@ def _init_worker(fn: Callable, items: Sequence, allow_errors: bool, results: Any
     # Ctrl-C reaches the whole process group: only the parent acts on it.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _die_with_parent()
-    _STATE.update(fn=fn, items=items, allow_errors=allow_errors, results=results)
+    _STATE.update(fn=fn, items=items, allow_errors=allow_errors, sender=_Sender(results))
 
 
 def _die_with_parent() -> None:
@@ -137,14 +137,51 @@ def _die_with_parent() -> None:
     threading.Thread(target=watch, daemon=True).start()
 
 
+#: Seconds a worker holds finished outcomes before sending them on together: one message per
+#: outcome made the parent's receiving a tenth of a fast screen's work.
+FLUSH_S = 0.05
+
+
+class _Sender:
+    """Sends a worker's finished outcomes to the parent in batches, at least every FLUSH_S
+    (from a thread: an outcome is not held back while the next item computes)."""
+
+    def __init__(self, results: Any) -> None:
+        import threading
+
+        self.results = results
+        self.held: list[Outcome] = []
+        self.lock = threading.Lock()
+        threading.Thread(target=self._every, daemon=True).start()
+
+    def add(self, outcome: Outcome) -> None:
+        with self.lock:
+            self.held.append(outcome)
+
+    def flush(self) -> None:
+        with self.lock:
+            if self.held:
+                self.results.put(self.held)
+                self.held = []
+
+    def _every(self) -> None:
+        import time
+
+        while True:
+            time.sleep(FLUSH_S)
+            self.flush()
+
+
 def _run_group(group: Sequence[int]) -> int:
-    fn, items, results = _STATE["fn"], _STATE["items"], _STATE["results"]
-    for i in group:
-        try:
-            results.put(attempt(fn, items[i], i, _STATE["allow_errors"]))
-        except Exception as exc:  # allow_errors off: hand the error to the parent
-            results.put(exc)
-            raise
+    fn, items, sender = _STATE["fn"], _STATE["items"], _STATE["sender"]
+    try:
+        for i in group:
+            sender.add(attempt(fn, items[i], i, _STATE["allow_errors"]))
+    except Exception as exc:  # allow_errors off: hand the error to the parent
+        sender.flush()
+        sender.results.put(exc)
+        raise
+    sender.flush()
     return len(group)
 
 
@@ -203,8 +240,8 @@ def _map_forked(
                 continue
             if isinstance(got, Exception):
                 raise got
-            received += 1
-            yield got
+            received += len(got)
+            yield from got
         finished = True
     finally:
         if not finished:

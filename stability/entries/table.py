@@ -102,17 +102,6 @@ class EntryTable:
             bits[:, w] = np.where(nonempty, summed, np.uint64(0))
         return bits
 
-    def _allowed_bits(self, elements: Iterable[str]) -> np.ndarray:
-        if len(self.elements) > 128:
-            raise ValueError("more than 128 elements")
-        lookup = {el: k for k, el in enumerate(self.elements)}
-        allowed = np.zeros(2, dtype=np.uint64)
-        for el in elements:
-            if el in lookup:
-                w, b = divmod(lookup[el], 64)
-                allowed[w] |= np.uint64(1) << np.uint64(b)
-        return allowed
-
     def mask_within(self, elements: Iterable[str]) -> np.ndarray:
         """Boolean mask of rows whose elements all lie in ``elements``."""
         wanted = set(elements)
@@ -127,42 +116,39 @@ class EntryTable:
         return [0]
 
     @cached_property
-    def _set_index(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Rows grouped by a hash of their element set: (sorted hashes, rows, group starts)."""
+    def _set_index(self) -> tuple[dict[int, np.ndarray], dict[str, int]]:
+        """Rows grouped by their element set, keyed by its bitmask as one integer (ascending
+        rows per set), and each element's bit."""
         bits = self._element_bits
-        h = _mix(bits[:, 0], bits[:, 1])
-        order = np.argsort(h, kind="stable")
-        sorted_h = h[order]
-        starts = np.flatnonzero(np.r_[True, sorted_h[1:] != sorted_h[:-1], True])
-        return sorted_h[starts[:-1]], order, starts
+        sets, inverse = np.unique(bits, axis=0, return_inverse=True)
+        order = np.argsort(inverse.ravel(), kind="stable")
+        ends = np.cumsum(np.bincount(inverse.ravel(), minlength=len(sets)))
+        index = {}
+        start = 0
+        for (a, b), end in zip(sets.tolist(), ends.tolist(), strict=True):
+            index[a | b << 64] = order[start:end]
+            start = end
+        return index, {el: 1 << k for k, el in enumerate(self.elements)}
 
     def rows_within(self, elements: Iterable[str]) -> np.ndarray:
         """Ascending indices of the rows whose elements all lie in ``elements``.
 
         From the fourth call on, looks up every subset of ``elements`` among the distinct
-        element sets (2^k hashes) instead of testing every row; beyond 9 elements it scans.
+        element sets (2^k lookups) instead of testing every row; beyond 12 elements it scans.
         """
         self._lookups[0] += 1
-        lookup = {el: k for k, el in enumerate(self.elements)}
-        present = np.array(sorted({lookup[el] for el in elements if el in lookup}), dtype=np.int64)
-        if self._lookups[0] <= 3 or len(present) > 9 or len(present) == 0:
-            return np.flatnonzero(self.mask_within(elements))
-        keys, order, starts = self._set_index
-        subsets = np.arange(1, 1 << len(present), dtype=np.int64)
-        member = (subsets[:, None] >> np.arange(len(present))) & 1 == 1
-        word, bit = np.divmod(present, 64)
-        one = np.left_shift(np.uint64(1), bit.astype(np.uint64))
-        a = np.bitwise_or.reduce(np.where(member & (word == 0), one, np.uint64(0)), axis=1)
-        b = np.bitwise_or.reduce(np.where(member & (word == 1), one, np.uint64(0)), axis=1)
-        h = _mix(a, b)
-        pos = np.minimum(np.searchsorted(keys, h), len(keys) - 1)
-        groups = np.unique(pos[keys[pos] == h])
-        if groups.size == 0:
+        wanted = set(elements)
+        if self._lookups[0] <= 3 or len(wanted) > 12 or len(self.elements) > 128:
+            return np.flatnonzero(self.mask_within(wanted))
+        index, bit = self._set_index
+        subsets = [0]
+        for el in wanted:
+            if el in bit:
+                subsets += [s | bit[el] for s in subsets]
+        found = [index[s] for s in subsets if s in index]
+        if not found:
             return np.zeros(0, dtype=np.int64)
-        rows = np.concatenate([order[starts[g] : starts[g + 1]] for g in groups])
-        # Exact test on the few candidates (a hash collision only adds rows to test).
-        outside = self._element_bits[rows] & ~self._allowed_bits(elements)
-        return np.sort(rows[(outside[:, 0] == 0) & (outside[:, 1] == 0)])
+        return np.sort(np.concatenate(found))
 
     def take(self, rows: np.ndarray) -> EntryTable:
         """Return the sub-table of the given row indices (or boolean mask)."""
@@ -295,12 +281,6 @@ def concat(tables: list[EntryTable], meta: dict[str, Any]) -> EntryTable:
         if key not in cols:
             cols[key] = np.concatenate([t.columns()[key] for t in tables])
     return EntryTable.from_columns(cols, meta)
-
-
-def _mix(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """A 64-bit hash of two-word bitmasks (collisions are harmless: results are re-tested)."""
-    with np.errstate(over="ignore"):
-        return a * np.uint64(0x9E3779B97F4A7C15) ^ b * np.uint64(0xC2B2AE3D27D4EB4F)
 
 
 def _fmt(amount: float) -> str:

@@ -31,6 +31,7 @@ from stability.thermo.hull import (
     HullInput,
     element_refs,
     envelope_around,
+    hull_points,
 )
 from stability.thermo.system import SystemData
 from stability.thermo.walk import WalkError, WalkHull
@@ -66,10 +67,10 @@ class FastSystem(PhaseSystem):
             # A grand hull counts one element less: qhull again if that is in qhull's range.
             grand_walk = walk and not config.QHULL_MIN_ELEMENTS <= k - 1 < config.WALK_MIN_ELEMENTS
         self.walk = walk
-        self._hull_type = WalkHull if self.walk else Hull
         self._grand_type = WalkHull if grand_walk else Hull
+        self._references = element_refs(data.fractions, data.energy_per_atom)
         #: Elemental reference energies (eV/atom), the closed hull's ``refs``.
-        self.refs = element_refs(data.fractions, data.energy_per_atom)[0]
+        self.refs = self._references[0]
         self._hull: Hull | WalkHull | None = None
         self.index = {el: j for j, el in enumerate(data.elements)}
         self._grand: dict[tuple[str, float], tuple[Hull, np.ndarray]] = {}
@@ -81,13 +82,15 @@ class FastSystem(PhaseSystem):
     def hull(self) -> Hull | WalkHull:
         """The closed hull, built on first use: with an element open only grand hulls are."""
         if self._hull is None:
-            distance = self.data.hull_distance
-            # Phases the dataset reports far above the hull need not be fed to qhull.
-            above = None if distance is None or self.walk else distance > HINT_GAP
-            if above is None:
-                self._hull = self._hull_type(self.data.fractions, self.data.energy_per_atom)
+            data = self.data
+            points = hull_points(data.fractions, data.energy_per_atom, self._references)
+            if self.walk:
+                self._hull = WalkHull(data.fractions, data.energy_per_atom, points=points)
             else:
-                self._hull = Hull(self.data.fractions, self.data.energy_per_atom, above=above)
+                # Phases the dataset reports far above the hull need not be fed to qhull.
+                distance = data.hull_distance
+                above = None if distance is None else distance > HINT_GAP
+                self._hull = Hull(data.fractions, data.energy_per_atom, points=points, above=above)
         return self._hull
 
     def _vector(self, amounts: dict[str, float]) -> np.ndarray:

@@ -29,15 +29,18 @@ HINT_GAP = 1e-4
 
 
 def hull_points(
-    fractions: np.ndarray, energy_per_atom: np.ndarray
+    fractions: np.ndarray,
+    energy_per_atom: np.ndarray,
+    references: tuple[np.ndarray, list[np.ndarray], np.ndarray] | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The points a lower hull is built from, as pymatgen's ``PhaseDiagram`` picks them.
 
     Returns (elemental reference energies (k,), formation energies of every row (n,),
     sorted rows kept: the lowest entry per composition if below its elements, and the
-    lowest pure entry of each element).
+    lowest pure entry of each element). ``references``: ``element_refs`` of the arguments
+    when already known.
     """
-    refs, ref_rows, pure = element_refs(fractions, energy_per_atom)
+    refs, ref_rows, pure = references or element_refs(fractions, energy_per_atom)
     form = energy_per_atom - fractions @ refs
     # Lowest entry per composition (pymatgen groups by reduced formula).
     keys = np.round(fractions, 10)

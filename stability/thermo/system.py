@@ -57,15 +57,21 @@ def select_system(table: EntryTable, elements: Iterable[str]) -> SystemData:
     missing = [el for el in els if el not in table.elements]
     if missing and table.energy_kind != FORMATION:
         raise MissingDataError(f"dataset {table.name} has no entries with {', '.join(missing)}")
-    sub_rows = table.rows_within(els)
-    sub = table.take(sub_rows)
+    rows = table.rows_within(els)
+    # Gathered straight from the CSR columns (no sub-table: this runs once per system).
+    starts = table.indptr[rows]
+    counts = table.indptr[rows + 1] - starts
+    ends = np.cumsum(counts)
+    gather = np.repeat(starts - (ends - counts), counts) + np.arange(ends[-1] if len(ends) else 0)
     col = {el: k for k, el in enumerate(els)}
-    dense = np.zeros((len(sub), len(els)))
-    row_of = np.repeat(np.arange(len(sub)), np.diff(sub.indptr))
-    dense[row_of, [col[sub.elements[j]] for j in sub.indices]] = sub.amounts
-    energies = sub.energy_per_atom
-    formulas, ids, rows = sub.formula, sub.material_id, sub_rows
-    distance = sub.reported_hull_distance
+    column_of = np.array([col.get(el, -1) for el in table.elements], dtype=np.int64)
+    dense = np.zeros((len(rows), len(els)))
+    dense[np.repeat(np.arange(len(rows)), counts), column_of[table.indices[gather]]] = (
+        table.amounts[gather]
+    )
+    energies = table.energy_per_atom[rows]
+    formulas, ids = table.formula[rows], table.material_id[rows]
+    distance = table.reported_hull_distance[rows]
 
     singles = (dense > 0).sum(axis=1) == 1
     have = {els[int(np.argmax(r))] for r in dense[singles]}

@@ -1,0 +1,62 @@
+"""``map_items`` in forked workers: outcomes reach the parent while a worker still computes."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from stability.analysis.batch import map_items
+from stability.errors import StabilityError
+
+#: Seconds an item waits for the parent's go-ahead before the test counts it as stuck.
+PATIENCE_S = 60.0
+
+
+def wait_for(path: Path) -> None:
+    end = time.monotonic() + PATIENCE_S
+    while not path.exists():
+        if time.monotonic() > end:
+            raise StabilityError(f"no go-ahead {path.name}: the earlier outcome never arrived")
+        time.sleep(0.01)
+
+
+def test_an_outcome_arrives_while_the_next_item_computes(tmp_path):
+    """Item i waits until the parent has received item i - 1, all in one worker's group: if
+    outcomes were held until the group ends, every item after the first would be stuck."""
+
+    def item(i: int) -> int:
+        if i:
+            wait_for(tmp_path / f"got-{i - 1}")
+        return i * i
+
+    n = 6
+    got = []
+    for outcome in map_items(item, range(n), jobs=2, groups=[list(range(n)), []]):
+        assert outcome.ok, outcome.error
+        got.append(outcome.value)
+        (tmp_path / f"got-{outcome.index}").touch()
+    assert got == [i * i for i in range(n)]
+
+
+def test_errors_and_values_all_arrive(tmp_path):
+    def item(i: int) -> int:
+        if i % 3 == 0:
+            raise StabilityError(f"bad item {i}")
+        return i
+
+    outcomes = sorted(map_items(item, range(200), jobs=2), key=lambda o: o.index)
+    assert [o.index for o in outcomes] == list(range(200))
+    assert all((o.error == f"bad item {o.index}") == (o.index % 3 == 0) for o in outcomes)
+    assert [o.value for o in outcomes if o.ok] == [i for i in range(200) if i % 3]
+
+
+def test_an_error_without_allow_errors_reaches_the_caller():
+    def item(i: int) -> int:
+        if i == 5:
+            raise StabilityError("item 5 failed")
+        return i
+
+    with pytest.raises(StabilityError, match="item 5 failed"):
+        list(map_items(item, range(10), jobs=2, allow_errors=False))
