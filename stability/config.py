@@ -23,11 +23,14 @@ AMOUNT_TOL = 1e-8
 #: Energies closer than this (eV per formula unit) are treated as equal on the hull.
 ENERGY_TOL = 1e-9
 #: Only systems of QHULL_MIN_ELEMENTS to WALK_MIN_ELEMENTS - 1 elements get a whole qhull
-#: hull. From WALK_MIN_ELEMENTS on qhull's cost explodes with dimension; below
+#: hull. From WALK_MIN_ELEMENTS on qhull's cost explodes with dimension (and pivots over the
+#: phases a dataset reports on the hull are cheaper already at 5); below
 #: QHULL_MIN_ELEMENTS importing scipy costs more than the hull saves. The others find their
 #: facets by simplex pivots along each query (thermo/walk.py), with the same answers.
+#: Grand-potential hulls keep qhull up to WALK_MIN_ELEMENTS closed elements: a voltage scan
+#: reuses their facets from one voltage to the next, which pivoting cannot.
 QHULL_MIN_ELEMENTS = int(os.environ.get("STABILITY_QHULL_MIN_ELEMENTS", "4"))
-WALK_MIN_ELEMENTS = int(os.environ.get("STABILITY_WALK_MIN_ELEMENTS", "6"))
+WALK_MIN_ELEMENTS = int(os.environ.get("STABILITY_WALK_MIN_ELEMENTS", "5"))
 #: Atomic fractions closer than this are the same composition.
 COMPOSITION_TOL = 1e-8
 #: Energies (eV/atom) and voltages (V) smaller than this are rounding noise, reported as 0.

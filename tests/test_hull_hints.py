@@ -13,6 +13,7 @@ from pymatgen.analysis.phase_diagram import PDEntry, PhaseDiagram
 from pymatgen.core import Composition
 
 from stability.thermo.hull import HINT_GAP, PRUNE_GAP, Hull
+from stability.thermo.walk import WalkHull
 
 ELEMENTS = ["Li", "N", "Cl", "O"]
 amount = st.integers(min_value=0, max_value=4)
@@ -82,3 +83,59 @@ def test_true_reports_prune(system):
     if far.any() and len(full.vertex_rows) - far.sum() > len(ELEMENTS):
         assert hinted.hinted
     assert np.allclose(hull_energies(hinted, fractions), hull_energies(full, fractions), atol=1e-9)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(systems, reports, st.lists(st.lists(st.floats(0, 1), min_size=4, max_size=4), max_size=6))
+def test_pivoting_hull_with_reports_answers_as_without(system, kinds, queries):
+    """The pivoting hull (thermo/walk.py) leaves the reported rows out of its pivots, checks
+    every facet it answers from, and finds the answer over all rows when a check fails."""
+    fractions, energies, entries = arrays(system)
+    distance = reported(entries, kinds)
+    full = WalkHull(fractions, energies)
+    hinted = WalkHull(fractions, energies, above=distance > HINT_GAP)
+    points = [*fractions, *(np.array(q) for q in queries if sum(q) > 0.01)]
+    for x in points:
+        assert abs(hinted.energy(x) - full.energy(x)) < 1e-9
+        assert phases(hinted, x) == phases(full, x)
+    for x in points[: len(ELEMENTS) + 4]:
+        host = x.copy()
+        host[0] = 0.0
+        if host.sum() <= 0:
+            continue
+        got, want = hinted.envelope(host, 0), full.envelope(host, 0)
+        assert np.allclose(got[0], want[0], atol=1e-9) and np.allclose(got[1], want[1], atol=1e-9)
+        near, *_ = hinted.around(x, 0)
+        assert near == full.around(x, 0)[0] or _same_around(near, full.around(x, 0)[0])
+    if all(k == "true" for k in kinds[: len(distance)]):
+        assert hinted.fallbacks == 0
+
+
+def phases(hull: WalkHull, x: np.ndarray) -> dict[int, float]:
+    verts, atoms = hull.decompose(x)
+    return {int(hull.vertex_rows[v]): round(float(a), 9) for v, a in zip(verts, atoms, strict=True)}
+
+
+def _same_around(a, b) -> bool:
+    def close(u, v):
+        return (u is None and v is None) or (u is not None and v is not None and abs(u - v) < 1e-9)
+
+    return a.at_break == b.at_break and all(
+        close(getattr(a, f), getattr(b, f))
+        for f in ("slope_left", "slope_right", "left", "right", "slope_after")
+    )
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(systems)
+def test_pivoting_hull_leaves_out_true_reports(system):
+    fractions, energies, entries = arrays(system)
+    distance = reported(entries, [])
+    hinted = WalkHull(fractions, energies, above=distance > HINT_GAP)
+    full = WalkHull(fractions, energies)
+    far = distance[full.vertex_rows] > HINT_GAP
+    pure = np.count_nonzero(fractions[full.vertex_rows], axis=1) == 1
+    assert hinted._left_out.size == int((far & ~pure).sum())
+    for x in fractions:
+        assert abs(hinted.energy(x) - full.energy(x)) < 1e-9
+    assert hinted.fallbacks == 0

@@ -59,13 +59,13 @@ class FastSystem(PhaseSystem):
         answer (to the last bit) is a function of the system and the query.
         """
         super().__init__(data)
-        #: qhull up to WALK_MIN_ELEMENTS - 1 elements; beyond, facets found by pivoting.
+        #: qhull from QHULL_MIN_ELEMENTS to WALK_MIN_ELEMENTS - 1 elements; else pivoting.
         grand_walk = walk
         if walk is None:
             k = len(data.elements)
             walk = not config.QHULL_MIN_ELEMENTS <= k < config.WALK_MIN_ELEMENTS
-            # A grand hull counts one element less: qhull again if that is in qhull's range.
-            grand_walk = walk and not config.QHULL_MIN_ELEMENTS <= k - 1 < config.WALK_MIN_ELEMENTS
+            # A grand hull counts one element less, and keeps qhull up to WALK_MIN_ELEMENTS.
+            grand_walk = walk and not config.QHULL_MIN_ELEMENTS <= k - 1 <= config.WALK_MIN_ELEMENTS
         self.walk = walk
         self._grand_type = WalkHull if grand_walk else Hull
         self._references = element_refs(data.fractions, data.energy_per_atom)
@@ -84,13 +84,11 @@ class FastSystem(PhaseSystem):
         if self._hull is None:
             data = self.data
             points = hull_points(data.fractions, data.energy_per_atom, self._references)
-            if self.walk:
-                self._hull = WalkHull(data.fractions, data.energy_per_atom, points=points)
-            else:
-                # Phases the dataset reports far above the hull need not be fed to qhull.
-                distance = data.hull_distance
-                above = None if distance is None else distance > HINT_GAP
-                self._hull = Hull(data.fractions, data.energy_per_atom, points=points, above=above)
+            # Phases the dataset reports far above the hull are left out (and checked).
+            distance = data.hull_distance
+            above = None if distance is None else distance > HINT_GAP
+            hull_type = WalkHull if self.walk else Hull
+            self._hull = hull_type(data.fractions, data.energy_per_atom, points=points, above=above)
         return self._hull
 
     def _vector(self, amounts: dict[str, float]) -> np.ndarray:

@@ -23,7 +23,7 @@ import numpy as np
 
 from stability import config
 from stability.errors import StabilityError
-from stability.thermo.hull import MERGE_TOL, Around, hull_points
+from stability.thermo.hull import MERGE_TOL, PRUNE_GAP, Around, hull_points
 
 #: Reduced costs above this (eV/atom) count as positive: a point on or above the plane.
 COST_TOL = 1e-12
@@ -32,6 +32,8 @@ PIVOT_TOL = 1e-9
 #: Points whose facet a hull remembers (each walked to from the same start, so a
 #: remembered facet is the one a new walk would find).
 MEMO_POINTS = 64
+#: Pivots a hull remembers (facet and leaving position -> the facet entered).
+MEMO_PIVOTS = 4096
 
 
 class WalkError(StabilityError):
@@ -65,8 +67,13 @@ class WalkHull:
         energy_per_atom: np.ndarray,
         template: object = None,
         points: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
+        above: np.ndarray | None = None,
     ) -> None:
-        """``points``: ``hull_points`` of the arguments when already known, as for ``Hull``."""
+        """``points``: ``hull_points`` of the arguments when already known, as for ``Hull``;
+        ``above``: per row, whether it is expected to lie above the hull (a dataset's
+        reported distance). Such rows are left out of the pivots; every facet an answer is
+        read from is then checked to lie below each of them by more than PRUNE_GAP, and an
+        answer that fails the check is found again over all rows."""
         self.k = fractions.shape[1]
         #: As on ``Hull``: set by grand-potential users.
         self.closed: np.ndarray | None = None
@@ -79,12 +86,50 @@ class WalkHull:
         self._elements = np.array(
             [np.flatnonzero(pure & (self.fractions[:, j] > 0.5))[0] for j in range(self.k)]
         )
-        self._facet: _Facet | None = None
+        self._facet: dict[bool, _Facet] = {}
         #: Facets found for points queried before (the same point again: hull energy then
         #: phases, or the same reactant mixed with several partners in this system).
-        self._memo: dict[bytes, _Facet] = {}
+        self._memo: dict[tuple[bool, bytes], _Facet] = {}
         self.pivots = 0
+        self._pivoted: dict[tuple[bool, bytes, int], _Facet] = {}
         self._budget = 200 * self.k + 2 * len(keep) + 1000
+        #: Rows left out (positions), and whether pivots now see them (during a fallback).
+        self._left_out = np.zeros(0, dtype=np.int64)
+        if above is not None:
+            self._left_out = np.flatnonzero(above[keep] & ~pure)
+        self.fallbacks = 0
+        self._use(everything=self._left_out.size == 0)
+
+    def _use(self, everything: bool) -> None:
+        """Pivot over every row, or only over those not left out."""
+        self._everything = everything
+        if everything:
+            self._rows = np.arange(len(self.form))
+        else:
+            self._rows = np.setdiff1d(np.arange(len(self.form)), self._left_out)
+        self._sub_fractions = self.fractions[self._rows]
+        self._sub_form = self.form[self._rows]
+
+    def _supports(self, facets) -> bool:
+        """Whether every left-out row lies above each of ``facets`` by more than PRUNE_GAP,
+        so that they are facets of the hull of all rows."""
+        if self._everything:
+            return True
+        fr, fo = self.fractions[self._left_out], self.form[self._left_out]
+        return all(float((fo - fr @ f.mu).min()) > PRUNE_GAP for f in facets if f is not None)
+
+    def _checked(self, compute, facets_of):
+        """``compute()`` over the rows kept, if ``facets_of(result)`` pass ``_supports``;
+        else over every row."""
+        result = compute()
+        if self._supports(facets_of(result)):
+            return result
+        self.fallbacks += 1
+        self._use(everything=True)
+        try:
+            return compute()
+        finally:
+            self._use(everything=False)
 
     # ------------------------------------------------------------------ finding a facet
 
@@ -96,8 +141,9 @@ class WalkHull:
         z /= z.sum()
         basis = self._elements.copy()
         fac = _Facet(basis, self.fractions, self.form)
+        rows, fractions, form = self._rows, self._sub_fractions, self._sub_form
         for it in range(self._budget):
-            cost = self.form - self.fractions @ fac.mu
+            cost = form - fractions @ fac.mu
             if it < self._budget // 2:
                 p = int(np.argmin(cost))
                 if cost[p] >= -COST_TOL:
@@ -107,6 +153,7 @@ class WalkHull:
                 if below.size == 0:
                     return fac
                 p = int(below[0])
+            p = int(rows[p])
             w = fac.inv.T @ self.fractions[p]
             lam = fac.amounts(z)
             pos = np.flatnonzero(w > PIVOT_TOL)
@@ -119,15 +166,28 @@ class WalkHull:
         raise WalkError("the hull search did not settle")
 
     def _pivot(self, fac: _Facet, j: int) -> _Facet:
-        """Replace basis position ``j`` by the phase the plane meets first (dual ratio test)."""
+        """Replace basis position ``j`` by the phase the plane meets first (dual ratio test).
+
+        Remembered per facet and position: walks from the same first facet share their first
+        pivots (the same facet object comes back, so answers are unchanged to the bit)."""
+        key = (self._everything, fac.basis.tobytes(), j)
+        found = self._pivoted.get(key)
+        if found is None:
+            if len(self._pivoted) >= MEMO_PIVOTS:
+                self._pivoted.clear()
+            found = self._pivoted[key] = self._pivot_anew(fac, j)
+        return found
+
+    def _pivot_anew(self, fac: _Facet, j: int) -> _Facet:
         u = fac.inv[:, j]
-        g = self.fractions @ u
+        fractions = self._sub_fractions
+        g = fractions @ u
         cand = np.flatnonzero(g < -PIVOT_TOL)
         if cand.size == 0:
             raise WalkError("the line leaves the composition space")
-        cost = np.maximum(self.form[cand] - self.fractions[cand] @ fac.mu, 0.0)
+        cost = np.maximum(self._sub_form[cand] - fractions[cand] @ fac.mu, 0.0)
         ratio = cost / -g[cand]
-        p = int(cand[np.argmin(ratio)])  # ties: the lowest index
+        p = int(self._rows[cand[np.argmin(ratio)]])  # ties: the lowest index
         basis = fac.basis.copy()
         basis[j] = p
         self.pivots += 1
@@ -177,13 +237,13 @@ class WalkHull:
         hold ``y`` (on a shared face), which one is reached, and so the last bits of the
         numbers read off it, must not depend on the order of earlier queries.
         """
-        key = y.tobytes()
+        key = (self._everything, y.tobytes())
         found = self._memo.get(key)
         if found is not None:
             return found
-        if self._facet is None:
-            self._facet = self._first_facet()
-        fac = self._facet
+        fac = self._facet.get(self._everything)
+        if fac is None:
+            fac = self._facet[self._everything] = self._first_facet()
         z = self.fractions[fac.basis].mean(axis=0) * float(y.sum())
         found = self._walk(fac, z, y - z, 1.0, None)
         if len(self._memo) >= MEMO_POINTS:
@@ -195,7 +255,7 @@ class WalkHull:
 
     def energy(self, x: np.ndarray) -> float:
         """Hull formation energy (eV) of the extensive composition ``x``."""
-        return float(self._facet_at(x).mu @ x)
+        return float(self._checked(lambda: self._facet_at(x), lambda f: [f]).mu @ x)
 
     def decompose(
         self, x: np.ndarray, facet: _Facet | None = None
@@ -204,12 +264,19 @@ class WalkHull:
 
         ``facet``: one known to hold ``x`` (a breakpoint's, from ``envelope_facets``).
         """
-        fac = facet or self._facet_at(x)
+        fac = facet or self._checked(lambda: self._facet_at(x), lambda f: [f])
         lam = np.clip(fac.amounts(x), 0.0, None)
         keep = lam > config.AMOUNT_TOL
         return fac.basis[keep], lam[keep]
 
     def _line(
+        self, y0: np.ndarray, d: np.ndarray, t1: float
+    ) -> tuple[np.ndarray, list[_Facet], _Facet]:
+        """``_line_of``, its breakpoints' facets and the last one checked (``_checked``):
+        between checked facets that hold consecutive breakpoints the hull is the line's."""
+        return self._checked(lambda: self._line_of(y0, d, t1), lambda r: [*r[1], r[2]])
+
+    def _line_of(
         self, y0: np.ndarray, d: np.ndarray, t1: float
     ) -> tuple[np.ndarray, list[_Facet], _Facet]:
         """Breakpoints of the hull along ``y0 + t d`` on [0, t1], as ``upper_envelope``.
@@ -261,15 +328,25 @@ class WalkHull:
         Returns (the breakpoints and slopes, the facet at ``x``, the facets holding the left
         and right breakpoints).
         """
+        seen: list[_Facet] = []
+        return self._checked(lambda: self._around(x, axis, seen), lambda _: seen)
+
+    def _around(
+        self, x: np.ndarray, axis: int, seen: list[_Facet]
+    ) -> tuple[Around, _Facet, _Facet | None, _Facet | None]:
+        """``around``; every facet met is put in ``seen`` (each may give a slope)."""
+        seen.clear()
         n = float(x[axis])
         d = np.zeros(self.k)
         d[axis] = 1.0
         fac = self._facet_at(x)
+        seen.append(fac)
         start = n <= config.ENERGY_TOL * max(1.0, n)
         # Li-rich side: slopes rise at breakpoints; one within MERGE_TOL of n is n's own.
         slope_right = float(fac.mu[axis])
         right = slope_after = right_facet = None
         for t, f in self._pivots(fac, x, d, np.inf):  # only as far as the next breakpoint
+            seen.append(f)
             s = float(f.mu[axis])
             if right is not None:
                 # Further pivots at the same breakpoint: the last one is the slope beyond it.
@@ -297,6 +374,7 @@ class WalkHull:
                 except StopIteration as done:
                     left_facet = done.value  # no breakpoint before the start: it holds there
                     break
+                seen.append(f)
                 s = float(f.mu[axis])
                 if s >= slope_left - 1e-12:
                     cur = f
