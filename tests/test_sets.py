@@ -163,3 +163,18 @@ def test_filter_by_ehull_keeps_compositions_without_an_entry(fast2019):
 @pytest.fixture(scope="module")
 def csv2019():
     return oracle.FormationCsv(shared_file("mp2019_ground_states.csv.gz"))
+
+
+def test_every_dataset_row_has_the_class_classify_gives(mp2019):
+    """``dataset_targets`` classifies by element set first; each row's class must still be what
+    ``classify`` says of its composition (catalogue compounds however written included)."""
+    from stability.analysis.sets import classify
+
+    targets = resolve_targets(mp2019, "all")
+    assert len(targets) == len(mp2019)
+    catalogue_rows = 0
+    for t in targets:
+        expected = classify(t.formula, mp2019.row_composition(t.row))
+        assert t.cls == expected, t.formula
+        catalogue_rows += expected != anion_class(set(mp2019.row_composition(t.row)))
+    assert catalogue_rows > 0  # some rows take the catalogue's class (LiPON-like: nitride)

@@ -185,6 +185,13 @@ def _class_index() -> dict[tuple[tuple[str, float], ...], str]:
     return index
 
 
+@lru_cache(maxsize=1)
+def catalogue_element_sets() -> frozenset[frozenset[str]]:
+    """The element sets of the catalogue's materials (``catalogue_class`` can only find a
+    composition with one of these)."""
+    return frozenset(frozenset(el for el, _ in key) for key in _class_index())
+
+
 def catalogue_class(amounts: dict[str, float]) -> str:
     """The class of a composition if the catalogue lists it (however written), else ''."""
     return _class_index().get(composition_key(amounts), "") if amounts else ""

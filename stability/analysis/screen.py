@@ -156,10 +156,17 @@ def system_groups(targets: list[Target], engine: Engine) -> list[list[int]]:
     """Indices of ``targets`` grouped by chemical system, largest systems first, so each
     process builds each hull once and the longest work starts early."""
 
+    table = engine.table
+    names: dict[tuple[int, ...], tuple[str, ...]] = {}  # a row's elements, as written
+
     def system(t: Target) -> tuple[str, ...]:
-        if t.row >= 0:
-            return tuple(sorted(engine.table.row_composition(t.row)))
-        return tuple(sorted(formula_elements(t.formula)))
+        if t.row < 0:
+            return tuple(sorted(formula_elements(t.formula)))
+        key = tuple(table.indices[table.indptr[t.row] : table.indptr[t.row + 1]].tolist())
+        found = names.get(key)
+        if found is None:
+            found = names[key] = tuple(sorted(table.elements[j] for j in key))
+        return found
 
     by_system: dict[tuple[str, ...], list[int]] = {}
     for i, t in enumerate(targets):
@@ -258,16 +265,18 @@ def run_screen(
     bar = progress(len(targets), len(done)) if progress else None
 
     def one(target: Target) -> dict:
-        return screen_target(
-            engine, target, partners, draws, tolerance=tolerance, passivation=passivation
+        # Made finite here, in the worker: the parent's share of a fast screen is the serial part.
+        return _finite(
+            screen_target(
+                engine, target, partners, draws, tolerance=tolerance, passivation=passivation
+            )
         )
 
     try:
         groups = system_groups(todo, engine)
         for outcome in map_items(one, todo, jobs=jobs, groups=groups, executor=executor):
             target = todo[outcome.index]
-            row = outcome.value if outcome.ok else _failed_row(target, outcome.error)
-            row = _finite(row)
+            row = outcome.value if outcome.ok else _finite(_failed_row(target, outcome.error))
             if journal:
                 journal.add(target.key, row)
             done[target.key] = row

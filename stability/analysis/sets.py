@@ -27,6 +27,7 @@ from stability.analysis.catalogue import (
     CATALOGUE,
     SEED_SECTIONS,
     catalogue_class,
+    catalogue_element_sets,
     material_class,
     set_names,
 )
@@ -98,11 +99,22 @@ def dataset_targets(table: EntryTable, name: str) -> list[Target]:
         rows = np.flatnonzero(has_li & has_x & (counts == 3))
     else:
         raise StabilityError(f"unknown dataset set {name!r}; use {', '.join(DATASET_SET_NAMES)}")
+    # A row's class is its anion class unless the catalogue lists its composition: only rows
+    # with a catalogue material's element set need their composition compared.
+    listed = catalogue_element_sets()
+    by_set: dict[tuple[int, ...], str] = {}
+    indptr, indices, formulas = table.indptr, table.indices, table.formula.tolist()
     out = []
-    for i in rows:
-        comp = table.row_composition(int(i))
-        formula = str(table.formula[i])
-        out.append(Target(f"row{i}", formula, formula, int(i), classify(formula, comp)))
+    for i in rows.tolist():
+        key = tuple(indices[indptr[i] : indptr[i + 1]].tolist())
+        cls = by_set.get(key)
+        if cls is None:
+            elements = {table.elements[j] for j in key}
+            cls = "" if frozenset(elements) in listed else anion_class(elements)
+            by_set[key] = cls
+        if not cls:
+            cls = classify(formulas[i], table.row_composition(i))
+        out.append(Target(f"row{i}", formulas[i], formulas[i], i, cls))
     return out
 
 
