@@ -59,7 +59,7 @@ def test_cli_window_imports_no_heavy_module(args):
 
 
 def test_cli_window_of_four_elements_needs_scipy_only():
-    # Systems of QHULL_MIN_ELEMENTS (4) and more elements are hulled by scipy's qhull.
+    # Systems of QHULL_MIN_ELEMENTS (4) elements are hulled by scipy's qhull (LGPS: Li-Ge-P-S).
     heavy = _imported(["-m", "stability", "window", "LGPS", "Li3PS4", "--format", "json"])
     assert heavy & set(HEAVY) == {"scipy"}
 

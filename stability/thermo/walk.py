@@ -103,10 +103,10 @@ class WalkHull:
     def _use(self, everything: bool) -> None:
         """Pivot over every row, or only over those not left out."""
         self._everything = everything
-        if everything:
-            self._rows = np.arange(len(self.form))
-        else:
-            self._rows = np.setdiff1d(np.arange(len(self.form)), self._left_out)
+        kept = np.ones(len(self.form), dtype=bool)
+        if not everything:
+            kept[self._left_out] = False
+        self._rows = np.flatnonzero(kept)
         self._sub_fractions = self.fractions[self._rows]
         self._sub_form = self.form[self._rows]
 
