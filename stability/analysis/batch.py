@@ -178,10 +178,11 @@ def _run_group(group: Sequence[int]) -> int:
         for i in group:
             sender.add(attempt(fn, items[i], i, _STATE["allow_errors"]))
     except Exception as exc:  # allow_errors off: hand the error to the parent
-        sender.flush()
+        sender.flush()  # the outcomes before it first: they are saved
         sender.results.put(exc)
         raise
-    sender.flush()
+    finally:
+        sender.flush()
     return len(group)
 
 

@@ -120,10 +120,14 @@ class WalkHull:
 
     def _checked(self, compute, facets_of):
         """``compute()`` over the rows kept, if ``facets_of(result)`` pass ``_supports``;
-        else over every row."""
-        result = compute()
-        if self._supports(facets_of(result)):
-            return result
+        else (or if the pivots over the rows kept fail) over every row."""
+        try:
+            result = compute()
+            if self._supports(facets_of(result)):
+                return result
+        except WalkError:
+            if self._everything:
+                raise
         self.fallbacks += 1
         self._use(everything=True)
         try:
