@@ -188,17 +188,9 @@ class Hull:
 
         Those planes interpolate the points, so the lower hull lies on or below them: a point
         above them by more than PRUNE_GAP is above the hull and is left out. The facets found
-        are checked to support every point (one matrix product); None if not (qhull on all).
+        are checked as in ``_facets_without``; None if they fail (qhull on all).
         """
-        pure = np.count_nonzero(self.fractions > 0, axis=1) == 1
-        rows = np.flatnonzero((gaps <= PRUNE_GAP) | pure)
-        if len(rows) == len(gaps) or len(rows) <= self.k:
-            return None
-        facets = rows[self._facets(rows)]
-        if len(facets) == 0:
-            return None
-        mu, after = self._plane_gaps(facets)
-        return (facets, mu) if after.min() >= -1e-9 else None
+        return self._facets_without(gaps > PRUNE_GAP)
 
     def _facets_without(self, drop: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
         """qhull without the points ``drop`` marks (elements always kept), and the facets'
