@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from pymatgen.analysis.phase_diagram import PDEntry, PhaseDiagram
 from pymatgen.core import Composition
 
-from stability.thermo.hull import HINT_GAP, PRUNE_GAP, Hull
+from stability.thermo.hull import HINT_GAP, Hull
 from stability.thermo.walk import WalkHull
 
 ELEMENTS = ["Li", "N", "Cl", "O"]
@@ -70,21 +70,6 @@ def test_hinted_hull_is_the_hull(system, kinds, queries):
         assert not any(distance[r] > HINT_GAP for r in stable if np.count_nonzero(fractions[r]) > 1)
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(systems)
-def test_true_reports_prune(system):
-    """With the true distances, phases far above the hull are left out of qhull's input."""
-    fractions, energies, entries = arrays(system)
-    distance = reported(entries, [])
-    hinted = Hull(fractions, energies, above=distance > HINT_GAP)
-    full = Hull(fractions, energies)
-    # Only points qhull would be given (lowest per composition, below the elements) count.
-    far = distance[full.vertex_rows] > max(HINT_GAP, 10 * PRUNE_GAP)
-    if far.any() and len(full.vertex_rows) - far.sum() > len(ELEMENTS):
-        assert hinted.hinted
-    assert np.allclose(hull_energies(hinted, fractions), hull_energies(full, fractions), atol=1e-9)
-
-
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(systems, reports, st.lists(st.lists(st.floats(0, 1), min_size=4, max_size=4), max_size=6))
 def test_pivoting_hull_with_reports_answers_as_without(system, kinds, queries):
@@ -136,17 +121,26 @@ def _same_around(a, b) -> bool:
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(systems)
-def test_pivoting_hull_leaves_out_true_reports(system):
+def test_true_reports_are_left_out(system):
+    """With the true distances, the phases far above the hull are left out of qhull's input
+    and of the pivots, and every check passes."""
     fractions, energies, entries = arrays(system)
-    distance = reported(entries, [])
-    hinted = WalkHull(fractions, energies, above=distance > HINT_GAP)
-    full = WalkHull(fractions, energies)
-    far = distance[full.vertex_rows] > HINT_GAP
+    above = reported(entries, []) > HINT_GAP
+    full = Hull(fractions, energies)
+    # Only points a hull is built from (lowest per composition, below the elements) count.
+    far = above[full.vertex_rows]
     pure = np.count_nonzero(fractions[full.vertex_rows], axis=1) == 1
-    assert hinted._left_out.size == int((far & ~pure).sum())
+    qhull, pivoting = (
+        Hull(fractions, energies, above=above),
+        WalkHull(fractions, energies, above=above),
+    )
+    if far.any() and len(full.vertex_rows) - far.sum() > len(ELEMENTS):
+        assert qhull.hinted
+    assert pivoting._left_out.size == int((far & ~pure).sum())
     for x in fractions:
-        assert abs(hinted.energy(x) - full.energy(x)) < 1e-9
-    assert hinted.fallbacks == 0
+        assert abs(qhull.energy(x) - full.energy(x)) < 1e-9
+        assert abs(pivoting.energy(x) - full.energy(x)) < 1e-9
+    assert pivoting.fallbacks == 0
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
