@@ -162,7 +162,7 @@ def system_groups(targets: list[Target], engine: Engine) -> list[list[int]]:
     def system(t: Target) -> tuple[str, ...]:
         if t.row < 0:
             return tuple(sorted(formula_elements(t.formula)))
-        key = tuple(table.indices[table.indptr[t.row] : table.indptr[t.row + 1]].tolist())
+        key = table.row_elements(t.row)
         found = names.get(key)
         if found is None:
             found = names[key] = tuple(sorted(table.elements[j] for j in key))

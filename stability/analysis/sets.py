@@ -103,10 +103,10 @@ def dataset_targets(table: EntryTable, name: str) -> list[Target]:
     # with a catalogue material's element set need their composition compared.
     listed = catalogue_element_sets()
     by_set: dict[tuple[int, ...], str] = {}
-    indptr, indices, formulas = table.indptr, table.indices, table.formula.tolist()
+    formulas = table.formula.tolist()
     out = []
     for i in rows.tolist():
-        key = tuple(indices[indptr[i] : indptr[i + 1]].tolist())
+        key = table.row_elements(i)
         cls = by_set.get(key)
         if cls is None:
             elements = {table.elements[j] for j in key}

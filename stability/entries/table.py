@@ -150,13 +150,25 @@ class EntryTable:
             return np.zeros(0, dtype=np.int64)
         return np.sort(np.concatenate(found))
 
+    def row_elements(self, i: int) -> tuple[int, ...]:
+        """Row i's elements as indices into ``elements``, in the order written (a key for
+        grouping rows by element set)."""
+        return tuple(self.indices[self.indptr[i] : self.indptr[i + 1]].tolist())
+
+    def entry_positions(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Where the given rows' entries lie in ``indices``/``amounts``: (positions, in row
+        order, and the number of entries of each row)."""
+        starts = self.indptr[rows]
+        counts = self.indptr[rows + 1] - starts  # not a diff of every row
+        ends = np.cumsum(counts)
+        total = int(ends[-1]) if len(ends) else 0
+        return np.repeat(starts - (ends - counts), counts) + np.arange(total), counts
+
     def take(self, rows: np.ndarray) -> EntryTable:
         """Return the sub-table of the given row indices (or boolean mask)."""
         rows = np.flatnonzero(rows) if rows.dtype == bool else np.asarray(rows, dtype=np.int64)
-        counts = self.indptr[rows + 1] - self.indptr[rows]  # not a diff of every row
+        gather, counts = self.entry_positions(rows)
         indptr = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
-        starts = self.indptr[rows]
-        gather = np.repeat(starts - indptr[:-1], counts) + np.arange(indptr[-1])
         return replace(
             self,
             indptr=indptr,

@@ -59,10 +59,7 @@ def select_system(table: EntryTable, elements: Iterable[str]) -> SystemData:
         raise MissingDataError(f"dataset {table.name} has no entries with {', '.join(missing)}")
     rows = table.rows_within(els)
     # Gathered straight from the CSR columns (no sub-table: this runs once per system).
-    starts = table.indptr[rows]
-    counts = table.indptr[rows + 1] - starts
-    ends = np.cumsum(counts)
-    gather = np.repeat(starts - (ends - counts), counts) + np.arange(ends[-1] if len(ends) else 0)
+    gather, counts = table.entry_positions(rows)
     col = {el: k for k, el in enumerate(els)}
     column_of = np.array([col.get(el, -1) for el in table.elements], dtype=np.int64)
     dense = np.zeros((len(rows), len(els)))

@@ -97,6 +97,9 @@ class WalkHull:
         self._left_out = np.zeros(0, dtype=np.int64)
         if above is not None:
             self._left_out = np.flatnonzero(above[keep] & ~pure)
+        # What every check compares facets with (``_supports``), taken out once.
+        self._out_fractions = self.fractions[self._left_out]
+        self._out_form = self.form[self._left_out]
         self.fallbacks = 0
         self._use(everything=self._left_out.size == 0)
 
@@ -115,7 +118,7 @@ class WalkHull:
         so that they are facets of the hull of all rows."""
         if self._everything:
             return True
-        fr, fo = self.fractions[self._left_out], self.form[self._left_out]
+        fr, fo = self._out_fractions, self._out_form
         return all(float((fo - fr @ f.mu).min()) > PRUNE_GAP for f in facets if f is not None)
 
     def _checked(self, compute, facets_of):
