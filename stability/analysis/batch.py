@@ -3,8 +3,9 @@
 Screens, interface matrices and comparisons all run through ``map_items``: in this process
 (``jobs=1``), in a pool of forked worker processes, or on a Dask cluster (``executor``, see
 ``stability.analysis.cluster``). Every way each item's outcome is yielded as soon as it
-reaches this process, so a caller can journal it at once; a bad item becomes an ``Outcome``
-with an ``error`` and the rest go on.
+reaches this process (forked workers send theirs in batches, at least every ``FLUSH_S``), so
+a caller can journal it at once; a bad item becomes an ``Outcome`` with an ``error`` and the
+rest go on.
 """
 
 from __future__ import annotations

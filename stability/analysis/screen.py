@@ -1,7 +1,8 @@
 """Screens over many materials: resumable, parallel, one row per target, errors recorded.
 
-Every finished row is appended to a journal (``OUT/screen.journal.jsonl``) at once, so an
-interrupted run (Ctrl-C or kill) loses nothing; re-running into the same folder skips the
+Every finished row is appended to a journal (``OUT/screen.journal.jsonl``) as soon as it
+reaches this process (local workers send rows at least every 50 ms), so an interrupted run
+(Ctrl-C or kill) loses at most those last moments; re-running into the same folder skips the
 rows already there. The tables (``screen.csv``, ``screen.json``) are written atomically at the
 end, in the set's order, so they do not depend on ``--jobs`` or on interruptions.
 """
@@ -242,7 +243,7 @@ def run_screen(
     passivation: Passivation | None = None,
     executor: Executor = None,
 ) -> ScreenResult:
-    """Screen ``targets``; with ``out``, journal each row there as it finishes and resume.
+    """Screen ``targets``; with ``out``, journal each row there as it arrives and resume.
 
     ``executor`` (a Dask scheduler address or Client) runs the rows on that cluster instead
     of ``jobs`` local processes; the table is the same either way. Ctrl-C raises
