@@ -54,7 +54,8 @@ class Cli(click.Group):
         try:
             return super().invoke(ctx)
         except Interrupted as exc:
-            click.echo(str(exc).capitalize(), err=True)
+            text = str(exc)  # not capitalize(): it would lowercase the journal path
+            click.echo(text[:1].upper() + text[1:], err=True)
             sys.exit(EXIT_INTERRUPTED)
         except StabilityError as exc:
             if ctx.meta.get("debug"):

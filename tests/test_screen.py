@@ -157,7 +157,7 @@ def test_killed_screen_resumes_to_the_same_table(data, tmp_path, sig, jobs):
     cmd.append("--out")
     reference = tmp_path / "reference"
     subprocess.run([*cmd, str(reference)], env=env, check=True, capture_output=True)
-    out = tmp_path / "killed"
+    out = tmp_path / "Killed"  # capitals: the message must name the journal as it is
     proc = subprocess.Popen(
         [*cmd, str(out)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
     )
@@ -176,6 +176,7 @@ def test_killed_screen_resumes_to_the_same_table(data, tmp_path, sig, jobs):
         lines = err.decode().strip().splitlines()
         assert len(lines) == 1 and lines[0].startswith("Interrupted: "), err
         assert "rows saved" in lines[0] and "resume" in lines[0]
+        assert str(journal) in lines[0], err
     saved = journal.read_text().count("\n") - 1
     assert 50 <= saved < len(pd.read_csv(reference / "screen.csv"))
     assert not (out / "screen.csv").exists()
