@@ -39,15 +39,19 @@ from stability.thermo.walk import WalkError, WalkHull
 
 @cache
 def _reduced(formula: str) -> tuple[str, float]:
-    reduced, _ = reduced_composition(composition_amounts(formula))
-    return reduced_formula(reduced), num_atoms(reduced)
+    """(reduced formula, atoms per reduced formula unit) of a dataset formula."""
+    amounts = composition_amounts(formula)
+    reduced, _ = reduced_composition(amounts)
+    # The reduced composition's formula is the composition's (reducing again is a waste).
+    return reduced_formula(amounts), num_atoms(reduced)
 
 
 @lru_cache(maxsize=4096)
 def _reduced_amounts(items: tuple[tuple[str, float], ...]) -> tuple[str, float]:
     """(reduced formula, formula units) of a composition given as sorted (element, amount)."""
-    reduced, units = reduced_composition(dict(items))
-    return reduced_formula(reduced), float(units)
+    amounts = dict(items)
+    _, units = reduced_composition(amounts)
+    return reduced_formula(amounts), float(units)
 
 
 class FastSystem(PhaseSystem):
@@ -144,9 +148,12 @@ class FastSystem(PhaseSystem):
             form = self.data.energy_per_atom[same] - self.data.fractions[same] @ self.hull.refs
             vertex = False
             if same.size and form.min() <= e_form + config.ENERGY_TOL:
-                phases = self._phases(x)
-                own, _ = _reduced_amounts(tuple(sorted(amounts.items())))
-                vertex = len(phases) == 1 and phases[0].formula == own
+                # One phase alone at x, of this reduced formula (as ``_phases`` would give).
+                verts, _ = self.hull.decompose(x)
+                if len(verts) == 1:
+                    row = self.hull.vertex_rows[verts[0]]
+                    own, _ = _reduced_amounts(tuple(sorted(amounts.items())))
+                    vertex = _reduced(str(self.data.formula[row]))[0] == own
             return HullPoint(float(e_form + self.hull.refs @ frac), lambda: self._phases(x), vertex)
         return HullPoint(
             float(e_form + self.hull.refs @ (x / total)),

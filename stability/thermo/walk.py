@@ -43,7 +43,7 @@ class WalkError(StabilityError):
 class _Facet:
     """A basis of k phases: their fraction matrix's inverse and the plane's chemical potentials."""
 
-    __slots__ = ("basis", "inv", "mu")
+    __slots__ = ("basis", "inv", "mu", "supported")
 
     def __init__(self, basis: np.ndarray, fractions: np.ndarray, form: np.ndarray) -> None:
         self.basis = basis
@@ -52,6 +52,9 @@ class _Facet:
         except np.linalg.LinAlgError:
             raise WalkError("a singular basis met while walking the hull") from None
         self.mu = self.inv @ form[basis]
+        #: Whether the rows a hull left out lie above this facet (``WalkHull._supports``),
+        #: once known: facets come back from the memos, and answers check them again.
+        self.supported: bool | None = None
 
     def amounts(self, y: np.ndarray) -> np.ndarray:
         """Atoms of each basis phase in the extensive composition ``y`` (negative: outside)."""
@@ -119,7 +122,14 @@ class WalkHull:
         if self._everything:
             return True
         fr, fo = self._out_fractions, self._out_form
-        return all(float((fo - fr @ f.mu).min()) > PRUNE_GAP for f in facets if f is not None)
+        for f in facets:
+            if f is None:
+                continue
+            if f.supported is None:
+                f.supported = bool((fo - fr @ f.mu).min() > PRUNE_GAP)
+            if not f.supported:
+                return False
+        return True
 
     def _checked(self, compute, facets_of):
         """``compute()`` over the rows kept, if ``facets_of(result)`` pass ``_supports``;
@@ -189,7 +199,7 @@ class WalkHull:
         u = fac.inv[:, j]
         fractions = self._sub_fractions
         g = fractions @ u
-        cand = np.flatnonzero(g < -PIVOT_TOL)
+        cand = (g < -PIVOT_TOL).nonzero()[0]
         if cand.size == 0:
             raise WalkError("the line leaves the composition space")
         cost = np.maximum(self._sub_form[cand] - fractions[cand] @ fac.mu, 0.0)
@@ -221,9 +231,9 @@ class WalkHull:
         t = 0.0
         scale = max(1.0, float(np.abs(y0).sum() + np.abs(d).sum()))
         for _ in range(self._budget):
-            lam0 = fac.amounts(y0)
-            dl = fac.amounts(d)
-            out = np.flatnonzero(dl < -1e-13 * scale)
+            lam0 = fac.inv.T @ y0
+            dl = fac.inv.T @ d
+            out = (dl < -1e-13 * scale).nonzero()[0]
             if out.size == 0:
                 return fac
             exits = np.maximum(-lam0[out] / dl[out], t)
