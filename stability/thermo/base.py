@@ -54,17 +54,21 @@ def volts(mu_li_eV: float) -> float:
 class HullPoint:
     """The hull at a composition: energy, decomposition, and whether a phase sits exactly there.
 
-    ``phases`` is computed when first read (``decompose``): placing a composition only needs
-    the energy and whether it is a vertex.
+    ``phases`` and ``is_vertex`` are computed when first read (``decompose``, ``vertex``): a
+    screen row of a material without Li needs only the energy.
     """
 
     hull_energy_per_atom: float
     decompose: Callable[[], tuple[Phase, ...]] = field(repr=False, compare=False)
-    is_vertex: bool = field(default=False)
+    vertex: Callable[[], bool] = field(repr=False, compare=False)
 
     @cached_property
     def phases(self) -> tuple[Phase, ...]:
         return self.decompose()
+
+    @cached_property
+    def is_vertex(self) -> bool:
+        return self.vertex()
 
 
 @dataclass(frozen=True)

@@ -140,26 +140,30 @@ class FastSystem(PhaseSystem):
     def hull_point(self, amounts: dict[str, float]) -> HullPoint:
         x = self._vector(amounts)
         total = x.sum()
+        frac = x / total
+        energy = float(self.hull.energy(x) / total + self.hull.refs @ frac)
+        vertex = self._walk_vertex if self.walk else self._qhull_vertex
+        return HullPoint(energy, lambda: self._phases(x), lambda: vertex(amounts, x))
+
+    def _walk_vertex(self, amounts: dict[str, float], x: np.ndarray) -> bool:
+        """Whether a row of this composition is on the hull: decomposed only then."""
+        total = x.sum()
         e_form = self.hull.energy(x) / total
-        if self.walk:
-            # A vertex is a row of this composition on the hull: decompose only then.
-            frac = x / total
-            same = same_composition(self.data.fractions, frac)
-            form = self.data.energy_per_atom[same] - self.data.fractions[same] @ self.hull.refs
-            vertex = False
-            if same.size and form.min() <= e_form + config.ENERGY_TOL:
-                # One phase alone at x, of this reduced formula (as ``_phases`` would give).
-                verts, _ = self.hull.decompose(x)
-                if len(verts) == 1:
-                    row = self.hull.vertex_rows[verts[0]]
-                    own, _ = _reduced_amounts(tuple(sorted(amounts.items())))
-                    vertex = _reduced(str(self.data.formula[row]))[0] == own
-            return HullPoint(float(e_form + self.hull.refs @ frac), lambda: self._phases(x), vertex)
-        return HullPoint(
-            float(e_form + self.hull.refs @ (x / total)),
-            lambda: self._phases(x),
-            self._vertex_at(amounts, x / total) is not None,
-        )
+        frac = x / total
+        same = same_composition(self.data.fractions, frac)
+        form = self.data.energy_per_atom[same] - self.data.fractions[same] @ self.hull.refs
+        if not (same.size and form.min() <= e_form + config.ENERGY_TOL):
+            return False
+        # One phase alone at x, of this reduced formula (as ``_phases`` would give).
+        verts, _ = self.hull.decompose(x)
+        if len(verts) != 1:
+            return False
+        row = self.hull.vertex_rows[verts[0]]
+        own, _ = _reduced_amounts(tuple(sorted(amounts.items())))
+        return _reduced(str(self.data.formula[row]))[0] == own
+
+    def _qhull_vertex(self, amounts: dict[str, float], x: np.ndarray) -> bool:
+        return self._vertex_at(amounts, x / x.sum()) is not None
 
     def _vertex_at(self, amounts: dict[str, float], frac: np.ndarray) -> int | None:
         """The system row of the closed hull's vertex that is ``amounts`` (at atomic fractions

@@ -50,7 +50,7 @@ class PymatgenSystem(PhaseSystem):
             len(phases) == 1
             and Composition(phases[0].formula).reduced_formula == comp.reduced_formula
         )
-        return HullPoint(e_hull, lambda: phases, vertex)
+        return HullPoint(e_hull, lambda: phases, lambda: vertex)
 
     def li_profile(self, amounts: dict[str, float], element: str = "Li") -> list[ProfileStep]:
         comp = Composition(amounts)
