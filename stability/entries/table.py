@@ -112,6 +112,11 @@ class EntryTable:
         return counts[self.indptr[1:]] == counts[self.indptr[:-1]]
 
     @cached_property
+    def element_index(self) -> dict[str, int]:
+        """Each element's position in ``elements`` (the column index of its entries)."""
+        return {el: k for k, el in enumerate(self.elements)}
+
+    @cached_property
     def _lookups(self) -> list[int]:
         return [0]
 

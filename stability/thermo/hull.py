@@ -65,10 +65,12 @@ def element_refs(
     of each element), the pure rows of each element, and which rows are pure."""
     k = fractions.shape[1]
     pure = np.count_nonzero(fractions > 0, axis=1) == 1  # exactly one element, not ~0.99999
+    pure_rows = pure.nonzero()[0]
+    element_of = fractions[pure_rows].argmax(axis=1)  # a pure row's one element
     refs = np.empty(k)
     ref_rows = []
     for j in range(k):
-        candidates = np.flatnonzero(pure & (fractions[:, j] > 0.5))
+        candidates = pure_rows[element_of == j]
         if candidates.size == 0:
             raise MissingDataError(f"no elemental entry for element index {j}")
         refs[j] = energy_per_atom[candidates].min()

@@ -54,14 +54,18 @@ def select_system(table: EntryTable, elements: Iterable[str]) -> SystemData:
     a total-energy dataset without an element's own entry cannot place that element.
     """
     els = chemsys_key(elements)
-    missing = [el for el in els if el not in table.elements]
+    index = table.element_index
+    missing = [el for el in els if el not in index]
     if missing and table.energy_kind != FORMATION:
         raise MissingDataError(f"dataset {table.name} has no entries with {', '.join(missing)}")
     rows = table.rows_within(els)
     # Gathered straight from the CSR columns (no sub-table: this runs once per system).
     gather, counts = table.entry_positions(rows)
     col = {el: k for k, el in enumerate(els)}
-    column_of = np.array([col.get(el, -1) for el in table.elements], dtype=np.int64)
+    # The system column of each table element (-1: not in the system; none is gathered).
+    column_of = np.full(len(table.elements), -1, dtype=np.int64)
+    present = [k for k, el in enumerate(els) if el in index]
+    column_of[np.array([index[els[k]] for k in present], dtype=np.int64)] = present
     dense = np.zeros((len(rows), len(els)))
     dense[np.repeat(np.arange(len(rows)), counts), column_of[table.indices[gather]]] = (
         table.amounts[gather]
@@ -71,8 +75,9 @@ def select_system(table: EntryTable, elements: Iterable[str]) -> SystemData:
     distance = table.reported_hull_distance[rows]
 
     singles = (dense > 0).sum(axis=1) == 1
-    have = {els[int(np.argmax(r))] for r in dense[singles]}
-    absent = [el for el in els if el not in have]
+    have = np.zeros(len(els), dtype=bool)
+    have[dense[singles].argmax(axis=1)] = True
+    absent = [el for k, el in enumerate(els) if not have[k]]
     if absent:
         if table.energy_kind != FORMATION:
             raise MissingDataError(

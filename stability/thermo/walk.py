@@ -86,9 +86,10 @@ class WalkHull:
         self.fractions = np.ascontiguousarray(fractions[keep])
         self.form = form[keep]
         pure = np.count_nonzero(self.fractions > 0, axis=1) == 1
-        self._elements = np.array(
-            [np.flatnonzero(pure & (self.fractions[:, j] > 0.5))[0] for j in range(self.k)]
-        )
+        pure_rows = pure.nonzero()[0]
+        element_of = self.fractions[pure_rows].argmax(axis=1)
+        # Each element's first pure row (hull_points keeps one per element).
+        self._elements = np.array([pure_rows[(element_of == j).argmax()] for j in range(self.k)])
         self._facet: dict[bool, _Facet] = {}
         #: Facets found for points queried before (the same point again: hull energy then
         #: phases, or the same reactant mixed with several partners in this system).
