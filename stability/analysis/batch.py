@@ -10,7 +10,6 @@ rest go on.
 
 from __future__ import annotations
 
-import gc
 import queue as queue_module
 import signal
 from collections.abc import Callable, Iterator, Sequence
@@ -224,9 +223,6 @@ def _map_forked(
         initargs=(fn, items, allow_errors, results),
     )
     finished = False
-    # Objects that exist now (the dataset, the items) move out of the collector's sight while
-    # the workers fork: a worker's collections then never walk, and copy, the pages it shares.
-    gc.freeze()
     try:
         futures = [pool.submit(_run_group, list(g)) for g in groups]
         received = 0
@@ -256,4 +252,3 @@ def _map_forked(
                 proc.terminate()
         pool.shutdown(wait=finished, cancel_futures=True)
         results.close()
-        gc.unfreeze()
