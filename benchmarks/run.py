@@ -46,6 +46,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import hashlib
 import json
 import os
 import platform
@@ -323,6 +324,8 @@ def child_screen_all(spec: dict) -> dict:
     windows = sum(r["reduction_limit_V"] is not None for r in result.rows)
     no_window = sum(r["error"].startswith("no window") for r in result.rows)
     failed = sum(bool(r["error"]) and not r["error"].startswith("no window") for r in result.rows)
+    # Every row, every column: repeated runs compare their answers through this digest.
+    text = json.dumps(result.rows, sort_keys=True, default=str)
     return {
         "n": len(targets),
         "wall": wall,
@@ -330,6 +333,7 @@ def child_screen_all(spec: dict) -> dict:
         "windows": windows,
         "no_window": no_window,
         "failed": failed,
+        "rows_sha256": hashlib.sha256(text.encode()).hexdigest(),
         "systems": len({tuple(sorted(table.row_composition(t.row))) for t in targets}),
     }
 
@@ -668,7 +672,11 @@ def job_windows(args, env, data: Path, workdir: Path, dataset: str, tag: str):
         repeats = len(pairs)
         walls2 = sorted(p[0][0]["wall"] for p in pairs)
         walls1 = sorted(p[1][0]["wall"] for p in pairs)
-        same = all(p[i][0]["results"] == ours["results"] for p in pairs for i in (0, 1))
+        same = all(
+            (p[i][0]["results"], p[i][0]["errors"]) == (ours["results"], ours["errors"])
+            for p in pairs
+            for i in (0, 1)
+        )
     else:
         ours, mo = run_child(spec, env, workdir)
     n_all, n = pmg["n_all"], pmg["n"]
@@ -774,7 +782,8 @@ def job_screen_all(args, env, data: Path, workdir: Path) -> tuple[list[str], lis
         f"(h) {ours['n']:,} compounds in {ours['systems']:,} chemical systems, jobs=2: "
         f"{ours['windows']:,} windows, {ours['no_window']:,} rows without Li (energy above hull "
         f"only), {ours['failed']} failed; load included. Median of {len(runs)} runs: "
-        f"{' / '.join(fmt_time(w) for w in walls)}."
+        f"{' / '.join(fmt_time(w) for w in walls)}; rows (every column) of every run "
+        f"{'identical' if len({r[0]['rows_sha256'] for r in runs}) == 1 else 'NOT identical'}."
     ]
     return row, notes
 

@@ -239,6 +239,7 @@ def test_journal_grows_row_by_row(fast2019, tmp_path, jobs):
 def test_rows_without_li_never_decide_whether_they_are_vertices(fast2019, monkeypatch):
     # Whether a composition is a hull corner is computed only when read: a row without Li
     # needs its hull energy alone (most of the all-compound screen).
+    from stability.thermo.engines import make_engine
     from stability.thermo.fast import FastSystem
 
     def refuse(*_):
@@ -247,6 +248,7 @@ def test_rows_without_li_never_decide_whether_they_are_vertices(fast2019, monkey
     monkeypatch.setattr(FastSystem, "_walk_vertex", refuse)
     monkeypatch.setattr(FastSystem, "_qhull_vertex", refuse)
     table = fast2019.table
+    engine = make_engine(table, "fast")  # its own: the shared one may have located these
     by_size: dict[int, list] = {}
     for t in resolve_targets(table, "all"):
         comp = table.row_composition(t.row)
@@ -255,6 +257,6 @@ def test_rows_without_li_never_decide_whether_they_are_vertices(fast2019, monkey
     # Systems of 2-5 elements: pivoting (2, 3, 5) and qhull (4) hulls.
     targets = [t for n in (2, 3, 4, 5) for t in by_size[n]]
     assert len(targets) == 8
-    rows = run_screen(fast2019, targets).rows
+    rows = run_screen(engine, targets).rows
     assert all(r["error"].startswith(screen_mod.NO_WINDOW) for r in rows), rows
     assert all(r["e_above_hull_eV_per_atom"] is not None for r in rows)

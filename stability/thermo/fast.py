@@ -143,7 +143,8 @@ class FastSystem(PhaseSystem):
         frac = x / total
         energy = float(self.hull.energy(x) / total + self.hull.refs @ frac)
         vertex = self._walk_vertex if self.walk else self._qhull_vertex
-        return HullPoint(energy, lambda: self._phases(x), lambda: vertex(amounts, x))
+        own = dict(amounts)  # read later: a caller's dict may change by then
+        return HullPoint(energy, lambda: self._phases(x), lambda: vertex(own, x))
 
     def _walk_vertex(self, amounts: dict[str, float], x: np.ndarray) -> bool:
         """Whether a row of this composition is on the hull: decomposed only then."""

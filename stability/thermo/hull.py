@@ -66,7 +66,8 @@ def element_refs(
     k = fractions.shape[1]
     pure = np.count_nonzero(fractions > 0, axis=1) == 1  # exactly one element, not ~0.99999
     pure_rows = pure.nonzero()[0]
-    element_of = fractions[pure_rows].argmax(axis=1)  # a pure row's one element
+    # A pure row's one element (no elements: no pure rows either).
+    element_of = fractions[pure_rows].argmax(axis=1) if k else pure_rows
     refs = np.empty(k)
     ref_rows = []
     for j in range(k):

@@ -76,7 +76,8 @@ def select_system(table: EntryTable, elements: Iterable[str]) -> SystemData:
 
     singles = (dense > 0).sum(axis=1) == 1
     have = np.zeros(len(els), dtype=bool)
-    have[dense[singles].argmax(axis=1)] = True
+    if els:
+        have[dense[singles].argmax(axis=1)] = True
     absent = [el for k, el in enumerate(els) if not have[k]]
     if absent:
         if table.energy_kind != FORMATION:

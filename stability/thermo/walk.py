@@ -87,9 +87,12 @@ class WalkHull:
         self.form = form[keep]
         pure = np.count_nonzero(self.fractions > 0, axis=1) == 1
         pure_rows = pure.nonzero()[0]
-        element_of = self.fractions[pure_rows].argmax(axis=1)
+        element_of = self.fractions[pure_rows].argmax(axis=1) if self.k else pure_rows
         # Each element's first pure row (hull_points keeps one per element).
-        self._elements = np.array([pure_rows[(element_of == j).argmax()] for j in range(self.k)])
+        firsts = [pure_rows[element_of == j][:1] for j in range(self.k)]
+        if any(f.size == 0 for f in firsts):
+            raise WalkError("an element has no elemental row among the points")
+        self._elements = np.concatenate(firsts) if firsts else np.zeros(0, dtype=np.int64)
         self._facet: dict[bool, _Facet] = {}
         #: Facets found for points queried before (the same point again: hull energy then
         #: phases, or the same reactant mixed with several partners in this system).
