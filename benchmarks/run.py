@@ -324,8 +324,11 @@ def child_screen_all(spec: dict) -> dict:
     windows = sum(r["reduction_limit_V"] is not None for r in result.rows)
     no_window = sum(r["error"].startswith("no window") for r in result.rows)
     failed = sum(bool(r["error"]) and not r["error"].startswith("no window") for r in result.rows)
-    # Every row, every column: repeated runs compare their answers through this digest.
-    text = json.dumps(result.rows, sort_keys=True, default=str)
+    # Every row, every column: repeated runs compare their answers through this digest
+    # (row by row: one JSON text of all rows would raise the peak memory measured).
+    digest = hashlib.sha256()
+    for r in result.rows:
+        digest.update(json.dumps(r, sort_keys=True, default=str).encode())
     return {
         "n": len(targets),
         "wall": wall,
@@ -333,7 +336,7 @@ def child_screen_all(spec: dict) -> dict:
         "windows": windows,
         "no_window": no_window,
         "failed": failed,
-        "rows_sha256": hashlib.sha256(text.encode()).hexdigest(),
+        "rows_sha256": digest.hexdigest(),
         "systems": len({tuple(sorted(table.row_composition(t.row))) for t in targets}),
     }
 
