@@ -141,16 +141,20 @@ class FastSystem(PhaseSystem):
         x = self._vector(amounts)
         total = x.sum()
         frac = x / total
-        energy = float(self.hull.energy(x) / total + self.hull.refs @ frac)
+        e_form = self.hull.energy(x) / total
         vertex = self._walk_vertex if self.walk else self._qhull_vertex
         own = dict(amounts)  # read later: a caller's dict may change by then
-        return HullPoint(energy, lambda: self._phases(x), lambda: vertex(own, x))
+        return HullPoint(
+            float(e_form + self.hull.refs @ frac),
+            lambda: self._phases(x),
+            lambda: vertex(own, x, frac, e_form),
+        )
 
-    def _walk_vertex(self, amounts: dict[str, float], x: np.ndarray) -> bool:
-        """Whether a row of this composition is on the hull: decomposed only then."""
-        total = x.sum()
-        e_form = self.hull.energy(x) / total
-        frac = x / total
+    def _walk_vertex(
+        self, amounts: dict[str, float], x: np.ndarray, frac: np.ndarray, e_form: float
+    ) -> bool:
+        """Whether a row of this composition (atomic fractions ``frac``, hull formation energy
+        ``e_form`` per atom) is on the hull: decomposed only then."""
         same = same_composition(self.data.fractions, frac)
         form = self.data.energy_per_atom[same] - self.data.fractions[same] @ self.hull.refs
         if not (same.size and form.min() <= e_form + config.ENERGY_TOL):
@@ -163,8 +167,10 @@ class FastSystem(PhaseSystem):
         own, _ = _reduced_amounts(tuple(sorted(amounts.items())))
         return _reduced(str(self.data.formula[row]))[0] == own
 
-    def _qhull_vertex(self, amounts: dict[str, float], x: np.ndarray) -> bool:
-        return self._vertex_at(amounts, x / x.sum()) is not None
+    def _qhull_vertex(
+        self, amounts: dict[str, float], x: np.ndarray, frac: np.ndarray, e_form: float
+    ) -> bool:
+        return self._vertex_at(amounts, frac) is not None
 
     def _vertex_at(self, amounts: dict[str, float], frac: np.ndarray) -> int | None:
         """The system row of the closed hull's vertex that is ``amounts`` (at atomic fractions

@@ -23,7 +23,7 @@ import numpy as np
 
 from stability import config
 from stability.errors import StabilityError
-from stability.thermo.hull import MERGE_TOL, PRUNE_GAP, Around, hull_points
+from stability.thermo.hull import MERGE_TOL, PRUNE_GAP, Around, element_refs, hull_points
 
 #: Reduced costs above this (eV/atom) count as positive: a point on or above the plane.
 COST_TOL = 1e-12
@@ -85,14 +85,9 @@ class WalkHull:
         self.vertex_rows = keep
         self.fractions = np.ascontiguousarray(fractions[keep])
         self.form = form[keep]
-        pure = np.count_nonzero(self.fractions > 0, axis=1) == 1
-        pure_rows = pure.nonzero()[0]
-        element_of = self.fractions[pure_rows].argmax(axis=1) if self.k else pure_rows
         # Each element's first pure row (hull_points keeps one per element).
-        firsts = [pure_rows[element_of == j][:1] for j in range(self.k)]
-        if any(f.size == 0 for f in firsts):
-            raise WalkError("an element has no elemental row among the points")
-        self._elements = np.concatenate(firsts) if firsts else np.zeros(0, dtype=np.int64)
+        _, ref_rows, pure = element_refs(self.fractions, self.form)
+        self._elements = np.array([rows[0] for rows in ref_rows], dtype=np.int64)
         self._facet: dict[bool, _Facet] = {}
         #: Facets found for points queried before (the same point again: hull energy then
         #: phases, or the same reactant mixed with several partners in this system).
@@ -235,8 +230,8 @@ class WalkHull:
         t = 0.0
         scale = max(1.0, float(np.abs(y0).sum() + np.abs(d).sum()))
         for _ in range(self._budget):
-            lam0 = fac.inv.T @ y0
-            dl = fac.inv.T @ d
+            lam0 = fac.amounts(y0)
+            dl = fac.amounts(d)
             out = (dl < -1e-13 * scale).nonzero()[0]
             if out.size == 0:
                 return fac
