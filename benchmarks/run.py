@@ -662,7 +662,6 @@ def job_windows(args, env, data: Path, workdir: Path, dataset: str, tag: str):
         "formulas": sorted(set(pmg["sample"]) | set(cmp_["results"])) if args.quick else None,
     }
     one = None
-    repeats = 1
     if tag == "(b)" and (not args.quick or args.parallel):  # speed-up, parallel fraction
         # jobs=2 and jobs=1 alternate, args.repeat times each: this machine's speed drifts
         # by tens of percent within minutes, so single runs compare moments, not code.
@@ -670,9 +669,8 @@ def job_windows(args, env, data: Path, workdir: Path, dataset: str, tag: str):
             (run_child(spec, env, workdir), run_child({**spec, "jobs": 1}, env, workdir))
             for _ in range(args.repeat)
         ]
-        (ours, mo), _ = _median_run([p[0] for p in pairs])
-        one, _ = _median_run([p[1] for p in pairs])[0]
-        repeats = len(pairs)
+        ours, mo = _median_run([p[0] for p in pairs])
+        one, _ = _median_run([p[1] for p in pairs])
         walls2 = sorted(p[0][0]["wall"] for p in pairs)
         walls1 = sorted(p[1][0]["wall"] for p in pairs)
         same = all(
@@ -736,7 +734,7 @@ def job_windows(args, env, data: Path, workdir: Path, dataset: str, tag: str):
     ]
     if one is not None:
         notes.append(
-            f"{tag} repeated: jobs=2 and jobs=1 alternately, {repeats} runs each; the table shows "
+            f"{tag} repeated: jobs=2 and jobs=1 alternately, {args.repeat} runs each; the table shows "
             f"the median run. jobs=2 {' / '.join(fmt_time(w) for w in walls2)}, jobs=1 "
             f"{' / '.join(fmt_time(w) for w in walls1)}; answers of every run "
             f"{'identical' if same else 'NOT identical'}."
@@ -772,7 +770,7 @@ def job_screen_all(args, env, data: Path, workdir: Path) -> tuple[list[str], lis
         return ["(h) screen of every compound", "skipped (--quick)", *[""] * 9], []
     spec = {"kind": "screen:all", "data": str(data), "dataset": DATASETS[0], "jobs": 2}
     runs = [run_child(spec, env, workdir) for _ in range(args.repeat)]
-    (ours, mo), _ = _median_run(runs)
+    ours, mo = _median_run(runs)
     walls = sorted(r[0]["wall"] for r in runs)
     row = ours_only_row(
         f"(h) screen of every compound (set all), {DATASETS[0]}",
@@ -792,15 +790,13 @@ def job_screen_all(args, env, data: Path, workdir: Path) -> tuple[list[str], lis
 
 
 def _own_rss_mib() -> float:
-    """This runner's peak resident set (MiB): a floor under every child's ru_maxrss."""
+    """This runner's peak resident set (MiB): the most a child forked from it starts with."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def _median_run(runs: list[tuple[dict, Measured]]) -> tuple[tuple[dict, Measured], int]:
-    """The run of median wall time (the lower middle one of an even number), and its index."""
-    order = sorted(range(len(runs)), key=lambda i: runs[i][0]["wall"])
-    i = order[(len(order) - 1) // 2]
-    return runs[i], i
+def _median_run(runs: list[tuple[dict, Measured]]) -> tuple[dict, Measured]:
+    """The run of median wall time (the lower middle one of an even number)."""
+    return sorted(runs, key=lambda run: run[0]["wall"])[(len(runs) - 1) // 2]
 
 
 def job_nitride_matrix(args, env, data: Path, workdir: Path) -> tuple[list[str], list[str]]:
