@@ -177,7 +177,7 @@ class Location:
 
 def same_composition(fractions: np.ndarray, frac: np.ndarray) -> np.ndarray:
     """Rows of ``fractions`` (atomic fractions) equal to ``frac`` within COMPOSITION_TOL."""
-    return np.flatnonzero(np.abs(fractions - frac).max(axis=1) < config.COMPOSITION_TOL)
+    return (np.abs(fractions - frac).max(axis=1) < config.COMPOSITION_TOL).nonzero()[0]
 
 
 class Engine(ABC):
@@ -249,7 +249,7 @@ def _own_entry(
     same = same[data.rows[same] >= 0]  # implicit elements are not dataset entries
     if same.size == 0:
         return None, None
-    best = same[np.argmin(data.energy_per_atom[same])]
+    best = same[data.energy_per_atom[same].argmin()]
     e_above = float(data.energy_per_atom[best] - hull_e)
     e_above = 0.0 if e_above < config.ENERGY_NOISE else e_above  # rounding is not energy
     return e_above, (str(data.material_id[best]) or None)

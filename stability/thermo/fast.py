@@ -81,6 +81,9 @@ class FastSystem(PhaseSystem):
         self._last_grand: dict[str, Hull] = {}
         self._vertices: tuple[np.ndarray, np.ndarray] | None = None
         self._grand_input: dict[str, _GrandInput] = {}
+        #: Per system row met in an equilibrium: (reduced formula, atoms per reduced formula
+        #: unit, label), read once (each answer names two or three phases).
+        self._named: dict[int, tuple[str, float, str]] = {}
 
     @property
     def hull(self) -> Hull | WalkHull:
@@ -120,9 +123,15 @@ class FastSystem(PhaseSystem):
         picked = hull.vertex_rows[verts] if rows is None else rows[hull.vertex_rows[verts]]
         counted = self._counted(hull)
         out = []
-        for row, n_atoms in zip(picked, atoms, strict=True):
-            formula, size = _reduced(str(self.data.formula[row]))
-            out.append(Phase(formula, self.data.label(row), float(n_atoms / (size * counted[row]))))
+        for row, n_atoms in zip(picked.tolist(), atoms, strict=True):
+            named = self._named.get(row)
+            if named is None:
+                named = self._named[row] = (
+                    *_reduced(str(self.data.formula[row])),
+                    self.data.label(row),
+                )
+            formula, size, label = named
+            out.append(Phase(formula, label, float(n_atoms / (size * counted[row]))))
         return tuple(sorted(out, key=lambda p: p.formula))
 
     def _counted(self, hull: Hull) -> np.ndarray:
@@ -260,7 +269,7 @@ class FastSystem(PhaseSystem):
         else:
             breaks, slopes = self.hull.envelope(host, axis)
         tol = config.ENERGY_TOL * max(1.0, n_c)
-        hit = np.flatnonzero(np.abs(breaks - n_c) <= tol)
+        hit = (np.abs(breaks - n_c) <= tol).nonzero()[0]
         formula, units = _reduced_amounts(tuple(sorted(amounts.items())))
         placed = hit.size == 0
         if placed:
@@ -424,7 +433,7 @@ class _GrandInput:
         self.closed = np.ones(amounts.shape[1], dtype=bool)
         self.closed[axis] = False
         n_closed = amounts[:, self.closed].sum(axis=1)
-        self.rows = np.flatnonzero(n_closed > 0)
+        self.rows = (n_closed > 0).nonzero()[0]
         rows = self.rows
         self.n_closed = n_closed[rows]
         self.n_open = amounts[rows, axis]

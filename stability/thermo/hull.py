@@ -52,7 +52,7 @@ def hull_points(
     best = np.sort(order[first])
     keep = best[(form[best] < -FORMATION_TOL) | pure[best]]
     # One reference per element: the lowest pure entry.
-    refs_kept = np.array([c[np.argmin(form[c])] for c in ref_rows], dtype=np.int64)
+    refs_kept = np.array([c[form[c].argmin()] for c in ref_rows], dtype=np.int64)
     # (return_index: plain np.unique imports numpy.ma, a cost at every start-up)
     keep = np.unique(np.concatenate([keep[~pure[keep]], refs_kept]), return_index=True)[0]
     return refs, form, keep
@@ -87,7 +87,7 @@ class HullInput:
         self.fractions = fractions
         k = fractions.shape[1]
         self.pure = np.count_nonzero(fractions > 0, axis=1) == 1
-        self.ref_rows = [np.flatnonzero(self.pure & (fractions[:, j] > 0.5)) for j in range(k)]
+        self.ref_rows = [(self.pure & (fractions[:, j] > 0.5)).nonzero()[0] for j in range(k)]
         _, inverse = np.unique(np.round(fractions, 10), axis=0, return_inverse=True)
         self.group = inverse.ravel()
         counts = np.bincount(self.group)
@@ -104,7 +104,7 @@ class HullInput:
         # Per composition the lowest entry, ties to the first row, as hull_points' lexsort.
         best = np.lexsort((form, self.group))[self.starts]
         keep = best[(form[best] < -FORMATION_TOL) | self.pure[best]]
-        refs_kept = np.array([c[np.argmin(form[c])] for c in self.ref_rows], dtype=np.int64)
+        refs_kept = np.array([c[form[c].argmin()] for c in self.ref_rows], dtype=np.int64)
         keep = np.unique(np.concatenate([keep[~self.pure[keep]], refs_kept]))
         return refs, form, keep
 
@@ -201,7 +201,7 @@ class Hull:
         more than PRUNE_GAP (one matrix product), so that they are the hull of all points."""
         pure = np.count_nonzero(self.fractions > 0, axis=1) == 1
         drop = drop & ~pure
-        rows = np.flatnonzero(~drop)
+        rows = (~drop).nonzero()[0]
         if len(rows) == len(drop) or len(rows) <= self.k:
             return None
         facets = rows[self._facets(rows)]
@@ -253,11 +253,11 @@ class Hull:
                 self._inverse = np.linalg.inv(self.fractions[self.facets])
             lam = self._inverse[facet].T @ (x / total)
             if lam.min() >= -1e-8:
-                lam = np.clip(lam, 0.0, None)
+                lam = np.maximum(lam, 0.0)
                 keep = lam * total > config.AMOUNT_TOL
                 return self.facets[facet][keep], lam[keep] * total
         values = self.mu @ x
-        near = np.flatnonzero(values >= values.max() - config.ENERGY_TOL * max(1.0, total))
+        near = (values >= values.max() - config.ENERGY_TOL * max(1.0, total)).nonzero()[0]
         near = near[np.argsort(-values[near], kind="stable")]
         # All candidate facets at once: the first whose barycentric weights are all >= 0,
         # else the least negative (a point just outside every facet by rounding).
@@ -266,11 +266,11 @@ class Hull:
             np.broadcast_to(x / total, (len(near), self.k))[..., None],
         )[..., 0]
         worst = lams.min(axis=1)
-        ok = np.flatnonzero(worst >= -1e-8)
-        pick = int(ok[0]) if ok.size else int(np.argmax(worst))
+        ok = (worst >= -1e-8).nonzero()[0]
+        pick = int(ok[0]) if ok.size else int(worst.argmax())
         best = (near[pick], lams[pick])
         f, lam = best
-        lam = np.clip(lam, 0.0, None)
+        lam = np.maximum(lam, 0.0)
         keep = lam * total > config.AMOUNT_TOL
         return self.facets[f][keep], lam[keep] * total
 
@@ -341,15 +341,15 @@ def envelope_around(a: np.ndarray, b: np.ndarray, n: float, tol: float) -> Aroun
     """
     hit = config.ENERGY_TOL * max(1.0, n)
     if n <= hit:  # the start of the line
-        near = np.flatnonzero(a >= a.max() - tol)
-        line = int(near[np.argmax(b[near])])
+        near = (a >= a.max() - tol).nonzero()[0]
+        line = int(near[b[near].argmax()])
         right, after, right_facet, line = _next_right(a, b, line, 0.0)
         return Around(True, float(b[line]), float(b[line]), None, right, after, -1, right_facet)
     values = a + b * n
     # The line on top at n (of lines tied there to rounding, the flattest); a breakpoint
     # at or next to n is then a crossing with it, found below on either side.
-    near = np.flatnonzero(values >= values.max() - 1e-14 * max(1.0, abs(values.max())))
-    top = int(near[np.argmin(b[near])])
+    near = (values >= values.max() - 1e-14 * max(1.0, abs(values.max()))).nonzero()[0]
+    top = int(near[b[near].argmin()])
     # The crossings on either side of the line on top at n, in Li amount.
     first_right = _crossing_right(a, b, top, n)
     first_left = _crossing_left(a, b, top, n)
@@ -387,7 +387,7 @@ def _crossing_right(a: np.ndarray, b: np.ndarray, line: int, t: float) -> _Cross
     """First crossing of ``line`` with a steeper line at or after ``t``, and the steepest
     line there; whether more crossings follow within MERGE_TOL (a line that crosses the one
     taking over that close also crosses ``line`` that close). (None, -1, False): none."""
-    steeper = np.flatnonzero(b > b[line] + 1e-12)
+    steeper = (b > b[line] + 1e-12).nonzero()[0]
     if steeper.size == 0:
         return None, -1, False
     cross = (a[line] - a[steeper]) / (b[steeper] - b[line])
@@ -395,13 +395,13 @@ def _crossing_right(a: np.ndarray, b: np.ndarray, line: int, t: float) -> _Cross
     tie = cross <= t_next + 1e-10 * max(1.0, abs(t_next))
     close = cross <= t_next + 2 * MERGE_TOL * max(1.0, abs(t_next))
     ties = steeper[tie]
-    return t_next, int(ties[np.argmax(b[ties])]), bool((close & ~tie).any())
+    return t_next, int(ties[b[ties].argmax()]), bool((close & ~tie).any())
 
 
 def _crossing_left(a: np.ndarray, b: np.ndarray, line: int, t: float) -> _Crossing:
     """Last crossing of ``line`` with a flatter line before ``t``, the flattest line there,
     and whether more crossings precede it within MERGE_TOL. (None, -1, False): none."""
-    flatter = np.flatnonzero(b < b[line] - 1e-12)
+    flatter = (b < b[line] - 1e-12).nonzero()[0]
     if flatter.size == 0:
         return None, -1, False
     cross = (a[flatter] - a[line]) / (b[line] - b[flatter])
@@ -409,7 +409,7 @@ def _crossing_left(a: np.ndarray, b: np.ndarray, line: int, t: float) -> _Crossi
     tie = cross >= t_prev - 1e-10 * max(1.0, abs(t_prev))
     close = cross >= t_prev - 2 * MERGE_TOL * max(1.0, abs(t_prev))
     ties = flatter[tie]
-    return t_prev, int(ties[np.argmin(b[ties])]), bool((close & ~tie).any())
+    return t_prev, int(ties[b[ties].argmin()]), bool((close & ~tie).any())
 
 
 def _next_right(
@@ -470,12 +470,12 @@ def upper_envelope(
     which is the one that stays on top to the right.
     """
     values = a + b * t0
-    current = np.flatnonzero(values >= values.max() - tol)
-    line = current[np.argmax(b[current])]
+    current = (values >= values.max() - tol).nonzero()[0]
+    line = current[b[current].argmax()]
     breaks, lines = [t0], [line]
     t = t0
     while True:
-        steeper = np.flatnonzero(b > b[line] + 1e-12)
+        steeper = (b > b[line] + 1e-12).nonzero()[0]
         if steeper.size == 0:
             break
         cross = (a[line] - a[steeper]) / (b[steeper] - b[line])
@@ -487,7 +487,7 @@ def upper_envelope(
         if t_next >= t1 - MERGE_TOL * max(1.0, abs(t1) if np.isfinite(t1) else 0.0):
             break
         ties = steeper[cross <= t_next + 1e-10 * max(1.0, abs(t_next))]
-        line = ties[np.argmax(b[ties])]
+        line = ties[b[ties].argmax()]
         t = max(t_next, t)
         # Breakpoints closer than this are one (pymatgen merges critical compositions alike).
         if t > breaks[-1] + MERGE_TOL * max(1.0, abs(t)):

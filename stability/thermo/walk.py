@@ -98,7 +98,7 @@ class WalkHull:
         #: Rows left out (positions), and whether pivots now see them (during a fallback).
         self._left_out = np.zeros(0, dtype=np.int64)
         if above is not None:
-            self._left_out = np.flatnonzero(above[keep] & ~pure)
+            self._left_out = (above[keep] & ~pure).nonzero()[0]
         # What every check compares facets with (``_supports``), taken out once.
         self._out_fractions = self.fractions[self._left_out]
         self._out_form = self.form[self._left_out]
@@ -111,7 +111,7 @@ class WalkHull:
         kept = np.ones(len(self.form), dtype=bool)
         if not everything:
             kept[self._left_out] = False
-        self._rows = np.flatnonzero(kept)
+        self._rows = kept.nonzero()[0]
         self._sub_fractions = self.fractions[self._rows]
         self._sub_form = self.form[self._rows]
 
@@ -161,20 +161,20 @@ class WalkHull:
         for it in range(self._budget):
             cost = form - fractions @ fac.mu
             if it < self._budget // 2:
-                p = int(np.argmin(cost))
+                p = int(cost.argmin())
                 if cost[p] >= -COST_TOL:
                     return fac
             else:  # Bland's rule: lowest index, which cannot cycle
-                below = np.flatnonzero(cost < -COST_TOL)
+                below = (cost < -COST_TOL).nonzero()[0]
                 if below.size == 0:
                     return fac
                 p = int(below[0])
             p = int(rows[p])
             w = fac.inv.T @ self.fractions[p]
             lam = fac.amounts(z)
-            pos = np.flatnonzero(w > PIVOT_TOL)
+            pos = (w > PIVOT_TOL).nonzero()[0]
             ratio = np.maximum(lam[pos], 0.0) / w[pos]
-            j = int(pos[np.argmin(ratio)])
+            j = int(pos[ratio.argmin()])
             basis = fac.basis.copy()
             basis[j] = p
             fac = _Facet(basis, self.fractions, self.form)
@@ -203,7 +203,7 @@ class WalkHull:
             raise WalkError("the line leaves the composition space")
         cost = np.maximum(self._sub_form[cand] - fractions[cand] @ fac.mu, 0.0)
         ratio = cost / -g[cand]
-        p = int(self._rows[cand[np.argmin(ratio)]])  # ties: the lowest index
+        p = int(self._rows[cand[ratio.argmin()]])  # ties: the lowest index
         basis = fac.basis.copy()
         basis[j] = p
         self.pivots += 1
@@ -240,7 +240,7 @@ class WalkHull:
             if t_next >= t_end - 1e-12 * max(1.0, t_end):
                 return fac  # (a facet that ends at t_end on the boundary holds there)
             tied = out[exits <= t_next + 1e-12 * max(1.0, t_next)]
-            j = int(tied[np.argmin(fac.basis[tied])])  # Bland: lowest phase index leaves
+            j = int(tied[fac.basis[tied].argmin()])  # Bland: lowest phase index leaves
             fac = self._pivot(fac, j)
             t = t_next
             yield t, fac
@@ -281,7 +281,7 @@ class WalkHull:
         ``facet``: one known to hold ``x`` (a breakpoint's, from ``envelope_facets``).
         """
         fac = facet or self._checked(lambda: self._facet_at(x), lambda f: [f])
-        lam = np.clip(fac.amounts(x), 0.0, None)
+        lam = np.maximum(fac.amounts(x), 0.0)
         keep = lam > config.AMOUNT_TOL
         return fac.basis[keep], lam[keep]
 
