@@ -260,3 +260,41 @@ def test_rows_without_li_never_decide_whether_they_are_vertices(fast2019, monkey
     rows = run_screen(engine, targets).rows
     assert all(r["error"].startswith(screen_mod.NO_WINDOW) for r in rows), rows
     assert all(r["e_above_hull_eV_per_atom"] is not None for r in rows)
+
+
+def test_screen_limits_equal_compute_window(fast2019):
+    # A plain screen row reads its limits off the profile without building a Window: the
+    # columns must be exactly compute_window's, for dataset rows (every size of system,
+    # pivoting and qhull hulls) and for typed compositions off the hull or between phases.
+    from stability.analysis.sets import Target
+    from stability.analysis.window import LIMIT_COLUMNS, compute_window
+
+    table = fast2019.table
+    targets = resolve_targets(table, "all-li")[::37]
+    typed = ["Li2.9PO3.3N0.46", "Li0.5CoO2", "Li3N", "Li7La3Zr2O12", "Li6PS5Cl", "Li2S"]
+    targets += [Target(f, f, f, -1, "") for f in typed]
+    assert len({len(table.row_composition(t.row)) for t in targets if t.row >= 0}) >= 5
+    rows = run_screen(fast2019, targets).rows
+    for t, row in zip(targets, rows, strict=True):
+        full = compute_window(fast2019, t.formula).to_row()
+        assert {k: row[k] for k in LIMIT_COLUMNS} == {k: full[k] for k in LIMIT_COLUMNS}, t
+        if t.row < 0:
+            assert row["material_id"] == (full["material_id"] or "")
+            assert row["e_above_hull_eV_per_atom"] == full["e_above_hull_eV_per_atom"]
+
+
+def test_dataset_rows_never_search_for_their_lowest_entry(fast2019, monkeypatch):
+    # A dataset row's id and energy above the hull are its own: the search of the system for
+    # the lowest entry of its composition (a Window's fields) is not run for it.
+    from stability.thermo import base
+    from stability.thermo.engines import make_engine
+
+    def refuse(*_):
+        raise AssertionError("lowest-entry search run for a dataset row")
+
+    monkeypatch.setattr(base, "_own_entry", refuse)
+    table = fast2019.table
+    engine = make_engine(table, "fast")  # its own: the shared one may have located these
+    targets = resolve_targets(table, "all-li")[::500]
+    rows = run_screen(engine, targets).rows
+    assert all(r["error"] == "" and r["reduction_limit_V"] is not None for r in rows), rows

@@ -28,7 +28,9 @@ from stability.analysis.window import (
     STD_COLUMNS,
     TOLERANCE_FIELDS,
     compute_window,
+    limit_row,
 )
+from stability.config import WORKING_ION
 from stability.errors import Interrupted, StabilityError
 from stability.thermo.base import Engine
 
@@ -125,18 +127,22 @@ def screen_target(
             row["material_id"] = loc.material_id or ""
             row["e_above_hull_eV_per_atom"] = loc.e_above_hull_eV_per_atom
         require_ion(loc.material)
-        if tolerance is None and passivation is None:
-            w = compute_window(engine, loc.material)
+        if tolerance is None and passivation is None and not draws:
+            # What compute_window(...).to_row() gives of LIMIT_COLUMNS, without the Window.
+            row.update(limit_row(loc, loc.system.li_window_steps(loc.amounts, WORKING_ION)))
         else:
-            w = compute_practical_window(
-                engine, loc.material, tolerance=tolerance, passivation=passivation
-            )
-        if draws:
-            from stability.analysis.uncertainty import with_window_uncertainty
+            if tolerance is None and passivation is None:
+                w = compute_window(engine, loc.material)
+            else:
+                w = compute_practical_window(
+                    engine, loc.material, tolerance=tolerance, passivation=passivation
+                )
+            if draws:
+                from stability.analysis.uncertainty import with_window_uncertainty
 
-            w = with_window_uncertainty(w, engine, draws)
-        full = w.to_row()
-        row.update({k: full[k] for k in LIMIT_COLUMNS + (STD_COLUMNS if draws else []) + extra})
+                w = with_window_uncertainty(w, engine, draws)
+            full = w.to_row()
+            row.update({k: full[k] for k in LIMIT_COLUMNS + (STD_COLUMNS if draws else []) + extra})
     except NotApplicableError as exc:
         row["error"] = NO_WINDOW + str(exc)
     except StabilityError as exc:

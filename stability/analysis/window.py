@@ -171,6 +171,10 @@ def read_limits(steps: list[ProfileStep]) -> Limits:
     )
 
 
+def _products(step: ProfileStep | None) -> list[str]:
+    return [p.formula for p in step.phases] if step is not None else []
+
+
 def window_from_steps(loc: Located, steps: list[ProfileStep], engine: Engine) -> Window:
     """Read the window off a Li profile (Li-rich first) of a located composition."""
     lim = read_limits(steps)
@@ -180,14 +184,33 @@ def window_from_steps(loc: Located, steps: list[ProfileStep], engine: Engine) ->
         reduced_formula=loc.reduced_formula,
         reduction_limit_V=lim.reduction_V,
         oxidation_limit_V=lim.oxidation_V,
-        reduction_products=[p.formula for p in lim.below.phases] if lim.below else [],
-        oxidation_products=[p.formula for p in lim.above.phases] if lim.above else [],
+        reduction_products=_products(lim.below),
+        oxidation_products=_products(lim.above),
         e_above_hull_eV_per_atom=loc.e_above_hull_eV_per_atom,
         placed_on_hull=loc.placed_on_hull,
         material_id=loc.material_id,
         dataset=engine.table.name,
         engine=engine.name,
     )
+
+
+def limit_row(loc: Located, steps: list[ProfileStep]) -> dict:
+    """The window's own columns (``LIMIT_COLUMNS``) off a Li profile of a located
+    composition, as ``window_from_steps(...).to_row()`` gives them.
+
+    A screen row needs no more: the Window's other fields (the lowest entry of this
+    composition, its id) cost a search of the system that a dataset row does not need.
+    """
+    lim = read_limits(steps)
+    return {
+        "reduced_formula": loc.reduced_formula,
+        "placed_on_hull": loc.placed_on_hull,
+        "reduction_limit_V": lim.reduction_V,
+        "oxidation_limit_V": lim.oxidation_V,
+        "window_width_V": lim.oxidation_V - lim.reduction_V,
+        "reduction_products": ";".join(_products(lim.below)),
+        "oxidation_products": ";".join(_products(lim.above)),
+    }
 
 
 def compute_window(engine: Engine, formula: MaterialLike) -> Window:

@@ -161,14 +161,26 @@ class Location:
     """A composition placed on the hull of its chemical system.
 
     ``e_above_hull_eV_per_atom`` and ``material_id`` belong to the dataset's lowest entry of
-    exactly this composition (None when the dataset has none).
+    exactly this composition (None when the dataset has none); ``own_entry`` finds them when
+    first read (a screen row of a dataset row takes that row's own).
     """
 
     amounts: dict[str, float]
     system: PhaseSystem
     hull: HullPoint
-    e_above_hull_eV_per_atom: float | None
-    material_id: str | None
+    own_entry: Callable[[], tuple[float | None, str | None]] = field(repr=False, compare=False)
+
+    @cached_property
+    def _own(self) -> tuple[float | None, str | None]:
+        return self.own_entry()
+
+    @property
+    def e_above_hull_eV_per_atom(self) -> float | None:
+        return self._own[0]
+
+    @property
+    def material_id(self) -> str | None:
+        return self._own[1]
 
     @property
     def placed_on_hull(self) -> bool:
@@ -218,8 +230,10 @@ class Engine(ABC):
         self.check_elements(list(amounts))
         system = self.system(list(amounts))
         point = system.hull_point(amounts)
-        e_above, mid = _own_entry(system.data, amounts, point.hull_energy_per_atom)
-        found = self._located[key] = Location(dict(amounts), system, point, e_above, mid)
+        own = dict(amounts)  # read later: a caller's dict may change by then
+        found = self._located[key] = Location(
+            own, system, point, lambda: _own_entry(system.data, own, point.hull_energy_per_atom)
+        )
         if len(self._located) > self.max_located:
             self._located.popitem(last=False)
         return found
