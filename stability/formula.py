@@ -305,14 +305,23 @@ def _pmg_amounts(amounts: Mapping[str, float]) -> dict[str, float] | None:
     return out
 
 
-def _sort_symbols(symbols) -> list[str]:
+def _sort_symbols(symbols) -> tuple[str, ...]:
     """pymatgen's order: electronegativity (none: last), then symbol."""
-    return sorted(
-        symbols,
-        key=lambda s: [math.inf if math.isnan(x := ELECTRONEGATIVITY[s]) else x, s],
+    return _sorted_symbols(tuple(symbols))
+
+
+@lru_cache(maxsize=8192)
+def _sorted_symbols(symbols: tuple[str, ...]) -> tuple[str, ...]:
+    # A screen reduces tens of thousands of formulas over far fewer element sets.
+    return tuple(
+        sorted(
+            symbols,
+            key=lambda s: [math.inf if math.isnan(x := ELECTRONEGATIVITY[s]) else x, s],
+        )
     )
 
 
+@lru_cache(maxsize=4096)
 def _double_format(x: float, ignore_ones: bool = True) -> float | int | str:
     """pymatgen's ``formula_double_format``."""
     if ignore_ones and math.isclose(x, 1, abs_tol=1e-8):

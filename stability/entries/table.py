@@ -125,14 +125,17 @@ class EntryTable:
         """Rows grouped by their element set, keyed by its bitmask as one integer (ascending
         rows per set), and each element's bit."""
         bits = self._element_bits
-        sets, inverse = np.unique(bits, axis=0, return_inverse=True)
-        order = np.argsort(inverse.ravel(), kind="stable")
-        ends = np.cumsum(np.bincount(inverse.ravel(), minlength=len(sets)))
-        index = {}
-        start = 0
-        for (a, b), end in zip(sets.tolist(), ends.tolist(), strict=True):
-            index[a | b << 64] = order[start:end]
-            start = end
+        # Sorted by set (a stable sort: ascending rows within each); np.unique(axis=0) took
+        # 85 ms of 100 on 85k rows, in every worker of a screen.
+        order = np.lexsort((bits[:, 0], bits[:, 1]))
+        ordered = bits[order]
+        starts = np.flatnonzero(np.any(ordered[1:] != ordered[:-1], axis=1)) + 1
+        bounds = [0, *starts.tolist(), len(order)]
+        heads = ordered[bounds[:-1]].tolist()
+        index = {
+            a | b << 64: order[start:end]
+            for (a, b), start, end in zip(heads, bounds[:-1], bounds[1:], strict=True)
+        }
         return index, {el: 1 << k for k, el in enumerate(self.elements)}
 
     def rows_within(self, elements: Iterable[str]) -> np.ndarray:
