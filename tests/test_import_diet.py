@@ -79,3 +79,12 @@ def test_heavy_modules_still_load_where_used():
     # The import diet must not hide a missing import: a CSV of windows needs pandas.
     names = _imported(["-m", "stability", "window", "Li3N", "--format", "csv"])
     assert "pandas" in names
+
+
+def test_dataset_screen_imports_no_pymatgen(tmp_path):
+    # A screen of dataset rows reads formulas and element sets without pymatgen (0.2 s of
+    # serial start-up); pandas writes its table.
+    out = tmp_path / "screen"
+    names = _imported(["-m", "stability", "screen", "--set", "li-ternaries:N", "--out", str(out)])
+    assert "pymatgen" not in names and "pandas" in names
+    assert (out / "screen.csv").exists()

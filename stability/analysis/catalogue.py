@@ -10,7 +10,7 @@ from functools import lru_cache
 
 from stability.analysis.classes import anion_class
 from stability.errors import StabilityError
-from stability.formula import parse_formula
+from stability.formula import formula_amounts, parse_formula
 
 #: class -> [(label, formula)]; labels are what tables and figures show.
 CATALOGUE: dict[str, list[tuple[str, str]]] = {
@@ -180,7 +180,9 @@ def _class_index() -> dict[tuple[tuple[str, float], ...], str]:
     index: dict[tuple[tuple[str, float], ...], str] = {}
     for section, cls in SECTION_CLASS.items():
         for _, formula in CATALOGUE[section]:
-            amounts = {str(el): float(a) for el, a in parse_formula(formula).items()}
+            # formula_amounts: parse_formula's amounts without importing pymatgen (a quarter
+            # second of every dataset screen's serial start).
+            amounts = formula_amounts(formula)
             index.setdefault(composition_key(amounts), cls or anion_class(amounts))
     return index
 

@@ -8,8 +8,6 @@ from dataclasses import dataclass
 from functools import lru_cache, partial
 from typing import TYPE_CHECKING, Any
 
-from pymatgen.core import Composition
-
 from stability import config
 from stability.analysis.batch import Executor
 from stability.analysis.chemistry import Material, MaterialLike, read_material
@@ -18,6 +16,7 @@ from stability.thermo.base import Engine, Kink, Mixing
 
 if TYPE_CHECKING:
     import pandas as pd
+    from pymatgen.core import Composition
 
 
 def energy_key(name: str, li_open: bool) -> str:
@@ -166,6 +165,9 @@ class Interface(_Normalised):
 
 @lru_cache(maxsize=4096)
 def _amount_of(formula: str, element: str) -> float:
+    # Imported here: a screen imports this module, and pymatgen costs 0.2 s at start-up.
+    from pymatgen.core import Composition
+
     return Composition(formula)[element]
 
 
