@@ -124,15 +124,19 @@ class FastSystem(PhaseSystem):
         counted = self._counted(hull)
         out = []
         for row, n_atoms in zip(picked.tolist(), atoms, strict=True):
-            named = self._named.get(row)
-            if named is None:
-                named = self._named[row] = (
-                    *_reduced(str(self.data.formula[row])),
-                    self.data.label(row),
-                )
-            formula, size, label = named
+            formula, size, label = self._named_row(row)
             out.append(Phase(formula, label, float(n_atoms / (size * counted[row]))))
         return tuple(sorted(out, key=lambda p: p.formula))
+
+    def _named_row(self, row: int) -> tuple[str, float, str]:
+        """(reduced formula, atoms per reduced formula unit, label) of a system row."""
+        named = self._named.get(row)
+        if named is None:
+            named = self._named[row] = (
+                *_reduced(str(self.data.formula[row])),
+                self.data.label(row),
+            )
+        return named
 
     def _counted(self, hull: Hull) -> np.ndarray:
         """Per system row, the fraction of its atoms that ``hull`` counts (kept on the hull)."""
@@ -236,9 +240,11 @@ class FastSystem(PhaseSystem):
             steps.append(ProfileStep(near.slope_after, near.right - n_c, phases))
         label = "placed"
         if near.at_break and own_facet is not None:
-            found = self._phases(x, facet=own_facet)
-            if len(found) == 1 and found[0].formula == formula:
-                label = found[0].label
+            # The composition alone at x, of its reduced formula (as ``_phases`` would give).
+            verts, _ = self.hull.decompose(x, own_facet)
+            if len(verts) == 1:
+                found, _, found_label = self._named_row(int(self.hull.vertex_rows[verts[0]]))
+                label = found_label if found == formula else label
         elif near.at_break:
             vertex = self._vertex_at(amounts, x / x.sum())
             label = label if vertex is None else self.data.label(vertex)

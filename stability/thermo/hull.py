@@ -53,8 +53,8 @@ def hull_points(
     keep = best[(form[best] < -FORMATION_TOL) | pure[best]]
     # One reference per element: the lowest pure entry.
     refs_kept = np.array([c[form[c].argmin()] for c in ref_rows], dtype=np.int64)
-    # (return_index: plain np.unique imports numpy.ma, a cost at every start-up)
-    keep = np.unique(np.concatenate([keep[~pure[keep]], refs_kept]), return_index=True)[0]
+    # Compounds and one pure row per element: no row twice, so a sort is np.unique.
+    keep = np.sort(np.concatenate([keep[~pure[keep]], refs_kept]))
     return refs, form, keep
 
 
@@ -105,7 +105,7 @@ class HullInput:
         best = np.lexsort((form, self.group))[self.starts]
         keep = best[(form[best] < -FORMATION_TOL) | self.pure[best]]
         refs_kept = np.array([c[form[c].argmin()] for c in self.ref_rows], dtype=np.int64)
-        keep = np.unique(np.concatenate([keep[~self.pure[keep]], refs_kept]))
+        keep = np.sort(np.concatenate([keep[~self.pure[keep]], refs_kept]))  # no row twice
         return refs, form, keep
 
 
