@@ -68,3 +68,60 @@ def test_an_error_without_allow_errors_comes_after_the_outcomes_before_it():
         ):
             got.append(outcome.value)
     assert got == [0, 1, 2, 3, 4]
+
+
+class _Unpicklable:
+    def __reduce__(self):
+        raise TypeError("this result cannot be pickled")
+
+
+def _collect(run) -> list:
+    """``run()``'s result, failing (not hanging) if it does not return within PATIENCE_S: the
+    bug these tests guard against made the parent wait forever."""
+    import threading
+
+    box: list = []
+    thread = threading.Thread(target=lambda: box.append(_caught(run)), daemon=True)
+    thread.start()
+    thread.join(PATIENCE_S * 4)
+    assert box, "map_items still waiting for outcomes a worker could not send"
+    if isinstance(box[0], BaseException):
+        raise box[0]
+    return box[0]
+
+
+def _caught(run):
+    try:
+        return run()
+    except Exception as exc:
+        return exc
+
+
+def test_a_result_that_cannot_be_sent_is_its_items_error():
+    # A forked worker's queue drops what it cannot pickle (a traceback on stderr): the
+    # parent then waited forever for that batch. Now the item carries the error.
+    def item(i: int):
+        return _Unpicklable() if i == 3 else i
+
+    outcomes = _collect(lambda: list(map_items(item, range(8), jobs=2)))
+    outcomes.sort(key=lambda o: o.index)
+    assert [o.index for o in outcomes] == list(range(8))
+    assert [o.value for o in outcomes if o.ok] == [0, 1, 2, 4, 5, 6, 7]
+    assert "cannot be sent to the main process" in outcomes[3].error
+    assert "cannot be pickled" in outcomes[3].error
+
+
+def test_a_result_that_cannot_be_sent_without_allow_errors_is_raised_after_the_rest():
+    def item(i: int):
+        return _Unpicklable() if i == 5 else i
+
+    got: list = []
+
+    def run() -> None:
+        groups = [list(range(10)), []]
+        for outcome in map_items(item, range(10), jobs=2, allow_errors=False, groups=groups):
+            got.append(outcome.value)
+
+    with pytest.raises(StabilityError, match="item 5 cannot be sent"):
+        _collect(run)
+    assert got == [0, 1, 2, 3, 4]

@@ -111,7 +111,9 @@ def _init_worker(fn: Callable, items: Sequence, allow_errors: bool, results: Any
     # Ctrl-C reaches the whole process group: only the parent acts on it.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _die_with_parent()
-    _STATE.update(fn=fn, items=items, allow_errors=allow_errors, sender=_Sender(results))
+    _STATE.update(
+        fn=fn, items=items, allow_errors=allow_errors, sender=_Sender(results, allow_errors)
+    )
 
 
 def _die_with_parent() -> None:
@@ -147,10 +149,11 @@ class _Sender:
     """Sends a worker's finished outcomes to the parent in batches, at least every FLUSH_S
     (from a thread: an outcome is not held back while the next item computes)."""
 
-    def __init__(self, results: Any) -> None:
+    def __init__(self, results: Any, allow_errors: bool = True) -> None:
         import threading
 
         self.results = results
+        self.allow_errors = allow_errors
         self.held: list[Outcome] = []
         self.lock = threading.Lock()
         threading.Thread(target=self._every, daemon=True).start()
@@ -162,7 +165,8 @@ class _Sender:
     def flush(self) -> None:
         with self.lock:
             if self.held:
-                self.results.put(self.held)
+                for message in _packed(self.held, self.allow_errors):
+                    self.results.put(message)
                 self.held = []
 
     def _every(self) -> None:
@@ -171,6 +175,36 @@ class _Sender:
         while True:
             time.sleep(FLUSH_S)
             self.flush()
+
+
+def _packed(outcomes: list[Outcome], allow_errors: bool) -> list[bytes | Exception]:
+    """The messages that carry ``outcomes`` to the parent, pickled here.
+
+    A queue pickles in a feeder thread of its own, which drops an object it cannot pickle
+    with a printed traceback: the parent would then wait for those outcomes forever. A result
+    that cannot be pickled becomes its item's error (or, without allow_errors, an error the
+    parent raises after the outcomes before it).
+    """
+    import pickle
+
+    try:
+        return [pickle.dumps(outcomes, pickle.HIGHEST_PROTOCOL)]
+    except Exception:  # any pickling failure: find the item below
+        pass
+    sendable: list[Outcome] = []
+    for outcome in outcomes:
+        try:
+            pickle.dumps(outcome, pickle.HIGHEST_PROTOCOL)
+            sendable.append(outcome)
+        except Exception as exc:
+            error = (
+                f"internal error (the result of item {outcome.index} cannot be sent to the "
+                f"main process: {type(exc).__name__}: {exc})"
+            )
+            if not allow_errors:
+                return [pickle.dumps(sendable, pickle.HIGHEST_PROTOCOL), StabilityError(error)]
+            sendable.append(Outcome(outcome.index, None, error))
+    return [pickle.dumps(sendable, pickle.HIGHEST_PROTOCOL)]
 
 
 def _run_group(group: Sequence[int]) -> int:
@@ -209,6 +243,7 @@ def _map_forked(
     groups: Sequence[Sequence[int]],
 ) -> Iterator[Outcome[R]]:
     import multiprocessing as mp
+    import pickle
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
@@ -242,6 +277,7 @@ def _map_forked(
                 continue
             if isinstance(got, Exception):
                 raise got
+            got = pickle.loads(got)  # pickled by the worker (_packed)
             received += len(got)
             yield from got
         finished = True
