@@ -298,3 +298,32 @@ def test_dataset_rows_never_search_for_their_lowest_entry(fast2019, monkeypatch)
     targets = resolve_targets(table, "all-li")[::500]
     rows = run_screen(engine, targets).rows
     assert all(r["error"] == "" and r["reduction_limit_V"] is not None for r in rows), rows
+
+
+def test_a_dataset_row_is_its_own_composition_not_a_name():
+    # A row written like an alias (LiPON: Li2.9PO3.3N0.46 when typed) is the row's own
+    # composition, Li1P1O1N1; resolving its formula as a name would screen the alias.
+    from stability.entries.table import FORMATION, EntryTable
+    from stability.formula import reduced_formula
+    from stability.thermo.engines import make_engine
+
+    comps = [
+        {"Li": 3.0, "N": 1.0},
+        {"Li": 3.0, "P": 1.0, "O": 4.0},
+        {"Li": 1.0, "P": 1.0, "O": 1.0, "N": 1.0},
+        {"Li": 2.0, "O": 1.0},
+        {"P": 3.0, "N": 5.0},
+    ]
+    formulas = ["Li3N", "Li3PO4", "LiPON", "Li2O", "P3N5"]
+    energies = [-0.4, -2.6, -1.5, -2.1, -0.5]
+    table = EntryTable.from_records(
+        comps, energies, {"name": "synthetic", "energy_kind": FORMATION}, formula=formulas
+    )
+    engine = make_engine(table, "fast")
+    targets = resolve_targets(table, "all-li")
+    rows = {r["formula"]: r for r in run_screen(engine, targets).rows}
+    assert set(rows) == {"Li3N", "Li3PO4", "LiPON", "Li2O"}
+    row = rows["LiPON"]
+    assert row["error"] == ""
+    assert row["reduced_formula"] == reduced_formula(comps[2]) == "LiPNO"
+    assert row["e_above_hull_eV_per_atom"] is not None

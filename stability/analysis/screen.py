@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from stability.analysis.batch import Executor
 from stability.analysis.chemistry import NotApplicableError, locate, require_ion
 from stability.analysis.interface import compute_interface
+from stability.analysis.names import Material
 from stability.analysis.practical import Passivation, compute_practical_window
 from stability.analysis.sets import Target, formula_elements
 from stability.analysis.window import (
@@ -32,6 +33,7 @@ from stability.analysis.window import (
 )
 from stability.config import WORKING_ION
 from stability.errors import Interrupted, StabilityError
+from stability.formula import normalize_formula
 from stability.thermo.base import Engine
 
 if TYPE_CHECKING:
@@ -117,7 +119,7 @@ def screen_target(
         return row
     try:
         # Located once: compute_window below finds it in the engine's cache.
-        loc = locate(engine, target.formula, need=None)
+        loc = locate(engine, _material(target), need=None)
         row["reduced_formula"] = loc.reduced_formula
         if target.row >= 0:
             row["material_id"] = str(table.material_id[target.row])
@@ -157,6 +159,14 @@ def screen_target(
             row[key] = None
             row["error"] = row["error"] or f"with {label}: {exc}"
     return row
+
+
+def _material(target: Target) -> Material | str:
+    """What a target computes: a dataset row is its own composition, never read as a name
+    (a row written ``LiPON`` is Li1P1O1N1, not the LiPON alias); the rest are resolved."""
+    if target.row >= 0:
+        return Material(target.formula, normalize_formula(target.formula))
+    return target.formula
 
 
 def system_groups(targets: list[Target], engine: Engine) -> list[list[int]]:
