@@ -61,35 +61,36 @@ def select_system(table: EntryTable, elements: Iterable[str]) -> SystemData:
     rows = table.rows_within(els)
     # Gathered straight from the CSR columns (no sub-table: this runs once per system).
     gather, counts = table.entry_positions(rows)
-    col = {el: k for k, el in enumerate(els)}
     # The system column of each table element (-1: not in the system; none is gathered).
     column_of = np.full(len(table.elements), -1, dtype=np.int64)
     present = [k for k, el in enumerate(els) if el in index]
     column_of[np.array([index[els[k]] for k in present], dtype=np.int64)] = present
-    dense = np.zeros((len(rows), len(els)))
-    dense[np.repeat(np.arange(len(rows)), counts), column_of[table.indices[gather]]] = (
-        table.amounts[gather]
-    )
+    cols = column_of[table.indices[gather]]
+    amounts = table.amounts[gather]
+    row_of = np.repeat(np.arange(len(rows)), counts)
+    # Elements with an elemental row here (one positive amount); the others are added below,
+    # in the same array (a formation-energy dataset may have no elemental rows at all).
+    positive = amounts > 0
+    single = np.bincount(row_of[positive], minlength=len(rows)) == 1
+    have = np.zeros(len(els), dtype=bool)
+    have[cols[positive & single[row_of]]] = True
+    absent = (~have).nonzero()[0]
+    if absent.size and table.energy_kind != FORMATION:
+        names = ", ".join(els[k] for k in absent)
+        raise MissingDataError(f"dataset {table.name} has no elemental entry for {names}")
+    dense = np.zeros((len(rows) + absent.size, len(els)))
+    dense[row_of, cols] = amounts
+    dense[len(rows) + np.arange(absent.size), absent] = 1.0
     energies = table.energy_per_atom[rows]
     formulas, ids = table.formula[rows], table.material_id[rows]
     distance = table.reported_hull_distance[rows]
-
-    singles = (dense > 0).sum(axis=1) == 1
-    have = np.zeros(len(els), dtype=bool)
-    if els:
-        have[dense[singles].argmax(axis=1)] = True
-    absent = [el for k, el in enumerate(els) if not have[k]]
-    if absent:
-        if table.energy_kind != FORMATION:
-            raise MissingDataError(
-                f"dataset {table.name} has no elemental entry for {', '.join(absent)}"
-            )
-        dense = np.vstack([dense, np.eye(len(els))[[col[el] for el in absent]]])
-        energies = np.concatenate([energies, np.zeros(len(absent))])
-        formulas = np.concatenate([formulas, np.array(absent, dtype=str)])
-        ids = np.concatenate([ids, np.full(len(absent), "", dtype=str)])
-        rows = np.concatenate([rows, np.full(len(absent), -1)])
-        distance = np.concatenate([distance, np.full(len(absent), np.nan)])
+    if absent.size:
+        names = [els[k] for k in absent]
+        energies = np.concatenate([energies, np.zeros(absent.size)])
+        formulas = np.concatenate([formulas, np.array(names, dtype=str)])
+        ids = np.concatenate([ids, np.full(absent.size, "", dtype=str)])
+        rows = np.concatenate([rows, np.full(absent.size, -1)])
+        distance = np.concatenate([distance, np.full(absent.size, np.nan)])
     return SystemData(els, dense, np.asarray(energies, float), formulas, ids, rows, distance)
 
 
