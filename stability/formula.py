@@ -63,6 +63,10 @@ SYMBOLS = frozenset(ATOMIC_NUMBER)
 _PMG_INVALID = re.compile(r"[\s\d.*/]*$")
 _PMG_GROUP = re.compile(r"([A-Z][a-z]*)\s*([-*\.e\d]*)")
 _PMG_PAREN = re.compile(r"\(([^\(\)]+)\)\s*([\.e\d]*)")
+#: Formulas of element symbols and plain amounts only (``Li3PS4``, ``Li2.9PO3.3N0.46``), which
+#: pymatgen's grammar reads token by token: read in one pass (most of a screen's formulas).
+_PLAIN_FORMULA = re.compile(r"(?:[A-Z][a-z]?(?:\d+(?:\.\d+)?)?)+")
+_PLAIN_TOKEN = re.compile(r"([A-Z][a-z]?)(\d+(?:\.\d+)?)?")
 #: pymatgen's ``Composition.amount_tolerance``.
 AMOUNT_TOL = 1e-8
 #: pymatgen's ``Composition.special_formulas``: peroxides and diatomic elements kept whole.
@@ -265,6 +269,12 @@ def _plain_amounts(text: str) -> dict[str, float] | None:
 
 def _pmg_parse(formula: str) -> dict[str, float]:
     """pymatgen's ``Composition._parse_formula(formula, strict=True)``, step for step."""
+    if _PLAIN_FORMULA.fullmatch(formula):
+        # The same sums as sym_dict below, which finds these tokens one at a time.
+        plain: dict[str, float] = {}
+        for symbol, amount in _PLAIN_TOKEN.findall(formula):
+            plain[symbol] = plain.get(symbol, 0.0) + (float(amount) if amount else 1.0) * 1
+        return plain
     if _PMG_INVALID.match(formula):
         raise ValueError(f"Invalid formula={formula!r}")
     formula = formula.replace("@", "").translate(str.maketrans("[]{}", "()()"))
