@@ -331,14 +331,22 @@ def _sorted_symbols(symbols: tuple[str, ...]) -> tuple[str, ...]:
     )
 
 
-@lru_cache(maxsize=4096)
 def _double_format(x: float, ignore_ones: bool = True) -> float | int | str:
     """pymatgen's ``formula_double_format``."""
+    if type(x) is float:  # remembered for plain floats only: Decimal("2.5") == 2.5 formats apart
+        return _double_format_float(x, ignore_ones)
+    return _format_amount(x, ignore_ones)
+
+
+def _format_amount(x: float, ignore_ones: bool) -> float | int | str:
     if ignore_ones and math.isclose(x, 1, abs_tol=1e-8):
         return ""
     if math.isclose(x, round(x), abs_tol=1e-8, rel_tol=0):
         return round(x)
     return round(x, 8)
+
+
+_double_format_float = lru_cache(maxsize=4096)(_format_amount)
 
 
 def formula_string(amounts: Mapping[str, float]) -> str:

@@ -139,3 +139,17 @@ def test_every_element_reads_as_pymatgen_reads_it(symbol):
     for formula in (symbol, f"{symbol}2", f"Li{symbol}3", f"{symbol}0.5O"):
         assert list(formula_amounts(formula).items()) == _pmg_items(parse_formula(formula))
         _same_reduction(formula_amounts(formula), Composition(formula))
+
+
+def test_remembered_amount_formatting_never_crosses_number_types():
+    # Decimal("2.5") == 2.5 (and hashes alike): a cache keyed on the value alone would give
+    # one the other's formatting, whichever came first.
+    from decimal import Decimal
+    from fractions import Fraction
+
+    from stability.formula import formula_string
+
+    amounts = [2.5, Decimal("2.5"), Fraction(5, 2)]
+    first = [formula_string({"Li": x, "O": 1}) for x in amounts]
+    again = [formula_string({"Li": x, "O": 1}) for x in amounts[::-1]][::-1]
+    assert first == again == ["Li2.5 O1", "Li2.50000000 O1", "Li5/2 O1"]

@@ -301,8 +301,11 @@ def test_dataset_rows_never_search_for_their_lowest_entry(fast2019, monkeypatch)
 
 
 def test_a_dataset_row_is_its_own_composition_not_a_name():
-    # A row written like an alias (LiPON: Li2.9PO3.3N0.46 when typed) is the row's own
-    # composition, Li1P1O1N1; resolving its formula as a name would screen the alias.
+    # A row written like an alias (LiPON: Li2PO2N when typed) is the row's own composition,
+    # Li1P1O1N1, in every column: the window, the reactions with partners, the energy above
+    # hull that --max-ehull filters on, and in sets handed to other commands.
+    from stability.analysis.interface import compute_interface
+    from stability.analysis.sets import resolve_set, target_e_above_hull
     from stability.entries.table import FORMATION, EntryTable
     from stability.formula import reduced_formula
     from stability.thermo.engines import make_engine
@@ -321,9 +324,14 @@ def test_a_dataset_row_is_its_own_composition_not_a_name():
     )
     engine = make_engine(table, "fast")
     targets = resolve_targets(table, "all-li")
-    rows = {r["formula"]: r for r in run_screen(engine, targets).rows}
+    rows = {r["label"]: r for r in run_screen(engine, targets, partners=[("P3N5", "P3N5")]).rows}
     assert set(rows) == {"Li3N", "Li3PO4", "LiPON", "Li2O"}
     row = rows["LiPON"]
-    assert row["error"] == ""
+    assert row["error"] == "" and row["formula"] == "Li1P1O1N1"
     assert row["reduced_formula"] == reduced_formula(comps[2]) == "LiPNO"
-    assert row["e_above_hull_eV_per_atom"] is not None
+    assert row["reaction_with_P3N5_meV_per_atom"] == (
+        compute_interface(engine, "Li1P1O1N1", "P3N5").reaction_energy_meV_per_atom
+    )
+    (target,) = [t for t in targets if t.label == "LiPON"]
+    assert target_e_above_hull(engine, target) == row["e_above_hull_eV_per_atom"]
+    assert ("LiPON", "Li1P1O1N1") in resolve_set("all-li", table)

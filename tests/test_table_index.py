@@ -81,3 +81,20 @@ def test_select_system_equals_rows_read_one_by_one(dataset):
         found += int(((got.amounts > 0).sum(axis=1) == 1)[got.rows >= 0].sum())
     assert implicit > 0
     assert (found > 0) == (dataset == "mp2019_all_polymorphs")
+
+
+def test_an_empty_table_has_no_rows_within_any_system():
+    # From the fourth lookup on, rows come from the index of element sets: built on no rows.
+    table = EntryTable.from_records([], [], {"name": "empty", "energy_kind": "formation"})
+    assert [table.rows_within(["Li", "O"]).tolist() for _ in range(5)] == [[]] * 5
+
+
+def test_a_composition_amount_must_be_a_finite_number():
+    from stability.errors import DataError
+
+    with pytest.raises(DataError, match="not a finite number"):
+        EntryTable.from_records(
+            [{"Li": 2.0, "O": 1.0}, {"Li": float("nan"), "O": 1.0}],
+            [-2.0, -1.0],
+            {"name": "bad", "energy_kind": "total"},
+        )

@@ -192,6 +192,15 @@ def _is_formula(text: str) -> bool:
     return True
 
 
+def formula_spelling(formula: str) -> str:
+    """``formula`` spelled so that ``resolve_material`` reads it as the composition it is:
+    unchanged unless it would be read as a name (an alias or catalogue label written like a
+    formula: ``LiPON``), then with its 1s (``Li1P1O1N1``). For a dataset's own formulas."""
+    # A plain ASCII formula folds to itself casefolded (no NFKC or whitespace to undo).
+    key = formula.casefold() if formula.isascii() and " " not in formula else _fold(formula)
+    return _with_ones(formula) if key in _NAMES else formula
+
+
 def _with_ones(text: str) -> str:
     """``LiPON`` -> ``Li1P1O1N1``: the spelling that is always read as a formula."""
     return re.sub(r"([A-Z][a-z]?)(?![a-z\d.])", r"\g<1>1", normalize_formula(text))

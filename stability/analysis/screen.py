@@ -162,8 +162,8 @@ def screen_target(
 
 
 def _material(target: Target) -> Material | str:
-    """What a target computes: a dataset row is its own composition, never read as a name
-    (a row written ``LiPON`` is Li1P1O1N1, not the LiPON alias); the rest are resolved."""
+    """What a target computes. A dataset row's formula is its composition (the sets spell one
+    that reads as a name with its 1s), so it skips the name lookup; the rest are resolved."""
     if target.row >= 0:
         return Material(target.formula, normalize_formula(target.formula))
     return target.formula

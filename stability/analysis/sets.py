@@ -32,6 +32,7 @@ from stability.analysis.catalogue import (
     set_names,
 )
 from stability.analysis.classes import ANION_CLASSES, anion_class
+from stability.analysis.names import formula_spelling
 from stability.entries.table import EntryTable
 from stability.errors import MissingDataError, StabilityError
 
@@ -114,7 +115,8 @@ def dataset_targets(table: EntryTable, name: str) -> list[Target]:
             by_set[key] = cls
         if not cls:
             cls = classify(formulas[i], table.row_composition(i))
-        out.append(Target(f"row{i}", formulas[i], formulas[i], i, cls))
+        # A row is its own composition: a formula that reads as a name is spelled with its 1s.
+        out.append(Target(f"row{i}", formulas[i], formula_spelling(formulas[i]), i, cls))
     return out
 
 

@@ -9,6 +9,8 @@ from typing import Any
 
 import numpy as np
 
+from stability.errors import DataError
+
 #: Energies are either formation energies (elements implicit at 0) or corrected totals.
 FORMATION = "formation"
 TOTAL = "total"
@@ -127,6 +129,9 @@ class EntryTable:
         bits = self._element_bits
         # Sorted by set (a stable sort: ascending rows within each); np.unique(axis=0) took
         # 85 ms of 100 on 85k rows, in every worker of a screen.
+        bit = {el: 1 << k for k, el in enumerate(self.elements)}
+        if not len(bits):
+            return {}, bit
         order = np.lexsort((bits[:, 0], bits[:, 1]))
         ordered = bits[order]
         starts = np.flatnonzero(np.any(ordered[1:] != ordered[:-1], axis=1)) + 1
@@ -136,7 +141,7 @@ class EntryTable:
             a | b << 64: order[start:end]
             for (a, b), start, end in zip(heads, bounds[:-1], bounds[1:], strict=True)
         }
-        return index, {el: 1 << k for k, el in enumerate(self.elements)}
+        return index, bit
 
     def rows_within(self, elements: Iterable[str]) -> np.ndarray:
         """Ascending indices of the rows whose elements all lie in ``elements``.
@@ -254,6 +259,9 @@ class EntryTable:
         amounts = np.fromiter(
             (a for c in compositions for a in c.values()), dtype=float, count=int(indptr[-1])
         )
+        if not np.isfinite(amounts).all():
+            bad = next(c for c in compositions if not np.isfinite(list(c.values())).all())
+            raise DataError(f"a composition has an amount that is not a finite number: {bad}")
 
         def floats(values: Iterable[float] | None) -> np.ndarray:
             return np.full(n, np.nan) if values is None else np.asarray(list(values), dtype=float)
