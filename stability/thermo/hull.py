@@ -63,20 +63,23 @@ def element_refs(
 ) -> tuple[np.ndarray, list[np.ndarray], np.ndarray]:
     """Elemental reference energies (k,) as ``hull_points`` picks them (the lowest pure entry
     of each element), the pure rows of each element, and which rows are pure."""
+    pure, ref_rows = element_rows(fractions)
+    refs = np.empty(len(ref_rows))
+    for j, candidates in enumerate(ref_rows):
+        if candidates.size == 0:
+            raise MissingDataError(f"no elemental entry for element index {j}")
+        refs[j] = energy_per_atom[candidates].min()
+    return refs, ref_rows, pure
+
+
+def element_rows(fractions: np.ndarray) -> tuple[np.ndarray, list[np.ndarray]]:
+    """Which rows are pure, and each element's pure rows (ascending; empty where none)."""
     k = fractions.shape[1]
     pure = np.count_nonzero(fractions > 0, axis=1) == 1  # exactly one element, not ~0.99999
     pure_rows = pure.nonzero()[0]
     # A pure row's one element (no elements: no pure rows either).
     element_of = fractions[pure_rows].argmax(axis=1) if k else pure_rows
-    refs = np.empty(k)
-    ref_rows = []
-    for j in range(k):
-        candidates = pure_rows[element_of == j]
-        if candidates.size == 0:
-            raise MissingDataError(f"no elemental entry for element index {j}")
-        refs[j] = energy_per_atom[candidates].min()
-        ref_rows.append(candidates)
-    return refs, ref_rows, pure
+    return pure, [pure_rows[element_of == j] for j in range(k)]
 
 
 class HullInput:
@@ -85,9 +88,7 @@ class HullInput:
 
     def __init__(self, fractions: np.ndarray) -> None:
         self.fractions = fractions
-        k = fractions.shape[1]
-        self.pure = np.count_nonzero(fractions > 0, axis=1) == 1
-        self.ref_rows = [(self.pure & (fractions[:, j] > 0.5)).nonzero()[0] for j in range(k)]
+        self.pure, self.ref_rows = element_rows(fractions)
         _, inverse = np.unique(np.round(fractions, 10), axis=0, return_inverse=True)
         self.group = inverse.ravel()
         counts = np.bincount(self.group)
