@@ -178,7 +178,7 @@ class FastSystem(PhaseSystem):
             return False
         row = self.hull.vertex_rows[verts[0]]
         own, _ = _reduced_amounts(tuple(sorted(amounts.items())))
-        return _reduced(str(self.data.formula[row]))[0] == own
+        return self._named_row(int(row))[0] == own
 
     def _qhull_vertex(
         self, amounts: dict[str, float], x: np.ndarray, frac: np.ndarray, e_form: float
@@ -202,7 +202,7 @@ class FastSystem(PhaseSystem):
             return None
         row = int(rows[same[0]])
         own, _ = _reduced_amounts(tuple(sorted(amounts.items())))
-        return row if _reduced(str(self.data.formula[row]))[0] == own else None
+        return row if self._named_row(row)[0] == own else None
 
     def li_profile(self, amounts: dict[str, float], element: str = "Li") -> list[ProfileStep]:
         return self._li_steps(amounts, element, window_only=False)
@@ -247,7 +247,7 @@ class FastSystem(PhaseSystem):
                 label = found_label if found == formula else label
         elif near.at_break:
             vertex = self._vertex_at(amounts, x / x.sum())
-            label = label if vertex is None else self.data.label(vertex)
+            label = label if vertex is None else self._named_row(vertex)[2]
         phases = (Phase(formula, label, float(units)),)
         steps.append(ProfileStep(near.slope_right, 0.0, phases, own=True))
         if near.left is not None:
