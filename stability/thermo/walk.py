@@ -195,14 +195,14 @@ class WalkHull:
         return found
 
     def _pivot_anew(self, fac: _Facet, j: int) -> _Facet:
-        u = fac.inv[:, j]
         fractions = self._sub_fractions
-        g = fractions @ u
-        cand = (g < -PIVOT_TOL).nonzero()[0]
+        rise = fractions @ -fac.inv[:, j]  # how fast each phase nears the rotating plane
+        cand = (rise > PIVOT_TOL).nonzero()[0]
         if cand.size == 0:
             raise WalkError("the line leaves the composition space")
-        cost = np.maximum(self._sub_form[cand] - fractions[cand] @ fac.mu, 0.0)
-        ratio = cost / -g[cand]
+        # Reduced costs of every row (one product over all beats gathering the candidates).
+        cost = np.maximum(self._sub_form - fractions @ fac.mu, 0.0)
+        ratio = cost[cand] / rise[cand]
         p = int(self._rows[cand[ratio.argmin()]])  # ties: the lowest index
         basis = fac.basis.copy()
         basis[j] = p
@@ -228,19 +228,27 @@ class WalkHull:
         """Yield (t, facet entered) at each pivot along ``y0 + t d`` up to ``t_end``, lazily
         (a caller may stop early); return the facet holding at ``t_end``."""
         t = 0.0
-        scale = max(1.0, float(np.abs(y0).sum() + np.abs(d).sum()))
+        line = np.array([y0, d])
+        shrinks = -1e-13 * max(1.0, float(np.abs(line).sum()))
+        end = t_end - 1e-12 * max(1.0, t_end)
         for _ in range(self._budget):
-            lam0 = fac.amounts(y0)
-            dl = fac.amounts(d)
-            out = (dl < -1e-13 * scale).nonzero()[0]
-            if out.size == 0:
+            # The ratio test on k numbers in plain floats: a dozen numpy calls on arrays this
+            # small cost more than the arithmetic.
+            lam0, dl = (line @ fac.inv).tolist()  # basis amounts at y0 and their rates
+            exits = [
+                (max(-lam / rate, t), i)
+                for i, (lam, rate) in enumerate(zip(lam0, dl, strict=True))
+                if rate < shrinks
+            ]
+            if not exits:
                 return fac
-            exits = np.maximum(-lam0[out] / dl[out], t)
-            t_next = float(exits.min())
-            if t_next >= t_end - 1e-12 * max(1.0, t_end):
+            t_next = min(exits)[0]
+            if t_next >= end:
                 return fac  # (a facet that ends at t_end on the boundary holds there)
-            tied = out[exits <= t_next + 1e-12 * max(1.0, t_next)]
-            j = int(tied[fac.basis[tied].argmin()])  # Bland: lowest phase index leaves
+            tie = t_next + 1e-12 * max(1.0, t_next)
+            tied = [i for when, i in exits if when <= tie]
+            # Bland: the lowest phase index leaves.
+            j = tied[0] if len(tied) == 1 else min(tied, key=fac.basis.__getitem__)
             fac = self._pivot(fac, j)
             t = t_next
             yield t, fac
