@@ -22,15 +22,18 @@ PLACEMENT_OFFSET_EV = 1e-6
 AMOUNT_TOL = 1e-8
 #: Energies closer than this (eV per formula unit) are treated as equal on the hull.
 ENERGY_TOL = 1e-9
-#: Only systems of QHULL_MIN_ELEMENTS to WALK_MIN_ELEMENTS - 1 elements get a whole qhull
-#: hull. From WALK_MIN_ELEMENTS on qhull's cost explodes with dimension (and pivots over the
-#: phases a dataset reports on the hull are cheaper already at 5); below
-#: QHULL_MIN_ELEMENTS importing scipy costs more than the hull saves. The others find their
-#: facets by simplex pivots along each query (thermo/walk.py), with the same answers.
-#: Grand-potential hulls keep qhull up to WALK_MIN_ELEMENTS closed elements: a voltage scan
-#: reuses their facets from one voltage to the next, which pivoting cannot.
-QHULL_MIN_ELEMENTS = int(os.environ.get("STABILITY_QHULL_MIN_ELEMENTS", "4"))
+#: Closed hulls of QHULL_MIN_ELEMENTS to WALK_MIN_ELEMENTS - 1 elements are built whole by
+#: scipy's qhull; all others find their facets by simplex pivots along each query
+#: (thermo/walk.py), with the same answers. By default that range is empty: pivoting is
+#: faster at every size (qhull's cost explodes with dimension, and importing scipy.spatial
+#: alone costs more than a small system's queries), so windows and screens never import scipy.
+QHULL_MIN_ELEMENTS = int(os.environ.get("STABILITY_QHULL_MIN_ELEMENTS", "5"))
 WALK_MIN_ELEMENTS = int(os.environ.get("STABILITY_WALK_MIN_ELEMENTS", "5"))
+#: Grand-potential hulls (an element open) of GRAND_QHULL_MIN_ELEMENTS to
+#: GRAND_WALK_MIN_ELEMENTS - 1 closed elements are built by qhull: a voltage scan reuses their
+#: facets from one voltage to the next, which pivoting cannot.
+GRAND_QHULL_MIN_ELEMENTS = int(os.environ.get("STABILITY_GRAND_QHULL_MIN_ELEMENTS", "3"))
+GRAND_WALK_MIN_ELEMENTS = int(os.environ.get("STABILITY_GRAND_WALK_MIN_ELEMENTS", "6"))
 #: Atomic fractions closer than this are the same composition.
 COMPOSITION_TOL = 1e-8
 #: Energies (eV/atom) and voltages (V) smaller than this are rounding noise, reported as 0.

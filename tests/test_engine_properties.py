@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from pymatgen.analysis.phase_diagram import PDEntry
 from pymatgen.core import Composition
 
-from stability import config
 from stability.analysis.profile import compute_profile
 from stability.analysis.window import compute_window
 from stability.entries.table import FORMATION, EntryTable
 from stability.thermo.engines import make_engine
 
 from . import oracle
+from .paths import hull_paths
 from .steps import assert_window_steps_match_whole_line
 
 ELEMENTS = ["Li", "N", "Cl"]
@@ -86,15 +84,9 @@ def test_profile_balances_and_is_monotonic(system, q):
         assert abs(total["Li"] - (comp["Li"] + step.li_per_formula_unit)) < 1e-6
 
 
-@contextmanager
 def qhull_path():
     """Every system on a whole qhull hull (the 3-element ones of these tests would pivot)."""
-    saved = config.WALK_MIN_ELEMENTS, config.QHULL_MIN_ELEMENTS
-    config.WALK_MIN_ELEMENTS, config.QHULL_MIN_ELEMENTS = 99, 0
-    try:
-        yield
-    finally:
-        config.WALK_MIN_ELEMENTS, config.QHULL_MIN_ELEMENTS = saved
+    return hull_paths("qhull")
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -18,6 +18,8 @@ from stability.entries.table import FORMATION, EntryTable
 from stability.thermo.engines import make_engine
 from stability.thermo.hull import envelope_around, upper_envelope
 
+from .paths import hull_paths
+
 
 def walked(a, b, n, tol=1e-9):
     """What the whole-line walk says next to n: (own slopes, left, right, slope after)."""
@@ -87,14 +89,10 @@ def test_point_just_short_of_a_breakpoint_is_placed_on_both_hull_paths():
         [e_a * 20 / 21, e_b / 4, 0.0, 0.0],
         {"name": "synthetic", "energy_kind": FORMATION},
     )
-    saved = config.WALK_MIN_ELEMENTS, config.QHULL_MIN_ELEMENTS
     windows = []
-    try:
-        for walk_min, qhull_min in ((99, 0), (2, 99)):
-            config.WALK_MIN_ELEMENTS, config.QHULL_MIN_ELEMENTS = walk_min, qhull_min
+    for path in ("qhull", "walk"):
+        with hull_paths(path):
             windows.append(compute_window(make_engine(table, "fast"), "Li0.99999999N20"))
-    finally:
-        config.WALK_MIN_ELEMENTS, config.QHULL_MIN_ELEMENTS = saved
     qhull, walk = windows
     assert (qhull.reduction_limit_V, qhull.oxidation_limit_V) == (2.0, 2.0)
     assert (walk.reduction_limit_V, walk.oxidation_limit_V) == (2.0, 2.0)

@@ -58,10 +58,12 @@ def test_cli_window_imports_no_heavy_module(args):
     assert not heavy, f"stability {' '.join(args)} imported {sorted(heavy)}"
 
 
-def test_cli_window_of_four_elements_needs_scipy_only():
-    # Systems of QHULL_MIN_ELEMENTS (4) elements are hulled by scipy's qhull (LGPS: Li-Ge-P-S).
-    heavy = _imported(["-m", "stability", "window", "LGPS", "Li3PS4", "--format", "json"])
-    assert heavy & set(HEAVY) == {"scipy"}
+def test_cli_windows_of_larger_systems_import_no_heavy_module():
+    # Closed hulls pivot at every size (config.QHULL_MIN_ELEMENTS): no scipy for windows of
+    # 4 (LGPS: Li-Ge-P-S), 5 (LLZO doped with Ta) or 9 elements either.
+    args = ["window", "LGPS", "Li6.4La3Zr1.4Ta0.6O12", "Li1Mg0.1Al0.1Si0.2P0.1S0.4O0.5N0.2Cl0.3"]
+    heavy = _imported(["-m", "stability", *args, "--format", "json"])
+    assert not heavy & set(HEAVY), f"stability {' '.join(args)} imported {sorted(heavy)}"
 
 
 def test_library_window_imports_no_heavy_module():

@@ -16,15 +16,16 @@ from hypothesis import strategies as st
 from pymatgen.analysis.phase_diagram import PDEntry
 from pymatgen.core import Composition
 
-from stability import config
 from stability.analysis.interface import compute_interface
 from stability.analysis.profile import compute_profile
+from stability.analysis.sets import formula_elements
 from stability.analysis.window import compute_window
 from stability.entries.table import FORMATION, EntryTable
 from stability.thermo.engines import make_engine
 from stability.thermo.walk import WalkHull
 
 from . import oracle
+from .paths import hull_paths
 from .steps import assert_window_steps_match_whole_line
 
 POOL = ["Li", "N", "Cl", "O", "S", "P", "Mg"]
@@ -83,17 +84,13 @@ def formula_of(elements, query) -> str:
 
 
 def engines(table):
-    """(qhull engine, pivoting engine) over the same table."""
-    saved = config.WALK_MIN_ELEMENTS, config.QHULL_MIN_ELEMENTS
-    try:
-        config.WALK_MIN_ELEMENTS, config.QHULL_MIN_ELEMENTS = 99, 0
+    """(qhull engine, pivoting engine) over the same table, grand hulls alike."""
+    with hull_paths("qhull"):
         hull = make_engine(table, "fast")
         assert not isinstance(hull.system(table.elements).hull, WalkHull)
-        config.WALK_MIN_ELEMENTS = 2
+    with hull_paths("walk"):
         walk = make_engine(table, "fast")
         assert isinstance(walk.system(table.elements).hull, WalkHull)
-    finally:
-        config.WALK_MIN_ELEMENTS, config.QHULL_MIN_ELEMENTS = saved
     return hull, walk
 
 
@@ -185,23 +182,21 @@ def test_walk_interfaces_match_pymatgen(system, voltage):
 
 @pytest.fixture(scope="module")
 def both2019(mp2019):
-    saved = config.WALK_MIN_ELEMENTS, config.QHULL_MIN_ELEMENTS
-    try:
-        config.WALK_MIN_ELEMENTS, config.QHULL_MIN_ELEMENTS = 99, 0
+    # Each engine keeps the paths it was made with, for every system it builds later.
+    with hull_paths("qhull"):
         hull = make_engine(mp2019, "fast")
-        config.WALK_MIN_ELEMENTS = 2
+    with hull_paths("walk"):
         walk = make_engine(mp2019, "fast")
-        rows = [
-            i
-            for i in range(len(mp2019))
-            if "Li" in (c := mp2019.row_composition(i)) and 4 <= len(c) <= 6
-        ]
-        formulas = [str(mp2019.formula[i]) for i in np.random.default_rng(7).choice(rows, 60)]
-        pairs = []
-        for f in formulas:
-            pairs.append((compute_window(hull, f), compute_window(walk, f)))
-    finally:
-        config.WALK_MIN_ELEMENTS, config.QHULL_MIN_ELEMENTS = saved
+    rows = [
+        i
+        for i in range(len(mp2019))
+        if "Li" in (c := mp2019.row_composition(i)) and 4 <= len(c) <= 6
+    ]
+    formulas = [str(mp2019.formula[i]) for i in np.random.default_rng(7).choice(rows, 60)]
+    pairs = [(compute_window(hull, f), compute_window(walk, f)) for f in formulas]
+    for f in formulas:
+        elements = formula_elements(f)
+        assert not hull.system(elements).walk and walk.system(elements).walk
     return pairs
 
 

@@ -8,7 +8,9 @@ is rebuilt per composition, and the limits do not depend on the offset at all.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import cache, lru_cache
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -36,6 +38,9 @@ from stability.thermo.hull import (
 from stability.thermo.system import SystemData
 from stability.thermo.walk import WalkError, WalkHull
 
+if TYPE_CHECKING:
+    from stability.entries.table import EntryTable
+
 
 @cache
 def _reduced(formula: str) -> tuple[str, float]:
@@ -54,22 +59,45 @@ def _reduced_amounts(items: tuple[tuple[str, float], ...]) -> tuple[str, float]:
     return reduced_formula(amounts), float(units)
 
 
+@dataclass(frozen=True)
+class HullPaths:
+    """Which hulls qhull builds: closed hulls of ``qhull_closed`` elements (first, last + 1)
+    and grand hulls of ``qhull_grand`` closed elements; every other hull pivots."""
+
+    qhull_closed: tuple[int, int]
+    qhull_grand: tuple[int, int]
+
+    @classmethod
+    def configured(cls) -> HullPaths:
+        """The ranges in ``stability.config`` now."""
+        return cls(
+            (config.QHULL_MIN_ELEMENTS, config.WALK_MIN_ELEMENTS),
+            (config.GRAND_QHULL_MIN_ELEMENTS, config.GRAND_WALK_MIN_ELEMENTS),
+        )
+
+    def walks(self, k: int) -> tuple[bool, bool]:
+        """Whether the closed hull and the grand hulls (one element open) of a k-element
+        system pivot."""
+        lo, hi = self.qhull_closed
+        grand_lo, grand_hi = self.qhull_grand
+        return not lo <= k < hi, not grand_lo <= k - 1 < grand_hi
+
+
 class FastSystem(PhaseSystem):
-    def __init__(self, data: SystemData, walk: bool | None = None) -> None:
-        """``walk``: answer by pivoting (thermo/walk.py) instead of a qhull hull; by default
-        outside ``config.QHULL_MIN_ELEMENTS`` to ``config.WALK_MIN_ELEMENTS - 1`` elements.
+    def __init__(
+        self, data: SystemData, walk: bool | None = None, paths: HullPaths | None = None
+    ) -> None:
+        """``walk``: answer by pivoting (thermo/walk.py) instead of qhull hulls, closed and
+        grand alike; by default as ``paths`` say (default: ``HullPaths.configured()``).
 
         The choice depends on the system alone, never on what was built before, so every
         answer (to the last bit) is a function of the system and the query.
         """
         super().__init__(data)
-        #: qhull from QHULL_MIN_ELEMENTS to WALK_MIN_ELEMENTS - 1 elements; else pivoting.
         grand_walk = walk
         if walk is None:
             k = len(data.elements)
-            walk = not config.QHULL_MIN_ELEMENTS <= k < config.WALK_MIN_ELEMENTS
-            # A grand hull counts one element less, and keeps qhull up to WALK_MIN_ELEMENTS.
-            grand_walk = walk and not config.QHULL_MIN_ELEMENTS <= k - 1 <= config.WALK_MIN_ELEMENTS
+            walk, grand_walk = (paths or HullPaths.configured()).walks(k)
         self.walk = walk
         self._grand_type = WalkHull if grand_walk else Hull
         self._references = element_refs(data.fractions, data.energy_per_atom)
@@ -453,5 +481,10 @@ class _GrandInput:
 class FastEngine(Engine):
     name = "fast"
 
+    def __init__(self, table: EntryTable) -> None:
+        super().__init__(table)
+        # Read once: every system this engine builds, now or later, takes the same paths.
+        self.paths = HullPaths.configured()
+
     def _build(self, data: SystemData) -> PhaseSystem:
-        return FastSystem(data)
+        return FastSystem(data, paths=self.paths)

@@ -23,7 +23,7 @@ import numpy as np
 
 from stability import config
 from stability.errors import StabilityError
-from stability.thermo.hull import MERGE_TOL, PRUNE_GAP, Around, element_refs, hull_points
+from stability.thermo.hull import MERGE_TOL, PRUNE_GAP, Around, element_rows, hull_points
 
 #: Reduced costs above this (eV/atom) count as positive: a point on or above the plane.
 COST_TOL = 1e-12
@@ -86,7 +86,7 @@ class WalkHull:
         self.fractions = np.ascontiguousarray(fractions[keep])
         self.form = form[keep]
         # Each element's first pure row (hull_points keeps one per element).
-        _, ref_rows, pure = element_refs(self.fractions, self.form)
+        pure, ref_rows = element_rows(self.fractions)
         self._elements = np.array([rows[0] for rows in ref_rows], dtype=np.int64)
         self._facet: dict[bool, _Facet] = {}
         #: Facets found for points queried before (the same point again: hull energy then

@@ -1,0 +1,29 @@
+"""Make engines on one hull path: whole qhull hulls, or pivoting (thermo/walk.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from stability import config
+
+#: (first, last + 1) element counts a path gives to qhull: all of them, or none.
+_RANGES = {"qhull": (0, 99), "walk": (99, 0)}
+
+
+@contextmanager
+def hull_paths(closed: str, grand: str | None = None) -> Iterator[None]:
+    """Engines made inside build closed hulls by ``closed`` ("qhull" or "walk") at every
+    size, and grand-potential hulls by ``grand`` (default: the same)."""
+    names = ("QHULL_MIN_ELEMENTS", "WALK_MIN_ELEMENTS")
+    grand_names = ("GRAND_QHULL_MIN_ELEMENTS", "GRAND_WALK_MIN_ELEMENTS")
+    saved = {name: getattr(config, name) for name in names + grand_names}
+    try:
+        for name, value in zip(names, _RANGES[closed], strict=True):
+            setattr(config, name, value)
+        for name, value in zip(grand_names, _RANGES[grand or closed], strict=True):
+            setattr(config, name, value)
+        yield
+    finally:
+        for name, value in saved.items():
+            setattr(config, name, value)
