@@ -94,6 +94,7 @@ class WalkHull:
         self._memo: dict[tuple[bool, bytes], _Facet] = {}
         self.pivots = 0
         self._pivoted: dict[tuple[bool, bytes, int], _Facet] = {}
+        self._bases: dict[bytes, _Facet] = {}
         self._budget = 200 * self.k + 2 * len(keep) + 1000
         #: Rows left out (positions), and whether pivots now see them (during a fallback).
         self._left_out = np.zeros(0, dtype=np.int64)
@@ -156,7 +157,7 @@ class WalkHull:
         z = 0.5 + np.modf(np.arange(1, k + 1) * 0.6180339887498949)[0]
         z /= z.sum()
         basis = self._elements.copy()
-        fac = _Facet(basis, self.fractions, self.form)
+        fac = self._facet_of(basis)
         rows, fractions, form = self._rows, self._sub_fractions, self._sub_form
         for it in range(self._budget):
             cost = form - fractions @ fac.mu
@@ -177,9 +178,19 @@ class WalkHull:
             j = int(pos[ratio.argmin()])
             basis = fac.basis.copy()
             basis[j] = p
-            fac = _Facet(basis, self.fractions, self.form)
+            fac = self._facet_of(basis)
             self.pivots += 1
         raise WalkError("the hull search did not settle")
+
+    def _facet_of(self, basis: np.ndarray) -> _Facet:
+        """The facet of ``basis``, made once per hull (walks meet the same bases again)."""
+        key = basis.tobytes()
+        found = self._bases.get(key)
+        if found is None:
+            if len(self._bases) >= MEMO_PIVOTS:
+                self._bases.clear()
+            found = self._bases[key] = _Facet(basis, self.fractions, self.form)
+        return found
 
     def _pivot(self, fac: _Facet, j: int) -> _Facet:
         """Replace basis position ``j`` by the phase the plane meets first (dual ratio test).
@@ -207,7 +218,7 @@ class WalkHull:
         basis = fac.basis.copy()
         basis[j] = p
         self.pivots += 1
-        return _Facet(basis, self.fractions, self.form)
+        return self._facet_of(basis)
 
     def _walk(self, fac: _Facet, y0: np.ndarray, d: np.ndarray, t_end: float, events: list | None):
         """Follow ``y0 + t d`` from t = 0 (where ``fac`` holds) to ``t_end``.
