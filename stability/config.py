@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 #: Environment variable naming a snapshot file or a directory of snapshots.
@@ -22,18 +23,33 @@ PLACEMENT_OFFSET_EV = 1e-6
 AMOUNT_TOL = 1e-8
 #: Energies closer than this (eV per formula unit) are treated as equal on the hull.
 ENERGY_TOL = 1e-9
+
+
+def _env_count(name: str, default: int) -> int:
+    """A whole number from the environment; a value that is not one is ignored, with a
+    one-line note (this runs at import: an exception here would be a traceback)."""
+    text = os.environ.get(name)
+    if text is None:
+        return default
+    try:
+        return int(text)
+    except ValueError:
+        print(f"warning: {name}={text!r} is not a whole number; using {default}", file=sys.stderr)
+        return default
+
+
 #: Closed hulls of QHULL_MIN_ELEMENTS to WALK_MIN_ELEMENTS - 1 elements are built whole by
 #: scipy's qhull; all others find their facets by simplex pivots along each query
 #: (thermo/walk.py), with the same answers. By default that range is empty: pivoting is
 #: faster at every size (qhull's cost explodes with dimension, and importing scipy.spatial
 #: alone costs more than a small system's queries), so windows and screens never import scipy.
-QHULL_MIN_ELEMENTS = int(os.environ.get("STABILITY_QHULL_MIN_ELEMENTS", "5"))
-WALK_MIN_ELEMENTS = int(os.environ.get("STABILITY_WALK_MIN_ELEMENTS", "5"))
+QHULL_MIN_ELEMENTS = _env_count("STABILITY_QHULL_MIN_ELEMENTS", 5)
+WALK_MIN_ELEMENTS = _env_count("STABILITY_WALK_MIN_ELEMENTS", 5)
 #: Grand-potential hulls (an element open) of GRAND_QHULL_MIN_ELEMENTS to
 #: GRAND_WALK_MIN_ELEMENTS - 1 closed elements are built by qhull: a voltage scan reuses their
 #: facets from one voltage to the next, which pivoting cannot.
-GRAND_QHULL_MIN_ELEMENTS = int(os.environ.get("STABILITY_GRAND_QHULL_MIN_ELEMENTS", "3"))
-GRAND_WALK_MIN_ELEMENTS = int(os.environ.get("STABILITY_GRAND_WALK_MIN_ELEMENTS", "6"))
+GRAND_QHULL_MIN_ELEMENTS = _env_count("STABILITY_GRAND_QHULL_MIN_ELEMENTS", 3)
+GRAND_WALK_MIN_ELEMENTS = _env_count("STABILITY_GRAND_WALK_MIN_ELEMENTS", 6)
 #: Atomic fractions closer than this are the same composition.
 COMPOSITION_TOL = 1e-8
 #: Energies (eV/atom) and voltages (V) smaller than this are rounding noise, reported as 0.

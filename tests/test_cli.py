@@ -61,7 +61,9 @@ def test_window_csv_and_env_var(data, monkeypatch):
     res = run("window", "Li3PS4", "--format", "csv")
     assert res.exit_code == 0, res.output
     header, row = res.output.strip().splitlines()
-    assert header.startswith("label,formula,class,reduced_formula,reduction_limit_V,oxidation_limit_V")
+    assert header.startswith(
+        "label,formula,class,reduced_formula,reduction_limit_V,oxidation_limit_V"
+    )
     assert row.startswith("Li3PS4,Li3PS4,sulfide,Li3PS4,1.72")
 
 
@@ -178,7 +180,10 @@ def test_many_inputs_some_bad(data):
 def test_all_inputs_bad_still_reports_each(data):
     res = run("window", "NaCl", "KBr", "--data", data, "--format", "csv")
     assert res.exit_code == 3
-    assert res.stdout.splitlines()[0].startswith("label,formula,class,") and len(res.stdout.splitlines()) == 3
+    assert (
+        res.stdout.splitlines()[0].startswith("label,formula,class,")
+        and len(res.stdout.splitlines()) == 3
+    )
     assert res.stderr.count("Error: ") == 2
 
 
@@ -192,7 +197,9 @@ def test_names_work_wherever_a_formula_does(data):
     assert lipon["reduction_limit_V"] == pytest.approx(0.68, abs=0.02)
     table = run("window", "LGPS", "--data", data).stdout
     assert "material" in table and "LGPS" in table and "Li10GeP2S12" in table
-    body = json.loads(run("interface", "beta-Li3N", "LCO", "--data", data, "--format", "json").stdout)
+    body = json.loads(
+        run("interface", "beta-Li3N", "LCO", "--data", data, "--format", "json").stdout
+    )
     assert (body["reactant_a"], body["formula_a"]) == ("beta-Li3N", "Li3N")
     assert body["formula_b"] == "LiCoO2"
     assert "Li6PS5Cl" in run("profile", "argyrodite", "--data", data).stdout
@@ -203,3 +210,20 @@ def test_decomposition_of_many_inputs_some_bad(data):
     assert res.exit_code == 3, res.output
     assert res.stdout.splitlines()[1].startswith("Li3N,1.0")
     assert res.stderr.startswith("Error: Co3O4 contains no Li")
+
+
+def test_bad_hull_path_setting_is_a_one_line_warning():
+    # The settings are read at import, before the command line can report an error.
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "STABILITY_QHULL_MIN_ELEMENTS": "four"}
+    code = "from stability import config; print(config.QHULL_MIN_ELEMENTS)"
+    proc = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60
+    )
+    assert proc.returncode == 0 and proc.stdout.strip() == "5"
+    assert proc.stderr.strip().splitlines() == [
+        "warning: STABILITY_QHULL_MIN_ELEMENTS='four' is not a whole number; using 5"
+    ]
