@@ -12,16 +12,16 @@ _RANGES = {"qhull": (0, 99), "walk": (99, 0)}
 
 
 @contextmanager
-def hull_paths(closed: str, grand: str | None = None) -> Iterator[None]:
-    """Engines made inside build closed hulls by ``closed`` ("qhull" or "walk") at every
-    size, and grand-potential hulls by ``grand`` (default: the same)."""
+def hull_paths(path: str) -> Iterator[None]:
+    """Engines made inside build every hull, closed or grand-potential, by ``path`` ("qhull"
+    or "walk"), whatever its size."""
     names = ("QHULL_MIN_ELEMENTS", "WALK_MIN_ELEMENTS")
     grand_names = ("GRAND_QHULL_MIN_ELEMENTS", "GRAND_WALK_MIN_ELEMENTS")
     saved = {name: getattr(config, name) for name in names + grand_names}
     try:
-        for name, value in zip(names, _RANGES[closed], strict=True):
+        for name, value in zip(names, _RANGES[path], strict=True):
             setattr(config, name, value)
-        for name, value in zip(grand_names, _RANGES[grand or closed], strict=True):
+        for name, value in zip(grand_names, _RANGES[path], strict=True):
             setattr(config, name, value)
         yield
     finally:

@@ -185,7 +185,13 @@ def test_reports_are_used_on_the_snapshot(mp2019):
             b.reduction_products,
             b.oxidation_products,
         ), formula
-    for elements in (["Li", "Ge", "P", "S"], ["Li", "La", "Zr", "O"], ["Li", "In", "Cl"]):
+    systems = (
+        ["Li", "Ge", "P", "S"],
+        ["Li", "La", "Zr", "O"],
+        ["Li", "P", "S", "Cl"],
+        ["Li", "In", "Cl"],
+    )
+    for elements in systems:
         qhull = whole.system(elements).hull
         assert isinstance(qhull, Hull) and qhull.hinted, elements
         walk = pivoting.system(elements).hull

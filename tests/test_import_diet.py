@@ -1,6 +1,6 @@
 """A window from the command line (and from the library) imports no heavy dependency.
 
-Cold start is dominated by imports (pandas, scipy, matplotlib and pymatgen cost 0.2-0.3 s
+Cold start is dominated by imports (pandas, scipy, matplotlib and pymatgen cost 0.2-0.4 s
 each, a whole window about 0.1 s), so these guard which modules a window loads. Not timed.
 """
 

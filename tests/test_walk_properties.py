@@ -1,9 +1,8 @@
-"""The pivoting path (thermo/walk.py, used outside QHULL_MIN_ELEMENTS..WALK_MIN_ELEMENTS - 1
-elements) equals pymatgen.
+"""The pivoting path (thermo/walk.py: every closed hull by default) equals pymatgen.
 
-Forced on small systems with the threshold knob, so pymatgen can answer too: random synthetic
-systems of 4-7 elements against PhaseDiagram + get_element_profile, and against the qhull path
-of the same engine (windows, whole profiles, interfaces closed and with Li open); then real
+On small systems, so pymatgen can answer too: random synthetic systems of 4-7 elements
+against PhaseDiagram + get_element_profile, and against an engine made on whole qhull hulls
+(``tests/paths.py``; windows, whole profiles, interfaces closed and with Li open); then real
 compositions of the MP snapshot, and high-entropy ones that only this path can answer.
 """
 
@@ -241,3 +240,22 @@ def test_high_entropy_profiles_balance(fast2019, formula):
     fac = hull._facet_at(x)
     assert (hull.form - hull.fractions @ fac.mu).min() > -1e-9
     assert fac.amounts(x).min() > -1e-9
+
+
+def test_default_hull_paths(mp2019):
+    """By default every closed hull pivots; grand hulls of 3-5 closed elements are qhull's
+    (a voltage scan reuses their facets), the others pivot."""
+    engine = make_engine(mp2019, "fast")
+    cases = [
+        (["Li", "N"], False),
+        (["Li", "P", "S"], False),
+        (["Li", "Ge", "P", "S"], True),
+        (["Li", "La", "Zr", "Ta", "O"], True),
+        (["Li", "P", "S", "Cl", "Br", "I"], True),
+        (["Li", "La", "Zr", "Ta", "Nb", "Al", "O"], False),
+    ]
+    for elements, grand_by_qhull in cases:
+        system = engine.system(elements)
+        assert isinstance(system.hull, WalkHull), elements
+        grand, _ = system.grand_hull("Li", -3.0)
+        assert isinstance(grand, WalkHull) is not grand_by_qhull, elements

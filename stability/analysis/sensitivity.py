@@ -94,7 +94,9 @@ def limit_sensitivity(engine: Engine, formula: str) -> tuple[LimitSensitivity, L
     """Reaction, products and competitor margins of the reduction and oxidation limits."""
     loc = locate(engine, formula)
     data = loc.system.data
-    base = loc.system if isinstance(loc.system, FastSystem) else FastSystem(data)
+    # The engine's hull paths for the systems rebuilt here too (pymatgen's: the defaults).
+    paths = getattr(engine, "paths", None)
+    base = loc.system if isinstance(loc.system, FastSystem) else FastSystem(data, paths=paths)
     steps = base.li_window_steps(loc.amounts, config.WORKING_ION)
     out = []
     for which in ("reduction", "oxidation"):
@@ -112,7 +114,7 @@ def limit_sensitivity(engine: Engine, formula: str) -> tuple[LimitSensitivity, L
                 )
                 continue
             try:
-                alt = FastSystem(_without(data, phase.formula))
+                alt = FastSystem(_without(data, phase.formula), paths=paths)
                 alt_volts, alt_step = _limit(
                     alt.li_window_steps(loc.amounts, config.WORKING_ION), which
                 )

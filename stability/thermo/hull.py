@@ -218,7 +218,7 @@ class Hull:
         k = self.k
         if k == 1:
             return np.zeros((1, 1), dtype=int)
-        # Imported here: scipy.spatial costs a quarter second at start-up.
+        # Imported here: scipy.spatial costs about 0.35 s at start-up.
         from scipy.spatial import ConvexHull, QhullError
 
         fractions = self.fractions if rows is None else self.fractions[rows]

@@ -171,11 +171,15 @@ class WalkHull:
                     return fac
                 p = int(below[0])
             p = int(rows[p])
-            w = fac.inv.T @ self.fractions[p]
-            lam = fac.amounts(z)
-            pos = (w > PIVOT_TOL).nonzero()[0]
-            ratio = np.maximum(lam[pos], 0.0) / w[pos]
-            j = int(pos[ratio.argmin()])
+            # Amounts of z and of phase p in the basis; the ratio test on k plain floats.
+            lam, w = (np.array([z, self.fractions[p]]) @ fac.inv).tolist()
+            j = min(
+                (i for i in range(k) if w[i] > PIVOT_TOL),
+                key=lambda i: (max(lam[i], 0.0) / w[i], i),
+                default=None,
+            )
+            if j is None:
+                break
             basis = fac.basis.copy()
             basis[j] = p
             fac = self._facet_of(basis)
