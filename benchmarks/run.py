@@ -40,6 +40,8 @@ competent one on a seeded uniform sample of chemical systems (all their Li compo
 on a sample of the pairs in (d) if all of them would take more than 5 minutes; their times
 are extrapolated linearly (per compound, per system, per pair); ``--full`` runs it on everything (about an hour on 2 cores: (b) ~11 min, (c) ~50 min).
 ``--quick`` is a smoke run of well under a minute on small samples.
+Outside ``--quick`` a fixed pure-Python loop is timed at the start and the end, alone and two
+at once, and printed as the machine's speed during the run (this shared host drifts).
 """
 
 from __future__ import annotations
@@ -477,6 +479,24 @@ def render(headers: list[str], rows: list[list[str]]) -> str:
     out = ["  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)), line]
     out += ["  ".join(str(c).ljust(w) for c, w in zip(r, widths, strict=True)) for r in rows]
     return "\n".join(out)
+
+
+#: A fixed pure-Python loop: its time says how fast this (shared) machine is during a run.
+PROBE = "s = 0\nfor i in range(20_000_000):\n    s += i"
+
+
+def speed_probe() -> tuple[float, float]:
+    """Seconds the PROBE loop takes in one process alone, and in each of two at once (the
+    slower): the 2 cores here slow each other down, and the host's speed drifts."""
+
+    def run(n: int) -> float:
+        t0 = time.perf_counter()
+        procs = [subprocess.Popen([sys.executable, "-c", PROBE]) for _ in range(n)]
+        for proc in procs:
+            proc.wait()
+        return time.perf_counter() - t0
+
+    return run(1), run(2)
 
 
 def machine() -> list[str]:
@@ -1079,6 +1099,7 @@ def main(argv: list[str] | None = None) -> int:
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "stability")], check=False)
     header_lines = machine()
+    probe_start = None if args.quick else speed_probe()  # ~10 s: not in a smoke run
     start = time.perf_counter()
     rows, notes = [], []
     workdir = Path(tempfile.mkdtemp(prefix="stability-bench-"))
@@ -1151,6 +1172,13 @@ def main(argv: list[str] | None = None) -> int:
         print(n)
     for line in header_lines:
         print(line)
+    if probe_start is not None:
+        probe_end = speed_probe()
+        print(
+            "machine speed: a 20M-step Python loop took "
+            f"{probe_start[0]:.2f} s alone and {probe_start[1]:.2f} s as one of two at once at "
+            f"the start, {probe_end[0]:.2f} s and {probe_end[1]:.2f} s at the end"
+        )
     print(f"total benchmark time: {fmt_time(time.perf_counter() - start)}")
     return 0
 
