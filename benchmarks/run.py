@@ -1099,8 +1099,8 @@ def main(argv: list[str] | None = None) -> int:
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "stability")], check=False)
     header_lines = machine()
-    probe_start = None if args.quick else speed_probe()  # ~10 s: not in a smoke run
     start = time.perf_counter()
+    probe_start = None if args.quick else speed_probe()  # ~10 s: not in a smoke run
     rows, notes = [], []
     workdir = Path(tempfile.mkdtemp(prefix="stability-bench-"))
     try:

@@ -15,13 +15,15 @@ _RANGES = {"qhull": (0, 99), "walk": (99, 0)}
 def hull_paths(path: str) -> Iterator[None]:
     """Engines made inside build every hull, closed or grand-potential, by ``path`` ("qhull"
     or "walk"), whatever its size."""
-    names = ("QHULL_MIN_ELEMENTS", "WALK_MIN_ELEMENTS")
-    grand_names = ("GRAND_QHULL_MIN_ELEMENTS", "GRAND_WALK_MIN_ELEMENTS")
-    saved = {name: getattr(config, name) for name in names + grand_names}
+    names = (
+        "QHULL_MIN_ELEMENTS",
+        "WALK_MIN_ELEMENTS",
+        "GRAND_QHULL_MIN_ELEMENTS",
+        "GRAND_WALK_MIN_ELEMENTS",
+    )
+    saved = {name: getattr(config, name) for name in names}
     try:
-        for name, value in zip(names, _RANGES[path], strict=True):
-            setattr(config, name, value)
-        for name, value in zip(grand_names, _RANGES[path], strict=True):
+        for name, value in zip(names, _RANGES[path] * 2, strict=True):  # closed, then grand
             setattr(config, name, value)
         yield
     finally:
