@@ -50,6 +50,12 @@ WALK_MIN_ELEMENTS = _env_count("STABILITY_WALK_MIN_ELEMENTS", 5)
 #: facets from one voltage to the next, which pivoting cannot.
 GRAND_QHULL_MIN_ELEMENTS = _env_count("STABILITY_GRAND_QHULL_MIN_ELEMENTS", 3)
 GRAND_WALK_MIN_ELEMENTS = _env_count("STABILITY_GRAND_WALK_MIN_ELEMENTS", 6)
+#: Where the walk's pivots run: "c" (``thermo/_pivots.c``, built at install where a C
+#: compiler is found; numpy where it is not) or "numpy". Both give the same answers.
+PIVOTS = os.environ.get("STABILITY_PIVOTS", "c").strip().lower()
+if PIVOTS not in ("c", "numpy"):
+    print(f"warning: STABILITY_PIVOTS={PIVOTS!r} is not c or numpy; using c", file=sys.stderr)
+    PIVOTS = "c"
 #: Atomic fractions closer than this are the same composition.
 COMPOSITION_TOL = 1e-8
 #: Energies (eV/atom) and voltages (V) smaller than this are rounding noise, reported as 0.

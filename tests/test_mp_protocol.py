@@ -447,7 +447,8 @@ def test_pip_installed_package_pulls_into_the_user_cache(server, tmp_path):
 
     The venv (created without pip) sees the project venv's packages, pip and setuptools
     included, through a plain path line, which runs no editable finder; so nothing is
-    downloaded, and the package itself is built from a copy of the sources and installed.
+    downloaded, and the package itself (its C pivots compiled) is built from a copy of the
+    sources and installed.
     """
     import os
     import shutil
@@ -461,7 +462,7 @@ def test_pip_installed_package_pulls_into_the_user_cache(server, tmp_path):
     for name in ("pyproject.toml", "README.md"):
         shutil.copy(root / name, src / name)
     shutil.copytree(
-        root / "stability", src / "stability", ignore=shutil.ignore_patterns("__pycache__")
+        root / "stability", src / "stability", ignore=shutil.ignore_patterns("__pycache__", "*.so")
     )
     venv = tmp_path / "venv"
     subprocess.run([sys._base_executable, "-m", "venv", "--without-pip", str(venv)], check=True)
@@ -493,8 +494,8 @@ def test_pip_installed_package_pulls_into_the_user_cache(server, tmp_path):
         [
             str(py),
             "-c",
-            "import stability, stability.config as c; "
-            "print(stability.__file__); print(c.cache_dir())",
+            "import stability, stability.config as c, stability.thermo.walk as w; "
+            "print(stability.__file__); print(c.cache_dir()); print(w._pivots.__file__)",
         ],
         cwd=tmp_path,
         env=env,
@@ -504,6 +505,7 @@ def test_pip_installed_package_pulls_into_the_user_cache(server, tmp_path):
     ).stdout.split()
     assert where[0].startswith(site), where  # the installed copy, not the source tree
     assert where[1] == str(home / ".cache" / "stability" / "entries")
+    assert where[2].startswith(site), where  # the C pivots, compiled by the install
 
     stability = str(venv / "bin" / "stability")
     pull = subprocess.run(

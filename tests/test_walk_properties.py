@@ -82,26 +82,35 @@ def formula_of(elements, query) -> str:
     return "".join(f"{el}{a:.4f}" for el, a in zip(elements, query, strict=True))
 
 
-def engines(table):
-    """(qhull engine, pivoting engine) over the same table, grand hulls alike."""
+def engines(table, pivots: str = "c"):
+    """(qhull engine, pivoting engine) over the same table, grand hulls alike; ``pivots``:
+    where the pivoting engine pivots ("c" or "numpy")."""
     with hull_paths("qhull"):
         hull = make_engine(table, "fast")
         assert not isinstance(hull.system(table.elements).hull, WalkHull)
-    with hull_paths("walk"):
+    with hull_paths("walk", pivots):
         walk = make_engine(table, "fast")
-        assert isinstance(walk.system(table.elements).hull, WalkHull)
+        walk_hull = walk.system(table.elements).hull
+        assert isinstance(walk_hull, WalkHull)
+        assert (walk_hull._c is not None) is (pivots == "c")
     return hull, walk
+
+
+#: Both places the walk pivots: the C extension and numpy (first argument: hypothesis
+#: fills the rightmost).
+PIVOTS = pytest.mark.parametrize("pivots", ["c", "numpy"])
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(systems(rounded=False))
 @pytest.mark.slow
-def test_walk_window_matches_pymatgen(system):
+@PIVOTS
+def test_walk_window_matches_pymatgen(pivots, system):
     elements, entries, query = system
     table, pd_entries = table_of(elements, entries)
     formula = formula_of(elements, query)
     expected = oracle.window(pd_entries, formula)
-    _, walk = engines(table)
+    _, walk = engines(table, pivots)
     got = compute_window(walk, formula)
     assert abs(got.reduction_limit_V - expected["reduction_limit_V"]) < 1e-6
     assert abs(got.oxidation_limit_V - expected["oxidation_limit_V"]) < 1e-6
@@ -116,12 +125,13 @@ def test_walk_window_matches_pymatgen(system):
 
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(systems(rounded=True))
-def test_walk_profile_equals_qhull_path(system):
+@PIVOTS
+def test_walk_profile_equals_qhull_path(pivots, system):
     """Ties included: limits, Li amounts and mass balance equal the qhull path's."""
     elements, entries, query = system
     table, _ = table_of(elements, entries)
     formula = formula_of(elements, query)
-    hull, walk = engines(table)
+    hull, walk = engines(table, pivots)
     a, b = compute_profile(hull, formula), compute_profile(walk, formula)
     assert len(a.steps) == len(b.steps)
     for sa, sb in zip(a.steps, b.steps, strict=True):
@@ -138,14 +148,15 @@ def test_walk_profile_equals_qhull_path(system):
 
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(systems(rounded=True))
-def test_window_steps_equal_the_whole_line(system):
+@PIVOTS
+def test_window_steps_equal_the_whole_line(pivots, system):
     """On both paths, the steps read next to the composition (walked from it both ways, or
     ``envelope_around``) are the steps of the whole line walked from 0, ties included
     (products: the same where unique, see test_engine_properties)."""
     elements, entries, query = system
     table, _ = table_of(elements, entries)
     amounts = dict(zip(elements, [float(a) for a in query], strict=True))
-    for engine in engines(table):
+    for engine in engines(table, pivots):
         fast = engine.system(elements)
         assert_window_steps_match_whole_line(fast, amounts, elements)
 
@@ -153,12 +164,13 @@ def test_window_steps_equal_the_whole_line(system):
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(systems(rounded=False), st.sampled_from([None, 0.0, 1.5, 3.0, 4.5]))
 @pytest.mark.slow
-def test_walk_interfaces_match_pymatgen(system, voltage):
+@PIVOTS
+def test_walk_interfaces_match_pymatgen(pivots, system, voltage):
     elements, entries, query = system
     table, pd_entries = table_of(elements, entries)
     a = formula_of(elements, query)
     b = formula_of(elements[1:], query[::-1][: len(elements) - 1])  # a Li-free partner
-    hull, walk = engines(table)
+    hull, walk = engines(table, pivots)
     expected = oracle.interface(pd_entries, a, b, voltage)
     got = compute_interface(walk, a, b, voltage)
     assert abs(got.reaction_energy_meV - expected["energy_meV"]) < 1e-3

@@ -9,7 +9,7 @@ is rebuilt per composition, and the limits do not depend on the offset at all.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import cache, lru_cache, partial
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -62,17 +62,20 @@ def _reduced_amounts(items: tuple[tuple[str, float], ...]) -> tuple[str, float]:
 @dataclass(frozen=True)
 class HullPaths:
     """Which hulls qhull builds: closed hulls of ``qhull_closed`` elements (first, last + 1)
-    and grand hulls of ``qhull_grand`` closed elements; every other hull pivots."""
+    and grand hulls of ``qhull_grand`` closed elements; every other hull pivots, in C or
+    numpy (``pivots``: "c" or "numpy", as ``config.PIVOTS``)."""
 
     qhull_closed: tuple[int, int]
     qhull_grand: tuple[int, int]
+    pivots: str = "c"
 
     @classmethod
     def configured(cls) -> HullPaths:
-        """The ranges in ``stability.config`` now."""
+        """The ranges and pivots in ``stability.config`` now."""
         return cls(
             (config.QHULL_MIN_ELEMENTS, config.WALK_MIN_ELEMENTS),
             (config.GRAND_QHULL_MIN_ELEMENTS, config.GRAND_WALK_MIN_ELEMENTS),
+            config.PIVOTS,
         )
 
     def walks(self, k: int) -> tuple[bool, bool]:
@@ -94,12 +97,14 @@ class FastSystem(PhaseSystem):
         answer (to the last bit) is a function of the system and the query.
         """
         super().__init__(data)
+        paths = paths or HullPaths.configured()
         grand_walk = walk
         if walk is None:
-            k = len(data.elements)
-            walk, grand_walk = (paths or HullPaths.configured()).walks(k)
+            walk, grand_walk = paths.walks(len(data.elements))
         self.walk = walk
-        self._grand_type = WalkHull if grand_walk else Hull
+        c_pivots = paths.pivots != "numpy"
+        self._walk_type = partial(WalkHull, c_pivots=c_pivots)
+        self._grand_type = partial(WalkHull, c_pivots=c_pivots) if grand_walk else Hull
         self._references = element_refs(data.fractions, data.energy_per_atom)
         #: Elemental reference energies (eV/atom), the closed hull's ``refs``.
         self.refs = self._references[0]
@@ -122,7 +127,7 @@ class FastSystem(PhaseSystem):
             # Phases the dataset reports far above the hull are left out (and checked).
             distance = data.hull_distance
             above = None if distance is None else distance > HINT_GAP
-            hull_type = WalkHull if self.walk else Hull
+            hull_type = self._walk_type if self.walk else Hull
             self._hull = hull_type(data.fractions, data.energy_per_atom, points=points, above=above)
         return self._hull
 

@@ -13,8 +13,10 @@ phase that enters is the first one met by the facet's plane rotated about the re
 Pivots solve k x k systems exactly, and the points are chosen as ``Hull`` chooses them
 (``hull_points``), so breakpoints, slopes and decompositions are the hull's; only the
 triangulation among exactly coplanar points may differ, as it may between qhull runs. Work
-is a few matrix-vector products over the phases per pivot, in Python between pivots, so a
-long computation stops at once on Ctrl-C.
+is a few matrix-vector products over the phases per pivot. The pivots run in C
+(``_pivots.c``, built at install where a C compiler is found) or, without it or with
+``STABILITY_PIVOTS=numpy``, in numpy, by the same rules; control returns to Python at least
+every CHUNK pivots, so a long computation stops at once on Ctrl-C.
 """
 
 from __future__ import annotations
@@ -25,6 +27,11 @@ from stability import config
 from stability.errors import StabilityError
 from stability.thermo.hull import MERGE_TOL, PRUNE_GAP, Around, element_rows, hull_points
 
+try:
+    from stability.thermo import _pivots
+except ImportError:  # built without a C compiler: the pivots run in numpy
+    _pivots = None
+
 #: Reduced costs above this (eV/atom) count as positive: a point on or above the plane.
 COST_TOL = 1e-12
 #: Pivot elements smaller than this are numerical zeros.
@@ -34,6 +41,22 @@ PIVOT_TOL = 1e-9
 MEMO_POINTS = 64
 #: Pivots a hull remembers (facet and leaving position -> the facet entered).
 MEMO_PIVOTS = 4096
+#: Pivots the C walk makes per call, at most (Python reads them between calls); a walk's
+#: first call makes FIRST_CHUNK (most callers stop at the next breakpoint, a few pivots on).
+CHUNK = 16
+FIRST_CHUNK = 4
+#: The C walk's status codes (``_pivots.c``).
+_SETTLED, _MORE = 0, 1
+_FAILURES = {
+    2: "the walk along a line did not settle",
+    3: "the line leaves the composition space",
+    4: "a singular basis met while walking the hull",
+}
+
+
+def c_pivots_available() -> bool:
+    """Whether the C pivots (``_pivots.c``) were built with this install."""
+    return _pivots is not None
 
 
 class WalkError(StabilityError):
@@ -56,6 +79,13 @@ class _Facet:
         #: once known: facets come back from the memos, and answers check them again.
         self.supported: bool | None = None
 
+    @classmethod
+    def made(cls, basis: np.ndarray, inv: np.ndarray, mu: np.ndarray) -> _Facet:
+        """A facet whose inverse and potentials the C pivots computed."""
+        fac = cls.__new__(cls)
+        fac.basis, fac.inv, fac.mu, fac.supported = basis, inv, mu, None
+        return fac
+
     def amounts(self, y: np.ndarray) -> np.ndarray:
         """Atoms of each basis phase in the extensive composition ``y`` (negative: outside)."""
         return self.inv.T @ y
@@ -71,13 +101,19 @@ class WalkHull:
         template: object = None,
         points: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
         above: np.ndarray | None = None,
+        *,
+        c_pivots: bool | None = None,
     ) -> None:
         """``points``: ``hull_points`` of the arguments when already known, as for ``Hull``;
         ``above``: per row, whether it is expected to lie above the hull (a dataset's
         reported distance). Such rows are left out of the pivots; every facet an answer is
         read from is then checked to lie below each of them by more than PRUNE_GAP, and an
-        answer that fails the check is found again over all rows."""
+        answer that fails the check is found again over all rows. ``c_pivots``: pivot in C
+        where it was built (default: unless ``config.PIVOTS`` is "numpy"); False: numpy."""
         self.k = fractions.shape[1]
+        if c_pivots is None:
+            c_pivots = config.PIVOTS != "numpy"
+        self._c = _pivots if c_pivots and _pivots is not None and self.k <= _pivots.KMAX else None
         #: As on ``Hull``: set by grand-potential users.
         self.closed: np.ndarray | None = None
         self.counted: np.ndarray | None = None
@@ -105,6 +141,17 @@ class WalkHull:
         self._out_form = self.form[self._left_out]
         self.fallbacks = 0
         self._use(everything=self._left_out.size == 0)
+        if self._c is not None:  # where the C walk writes its pivots (read at once)
+            k = self.k
+            self._events = {
+                n: (
+                    np.empty(n),
+                    np.empty((n, k), dtype=np.int64),
+                    np.empty((n, k, k)),
+                    np.empty((n, k)),
+                )
+                for n in (FIRST_CHUNK, CHUNK)
+            }
 
     def _use(self, everything: bool) -> None:
         """Pivot over every row, or only over those not left out."""
@@ -156,6 +203,15 @@ class WalkHull:
         # Generic (no ties between elements) and fixed; numpy.random costs an import.
         z = 0.5 + np.modf(np.arange(1, k + 1) * 0.6180339887498949)[0]
         z /= z.sum()
+        if self._c is not None:
+            basis, inv, mu = self._elements.copy(), np.empty((k, k)), np.empty(k)
+            status, used = self._c.first_facet(
+                self.fractions, self.form, self._rows, k, basis, z, self._budget, inv, mu
+            )
+            self.pivots += used
+            if status == _SETTLED:
+                return self._made(basis, inv, mu)
+            raise WalkError(_FAILURES.get(status, "the hull search did not settle"))
         basis = self._elements.copy()
         fac = self._facet_of(basis)
         rows, fractions, form = self._rows, self._sub_fractions, self._sub_form
@@ -196,6 +252,17 @@ class WalkHull:
             found = self._bases[key] = _Facet(basis, self.fractions, self.form)
         return found
 
+    def _made(self, basis: np.ndarray, inv: np.ndarray, mu: np.ndarray) -> _Facet:
+        """The facet of ``basis`` the C pivots computed (copied: they reuse their buffers),
+        made once per hull like ``_facet_of``'s."""
+        key = basis.tobytes()
+        found = self._bases.get(key)
+        if found is None:
+            if len(self._bases) >= MEMO_PIVOTS:
+                self._bases.clear()
+            found = self._bases[key] = _Facet.made(basis.copy(), inv.copy(), mu.copy())
+        return found
+
     def _pivot(self, fac: _Facet, j: int) -> _Facet:
         """Replace basis position ``j`` by the phase the plane meets first (dual ratio test).
 
@@ -230,6 +297,8 @@ class WalkHull:
         Returns the facet holding just after ``t_end`` is reached (or at +inf); with
         ``events``, appends (t, facet) for every pivot.
         """
+        if events is None and self._c is not None:
+            return self._c_walk_to(fac, y0, d, t_end)
         steps = self._pivots(fac, y0, d, t_end)
         while True:
             try:
@@ -246,6 +315,8 @@ class WalkHull:
         line = np.array([y0, d])
         shrinks = -1e-13 * max(1.0, float(np.abs(line).sum()))
         end = t_end - 1e-12 * max(1.0, t_end)
+        if self._c is not None:
+            return (yield from self._c_pivots(fac, line, shrinks, end))
         for _ in range(self._budget):
             # The ratio test on k numbers in plain floats: a dozen numpy calls on arrays this
             # small cost more than the arithmetic.
@@ -268,6 +339,53 @@ class WalkHull:
             t = t_next
             yield t, fac
         raise WalkError("the walk along a line did not settle")
+
+    def _c_pivots(self, fac: _Facet, line: np.ndarray, shrinks: float, end: float):
+        """``_pivots`` in C, CHUNK pivots per call (each call starts where the last ended)."""
+        k, (y0, d), t, left = self.k, line, 0.0, self._budget
+        chunk = FIRST_CHUNK
+        while True:
+            ev_t, ev_basis, ev_inv, ev_mu = events = self._events[chunk]
+            basis, inv, mu = fac.basis.copy(), np.empty((k, k)), np.empty(k)
+            status, n, t, used = self._c.walk(
+                self.fractions, self.form, self._rows, k, basis, inv, mu,
+                y0, d, t, shrinks, end, min(left, chunk), True, *events,
+            )  # fmt: skip
+            chunk = CHUNK
+            left -= used
+            self.pivots += used
+            # Made before the first yield: the next call (this walk's or another's) reuses
+            # the buffers.
+            made = [self._made(ev_basis[e], ev_inv[e], ev_mu[e]) for e in range(n)]
+            yield from zip(ev_t[:n].tolist(), made, strict=True)
+            fac = made[-1] if made else fac
+            if status == _SETTLED:
+                return fac
+            if status != _MORE or left <= 0:
+                raise WalkError(_FAILURES.get(status, _FAILURES[2]))
+
+    def _c_walk_to(self, fac: _Facet, y0: np.ndarray, d: np.ndarray, t_end: float) -> _Facet:
+        """``_walk`` without events, in C: only the facet at the end is made."""
+        k, t, left = self.k, 0.0, self._budget
+        line = np.array([y0, d], dtype=float)  # the tolerances of ``_pivots``
+        shrinks = -1e-13 * max(1.0, float(np.abs(line).sum()))
+        end = t_end - 1e-12 * max(1.0, t_end)
+        y0, d = line
+        basis, inv, mu = fac.basis.copy(), np.empty((k, k)), np.empty(k)
+        moved = False
+        while True:
+            status, _, t, used = self._c.walk(
+                self.fractions, self.form, self._rows, k, basis, inv, mu,
+                y0, d, t, shrinks, end, min(left, CHUNK), False, *self._events[CHUNK],
+            )  # fmt: skip
+            left -= used
+            self.pivots += used
+            moved = moved or used > 0
+            if status == _SETTLED:
+                return self._made(basis, inv, mu) if moved else fac
+            # Out of this call's pivots (not the walk's budget): go on where it stopped.
+            if status != 2 or left <= 0:
+                raise WalkError(_FAILURES.get(status, _FAILURES[2]))
 
     def _facet_at(self, y: np.ndarray) -> _Facet:
         """A lower facet whose cone holds ``y``, walked to from the first facet.

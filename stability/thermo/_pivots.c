@@ -1,0 +1,443 @@
+/* The walk's simplex pivots (stability/thermo/walk.py) in C.
+ *
+ * Each pivot of the Python walk is a few small numpy products and a k x k inverse, tens of
+ * microseconds of interpreter overhead for microseconds of arithmetic; here a pivot is the
+ * arithmetic alone. The rules are walk.py's, step for step: the same tolerances, ratio
+ * tests and tie rules (Bland: the lowest phase index leaves), so the walk meets the same
+ * bases; only the last bits of each facet's inverse differ (Gauss-Jordan here, LAPACK there).
+ *
+ * Arrays come in through the buffer protocol (C-contiguous float64 / int64, checked by size):
+ *   F     n x k atomic fractions of the hull's rows      form  n formation energies (eV/atom)
+ *   rows  m positions of F the pivots may choose among
+ * A facet is a basis of k row positions, its inverse inv = F[basis]^-1 (k x k) and its
+ * chemical potentials mu = inv @ form[basis]. No Python object is touched inside a loop, and
+ * every loop is bounded by a pivot budget.
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+
+#define KMAX 32
+#define COST_TOL 1e-12
+#define PIVOT_TOL 1e-9
+
+enum { SETTLED = 0, MORE = 1, UNSETTLED = 2, LEAVES = 3, SINGULAR = 4 };
+
+typedef struct {
+    const double *F;
+    const double *form;
+    const int64_t *rows;
+    Py_ssize_t n, k, m;
+} Points;
+
+/* inv = F[basis]^-1 by Gauss-Jordan with partial pivoting, mu = inv @ form[basis].
+ * Returns 0 when a pivot is exactly zero (LAPACK's singular). */
+static int make_facet(const Points *P, const int64_t *basis, double *inv, double *mu)
+{
+    const Py_ssize_t k = P->k;
+    double a[KMAX * KMAX];
+    for (Py_ssize_t i = 0; i < k; i++) {
+        memcpy(a + i * k, P->F + basis[i] * k, (size_t)k * sizeof(double));
+        for (Py_ssize_t c = 0; c < k; c++)
+            inv[i * k + c] = (i == c) ? 1.0 : 0.0;
+    }
+    for (Py_ssize_t c = 0; c < k; c++) {
+        Py_ssize_t r = c;
+        double best = fabs(a[c * k + c]);
+        for (Py_ssize_t i = c + 1; i < k; i++) {
+            if (fabs(a[i * k + c]) > best) {
+                best = fabs(a[i * k + c]);
+                r = i;
+            }
+        }
+        if (!(best > 0.0))
+            return 0;
+        if (r != c) {
+            for (Py_ssize_t j = 0; j < k; j++) {
+                double s = a[c * k + j];
+                a[c * k + j] = a[r * k + j];
+                a[r * k + j] = s;
+                s = inv[c * k + j];
+                inv[c * k + j] = inv[r * k + j];
+                inv[r * k + j] = s;
+            }
+        }
+        const double p = a[c * k + c];
+        for (Py_ssize_t j = 0; j < k; j++) {
+            a[c * k + j] /= p;
+            inv[c * k + j] /= p;
+        }
+        for (Py_ssize_t i = 0; i < k; i++) {
+            const double f = a[i * k + c];
+            if (i == c || f == 0.0)
+                continue;
+            for (Py_ssize_t j = 0; j < k; j++) {
+                a[i * k + j] -= f * a[c * k + j];
+                inv[i * k + j] -= f * inv[c * k + j];
+            }
+        }
+    }
+    for (Py_ssize_t r = 0; r < k; r++) {
+        double s = 0.0;
+        for (Py_ssize_t c = 0; c < k; c++)
+            s += inv[r * k + c] * P->form[basis[c]];
+        mu[r] = s;
+    }
+    return 1;
+}
+
+/* out[i] = sum_r y[r] inv[r, i]: the basis amounts of y (walk.py's ``y @ inv``). */
+static void amounts(Py_ssize_t k, const double *y, const double *inv, double *out)
+{
+    for (Py_ssize_t i = 0; i < k; i++)
+        out[i] = 0.0;
+    for (Py_ssize_t r = 0; r < k; r++) {
+        const double yr = y[r];
+        for (Py_ssize_t i = 0; i < k; i++)
+            out[i] += yr * inv[r * k + i];
+    }
+}
+
+static double reduced_cost(const Points *P, int64_t p, const double *mu)
+{
+    const double *f = P->F + p * P->k;
+    double s = 0.0;
+    for (Py_ssize_t r = 0; r < P->k; r++)
+        s += f[r] * mu[r];
+    return P->form[p] - s;
+}
+
+/* The dual ratio test (walk.py ``_pivot_anew``): the row the plane, rotated about the face
+ * without basis position j, meets first; -1 if none nears it. Ties: the lowest position. */
+static int64_t dual_pivot(const Points *P, const double *inv, const double *mu, Py_ssize_t j)
+{
+    const Py_ssize_t k = P->k;
+    int64_t found = -1;
+    double best = 0.0;
+    for (Py_ssize_t q = 0; q < P->m; q++) {
+        const int64_t p = P->rows[q];
+        const double *f = P->F + p * k;
+        double rise = 0.0;
+        for (Py_ssize_t r = 0; r < k; r++)
+            rise += f[r] * -inv[r * k + j];
+        if (!(rise > PIVOT_TOL))
+            continue;
+        double cost = reduced_cost(P, p, mu);
+        if (cost < 0.0)
+            cost = 0.0;
+        const double ratio = cost / rise;
+        if (found < 0 || ratio < best) {
+            found = p;
+            best = ratio;
+        }
+    }
+    return found;
+}
+
+/* The primal simplex of walk.py ``_first_facet`` from ``basis`` (the elements) at z. */
+static int first_facet(const Points *P, int64_t *basis, const double *z, Py_ssize_t budget,
+                       double *inv, double *mu, Py_ssize_t *pivots)
+{
+    const Py_ssize_t k = P->k;
+    double lam[KMAX], w[KMAX];
+    if (!make_facet(P, basis, inv, mu))
+        return SINGULAR;
+    for (Py_ssize_t it = 0; it < budget; it++) {
+        int64_t p = -1;
+        if (it < budget / 2) { /* the most negative reduced cost, first of ties */
+            double low = 0.0;
+            for (Py_ssize_t q = 0; q < P->m; q++) {
+                const double c = reduced_cost(P, P->rows[q], mu);
+                if (p < 0 || c < low) {
+                    low = c;
+                    p = P->rows[q];
+                }
+            }
+            if (p < 0 || low >= -COST_TOL)
+                return SETTLED;
+        }
+        else { /* Bland's rule: the lowest index, which cannot cycle */
+            for (Py_ssize_t q = 0; q < P->m; q++) {
+                if (reduced_cost(P, P->rows[q], mu) < -COST_TOL) {
+                    p = P->rows[q];
+                    break;
+                }
+            }
+            if (p < 0)
+                return SETTLED;
+        }
+        amounts(k, z, inv, lam);
+        amounts(k, P->F + p * k, inv, w);
+        Py_ssize_t j = -1;
+        double best = 0.0;
+        for (Py_ssize_t i = 0; i < k; i++) {
+            if (!(w[i] > PIVOT_TOL))
+                continue;
+            const double ratio = (lam[i] > 0.0 ? lam[i] : 0.0) / w[i];
+            if (j < 0 || ratio < best) {
+                j = i;
+                best = ratio;
+            }
+        }
+        if (j < 0)
+            return UNSETTLED;
+        basis[j] = p;
+        if (!make_facet(P, basis, inv, mu))
+            return SINGULAR;
+        ++*pivots;
+    }
+    return UNSETTLED;
+}
+
+/* The parametric dual simplex along y0 + t d (walk.py ``_pivots``) from the facet of
+ * ``basis`` at t. With ``record``, each pivot's (t, basis, inv, mu) goes into the event
+ * buffers and the walk stops (MORE) when ``max_events`` are written. */
+static int walk_line(const Points *P, int64_t *basis, double *inv, double *mu, const double *y0,
+                     const double *d, double *t, double shrinks, double end, Py_ssize_t budget,
+                     int record, Py_ssize_t max_events, double *ev_t, int64_t *ev_basis,
+                     double *ev_inv, double *ev_mu, Py_ssize_t *n_events, Py_ssize_t *pivots)
+{
+    const Py_ssize_t k = P->k;
+    double lam[KMAX], rate[KMAX], when[KMAX];
+    int exits[KMAX];
+    if (!make_facet(P, basis, inv, mu))
+        return SINGULAR;
+    for (Py_ssize_t it = 0; it < budget; it++) {
+        amounts(k, y0, inv, lam);
+        amounts(k, d, inv, rate);
+        int any = 0;
+        double t_next = 0.0;
+        for (Py_ssize_t i = 0; i < k; i++) {
+            exits[i] = rate[i] < shrinks;
+            if (!exits[i])
+                continue;
+            double w = -lam[i] / rate[i];
+            if (w < *t) /* Python's max(w, t) */
+                w = *t;
+            when[i] = w;
+            if (!any || w < t_next)
+                t_next = w;
+            any = 1;
+        }
+        if (!any || t_next >= end)
+            return SETTLED;
+        const double tie = t_next + 1e-12 * (t_next > 1.0 ? t_next : 1.0);
+        Py_ssize_t j = -1;
+        for (Py_ssize_t i = 0; i < k; i++) {
+            if (exits[i] && when[i] <= tie && (j < 0 || basis[i] < basis[j]))
+                j = i;
+        }
+        const int64_t p = dual_pivot(P, inv, mu, j);
+        if (p < 0)
+            return LEAVES;
+        basis[j] = p;
+        if (!make_facet(P, basis, inv, mu))
+            return SINGULAR;
+        *t = t_next;
+        ++*pivots;
+        if (record) {
+            const Py_ssize_t e = *n_events;
+            ev_t[e] = t_next;
+            memcpy(ev_basis + e * k, basis, (size_t)k * sizeof(int64_t));
+            memcpy(ev_inv + e * k * k, inv, (size_t)(k * k) * sizeof(double));
+            memcpy(ev_mu + e * k, mu, (size_t)k * sizeof(double));
+            if (++*n_events == max_events)
+                return MORE;
+        }
+    }
+    return UNSETTLED;
+}
+
+/* ------------------------------------------------------------------ Python glue */
+
+typedef struct {
+    Py_buffer b;
+    int held;
+} Buf;
+
+static void release(Buf *bufs, int n)
+{
+    for (int i = 0; i < n; i++) {
+        if (bufs[i].held)
+            PyBuffer_Release(&bufs[i].b);
+    }
+}
+
+/* Take a C-contiguous buffer of exactly ``count`` items of ``size`` bytes. */
+static int take(PyObject *obj, Buf *buf, Py_ssize_t count, Py_ssize_t size, int writable,
+                const char *name)
+{
+    int flags = PyBUF_C_CONTIGUOUS | (writable ? PyBUF_WRITABLE : 0);
+    if (PyObject_GetBuffer(obj, &buf->b, flags) < 0)
+        return 0;
+    buf->held = 1;
+    if (buf->b.len != count * size) {
+        PyErr_Format(PyExc_ValueError, "%s: expected %zd items of %zd bytes, got %zd bytes",
+                     name, count, size, buf->b.len);
+        return 0;
+    }
+    return 1;
+}
+
+static int take_points(PyObject *F, PyObject *form, PyObject *rows, Py_ssize_t k, Buf *bufs,
+                       Points *P)
+{
+    if (k < 1 || k > KMAX) {
+        PyErr_Format(PyExc_ValueError, "k must be 1 to %d, got %zd", KMAX, k);
+        return 0;
+    }
+    if (PyObject_GetBuffer(form, &bufs[1].b, PyBUF_C_CONTIGUOUS) < 0)
+        return 0;
+    bufs[1].held = 1;
+    P->n = bufs[1].b.len / (Py_ssize_t)sizeof(double);
+    P->k = k;
+    if (!take(F, &bufs[0], P->n * k, sizeof(double), 0, "F"))
+        return 0;
+    if (PyObject_GetBuffer(rows, &bufs[2].b, PyBUF_C_CONTIGUOUS) < 0)
+        return 0;
+    bufs[2].held = 1;
+    P->m = bufs[2].b.len / (Py_ssize_t)sizeof(int64_t);
+    P->F = bufs[0].b.buf;
+    P->form = bufs[1].b.buf;
+    P->rows = bufs[2].b.buf;
+    for (Py_ssize_t q = 0; q < P->m; q++) {
+        if (P->rows[q] < 0 || P->rows[q] >= P->n) {
+            PyErr_SetString(PyExc_ValueError, "rows: a position outside F");
+            return 0;
+        }
+    }
+    return 1;
+}
+
+static int check_basis(const Points *P, const int64_t *basis)
+{
+    for (Py_ssize_t i = 0; i < P->k; i++) {
+        if (basis[i] < 0 || basis[i] >= P->n) {
+            PyErr_SetString(PyExc_ValueError, "basis: a position outside F");
+            return 0;
+        }
+    }
+    return 1;
+}
+
+PyDoc_STRVAR(facet_doc,
+             "facet(F, form, rows, k, basis, inv, mu) -> bool\n\n"
+             "Fill inv (k x k) and mu (k) of the facet of basis; False if it is singular.");
+
+static PyObject *py_facet(PyObject *self, PyObject *args)
+{
+    PyObject *F, *form, *rows, *basis, *inv, *mu;
+    Py_ssize_t k;
+    Buf bufs[6] = {{0}};
+    Points P;
+    PyObject *result = NULL;
+    if (!PyArg_ParseTuple(args, "OOOnOOO", &F, &form, &rows, &k, &basis, &inv, &mu))
+        return NULL;
+    if (take_points(F, form, rows, k, bufs, &P) && take(basis, &bufs[3], k, 8, 0, "basis") &&
+        take(inv, &bufs[4], k * k, 8, 1, "inv") && take(mu, &bufs[5], k, 8, 1, "mu") &&
+        check_basis(&P, bufs[3].b.buf)) {
+        result = PyBool_FromLong(make_facet(&P, bufs[3].b.buf, bufs[4].b.buf, bufs[5].b.buf));
+    }
+    release(bufs, 6);
+    return result;
+}
+
+PyDoc_STRVAR(first_doc,
+             "first_facet(F, form, rows, k, basis, z, budget, inv, mu) -> (status, pivots)\n\n"
+             "Primal simplex from basis (updated in place) at the composition z.");
+
+static PyObject *py_first_facet(PyObject *self, PyObject *args)
+{
+    PyObject *F, *form, *rows, *basis, *z, *inv, *mu;
+    Py_ssize_t k, budget, pivots = 0;
+    int status = 0;
+    Buf bufs[7] = {{0}};
+    Points P;
+    PyObject *result = NULL;
+    if (!PyArg_ParseTuple(args, "OOOnOOnOO", &F, &form, &rows, &k, &basis, &z, &budget, &inv,
+                          &mu))
+        return NULL;
+    if (take_points(F, form, rows, k, bufs, &P) && take(basis, &bufs[3], k, 8, 1, "basis") &&
+        take(z, &bufs[4], k, 8, 0, "z") && take(inv, &bufs[5], k * k, 8, 1, "inv") &&
+        take(mu, &bufs[6], k, 8, 1, "mu") && check_basis(&P, bufs[3].b.buf)) {
+        status = first_facet(&P, bufs[3].b.buf, bufs[4].b.buf, budget, bufs[5].b.buf,
+                             bufs[6].b.buf, &pivots);
+        result = Py_BuildValue("in", status, pivots);
+    }
+    release(bufs, 7);
+    return result;
+}
+
+PyDoc_STRVAR(
+    walk_doc,
+    "walk(F, form, rows, k, basis, inv, mu, y0, d, t, shrinks, end, budget, record,\n"
+    "     ev_t, ev_basis, ev_inv, ev_mu) -> (status, events, t, pivots)\n\n"
+    "Pivot along y0 + t d from the facet of basis (updated in place, with inv and mu) at t.\n"
+    "status: 0 settled, 1 event buffers full, 2 budget spent, 3 the line leaves the\n"
+    "composition space, 4 a singular basis. With record, pivots go into the ev_ buffers\n"
+    "(their first dimension is the number of events that fit).");
+
+static PyObject *py_walk(PyObject *self, PyObject *args)
+{
+    PyObject *F, *form, *rows, *basis, *inv, *mu, *y0, *d, *ev_t, *ev_basis, *ev_inv, *ev_mu;
+    Py_ssize_t k, budget, n_events = 0, pivots = 0;
+    double t, shrinks, end;
+    int record, status = 0;
+    Buf bufs[12] = {{0}};
+    Points P;
+    PyObject *result = NULL;
+    if (!PyArg_ParseTuple(args, "OOOnOOOOOdddnpOOOO", &F, &form, &rows, &k, &basis, &inv, &mu,
+                          &y0, &d, &t, &shrinks, &end, &budget, &record, &ev_t, &ev_basis,
+                          &ev_inv, &ev_mu))
+        return NULL;
+    if (!take_points(F, form, rows, k, bufs, &P) || !take(basis, &bufs[3], k, 8, 1, "basis") ||
+        !take(inv, &bufs[4], k * k, 8, 1, "inv") || !take(mu, &bufs[5], k, 8, 1, "mu") ||
+        !take(y0, &bufs[6], k, 8, 0, "y0") || !take(d, &bufs[7], k, 8, 0, "d") ||
+        !check_basis(&P, bufs[3].b.buf))
+        goto done;
+    Py_ssize_t max_events = 0;
+    if (PyObject_GetBuffer(ev_t, &bufs[8].b, PyBUF_C_CONTIGUOUS | PyBUF_WRITABLE) < 0)
+        goto done;
+    bufs[8].held = 1;
+    max_events = bufs[8].b.len / (Py_ssize_t)sizeof(double);
+    if (record && max_events < 1) {
+        PyErr_SetString(PyExc_ValueError, "ev_t: room for no event");
+        goto done;
+    }
+    if (!take(ev_basis, &bufs[9], max_events * k, 8, 1, "ev_basis") ||
+        !take(ev_inv, &bufs[10], max_events * k * k, 8, 1, "ev_inv") ||
+        !take(ev_mu, &bufs[11], max_events * k, 8, 1, "ev_mu"))
+        goto done;
+    status = walk_line(&P, bufs[3].b.buf, bufs[4].b.buf, bufs[5].b.buf, bufs[6].b.buf,
+                       bufs[7].b.buf, &t, shrinks, end, budget, record, max_events,
+                       bufs[8].b.buf, bufs[9].b.buf, bufs[10].b.buf, bufs[11].b.buf, &n_events,
+                       &pivots);
+    result = Py_BuildValue("indn", status, n_events, t, pivots);
+done:
+    release(bufs, 12);
+    return result;
+}
+
+static PyMethodDef methods[] = {
+    {"facet", py_facet, METH_VARARGS, facet_doc},
+    {"first_facet", py_first_facet, METH_VARARGS, first_doc},
+    {"walk", py_walk, METH_VARARGS, walk_doc},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module = {
+    PyModuleDef_HEAD_INIT, "_pivots",
+    "The walk's simplex pivots in C (see stability/thermo/walk.py).", -1, methods,
+};
+
+PyMODINIT_FUNC PyInit__pivots(void)
+{
+    PyObject *m = PyModule_Create(&module);
+    if (m != NULL && PyModule_AddIntConstant(m, "KMAX", KMAX) < 0) {
+        Py_DECREF(m);
+        return NULL;
+    }
+    return m;
+}
