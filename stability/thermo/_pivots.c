@@ -191,55 +191,68 @@ static int first_facet(const Points *P, int64_t *basis, const double *z, Py_ssiz
     return UNSETTLED;
 }
 
-/* The parametric dual simplex along y0 + t d (walk.py ``_pivots``) from the facet of
- * ``basis`` at t. With ``record``, each pivot's (t, basis, inv, mu) goes into the event
- * buffers and the walk stops (MORE) when ``max_events`` are written. */
+/* One step of the parametric dual simplex along y0 + t d (walk.py ``_pivots``) from the
+ * facet (basis, inv, mu) holding at *t: SETTLED if no basis phase runs out before ``end``
+ * (or none runs out), else MORE after the pivot (facet and *t updated), or a failure. */
+static int step(const Points *P, int64_t *basis, double *inv, double *mu, const double *y0,
+                const double *d, double *t, double shrinks, double end)
+{
+    const Py_ssize_t k = P->k;
+    double lam[KMAX], rate[KMAX], when[KMAX];
+    int exits[KMAX];
+    amounts(k, y0, inv, lam);
+    amounts(k, d, inv, rate);
+    int any = 0;
+    double t_next = 0.0;
+    for (Py_ssize_t i = 0; i < k; i++) {
+        exits[i] = rate[i] < shrinks;
+        if (!exits[i])
+            continue;
+        double w = -lam[i] / rate[i];
+        if (w < *t) /* Python's max(w, t) */
+            w = *t;
+        when[i] = w;
+        if (!any || w < t_next)
+            t_next = w;
+        any = 1;
+    }
+    if (!any || t_next >= end)
+        return SETTLED;
+    const double tie = t_next + 1e-12 * (t_next > 1.0 ? t_next : 1.0);
+    Py_ssize_t j = -1;
+    for (Py_ssize_t i = 0; i < k; i++) { /* Bland: the lowest phase index leaves */
+        if (exits[i] && when[i] <= tie && (j < 0 || basis[i] < basis[j]))
+            j = i;
+    }
+    const int64_t p = dual_pivot(P, inv, mu, j);
+    if (p < 0)
+        return LEAVES;
+    basis[j] = p;
+    if (!make_facet(P, basis, inv, mu))
+        return SINGULAR;
+    *t = t_next;
+    return MORE;
+}
+
+/* Pivots along y0 + t d from the facet of ``basis`` at t (walk.py ``_pivots``). With
+ * ``record``, each pivot's (t, basis, inv, mu) goes into the event buffers and the walk
+ * stops (MORE) when ``max_events`` are written. */
 static int walk_line(const Points *P, int64_t *basis, double *inv, double *mu, const double *y0,
                      const double *d, double *t, double shrinks, double end, Py_ssize_t budget,
                      int record, Py_ssize_t max_events, double *ev_t, int64_t *ev_basis,
                      double *ev_inv, double *ev_mu, Py_ssize_t *n_events, Py_ssize_t *pivots)
 {
     const Py_ssize_t k = P->k;
-    double lam[KMAX], rate[KMAX], when[KMAX];
-    int exits[KMAX];
     if (!make_facet(P, basis, inv, mu))
         return SINGULAR;
     for (Py_ssize_t it = 0; it < budget; it++) {
-        amounts(k, y0, inv, lam);
-        amounts(k, d, inv, rate);
-        int any = 0;
-        double t_next = 0.0;
-        for (Py_ssize_t i = 0; i < k; i++) {
-            exits[i] = rate[i] < shrinks;
-            if (!exits[i])
-                continue;
-            double w = -lam[i] / rate[i];
-            if (w < *t) /* Python's max(w, t) */
-                w = *t;
-            when[i] = w;
-            if (!any || w < t_next)
-                t_next = w;
-            any = 1;
-        }
-        if (!any || t_next >= end)
-            return SETTLED;
-        const double tie = t_next + 1e-12 * (t_next > 1.0 ? t_next : 1.0);
-        Py_ssize_t j = -1;
-        for (Py_ssize_t i = 0; i < k; i++) {
-            if (exits[i] && when[i] <= tie && (j < 0 || basis[i] < basis[j]))
-                j = i;
-        }
-        const int64_t p = dual_pivot(P, inv, mu, j);
-        if (p < 0)
-            return LEAVES;
-        basis[j] = p;
-        if (!make_facet(P, basis, inv, mu))
-            return SINGULAR;
-        *t = t_next;
+        const int status = step(P, basis, inv, mu, y0, d, t, shrinks, end);
+        if (status != MORE)
+            return status;
         ++*pivots;
         if (record) {
             const Py_ssize_t e = *n_events;
-            ev_t[e] = t_next;
+            ev_t[e] = *t;
             memcpy(ev_basis + e * k, basis, (size_t)k * sizeof(int64_t));
             memcpy(ev_inv + e * k * k, inv, (size_t)(k * k) * sizeof(double));
             memcpy(ev_mu + e * k, mu, (size_t)k * sizeof(double));
@@ -248,6 +261,143 @@ static int walk_line(const Points *P, int64_t *basis, double *inv, double *mu, c
         }
     }
     return UNSETTLED;
+}
+
+/* A facet: its basis, inverse and potentials, in one block for copying. */
+typedef struct {
+    int64_t basis[KMAX];
+    double inv[KMAX * KMAX];
+    double mu[KMAX];
+} Facet;
+
+static void copy_facet(Py_ssize_t k, Facet *to, const Facet *from)
+{
+    memcpy(to->basis, from->basis, (size_t)k * sizeof(int64_t));
+    memcpy(to->inv, from->inv, (size_t)(k * k) * sizeof(double));
+    memcpy(to->mu, from->mu, (size_t)k * sizeof(double));
+}
+
+/* Whether every left-out row (``out_F``, ``out_form``: m_out of them) lies more than ``gap``
+ * above the facet's plane (walk.py ``_supports``). */
+static int supports(Py_ssize_t k, const double *out_F, const double *out_form, Py_ssize_t m_out,
+                    const double *mu, double gap)
+{
+    for (Py_ssize_t q = 0; q < m_out; q++) {
+        double s = 0.0;
+        for (Py_ssize_t r = 0; r < k; r++)
+            s += out_F[q * k + r] * mu[r];
+        if (!(out_form[q] - s > gap))
+            return 0;
+    }
+    return 1;
+}
+
+#define UNSUPPORTED 5
+
+typedef struct {
+    double slope_left, slope_right, left, right, slope_after;
+    int at_break, has_left, has_right;
+    Facet left_facet, right_facet;
+} Near;
+
+/* walk.py ``_around``: from the facet ``own`` holding x, walk along +axis to the next
+ * breakpoint (and the last pivot at it) and along -axis back to the previous one. Every
+ * facet met is checked against the left-out rows (UNSUPPORTED at the first that fails). */
+static int around(const Points *P, const double *out_F, const double *out_form,
+                  Py_ssize_t m_out, const Facet *own, const double *x, Py_ssize_t axis,
+                  double shrinks, double end_left, double merge_tol, double prune_gap,
+                  double energy_tol, Py_ssize_t budget, Near *near, Py_ssize_t *pivots)
+{
+    const Py_ssize_t k = P->k;
+    const double n = x[axis];
+    double d[KMAX];
+    Facet cur, next;
+    for (Py_ssize_t i = 0; i < k; i++)
+        d[i] = 0.0;
+    const int start = n <= energy_tol * (n > 1.0 ? n : 1.0);
+    /* Li-rich side: slopes rise at breakpoints; one within merge_tol of n is n's own. */
+    double slope_right = own->mu[axis], slope_after = 0.0, right = 0.0, t = 0.0;
+    int has_right = 0, it = 0, status;
+    d[axis] = 1.0;
+    copy_facet(k, &next, own);
+    for (;; it++) {
+        if (it >= budget)
+            return UNSETTLED;
+        status = step(P, next.basis, next.inv, next.mu, x, d, &t, shrinks, NAN);
+        if (status == SETTLED)
+            break;
+        if (status != MORE)
+            return status;
+        ++*pivots;
+        if (!supports(k, out_F, out_form, m_out, next.mu, prune_gap))
+            return UNSUPPORTED;
+        const double s = next.mu[axis], at = n + t;
+        if (has_right) { /* further pivots at the same breakpoint: the last is the slope beyond */
+            if (at > right + merge_tol * (at > 1.0 ? at : 1.0))
+                break;
+            if (s > slope_after + 1e-12) {
+                slope_after = s;
+                copy_facet(k, &near->right_facet, &next);
+            }
+            continue;
+        }
+        if (s <= slope_right + 1e-12)
+            continue; /* a pivot among coplanar phases: no breakpoint */
+        if (at > n + merge_tol * (at > 1.0 ? at : 1.0)) {
+            right = at;
+            slope_after = s;
+            has_right = 1;
+            copy_facet(k, &near->right_facet, &next);
+            continue;
+        }
+        slope_right = s;
+    }
+    /* Li-poor side, back to n = 0: slopes fall at breakpoints; none: the start, 0. */
+    double slope_left = start ? slope_right : own->mu[axis], left = 0.0;
+    int has_left = 0;
+    if (!start) {
+        d[axis] = -1.0;
+        t = 0.0;
+        copy_facet(k, &cur, own);
+        copy_facet(k, &next, own);
+        has_left = 1;
+        for (it = 0;; it++) {
+            if (it >= budget)
+                return UNSETTLED;
+            status = step(P, next.basis, next.inv, next.mu, x, d, &t, shrinks, end_left);
+            if (status == SETTLED)
+                break; /* no breakpoint before the start: cur holds there */
+            if (status != MORE)
+                return status;
+            ++*pivots;
+            if (!supports(k, out_F, out_form, m_out, next.mu, prune_gap))
+                return UNSUPPORTED;
+            const double s = next.mu[axis];
+            if (s >= slope_left - 1e-12) {
+                copy_facet(k, &cur, &next);
+                continue;
+            }
+            const double where = n - t;
+            if (where <= merge_tol * (fabs(where) > 1.0 ? fabs(where) : 1.0))
+                break; /* at the start of the line */
+            if (where < n - merge_tol * (n > 1.0 ? n : 1.0)) {
+                left = where; /* cur is the facet right of it */
+                break;
+            }
+            slope_left = s; /* n is this breakpoint */
+            copy_facet(k, &cur, &next);
+        }
+        copy_facet(k, &near->left_facet, &cur);
+    }
+    near->slope_left = slope_left;
+    near->slope_right = slope_right;
+    near->left = left;
+    near->right = right;
+    near->slope_after = slope_after;
+    near->has_left = has_left;
+    near->has_right = has_right;
+    near->at_break = start || slope_right > slope_left + 1e-12;
+    return SETTLED;
 }
 
 /* ------------------------------------------------------------------ Python glue */
@@ -330,7 +480,8 @@ static PyObject *py_facet(PyObject *self, PyObject *args)
 {
     PyObject *F, *form, *rows, *basis, *inv, *mu;
     Py_ssize_t k;
-    Buf bufs[6] = {{0}};
+    Buf bufs[6];
+    memset(bufs, 0, sizeof bufs);
     Points P;
     PyObject *result = NULL;
     if (!PyArg_ParseTuple(args, "OOOnOOO", &F, &form, &rows, &k, &basis, &inv, &mu))
@@ -353,7 +504,8 @@ static PyObject *py_first_facet(PyObject *self, PyObject *args)
     PyObject *F, *form, *rows, *basis, *z, *inv, *mu;
     Py_ssize_t k, budget, pivots = 0;
     int status = 0;
-    Buf bufs[7] = {{0}};
+    Buf bufs[7];
+    memset(bufs, 0, sizeof bufs);
     Points P;
     PyObject *result = NULL;
     if (!PyArg_ParseTuple(args, "OOOnOOnOO", &F, &form, &rows, &k, &basis, &z, &budget, &inv,
@@ -385,7 +537,8 @@ static PyObject *py_walk(PyObject *self, PyObject *args)
     Py_ssize_t k, budget, n_events = 0, pivots = 0;
     double t, shrinks, end;
     int record, status = 0;
-    Buf bufs[12] = {{0}};
+    Buf bufs[12];
+    memset(bufs, 0, sizeof bufs);
     Points P;
     PyObject *result = NULL;
     if (!PyArg_ParseTuple(args, "OOOnOOOOOdddnpOOOO", &F, &form, &rows, &k, &basis, &inv, &mu,
@@ -420,7 +573,75 @@ done:
     return result;
 }
 
+PyDoc_STRVAR(
+    around_doc,
+    "around(F, form, rows, k, out_F, out_form, basis, x, axis, shrinks, end_left, merge_tol,\n"
+    "       prune_gap, energy_tol, budget, facets) -> (status, pivots, near)\n\n"
+    "walk.py ``_around`` from the facet of basis (holding x): near is (at_break, slope_left,\n"
+    "slope_right, left, right, slope_after, has_left, has_right); the left and right facets\n"
+    "go into facets (int64 basis (2, k), float64 inv (2, k, k), mu (2, k) as one tuple).\n"
+    "status 5: a facet met fails the check against the left-out rows out_F, out_form.");
+
+static PyObject *py_around(PyObject *self, PyObject *args)
+{
+    PyObject *F, *form, *rows, *out_F, *out_form, *basis, *x, *fb, *fi, *fm;
+    Py_ssize_t k, axis, budget, pivots = 0;
+    double shrinks, end_left, merge_tol, prune_gap, energy_tol;
+    Buf bufs[11];
+    memset(bufs, 0, sizeof bufs);
+    Points P;
+    Facet own;
+    Near near;
+    PyObject *result = NULL;
+    if (!PyArg_ParseTuple(args, "OOOnOOOOndddddn(OOO)", &F, &form, &rows, &k, &out_F, &out_form,
+                          &basis, &x, &axis, &shrinks, &end_left, &merge_tol, &prune_gap,
+                          &energy_tol, &budget, &fb, &fi, &fm))
+        return NULL;
+    if (!take_points(F, form, rows, k, bufs, &P))
+        goto done;
+    if (PyObject_GetBuffer(out_form, &bufs[4].b, PyBUF_C_CONTIGUOUS) < 0)
+        goto done;
+    bufs[4].held = 1;
+    const Py_ssize_t m_out = bufs[4].b.len / (Py_ssize_t)sizeof(double);
+    if (!take(out_F, &bufs[3], m_out * k, 8, 0, "out_F") ||
+        !take(basis, &bufs[5], k, 8, 0, "basis") || !take(x, &bufs[6], k, 8, 0, "x") ||
+        !take(fb, &bufs[7], 2 * k, 8, 1, "facet bases") ||
+        !take(fi, &bufs[8], 2 * k * k, 8, 1, "facet inverses") ||
+        !take(fm, &bufs[9], 2 * k, 8, 1, "facet potentials") || !check_basis(&P, bufs[5].b.buf))
+        goto done;
+    if (axis < 0 || axis >= k) {
+        PyErr_SetString(PyExc_ValueError, "axis: not an element of the hull");
+        goto done;
+    }
+    memcpy(own.basis, bufs[5].b.buf, (size_t)k * sizeof(int64_t));
+    if (!make_facet(&P, own.basis, own.inv, own.mu)) {
+        result = Py_BuildValue("inO", SINGULAR, pivots, Py_None);
+        goto done;
+    }
+    const int status = around(&P, bufs[3].b.buf, bufs[4].b.buf, m_out, &own, bufs[6].b.buf, axis,
+                              shrinks, end_left, merge_tol, prune_gap, energy_tol, budget, &near,
+                              &pivots);
+    if (status != SETTLED) {
+        result = Py_BuildValue("inO", status, pivots, Py_None);
+        goto done;
+    }
+    const Facet *sides[2] = {&near.left_facet, &near.right_facet};
+    for (int i = 0; i < 2; i++) {
+        memcpy((int64_t *)bufs[7].b.buf + i * k, sides[i]->basis, (size_t)k * sizeof(int64_t));
+        memcpy((double *)bufs[8].b.buf + i * k * k, sides[i]->inv, (size_t)(k * k) * sizeof(double));
+        memcpy((double *)bufs[9].b.buf + i * k, sides[i]->mu, (size_t)k * sizeof(double));
+    }
+    result = Py_BuildValue("in(Oddddd" "OO)", status, pivots, near.at_break ? Py_True : Py_False,
+                           near.slope_left, near.slope_right, near.left, near.right,
+                           near.slope_after, near.has_left ? Py_True : Py_False,
+                           near.has_right ? Py_True : Py_False);
+done:
+    release(bufs, 11);
+    return result;
+}
+
 static PyMethodDef methods[] = {
+    {"around", py_around, METH_VARARGS, around_doc},
     {"facet", py_facet, METH_VARARGS, facet_doc},
     {"first_facet", py_first_facet, METH_VARARGS, first_doc},
     {"walk", py_walk, METH_VARARGS, walk_doc},
@@ -435,7 +656,11 @@ static struct PyModuleDef module = {
 PyMODINIT_FUNC PyInit__pivots(void)
 {
     PyObject *m = PyModule_Create(&module);
-    if (m != NULL && PyModule_AddIntConstant(m, "KMAX", KMAX) < 0) {
+    if (m == NULL)
+        return NULL;
+    if (PyModule_AddIntConstant(m, "KMAX", KMAX) < 0 ||
+        PyModule_AddObject(m, "COST_TOL", PyFloat_FromDouble(COST_TOL)) < 0 ||
+        PyModule_AddObject(m, "PIVOT_TOL", PyFloat_FromDouble(PIVOT_TOL)) < 0) {
         Py_DECREF(m);
         return NULL;
     }

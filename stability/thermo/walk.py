@@ -46,7 +46,7 @@ MEMO_PIVOTS = 4096
 CHUNK = 16
 FIRST_CHUNK = 4
 #: The C walk's status codes (``_pivots.c``).
-_SETTLED, _MORE = 0, 1
+_SETTLED, _MORE, _UNSUPPORTED = 0, 1, 5
 _FAILURES = {
     2: "the walk along a line did not settle",
     3: "the line leaves the composition space",
@@ -152,6 +152,9 @@ class WalkHull:
                 )
                 for n in (FIRST_CHUNK, CHUNK)
             }
+            # ``around``'s left and right facets; no left-out rows to check.
+            self._sides = (np.empty((2, k), dtype=np.int64), np.empty((2, k, k)), np.empty((2, k)))
+            self._empty_out = (np.empty((0, k)), np.empty(0))
 
     def _use(self, everything: bool) -> None:
         """Pivot over every row, or only over those not left out."""
@@ -180,10 +183,12 @@ class WalkHull:
 
     def _checked(self, compute, facets_of):
         """``compute()`` over the rows kept, if ``facets_of(result)`` pass ``_supports``;
-        else (or if the pivots over the rows kept fail) over every row."""
+        else (or if the pivots over the rows kept fail, or ``facets_of`` gives None: a check
+        already failed) over every row."""
         try:
             result = compute()
-            if self._supports(facets_of(result)):
+            facets = facets_of(result)
+            if facets is not None and self._supports(facets):
                 return result
         except WalkError:
             if self._everything:
@@ -485,8 +490,42 @@ class WalkHull:
         Returns (the breakpoints and slopes, the facet at ``x``, the facets holding the left
         and right breakpoints).
         """
+        if self._c is not None:
+            # None: a facet met failed the check (made in C, against the left-out rows).
+            return self._checked(lambda: self._c_around(x, axis), lambda r: r and [r[1]])
         seen: list[_Facet] = []
         return self._checked(lambda: self._around(x, axis, seen), lambda _: seen)
+
+    def _c_around(
+        self, x: np.ndarray, axis: int
+    ) -> tuple[Around, _Facet, _Facet | None, _Facet | None] | None:
+        """``_around`` in C, from the facet at ``x``; None if a facet met (other than that
+        one, which the caller checks) lies above a left-out row."""
+        fac = self._facet_at(x)
+        x = np.ascontiguousarray(x, dtype=float)
+        n = float(x[axis])
+        d = np.zeros(self.k)
+        d[axis] = 1.0
+        shrinks = -1e-13 * max(1.0, float(np.abs(np.array([x, d])).sum()))  # as ``_pivots``
+        out = self._empty_out if self._everything else (self._out_fractions, self._out_form)
+        status, used, near = self._c.around(
+            self.fractions, self.form, self._rows, self.k, *out, fac.basis, x, axis,
+            shrinks, n - 1e-12 * max(1.0, n), MERGE_TOL, PRUNE_GAP, config.ENERGY_TOL,
+            self._budget, self._sides,
+        )  # fmt: skip
+        self.pivots += used
+        if status == _UNSUPPORTED:
+            return None
+        if status != _SETTLED:
+            raise WalkError(_FAILURES.get(status, _FAILURES[2]))
+        at_break, slope_left, slope_right, left, right, after, has_left, has_right = near
+        bases, invs, mus = self._sides
+        left_facet = self._made(bases[0], invs[0], mus[0]) if has_left else None
+        right_facet = self._made(bases[1], invs[1], mus[1]) if has_right else None
+        if not has_right:
+            right = after = None
+        near = Around(at_break, slope_left, slope_right, left if has_left else None, right, after)
+        return near, fac, left_facet, right_facet
 
     def _around(
         self, x: np.ndarray, axis: int, seen: list[_Facet]
