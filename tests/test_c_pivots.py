@@ -27,6 +27,8 @@ from .paths import hull_paths
 def test_the_c_pivots_are_built():
     # ``make install`` compiles them; a failed build would leave the slow path in silence.
     assert c_pivots_available(), "stability/thermo/_pivots.c was not built (no C compiler?)"
+    # One set of tolerances: the C file's own copies are walk.py's.
+    assert (walk._pivots.COST_TOL, walk._pivots.PIVOT_TOL) == (walk.COST_TOL, walk.PIVOT_TOL)
 
 
 @st.composite

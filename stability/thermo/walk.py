@@ -15,8 +15,9 @@ Pivots solve k x k systems exactly, and the points are chosen as ``Hull`` choose
 triangulation among exactly coplanar points may differ, as it may between qhull runs. Work
 is a few matrix-vector products over the phases per pivot. The pivots run in C
 (``_pivots.c``, built at install where a C compiler is found) or, without it or with
-``STABILITY_PIVOTS=numpy``, in numpy, by the same rules; control returns to Python at least
-every CHUNK pivots, so a long computation stops at once on Ctrl-C.
+``STABILITY_PIVOTS=numpy``, in numpy, by the same rules. A line walk in C returns to Python
+every CHUNK pivots; the first facet and the walk around a composition are one call each, of
+a few pivots (at most the hull's pivot budget), so a long computation stops at once on Ctrl-C.
 """
 
 from __future__ import annotations
@@ -152,7 +153,7 @@ class WalkHull:
                 )
                 for n in (FIRST_CHUNK, CHUNK)
             }
-            # ``around``'s left and right facets; no left-out rows to check.
+            # ``around``'s left and right facets, and the left-out rows when none are.
             self._sides = (np.empty((2, k), dtype=np.int64), np.empty((2, k, k)), np.empty((2, k)))
             self._empty_out = (np.empty((0, k)), np.empty(0))
 
@@ -216,7 +217,8 @@ class WalkHull:
             self.pivots += used
             if status == _SETTLED:
                 return self._made(basis, inv, mu)
-            raise WalkError(_FAILURES.get(status, "the hull search did not settle"))
+            unsettled = status == 2 or status not in _FAILURES
+            raise WalkError("the hull search did not settle" if unsettled else _FAILURES[status])
         basis = self._elements.copy()
         fac = self._facet_of(basis)
         rows, fractions, form = self._rows, self._sub_fractions, self._sub_form
