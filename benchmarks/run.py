@@ -21,8 +21,9 @@ calls on the fast engine (``load_dataset``, ``make_engine``, ``run_screen``,
 Jobs:
   (a) cold CLI ``stability window Li3N`` vs a plain-pymatgen script, as subprocesses
       (process start to exit, median of 3; the entries cache is built beforehand).
-  (b) windows and products of every Li compound of mp2019_ground_states; ours with jobs=2
-      and jobs=1 alternately, ``--repeat`` times each (default 3), the median run shown.
+  (b) windows and products of every Li compound of mp2019_ground_states; ours with jobs=2,
+      jobs=1 and jobs=2 with the pivots in numpy (``STABILITY_PIVOTS=numpy``) in turn,
+      ``--repeat`` times each (default 3), the median run shown.
   (c) the same on mp2019_all_polymorphs (several entries per composition).
   (d) interface matrix nitride-sses x (cathodes + sulfides + halides), closed and Li open
       at 0-5 V in 0.1 V steps.
@@ -685,12 +686,20 @@ def job_windows(args, env, data: Path, workdir: Path, dataset: str, tag: str):
     if tag == "(b)" and (not args.quick or args.parallel):  # speed-up, parallel fraction
         # jobs=2 and jobs=1 alternate, args.repeat times each: this machine's speed drifts
         # by tens of percent within minutes, so single runs compare moments, not code.
-        pairs = [
-            (run_child(spec, env, workdir), run_child({**spec, "jobs": 1}, env, workdir))
+        # A third run per round pivots in numpy (STABILITY_PIVOTS): the C pivots' share.
+        numpy_env = {**env, "STABILITY_PIVOTS": "numpy"}
+        triples = [
+            (
+                run_child(spec, env, workdir),
+                run_child({**spec, "jobs": 1}, env, workdir),
+                run_child(spec, numpy_env, workdir),
+            )
             for _ in range(args.repeat)
         ]
+        pairs = [t[:2] for t in triples]
         ours, mo = _median_run([p[0] for p in pairs])
         one, _ = _median_run([p[1] for p in pairs])
+        in_numpy, _ = _median_run([t[2] for t in triples])
         walls2 = sorted(p[0][0]["wall"] for p in pairs)
         walls1 = sorted(p[1][0]["wall"] for p in pairs)
         same = all(
@@ -758,6 +767,27 @@ def job_windows(args, env, data: Path, workdir: Path, dataset: str, tag: str):
             f"the median run. jobs=2 {' / '.join(fmt_time(w) for w in walls2)}, jobs=1 "
             f"{' / '.join(fmt_time(w) for w in walls1)}; answers of every run "
             f"{'identical' if same else 'NOT identical'}."
+        )
+        d_np, same_np = 0.0, 0
+        for f, o in ours["results"].items():
+            q = in_numpy["results"].get(f, {})
+            for key in ("reduction_limit_V", "oxidation_limit_V"):
+                if o[key] is not None and q.get(key) is not None:
+                    d_np = max(d_np, abs(o[key] - q[key]))
+            same_np += all(
+                o[key] == q.get(key)
+                for key in ("reduction_products", "oxidation_products", "placed_on_hull")
+            )
+        notes.append(
+            f"{tag} pivots: in C (the default) {fmt_time(ours['wall'])}, in numpy "
+            f"(STABILITY_PIVOTS=numpy, the path of an install without a C compiler) "
+            f"{fmt_time(in_numpy['wall'])} (runs "
+            f"{' / '.join(fmt_time(w) for w in sorted(t[2][0]['wall'] for t in triples))}; "
+            f"CPU {ours['cpu']:.1f} / {in_numpy['cpu']:.1f} s): "
+            f"{in_numpy['wall'] / ours['wall']:.2f}x by wall, "
+            f"{in_numpy['cpu'] / ours['cpu']:.2f}x by CPU; limits differ by at most "
+            f"{d_np / MV:.1e} mV, products and placement the same in {same_np:,}/"
+            f"{len(ours['results']):,} rows."
         )
         speedup = one["wall"] / ours["wall"]
         p_wall = amdahl(speedup, 2) if speedup > 1 else 0.0
