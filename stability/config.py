@@ -51,7 +51,9 @@ WALK_MIN_ELEMENTS = _env_count("STABILITY_WALK_MIN_ELEMENTS", 5)
 GRAND_QHULL_MIN_ELEMENTS = _env_count("STABILITY_GRAND_QHULL_MIN_ELEMENTS", 3)
 GRAND_WALK_MIN_ELEMENTS = _env_count("STABILITY_GRAND_WALK_MIN_ELEMENTS", 6)
 #: Where the walk's pivots run: "c" (``thermo/_pivots.c``, built at install where a C
-#: compiler is found; numpy where it is not) or "numpy". Both give the same answers.
+#: compiler is found; numpy where it is not) or "numpy". Both give the same energies and
+#: limits (among points exactly on a common plane the products may be another of the tied
+#: decompositions, as between qhull runs).
 PIVOTS = os.environ.get("STABILITY_PIVOTS", "c").strip().lower()
 if PIVOTS not in ("c", "numpy"):
     print(f"warning: STABILITY_PIVOTS={PIVOTS!r} is not c or numpy; using c", file=sys.stderr)

@@ -164,6 +164,25 @@ def test_bad_buffers_are_refused():
     assert np.array_equal(inv, np.eye(3))
     # A singular basis is reported, not inverted.
     assert not walk._pivots.facet(fractions, form, rows, 3, np.array([0, 0, 1]), inv, mu)
+    # Items of another type are refused, not read as float64 / int64 of the same size.
+    with pytest.raises(TypeError, match="float64"):
+        walk._pivots.facet(np.eye(3, dtype=np.int64), form, rows, 3, np.arange(3), inv, mu)
+    with pytest.raises(TypeError, match="int64"):
+        walk._pivots.facet(fractions, form, rows, 3, np.arange(3.0), inv, mu)
+    with pytest.raises(TypeError, match="float64"):
+        walk._pivots.facet(fractions, form.astype(np.float32), rows, 3, np.arange(3), inv, mu)
+
+
+def test_integer_and_float32_inputs_are_read_as_floats():
+    """WalkHull hands the C pivots float64 copies of whatever it is given."""
+    fractions = np.array([[1, 0, 0], [0, 1, 0], [0, 0, 1], [1, 1, 0]], dtype=np.int64)
+    energies = np.array([0, 0, 0, -2], dtype=np.float32)
+    c, py = (WalkHull(fractions / 1, energies, c_pivots=on) for on in (True, False))
+    int_hull = WalkHull(np.eye(3, dtype=np.int64), np.zeros(3, dtype=np.int64), c_pivots=True)
+    assert int_hull.energy(np.array([1, 2, 3])) == 0.0
+    x = np.array([1, 1, 1])  # integers along the segment too
+    assert np.allclose(c.segment(np.array([2, 0, 0]), x)[1], py.segment(np.array([2, 0, 0]), x)[1])
+    assert c.energy(x) == pytest.approx(py.energy(x)) == pytest.approx(-2.0)
 
 
 def test_systems_beyond_the_c_size_pivot_in_numpy():

@@ -23,7 +23,8 @@
 #define COST_TOL 1e-12
 #define PIVOT_TOL 1e-9
 
-enum { SETTLED = 0, MORE = 1, UNSETTLED = 2, LEAVES = 3, SINGULAR = 4 };
+enum { SETTLED = 0, MORE = 1, UNSETTLED = 2, LEAVES = 3, SINGULAR = 4, UNSUPPORTED = 5,
+       NOT_FINITE = 6 };
 
 typedef struct {
     const double *F;
@@ -224,6 +225,8 @@ static int step(const Points *P, int64_t *basis, double *inv, double *mu, const 
         if (exits[i] && when[i] <= tie && (j < 0 || basis[i] < basis[j]))
             j = i;
     }
+    if (j < 0) /* t_next is NaN: a number on the way was not finite */
+        return NOT_FINITE;
     const int64_t p = dual_pivot(P, inv, mu, j);
     if (p < 0)
         return LEAVES;
@@ -291,8 +294,6 @@ static int supports(Py_ssize_t k, const double *out_F, const double *out_form, P
     }
     return 1;
 }
-
-#define UNSUPPORTED 5
 
 typedef struct {
     double slope_left, slope_right, left, right, slope_after;
@@ -415,20 +416,37 @@ static void release(Buf *bufs, int n)
     }
 }
 
-/* Take a C-contiguous buffer of exactly ``count`` items of ``size`` bytes. */
-static int take(PyObject *obj, Buf *buf, Py_ssize_t count, Py_ssize_t size, int writable,
-                const char *name)
+/* Whether a buffer's items are float64 (``is_double``) or int64, in native byte order. */
+static int format_ok(const Py_buffer *b, int is_double)
 {
-    int flags = PyBUF_C_CONTIGUOUS | (writable ? PyBUF_WRITABLE : 0);
+    const char *f = b->format ? b->format : "B";
+    if (*f == '@' || *f == '=')
+        f++;
+    if (b->itemsize != 8 || f[0] == '\0' || f[1] != '\0')
+        return 0;
+    return is_double ? f[0] == 'd' : (f[0] == 'q' || f[0] == 'l');
+}
+
+/* Take a C-contiguous buffer of float64 (``is_double``) or int64 items; with count >= 0,
+ * exactly ``count`` of them. Returns the number of items, or -1 with an exception set. */
+static Py_ssize_t take(PyObject *obj, Buf *buf, Py_ssize_t count, int is_double, int writable,
+                       const char *name)
+{
+    int flags = PyBUF_C_CONTIGUOUS | PyBUF_FORMAT | (writable ? PyBUF_WRITABLE : 0);
     if (PyObject_GetBuffer(obj, &buf->b, flags) < 0)
-        return 0;
+        return -1;
     buf->held = 1;
-    if (buf->b.len != count * size) {
-        PyErr_Format(PyExc_ValueError, "%s: expected %zd items of %zd bytes, got %zd bytes",
-                     name, count, size, buf->b.len);
-        return 0;
+    if (!format_ok(&buf->b, is_double)) {
+        PyErr_Format(PyExc_TypeError, "%s: expected %s items", name,
+                     is_double ? "float64" : "int64");
+        return -1;
     }
-    return 1;
+    const Py_ssize_t items = buf->b.len / 8;
+    if (count >= 0 && items != count) {
+        PyErr_Format(PyExc_ValueError, "%s: expected %zd items, got %zd", name, count, items);
+        return -1;
+    }
+    return items;
 }
 
 static int take_points(PyObject *F, PyObject *form, PyObject *rows, Py_ssize_t k, Buf *bufs,
@@ -438,17 +456,13 @@ static int take_points(PyObject *F, PyObject *form, PyObject *rows, Py_ssize_t k
         PyErr_Format(PyExc_ValueError, "k must be 1 to %d, got %zd", KMAX, k);
         return 0;
     }
-    if (PyObject_GetBuffer(form, &bufs[1].b, PyBUF_C_CONTIGUOUS) < 0)
+    if ((P->n = take(form, &bufs[1], -1, 1, 0, "form")) < 0)
         return 0;
-    bufs[1].held = 1;
-    P->n = bufs[1].b.len / (Py_ssize_t)sizeof(double);
     P->k = k;
-    if (!take(F, &bufs[0], P->n * k, sizeof(double), 0, "F"))
+    if (take(F, &bufs[0], P->n * k, 1, 0, "F") < 0)
         return 0;
-    if (PyObject_GetBuffer(rows, &bufs[2].b, PyBUF_C_CONTIGUOUS) < 0)
+    if ((P->m = take(rows, &bufs[2], -1, 0, 0, "rows")) < 0)
         return 0;
-    bufs[2].held = 1;
-    P->m = bufs[2].b.len / (Py_ssize_t)sizeof(int64_t);
     P->F = bufs[0].b.buf;
     P->form = bufs[1].b.buf;
     P->rows = bufs[2].b.buf;
@@ -486,8 +500,8 @@ static PyObject *py_facet(PyObject *self, PyObject *args)
     PyObject *result = NULL;
     if (!PyArg_ParseTuple(args, "OOOnOOO", &F, &form, &rows, &k, &basis, &inv, &mu))
         return NULL;
-    if (take_points(F, form, rows, k, bufs, &P) && take(basis, &bufs[3], k, 8, 0, "basis") &&
-        take(inv, &bufs[4], k * k, 8, 1, "inv") && take(mu, &bufs[5], k, 8, 1, "mu") &&
+    if (take_points(F, form, rows, k, bufs, &P) && take(basis, &bufs[3], k, 0, 0, "basis") >= 0 &&
+        take(inv, &bufs[4], k * k, 1, 1, "inv") >= 0 && take(mu, &bufs[5], k, 1, 1, "mu") >= 0 &&
         check_basis(&P, bufs[3].b.buf)) {
         result = PyBool_FromLong(make_facet(&P, bufs[3].b.buf, bufs[4].b.buf, bufs[5].b.buf));
     }
@@ -511,9 +525,9 @@ static PyObject *py_first_facet(PyObject *self, PyObject *args)
     if (!PyArg_ParseTuple(args, "OOOnOOnOO", &F, &form, &rows, &k, &basis, &z, &budget, &inv,
                           &mu))
         return NULL;
-    if (take_points(F, form, rows, k, bufs, &P) && take(basis, &bufs[3], k, 8, 1, "basis") &&
-        take(z, &bufs[4], k, 8, 0, "z") && take(inv, &bufs[5], k * k, 8, 1, "inv") &&
-        take(mu, &bufs[6], k, 8, 1, "mu") && check_basis(&P, bufs[3].b.buf)) {
+    if (take_points(F, form, rows, k, bufs, &P) && take(basis, &bufs[3], k, 0, 1, "basis") >= 0 &&
+        take(z, &bufs[4], k, 1, 0, "z") >= 0 && take(inv, &bufs[5], k * k, 1, 1, "inv") >= 0 &&
+        take(mu, &bufs[6], k, 1, 1, "mu") >= 0 && check_basis(&P, bufs[3].b.buf)) {
         status = first_facet(&P, bufs[3].b.buf, bufs[4].b.buf, budget, bufs[5].b.buf,
                              bufs[6].b.buf, &pivots);
         result = Py_BuildValue("in", status, pivots);
@@ -528,8 +542,8 @@ PyDoc_STRVAR(
     "     ev_t, ev_basis, ev_inv, ev_mu) -> (status, events, t, pivots)\n\n"
     "Pivot along y0 + t d from the facet of basis (updated in place, with inv and mu) at t.\n"
     "status: 0 settled, 1 event buffers full, 2 budget spent, 3 the line leaves the\n"
-    "composition space, 4 a singular basis. With record, pivots go into the ev_ buffers\n"
-    "(their first dimension is the number of events that fit).");
+    "composition space, 4 a singular basis, 6 a number that is not finite. With record,\n"
+    "pivots go into the ev_ buffers (their first dimension: the events that fit).");
 
 static PyObject *py_walk(PyObject *self, PyObject *args)
 {
@@ -545,23 +559,21 @@ static PyObject *py_walk(PyObject *self, PyObject *args)
                           &y0, &d, &t, &shrinks, &end, &budget, &record, &ev_t, &ev_basis,
                           &ev_inv, &ev_mu))
         return NULL;
-    if (!take_points(F, form, rows, k, bufs, &P) || !take(basis, &bufs[3], k, 8, 1, "basis") ||
-        !take(inv, &bufs[4], k * k, 8, 1, "inv") || !take(mu, &bufs[5], k, 8, 1, "mu") ||
-        !take(y0, &bufs[6], k, 8, 0, "y0") || !take(d, &bufs[7], k, 8, 0, "d") ||
+    if (!take_points(F, form, rows, k, bufs, &P) || take(basis, &bufs[3], k, 0, 1, "basis") < 0 ||
+        take(inv, &bufs[4], k * k, 1, 1, "inv") < 0 || take(mu, &bufs[5], k, 1, 1, "mu") < 0 ||
+        take(y0, &bufs[6], k, 1, 0, "y0") < 0 || take(d, &bufs[7], k, 1, 0, "d") < 0 ||
         !check_basis(&P, bufs[3].b.buf))
         goto done;
-    Py_ssize_t max_events = 0;
-    if (PyObject_GetBuffer(ev_t, &bufs[8].b, PyBUF_C_CONTIGUOUS | PyBUF_WRITABLE) < 0)
+    const Py_ssize_t max_events = take(ev_t, &bufs[8], -1, 1, 1, "ev_t");
+    if (max_events < 0)
         goto done;
-    bufs[8].held = 1;
-    max_events = bufs[8].b.len / (Py_ssize_t)sizeof(double);
     if (record && max_events < 1) {
         PyErr_SetString(PyExc_ValueError, "ev_t: room for no event");
         goto done;
     }
-    if (!take(ev_basis, &bufs[9], max_events * k, 8, 1, "ev_basis") ||
-        !take(ev_inv, &bufs[10], max_events * k * k, 8, 1, "ev_inv") ||
-        !take(ev_mu, &bufs[11], max_events * k, 8, 1, "ev_mu"))
+    if (take(ev_basis, &bufs[9], max_events * k, 0, 1, "ev_basis") < 0 ||
+        take(ev_inv, &bufs[10], max_events * k * k, 1, 1, "ev_inv") < 0 ||
+        take(ev_mu, &bufs[11], max_events * k, 1, 1, "ev_mu") < 0)
         goto done;
     status = walk_line(&P, bufs[3].b.buf, bufs[4].b.buf, bufs[5].b.buf, bufs[6].b.buf,
                        bufs[7].b.buf, &t, shrinks, end, budget, record, max_events,
@@ -599,15 +611,14 @@ static PyObject *py_around(PyObject *self, PyObject *args)
         return NULL;
     if (!take_points(F, form, rows, k, bufs, &P))
         goto done;
-    if (PyObject_GetBuffer(out_form, &bufs[4].b, PyBUF_C_CONTIGUOUS) < 0)
+    const Py_ssize_t m_out = take(out_form, &bufs[4], -1, 1, 0, "out_form");
+    if (m_out < 0)
         goto done;
-    bufs[4].held = 1;
-    const Py_ssize_t m_out = bufs[4].b.len / (Py_ssize_t)sizeof(double);
-    if (!take(out_F, &bufs[3], m_out * k, 8, 0, "out_F") ||
-        !take(basis, &bufs[5], k, 8, 0, "basis") || !take(x, &bufs[6], k, 8, 0, "x") ||
-        !take(fb, &bufs[7], 2 * k, 8, 1, "facet bases") ||
-        !take(fi, &bufs[8], 2 * k * k, 8, 1, "facet inverses") ||
-        !take(fm, &bufs[9], 2 * k, 8, 1, "facet potentials") || !check_basis(&P, bufs[5].b.buf))
+    if (take(out_F, &bufs[3], m_out * k, 1, 0, "out_F") < 0 ||
+        take(basis, &bufs[5], k, 0, 0, "basis") < 0 || take(x, &bufs[6], k, 1, 0, "x") < 0 ||
+        take(fb, &bufs[7], 2 * k, 0, 1, "facet bases") < 0 ||
+        take(fi, &bufs[8], 2 * k * k, 1, 1, "facet inverses") < 0 ||
+        take(fm, &bufs[9], 2 * k, 1, 1, "facet potentials") < 0 || !check_basis(&P, bufs[5].b.buf))
         goto done;
     if (axis < 0 || axis >= k) {
         PyErr_SetString(PyExc_ValueError, "axis: not an element of the hull");
@@ -626,7 +637,10 @@ static PyObject *py_around(PyObject *self, PyObject *args)
         goto done;
     }
     const Facet *sides[2] = {&near.left_facet, &near.right_facet};
+    const int present[2] = {near.has_left, near.has_right};
     for (int i = 0; i < 2; i++) {
+        if (!present[i])
+            continue;
         memcpy((int64_t *)bufs[7].b.buf + i * k, sides[i]->basis, (size_t)k * sizeof(int64_t));
         memcpy((double *)bufs[8].b.buf + i * k * k, sides[i]->inv, (size_t)(k * k) * sizeof(double));
         memcpy((double *)bufs[9].b.buf + i * k, sides[i]->mu, (size_t)k * sizeof(double));

@@ -52,6 +52,7 @@ _FAILURES = {
     2: "the walk along a line did not settle",
     3: "the line leaves the composition space",
     4: "a singular basis met while walking the hull",
+    6: "a number that is not finite met while walking the hull",
 }
 
 
@@ -120,8 +121,9 @@ class WalkHull:
         self.counted: np.ndarray | None = None
         self.refs, form, keep = points or hull_points(fractions, energy_per_atom)
         self.vertex_rows = keep
-        self.fractions = np.ascontiguousarray(fractions[keep])
-        self.form = form[keep]
+        # float64 and int64 throughout: the C pivots read them as such (and check).
+        self.fractions = np.ascontiguousarray(fractions[keep], dtype=float)
+        self.form = np.ascontiguousarray(form[keep], dtype=float)
         # Each element's first pure row (hull_points keeps one per element).
         pure, ref_rows = element_rows(self.fractions)
         self._elements = np.array([rows[0] for rows in ref_rows], dtype=np.int64)
@@ -163,7 +165,7 @@ class WalkHull:
         kept = np.ones(len(self.form), dtype=bool)
         if not everything:
             kept[self._left_out] = False
-        self._rows = kept.nonzero()[0]
+        self._rows = kept.nonzero()[0].astype(np.int64, copy=False)
         self._sub_fractions = self.fractions[self._rows]
         self._sub_form = self.form[self._rows]
 
@@ -319,7 +321,7 @@ class WalkHull:
         """Yield (t, facet entered) at each pivot along ``y0 + t d`` up to ``t_end``, lazily
         (a caller may stop early); return the facet holding at ``t_end``."""
         t = 0.0
-        line = np.array([y0, d])
+        line = np.array([y0, d], dtype=float)
         shrinks = -1e-13 * max(1.0, float(np.abs(line).sum()))
         end = t_end - 1e-12 * max(1.0, t_end)
         if self._c is not None:
