@@ -25,7 +25,7 @@ AMOUNT_TOL = 1e-8
 ENERGY_TOL = 1e-9
 
 
-def _env_count(name: str, default: int) -> int:
+def _env_count(name: str, default: int | None) -> int | None:
     """A whole number from the environment; a value that is not one is ignored, with a
     one-line note (this runs at import: an exception here would be a traceback)."""
     text = os.environ.get(name)
@@ -34,7 +34,8 @@ def _env_count(name: str, default: int) -> int:
     try:
         return int(text)
     except ValueError:
-        print(f"warning: {name}={text!r} is not a whole number; using {default}", file=sys.stderr)
+        using = "the default" if default is None else default
+        print(f"warning: {name}={text!r} is not a whole number; using {using}", file=sys.stderr)
         return default
 
 
@@ -46,10 +47,12 @@ def _env_count(name: str, default: int) -> int:
 QHULL_MIN_ELEMENTS = _env_count("STABILITY_QHULL_MIN_ELEMENTS", 5)
 WALK_MIN_ELEMENTS = _env_count("STABILITY_WALK_MIN_ELEMENTS", 5)
 #: Grand-potential hulls (an element open) of GRAND_QHULL_MIN_ELEMENTS to
-#: GRAND_WALK_MIN_ELEMENTS - 1 closed elements are built by qhull: a voltage scan reuses their
-#: facets from one voltage to the next, which pivoting cannot.
-GRAND_QHULL_MIN_ELEMENTS = _env_count("STABILITY_GRAND_QHULL_MIN_ELEMENTS", 3)
-GRAND_WALK_MIN_ELEMENTS = _env_count("STABILITY_GRAND_WALK_MIN_ELEMENTS", 6)
+#: GRAND_WALK_MIN_ELEMENTS - 1 closed elements are built by qhull, the others pivot. Unset
+#: (None), the range follows where the pivots run: none with the C pivots, which beat qhull
+#: at every size even over a voltage scan (where qhull reuses the previous voltage's facets);
+#: 3-5 closed elements with numpy pivots (``thermo.fast.HullPaths.configured``).
+GRAND_QHULL_MIN_ELEMENTS = _env_count("STABILITY_GRAND_QHULL_MIN_ELEMENTS", None)
+GRAND_WALK_MIN_ELEMENTS = _env_count("STABILITY_GRAND_WALK_MIN_ELEMENTS", None)
 #: Where the walk's pivots run: "c" (``thermo/_pivots.c``, built at install where a C
 #: compiler is found; numpy where it is not) or "numpy". Both give the same energies and
 #: limits (among points exactly on a common plane the products may be another of the tied

@@ -66,6 +66,20 @@ def test_cli_windows_of_larger_systems_import_no_heavy_module():
     assert not heavy & set(HEAVY), f"stability {' '.join(args)} imported {sorted(heavy)}"
 
 
+def test_interfaces_with_li_open_import_no_scipy(monkeypatch):
+    # With the C pivots grand-potential hulls pivot at every size too (config.GRAND_*):
+    # an interface at 3 V (Li-Ge-P-S-N: 4 closed elements) and closed needs no qhull.
+    monkeypatch.delenv("STABILITY_PIVOTS", raising=False)  # (numpy pivots use qhull there)
+    code = (
+        "import stability, sys\n"
+        "engine = stability.make_engine(stability.load_dataset(), 'fast')\n"
+        "for v in (3.0, None):\n"
+        "    stability.compute_interface(engine, 'Li3N', 'Li10GeP2S12', v)\n"
+        "assert 'scipy' not in sys.modules\n"
+    )
+    assert "scipy" not in _imported(["-c", code])
+
+
 def test_library_window_imports_no_heavy_module():
     code = (
         "import stability\n"

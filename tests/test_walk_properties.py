@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from pymatgen.analysis.phase_diagram import PDEntry
 from pymatgen.core import Composition
 
+from stability import config
 from stability.analysis.interface import compute_interface
 from stability.analysis.profile import compute_profile
 from stability.analysis.sets import formula_elements
@@ -254,10 +255,14 @@ def test_high_entropy_profiles_balance(fast2019, formula):
     assert fac.amounts(x).min() > -1e-9
 
 
-def test_default_hull_paths(mp2019):
-    """By default every closed hull pivots; grand hulls of 3-5 closed elements are qhull's
-    (a voltage scan reuses their facets), the others pivot."""
+@pytest.mark.parametrize("pivots", ["c", "numpy"])
+def test_default_hull_paths(mp2019, monkeypatch, pivots):
+    """By default every closed hull pivots; so does every grand hull where the pivots run in
+    C, while with numpy pivots grand hulls of 3-5 closed elements are qhull's (a voltage scan
+    reuses their facets)."""
+    monkeypatch.setattr(config, "PIVOTS", pivots)
     engine = make_engine(mp2019, "fast")
+    assert engine.paths.pivots == pivots
     cases = [
         (["Li", "N"], False),
         (["Li", "P", "S"], False),
@@ -266,8 +271,10 @@ def test_default_hull_paths(mp2019):
         (["Li", "P", "S", "Cl", "Br", "I"], True),
         (["Li", "La", "Zr", "Ta", "Nb", "Al", "O"], False),
     ]
-    for elements, grand_by_qhull in cases:
+    for elements, by_qhull_in_numpy in cases:
         system = engine.system(elements)
         assert isinstance(system.hull, WalkHull), elements
+        assert (system.hull._c is not None) is (pivots == "c"), elements
         grand, _ = system.grand_hull("Li", -3.0)
+        grand_by_qhull = by_qhull_in_numpy and pivots == "numpy"
         assert isinstance(grand, WalkHull) is not grand_by_qhull, elements

@@ -36,7 +36,7 @@ from stability.thermo.hull import (
     hull_points,
 )
 from stability.thermo.system import SystemData
-from stability.thermo.walk import WalkError, WalkHull
+from stability.thermo.walk import WalkError, WalkHull, c_pivots_available
 
 if TYPE_CHECKING:
     from stability.entries.table import EntryTable
@@ -71,11 +71,15 @@ class HullPaths:
 
     @classmethod
     def configured(cls) -> HullPaths:
-        """The ranges and pivots in ``stability.config`` now."""
+        """The ranges and pivots in ``stability.config`` now; grand-hull bounds left unset
+        are (6, 6), none, where the pivots run in C, else (3, 6)."""
+        pivots = config.PIVOTS if c_pivots_available() else "numpy"
+        unset = (6, 6) if pivots == "c" else (3, 6)
+        grand = (config.GRAND_QHULL_MIN_ELEMENTS, config.GRAND_WALK_MIN_ELEMENTS)
         return cls(
             (config.QHULL_MIN_ELEMENTS, config.WALK_MIN_ELEMENTS),
-            (config.GRAND_QHULL_MIN_ELEMENTS, config.GRAND_WALK_MIN_ELEMENTS),
-            config.PIVOTS,
+            tuple(d if v is None else v for v, d in zip(grand, unset, strict=True)),
+            pivots,
         )
 
     def walks(self, k: int) -> tuple[bool, bool]:
