@@ -106,9 +106,8 @@ class FastSystem(PhaseSystem):
         if walk is None:
             walk, grand_walk = paths.walks(len(data.elements))
         self.walk = walk
-        c_pivots = paths.pivots != "numpy"
-        self._walk_type = partial(WalkHull, c_pivots=c_pivots)
-        self._grand_type = partial(WalkHull, c_pivots=c_pivots) if grand_walk else Hull
+        self._walk_type = partial(WalkHull, c_pivots=paths.pivots != "numpy")
+        self._grand_type = self._walk_type if grand_walk else Hull
         self._references = element_refs(data.fractions, data.energy_per_atom)
         #: Elemental reference energies (eV/atom), the closed hull's ``refs``.
         self.refs = self._references[0]

@@ -61,6 +61,16 @@ def c_pivots_available() -> bool:
     return _pivots is not None
 
 
+def _line_tolerances(
+    y0: np.ndarray, d: np.ndarray, t_end: float
+) -> tuple[np.ndarray, float, float]:
+    """The line ``y0 + t d`` as one float64 array (rows y0, d); the rate below which a basis
+    amount counts as shrinking; and the t from which ``t_end`` counts as reached (NaN when
+    it is +inf: never)."""
+    line = np.array([y0, d], dtype=float)
+    return line, -1e-13 * max(1.0, float(np.abs(line).sum())), t_end - 1e-12 * max(1.0, t_end)
+
+
 class WalkError(StabilityError):
     """The pivots did not settle (cycling among exactly coplanar points)."""
 
@@ -251,26 +261,24 @@ class WalkHull:
             self.pivots += 1
         raise WalkError("the hull search did not settle")
 
-    def _facet_of(self, basis: np.ndarray) -> _Facet:
-        """The facet of ``basis``, made once per hull (walks meet the same bases again)."""
+    def _once(self, basis: np.ndarray, make) -> _Facet:
+        """The facet of ``basis``, made (``make()``) once per hull: walks meet the same bases
+        again, and a facet keeps whether it passed ``_supports``."""
         key = basis.tobytes()
         found = self._bases.get(key)
         if found is None:
             if len(self._bases) >= MEMO_PIVOTS:
                 self._bases.clear()
-            found = self._bases[key] = _Facet(basis, self.fractions, self.form)
+            found = self._bases[key] = make()
         return found
 
+    def _facet_of(self, basis: np.ndarray) -> _Facet:
+        """The facet of ``basis``, its inverse by numpy."""
+        return self._once(basis, lambda: _Facet(basis, self.fractions, self.form))
+
     def _made(self, basis: np.ndarray, inv: np.ndarray, mu: np.ndarray) -> _Facet:
-        """The facet of ``basis`` the C pivots computed (copied: they reuse their buffers),
-        made once per hull like ``_facet_of``'s."""
-        key = basis.tobytes()
-        found = self._bases.get(key)
-        if found is None:
-            if len(self._bases) >= MEMO_PIVOTS:
-                self._bases.clear()
-            found = self._bases[key] = _Facet.made(basis.copy(), inv.copy(), mu.copy())
-        return found
+        """The facet of ``basis`` the C pivots computed (copied: they reuse their buffers)."""
+        return self._once(basis, lambda: _Facet.made(basis.copy(), inv.copy(), mu.copy()))
 
     def _pivot(self, fac: _Facet, j: int) -> _Facet:
         """Replace basis position ``j`` by the phase the plane meets first (dual ratio test).
@@ -321,9 +329,7 @@ class WalkHull:
         """Yield (t, facet entered) at each pivot along ``y0 + t d`` up to ``t_end``, lazily
         (a caller may stop early); return the facet holding at ``t_end``."""
         t = 0.0
-        line = np.array([y0, d], dtype=float)
-        shrinks = -1e-13 * max(1.0, float(np.abs(line).sum()))
-        end = t_end - 1e-12 * max(1.0, t_end)
+        line, shrinks, end = _line_tolerances(y0, d, t_end)
         if self._c is not None:
             return (yield from self._c_pivots(fac, line, shrinks, end))
         for _ in range(self._budget):
@@ -376,10 +382,7 @@ class WalkHull:
     def _c_walk_to(self, fac: _Facet, y0: np.ndarray, d: np.ndarray, t_end: float) -> _Facet:
         """``_walk`` without events, in C: only the facet at the end is made."""
         k, t, left = self.k, 0.0, self._budget
-        line = np.array([y0, d], dtype=float)  # the tolerances of ``_pivots``
-        shrinks = -1e-13 * max(1.0, float(np.abs(line).sum()))
-        end = t_end - 1e-12 * max(1.0, t_end)
-        y0, d = line
+        (y0, d), shrinks, end = _line_tolerances(y0, d, t_end)
         basis, inv, mu = fac.basis.copy(), np.empty((k, k)), np.empty(k)
         moved = False
         while True:
@@ -506,15 +509,15 @@ class WalkHull:
         """``_around`` in C, from the facet at ``x``; None if a facet met (other than that
         one, which the caller checks) lies above a left-out row."""
         fac = self._facet_at(x)
-        x = np.ascontiguousarray(x, dtype=float)
         n = float(x[axis])
         d = np.zeros(self.k)
         d[axis] = 1.0
-        shrinks = -1e-13 * max(1.0, float(np.abs(np.array([x, d])).sum()))  # as ``_pivots``
+        # Both ways as ``_pivots``: the same shrink tolerance, and the walk back ends at n.
+        (x, _), shrinks, end_left = _line_tolerances(x, d, n)
         out = self._empty_out if self._everything else (self._out_fractions, self._out_form)
         status, used, near = self._c.around(
             self.fractions, self.form, self._rows, self.k, *out, fac.basis, x, axis,
-            shrinks, n - 1e-12 * max(1.0, n), MERGE_TOL, PRUNE_GAP, config.ENERGY_TOL,
+            shrinks, end_left, MERGE_TOL, PRUNE_GAP, config.ENERGY_TOL,
             self._budget, self._sides,
         )  # fmt: skip
         self.pivots += used
