@@ -21,6 +21,7 @@ from stability.thermo.engines import make_engine
 from stability.thermo.walk import WalkHull, c_pivots_available
 
 from .conftest import SHARED_DATA
+from .installs import pip_install_copy
 from .paths import hull_paths
 
 
@@ -220,38 +221,13 @@ def test_long_walks_come_back_to_python_between_chunks(monkeypatch):
 @pytest.mark.slow
 def test_an_install_without_a_c_compiler_pivots_in_numpy(tmp_path, fast2019):
     """``pip install .`` where the compiler fails: the install succeeds without the C pivots,
-    and windows come out of the numpy walk (a venv seeing the project venv's packages, as in
-    test_mp_protocol, so nothing is downloaded)."""
+    and windows come out of the numpy walk. CC and LDSHARED "false": every compile and link
+    fails."""
     import os
-    import shutil
     import subprocess
-    import sys
-    import sysconfig
 
-    from stability import config
-
-    root = config.project_root()
-    src = tmp_path / "src"
-    src.mkdir()
-    for name in ("pyproject.toml", "README.md"):
-        shutil.copy(root / name, src / name)
-    ignore = shutil.ignore_patterns("__pycache__", "*.so")
-    shutil.copytree(root / "stability", src / "stability", ignore=ignore)
-    venv = tmp_path / "venv"
-    subprocess.run([sys._base_executable, "-m", "venv", "--without-pip", str(venv)], check=True)
-    py = str(venv / "bin" / "python")
-    site = subprocess.run(
-        [py, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout.strip()
-    (Path(site) / "project_venv.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
     env = {k: v for k, v in os.environ.items() if not k.startswith("STABILITY_")}
-    env.update(CC="false", LDSHARED="false")  # every compile and link fails
-    pip = [py, "-m", "pip", "install", "-q", "--no-deps", "--no-build-isolation", str(src)]
-    done = subprocess.run(pip, env=env, capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr[-2000:]
+    py, site = pip_install_copy(tmp_path, {**env, "CC": "false", "LDSHARED": "false"})
     env["STABILITY_DATA"] = str(SHARED_DATA)
     code = (
         "import stability.thermo.walk as w; print(w.c_pivots_available()); "

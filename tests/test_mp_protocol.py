@@ -33,6 +33,7 @@ from stability.entries.mp import (
 from stability.entries.properties import load_band_gaps
 from stability.errors import NetworkError, StabilityError
 from tests import oracle
+from tests.installs import pip_install_copy
 from tests.mp_documents import gga_entries, mix, r2scan_entries, summary_docs, thermo_docs
 from tests.mp_server import Fault, MPServer
 
@@ -445,41 +446,13 @@ def test_pull_then_window_end_to_end(server):
 def test_pip_installed_package_pulls_into_the_user_cache(server, tmp_path):
     """``pip install .`` (not editable) into a fresh venv, then pull and window as a user.
 
-    The venv (created without pip) sees the project venv's packages, pip and setuptools
-    included, through a plain path line, which runs no editable finder; so nothing is
-    downloaded, and the package itself (its C pivots compiled) is built from a copy of the
-    sources and installed.
+    ``tests/installs.py`` builds the package from a copy of the sources (its C pivots
+    compiled) and downloads nothing.
     """
     import os
-    import shutil
     import subprocess
-    import sys
-    import sysconfig
 
-    root = config.project_root()
-    src = tmp_path / "src"
-    src.mkdir()
-    for name in ("pyproject.toml", "README.md"):
-        shutil.copy(root / name, src / name)
-    shutil.copytree(
-        root / "stability", src / "stability", ignore=shutil.ignore_patterns("__pycache__", "*.so")
-    )
-    venv = tmp_path / "venv"
-    subprocess.run([sys._base_executable, "-m", "venv", "--without-pip", str(venv)], check=True)
-    py = venv / "bin" / "python"
-    site = subprocess.run(
-        [str(py), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout.strip()
-    (Path(site) / "project_venv.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
-    pip = subprocess.run(
-        [str(py), "-m", "pip", "install", "-q", "--no-deps", "--no-build-isolation", str(src)],
-        capture_output=True,
-        text=True,
-    )
-    assert pip.returncode == 0, pip.stderr[-2000:]
+    py, site = pip_install_copy(tmp_path)
 
     home = tmp_path / "home"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("STABILITY_", "MP_API"))}
@@ -507,7 +480,7 @@ def test_pip_installed_package_pulls_into_the_user_cache(server, tmp_path):
     assert where[1] == str(home / ".cache" / "stability" / "entries")
     assert where[2].startswith(site), where  # the C pivots, compiled by the install
 
-    stability = str(venv / "bin" / "stability")
+    stability = str(py.parent / "stability")
     pull = subprocess.run(
         [stability, "data", "pull", "Li-N", "--endpoint", server.url],
         cwd=tmp_path,
