@@ -109,7 +109,7 @@ def task_overhead(address: str, n: int = 400) -> dict[str, float]:
     """Seconds per empty task: one at a time (latency) and n at once (throughput)."""
     from distributed import Client
 
-    from stability.analysis.cluster import dumps, run_task
+    from stability.analysis.runtime.cluster import dumps, run_task
 
     payload = dumps((noop, [(0, 0)]), {})
     with Client(address, timeout=60, set_as_default=False) as client:
@@ -127,7 +127,7 @@ def task_overhead(address: str, n: int = 400) -> dict[str, float]:
 
 def timed_screen(engine, targets, executor=None) -> tuple[float, float, list]:
     """(setup s, compute s, rows): setup is connect + ship until the first row arrives."""
-    from stability.analysis.screen import run_screen
+    from stability.analysis.screens.screen import run_screen
 
     marks: list[float] = []
 
@@ -195,7 +195,7 @@ def main(argv: list[str] | None = None) -> None:
     import pickle
     import zlib
 
-    from stability.analysis.sets import resolve_set, resolve_targets
+    from stability.analysis.materials.sets import resolve_set, resolve_targets
     from stability.entries.load import load_dataset
     from stability.thermo.engines import make_engine
 

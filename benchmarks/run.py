@@ -281,7 +281,7 @@ def child_interfaces_pymatgen(spec: dict) -> dict:
 def child_interfaces_stability(spec: dict) -> dict:
     """The interface matrix at every voltage by ``stability`` (fast engine)."""
     from stability import interface_matrix, load_dataset, make_engine
-    from stability.analysis.sets import resolve_set
+    from stability.analysis.materials.sets import resolve_set
 
     t0, c0 = time.perf_counter(), _cpu_seconds()
     engine = make_engine(load_dataset(spec["data"], spec["dataset"]), "fast")
@@ -347,8 +347,8 @@ def child_screen_all(spec: dict) -> dict:
 def child_nitride_matrix(spec: dict) -> dict:
     """(i): nitrides x (cathodes + sulfides + halides) with Li open, at 3 V and over 0-5 V."""
     from stability import load_dataset, make_engine
-    from stability.analysis.interface import iter_interface_rows
-    from stability.analysis.sets import resolve_set
+    from stability.analysis.interfaces.interface import iter_interface_rows
+    from stability.analysis.materials.sets import resolve_set
 
     engine = make_engine(load_dataset(spec["data"], spec["dataset"]), "fast")
     left = resolve_set("nitrides")
@@ -390,8 +390,8 @@ def child_main(spec_path: str) -> int:
     import pymatgen.analysis.phase_diagram  # noqa: F401
 
     if spec["kind"].endswith(":stability"):
-        import stability.analysis.interface
-        import stability.analysis.screen
+        import stability.analysis.interfaces.interface
+        import stability.analysis.screens.screen
         import stability.entries.load
         import stability.thermo.engines  # noqa: F401
     result = CHILDREN[spec["kind"]](spec)
@@ -924,7 +924,7 @@ def job_high_entropy(args, env, label: str, formula: str) -> tuple[list[str], li
 
 def job_interfaces(args, env, data: Path, workdir: Path):
     """(d): the interface matrix, closed and over a 0-5 V scan."""
-    from stability.analysis.sets import resolve_set  # formulas only: no engine code
+    from stability.analysis.materials.sets import resolve_set  # formulas only: no engine code
 
     left = resolve_set(args.left)
     right = [item for name in RIGHT_SETS for item in resolve_set(name)]

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from stability.analysis.interface import iter_interface_rows, pair_rows, scan_interface
+from stability.analysis.interfaces.interface import iter_interface_rows, pair_rows, scan_interface
 from stability.cli import cli
 from stability.io import tables
 from stability.io.formats import to_csv
@@ -97,7 +97,7 @@ def test_interfaces_scan_jobs_and_formats(data, tmp_path, monkeypatch):
 
 
 def test_tasks_carry_engines_by_reference(fast2019):
-    from stability.analysis.cluster import dumps
+    from stability.analysis.runtime.cluster import dumps
 
     for fn in (partial(pair_rows, fast2019, [None]), lambda item: (fast2019, item)):
         seen: dict = {}

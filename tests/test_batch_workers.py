@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from stability.analysis.batch import map_items
+from stability.analysis.runtime.batch import map_items
 from stability.errors import StabilityError
 
 #: Seconds an item waits for the parent's go-ahead before the test counts it as stuck.

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from stability.analysis.cell import (
+from stability.analysis.cells.cell import (
     CellSpecError,
     cell_energy,
     critical_value,

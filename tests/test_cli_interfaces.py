@@ -195,7 +195,7 @@ def test_matrix_records_a_failing_pair(data, tmp_path):
 
 
 def test_scan_never_passes_stop():
-    from stability.analysis.interface import parse_scan
+    from stability.analysis.interfaces.interface import parse_scan
 
     assert parse_scan("0:5:0.3")[-1] == pytest.approx(4.8)
     assert parse_scan("0:10:0.6")[-1] <= 10

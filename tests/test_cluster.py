@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from stability.analysis.screen import JOURNAL
+from stability.analysis.screens.screen import JOURNAL
 from stability.cli import cli
 
 from .conftest import shared_file

@@ -7,8 +7,8 @@ from hypothesis import strategies as st
 from pymatgen.analysis.phase_diagram import PDEntry
 from pymatgen.core import Composition
 
-from stability.analysis.profile import compute_profile
-from stability.analysis.window import compute_window
+from stability.analysis.windows.profile import compute_profile
+from stability.analysis.windows.window import compute_window
 from stability.entries.table import FORMATION, EntryTable
 from stability.thermo.engines import make_engine
 

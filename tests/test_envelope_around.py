@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from stability import config
-from stability.analysis.window import compute_window
+from stability.analysis.windows.window import compute_window
 from stability.entries.table import FORMATION, EntryTable
 from stability.thermo.engines import make_engine
 from stability.thermo.hull import envelope_around, upper_envelope

@@ -170,7 +170,7 @@ def test_a_barely_stable_phase_reported_far_is_kept(system, where, depth):
 def test_reports_are_used_on_the_snapshot(mp2019):
     """mp2019_ground_states reports each phase's distance to the hull: hulls of both types
     leave phases out, and their answers pass the checks."""
-    from stability.analysis.window import compute_window
+    from stability.analysis.windows.window import compute_window
     from stability.thermo.engines import make_engine
 
     with hull_paths("qhull"):

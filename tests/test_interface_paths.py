@@ -20,7 +20,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pymatgen.core import Composition
 
-from stability.analysis.interface import compute_interface, iter_interface_rows, summary_row
+from stability.analysis.interfaces.interface import (
+    compute_interface,
+    iter_interface_rows,
+    summary_row,
+)
 from stability.thermo.engines import make_engine
 from stability.thermo.hull import Hull, HullInput, hull_points
 

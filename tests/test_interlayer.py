@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from click.testing import CliRunner
 
-from stability.analysis.interface import compute_interface
-from stability.analysis.interlayer import gap_voltages, rank_interlayers
-from stability.analysis.stack import li_open_energy
-from stability.analysis.window import compute_window
+from stability.analysis.cells.interlayer import gap_voltages, rank_interlayers
+from stability.analysis.cells.stack import li_open_energy
+from stability.analysis.interfaces.interface import compute_interface
+from stability.analysis.windows.window import compute_window
 from stability.cli import cli
 from stability.entries.table import FORMATION, EntryTable
 from stability.thermo.engines import make_engine

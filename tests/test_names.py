@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from pymatgen.core import Composition
 
-from stability.analysis.catalogue import CATALOGUE
-from stability.analysis.names import (
+from stability.analysis.materials.catalogue import CATALOGUE
+from stability.analysis.materials.names import (
     ALIASES,
     AMBIGUOUS,
     FORMULA_LIKE_ALIASES,

@@ -9,9 +9,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pymatgen.core import Composition
 
-from stability.analysis.chemistry import NotApplicableError
-from stability.analysis.interface import compute_interface
-from stability.analysis.window import compute_window
+from stability.analysis.interfaces.interface import compute_interface
+from stability.analysis.materials.chemistry import NotApplicableError
+from stability.analysis.windows.window import compute_window
 from stability.cli import cli
 from stability.entries.table import FORMATION, EntryTable
 from stability.thermo.engines import make_engine

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from pymatgen.core import Composition
 
-from stability.analysis.interface import compute_interface
+from stability.analysis.interfaces.interface import compute_interface
 
 from . import oracle
 from .conftest import shared_file

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from pymatgen.core import Composition
 
-from stability.analysis.profile import compute_profile
-from stability.analysis.window import compute_window
+from stability.analysis.windows.profile import compute_profile
+from stability.analysis.windows.window import compute_window
 
 from . import oracle
 from .conftest import shared_file

@@ -10,10 +10,14 @@ import pandas as pd
 import pytest
 from matplotlib.text import Text
 
-from stability.analysis.interface import compute_interface, interface_matrix, scan_interface
-from stability.analysis.profile import compute_profile
-from stability.analysis.review import bar_windows, class_windows
-from stability.analysis.window import compute_windows
+from stability.analysis.interfaces.interface import (
+    compute_interface,
+    interface_matrix,
+    scan_interface,
+)
+from stability.analysis.screens.review import bar_windows, class_windows
+from stability.analysis.windows.profile import compute_profile
+from stability.analysis.windows.window import compute_windows
 from stability.plotting.heatmap import MAX_ANNOTATED_CELLS, plot_matrix
 from stability.plotting.interface import plot_mixing, plot_scan
 from stability.plotting.labels import label_box, settle

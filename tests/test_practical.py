@@ -14,14 +14,14 @@ import math
 
 import pytest
 
-from stability.analysis.decomposition import decomposition_curve, decomposition_energies
-from stability.analysis.practical import (
+from stability.analysis.windows.decomposition import decomposition_curve, decomposition_energies
+from stability.analysis.windows.practical import (
     Passivation,
     compute_practical_window,
     is_gas,
     zero_width_note,
 )
-from stability.analysis.window import compute_window
+from stability.analysis.windows.window import compute_window
 from stability.entries.properties import default_gaps_path, load_band_gaps
 from stability.entries.table import FORMATION, EntryTable
 from stability.errors import DataError, StabilityError

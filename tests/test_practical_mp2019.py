@@ -17,10 +17,10 @@ from click.testing import CliRunner
 from pymatgen.analysis.phase_diagram import GrandPotentialPhaseDiagram, PhaseDiagram
 from pymatgen.core import Composition, Element
 
-from stability.analysis.decomposition import decomposition_energies
-from stability.analysis.practical import Passivation, compute_practical_window
-from stability.analysis.screen import run_screen
-from stability.analysis.sets import resolve_targets
+from stability.analysis.materials.sets import resolve_targets
+from stability.analysis.screens.screen import run_screen
+from stability.analysis.windows.decomposition import decomposition_energies
+from stability.analysis.windows.practical import Passivation, compute_practical_window
 from stability.cli import cli
 from stability.entries.properties import default_gaps_path, load_band_gaps
 
@@ -174,7 +174,7 @@ def test_decomposition_energy_matches_pymatgen(fast2019, formation_csv):
 
 
 def test_decomposition_energy_inside_the_window_is_minus_the_hull_distance(fast2019):
-    from stability.analysis.window import compute_window
+    from stability.analysis.windows.window import compute_window
 
     w = compute_window(fast2019, "Li10GeP2S12")
     mid = (w.reduction_limit_V + w.oxidation_limit_V) / 2
@@ -328,9 +328,9 @@ def test_screen_adds_practical_columns(fast2019, passivation):
 def test_window_bars_and_profile_figures_show_passivation(fast2019, passivation):
     from matplotlib.figure import Figure
 
-    from stability.analysis.practical import mark_profile
-    from stability.analysis.profile import compute_profile
-    from stability.analysis.review import bar_windows
+    from stability.analysis.screens.review import bar_windows
+    from stability.analysis.windows.practical import mark_profile
+    from stability.analysis.windows.profile import compute_profile
     from stability.plotting.profile import plot_profile
     from stability.plotting.windows import plot_window_bars
 

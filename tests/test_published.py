@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from stability.analysis.window import compute_window
+from stability.analysis.windows.window import compute_window
 from stability.thermo.engines import make_engine
 
 from .conftest import REFERENCES

@@ -13,10 +13,10 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from stability.analysis import screen as screen_mod
-from stability.analysis.catalogue import catalogue_class
-from stability.analysis.screen import JOURNAL, run_screen
-from stability.analysis.sets import resolve_targets
+from stability.analysis.materials.catalogue import catalogue_class
+from stability.analysis.materials.sets import resolve_targets
+from stability.analysis.screens import screen as screen_mod
+from stability.analysis.screens.screen import JOURNAL, run_screen
 from stability.cli import cli
 from stability.errors import StabilityError
 
@@ -266,8 +266,8 @@ def test_screen_limits_equal_compute_window(fast2019):
     # A plain screen row reads its limits off the profile without building a Window: the
     # columns must be exactly compute_window's, for dataset rows (every size of system,
     # pivoting and qhull hulls) and for typed compositions off the hull or between phases.
-    from stability.analysis.sets import Target
-    from stability.analysis.window import LIMIT_COLUMNS, compute_window
+    from stability.analysis.materials.sets import Target
+    from stability.analysis.windows.window import LIMIT_COLUMNS, compute_window
 
     table = fast2019.table
     targets = resolve_targets(table, "all-li")[::37]
@@ -304,8 +304,8 @@ def test_a_dataset_row_is_its_own_composition_not_a_name():
     # A row written like an alias (LiPON: Li2PO2N when typed) is the row's own composition,
     # Li1P1O1N1, in every column: the window, the reactions with partners, the energy above
     # hull that --max-ehull filters on, and in sets handed to other commands.
-    from stability.analysis.interface import compute_interface
-    from stability.analysis.sets import resolve_set, target_e_above_hull
+    from stability.analysis.interfaces.interface import compute_interface
+    from stability.analysis.materials.sets import resolve_set, target_e_above_hull
     from stability.entries.table import FORMATION, EntryTable
     from stability.formula import reduced_formula
     from stability.thermo.engines import make_engine

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 from pymatgen.core import Composition
 
-from stability.analysis.sensitivity import limit_sensitivity
-from stability.analysis.window import compute_window
+from stability.analysis.uncertainty.sensitivity import limit_sensitivity
+from stability.analysis.windows.window import compute_window
 from stability.thermo.engines import make_engine
 
 

@@ -9,16 +9,16 @@ from click.testing import CliRunner
 from pymatgen.analysis.phase_diagram import PhaseDiagram
 from pymatgen.core import Composition
 
-from stability.analysis.catalogue import CATALOGUE, SEED_SECTIONS, material_class
-from stability.analysis.classes import CLASSES, HALIDES, anion_class, family
-from stability.analysis.screen import screen_target
-from stability.analysis.sets import (
+from stability.analysis.materials.catalogue import CATALOGUE, SEED_SECTIONS, material_class
+from stability.analysis.materials.classes import CLASSES, HALIDES, anion_class, family
+from stability.analysis.materials.sets import (
     LI_TERNARY_ANIONS,
     filter_by_ehull,
     resolve_set,
     resolve_targets,
     target_e_above_hull,
 )
+from stability.analysis.screens.screen import screen_target
 from stability.cli import cli
 from stability.errors import StabilityError
 
@@ -101,7 +101,7 @@ def test_set_files_resolve_names_and_keep_bad_lines(tmp_path):
 
 
 def test_one_class_vocabulary(mp2019):
-    from stability.analysis.review import WINDOW_BARS
+    from stability.analysis.screens.review import WINDOW_BARS
     from stability.plotting.style import CLASS_STYLE
 
     seed = resolve_targets(None, "seed")
@@ -168,7 +168,7 @@ def csv2019():
 def test_every_dataset_row_has_the_class_classify_gives(mp2019):
     """``dataset_targets`` classifies by element set first; each row's class must still be what
     ``classify`` says of its composition (catalogue compounds however written included)."""
-    from stability.analysis.sets import classify
+    from stability.analysis.materials.sets import classify
 
     targets = resolve_targets(mp2019, "all")
     assert len(targets) == len(mp2019)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from stability.analysis.cell import Cathode, CellSpec, Electrolyte
-from stability.analysis.stack import check_interface, potential_gaps, stack_stability
+from stability.analysis.cells.cell import Cathode, CellSpec, Electrolyte
+from stability.analysis.cells.stack import check_interface, potential_gaps, stack_stability
 from stability.entries.table import FORMATION, EntryTable
 from stability.thermo.engines import make_engine
 

@@ -7,7 +7,7 @@ import pytest
 from pymatgen.analysis.phase_diagram import PDEntry
 from pymatgen.core import Composition
 
-from stability.analysis.uncertainty import (
+from stability.analysis.uncertainty.mp2020 import (
     SEED,
     sampled_systems,
     window_limits,

@@ -16,10 +16,10 @@ from pymatgen.analysis.phase_diagram import PDEntry
 from pymatgen.core import Composition
 
 from stability import config
-from stability.analysis.interface import compute_interface
-from stability.analysis.profile import compute_profile
-from stability.analysis.sets import formula_elements
-from stability.analysis.window import compute_window
+from stability.analysis.interfaces.interface import compute_interface
+from stability.analysis.materials.sets import formula_elements
+from stability.analysis.windows.profile import compute_profile
+from stability.analysis.windows.window import compute_window
 from stability.entries.table import FORMATION, EntryTable
 from stability.thermo.engines import make_engine
 from stability.thermo.walk import WalkHull

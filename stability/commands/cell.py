@@ -76,7 +76,7 @@ def _fmt_v(v: float | None) -> str:
 @data_options()
 def cell(spec_path: Path, fmt, plot, sweeps, energy_only, data, dataset, engine) -> None:
     """Energy density and stack stability of the cell stack in SPEC (TOML)."""
-    from stability.analysis.cell import cell_energy, load_cell_spec, parse_sweep, sweep_cell
+    from stability.analysis.cells.cell import cell_energy, load_cell_spec, parse_sweep, sweep_cell
     from stability.io.formats import to_json
 
     spec = load_cell_spec(spec_path)
@@ -85,7 +85,7 @@ def cell(spec_path: Path, fmt, plot, sweeps, energy_only, data, dataset, engine)
     results = [sweep_cell(spec, *p) for p in parsed]
     stack = None
     if not energy_only:
-        from stability.analysis.stack import stack_stability
+        from stability.analysis.cells.stack import stack_stability
 
         stack = stack_stability(load_engine(data, dataset, engine), spec)
     if fmt == "json":

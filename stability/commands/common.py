@@ -113,7 +113,7 @@ def save(fig: Any, path: Path, *, close: bool = True) -> None:
 def want_uncertainty(eng: Any, flag: bool | None) -> bool:
     """On when asked, or by default when the data has uncertainties; an explicit ask on data
     without them is an error that says why."""
-    from stability.analysis.uncertainty import NO_UNCERTAINTY, has_uncertainties
+    from stability.analysis.uncertainty.mp2020 import NO_UNCERTAINTY, has_uncertainties
 
     if flag is False:
         return False

@@ -44,8 +44,8 @@ def compare(
     formulas, set_name, data_paths, datasets, uncertainty, draws, fmt, jobs, scheduler, out
 ) -> None:
     """Compare windows of FORMULAS (or --set) across datasets: shifts and changed phases."""
-    from stability.analysis.compare import compare_windows
-    from stability.analysis.sets import resolve_set
+    from stability.analysis.materials.sets import resolve_set
+    from stability.analysis.screens.compare import compare_windows
     from stability.entries.load import load_datasets
     from stability.io.formats import to_csv, to_json, to_table
     from stability.thermo.engines import make_engine

@@ -48,7 +48,11 @@ def interface(
 
     Closed, energies are meV per atom; with Li open (--voltage, --scan) meV per non-Li atom.
     """
-    from stability.analysis.interface import compute_interface, parse_scan, scan_interface
+    from stability.analysis.interfaces.interface import (
+        compute_interface,
+        parse_scan,
+        scan_interface,
+    )
     from stability.io.formats import to_csv, to_json
     from stability.io.render import interface_text, scan_text
 
@@ -79,7 +83,7 @@ def interface(
         return
     res = compute_interface(eng, reactant_a, reactant_b, voltage, use_own_energy=own_energy)
     if not own_energy and want_uncertainty(eng, uncertainty):
-        from stability.analysis.uncertainty import with_reaction_uncertainty
+        from stability.analysis.uncertainty.mp2020 import with_reaction_uncertainty
 
         require_fast_engine(eng, "--uncertainty")
         res = with_reaction_uncertainty(res, eng, draws)
@@ -139,14 +143,14 @@ def interfaces(
 
     Rows are written as pairs finish (in LEFT x RIGHT order), so tables of any size fit.
     """
-    from stability.analysis.interface import (
+    from stability.analysis.interfaces.interface import (
         TEXT_COLUMNS,
         check_voltage,
         iter_interface_rows,
         matrix_columns,
         parse_scan,
     )
-    from stability.analysis.sets import resolve_set
+    from stability.analysis.materials.sets import resolve_set
     from stability.io.tables import RowWriter
 
     if voltage is not None and scan:

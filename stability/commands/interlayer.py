@@ -60,9 +60,9 @@ def interlayer(
     Without --voltage/--scan, face C|A sits at A's oxidation limit and face C|B at B's
     reduction limit, so C must hold the potentials between A's and B's windows.
     """
-    from stability.analysis.interface import parse_scan
-    from stability.analysis.interlayer import MAX_EHULL_EV, rank_interlayers
-    from stability.analysis.sets import resolve_targets
+    from stability.analysis.cells.interlayer import MAX_EHULL_EV, rank_interlayers
+    from stability.analysis.interfaces.interface import parse_scan
+    from stability.analysis.materials.sets import resolve_targets
     from stability.io.formats import to_csv, to_json, to_table
 
     if voltage is not None and scan:

@@ -80,7 +80,7 @@ def passivation_settings(
     table: Any, passivation: bool, min_gap: float | None, allow_gas: bool, gaps: Path | None
 ):
     """A ``Passivation`` for ``table``'s dataset, or None without ``--passivation``."""
-    from stability.analysis.practical import MIN_GAP_EV, Passivation
+    from stability.analysis.windows.practical import MIN_GAP_EV, Passivation
     from stability.entries.properties import default_gaps_path, load_band_gaps
 
     if not passivation:
@@ -153,7 +153,7 @@ def decomposition(formulas, voltages, data, dataset, engine, fmt) -> None:
     at V relative to the composition itself (its own energy in the dataset, else its hull
     energy); Zhu, He & Mo (2015). Negative: it decomposes at that voltage.
     """
-    from stability.analysis.decomposition import compute_decompositions
+    from stability.analysis.windows.decomposition import compute_decompositions
     from stability.io.formats import to_csv, to_json, to_table
 
     volts = parse_voltages(voltages)

@@ -42,7 +42,7 @@ def profile(
     formula: str, data, dataset, engine, fmt, plot, decomposition_panel, mark_phases, gaps
 ) -> None:
     """Print the voltage profile of FORMULA: the equilibrium at every voltage from 0 V."""
-    from stability.analysis.profile import compute_profile
+    from stability.analysis.windows.profile import compute_profile
     from stability.io.formats import to_csv, to_json
     from stability.io.render import profile_text
 
@@ -55,7 +55,7 @@ def profile(
     prof = compute_profile(eng, formula)
     rows = prof.rows()  # a DataFrame (pandas) only for CSV and plots
     if mark_phases:
-        from stability.analysis.practical import mark_profile
+        from stability.analysis.windows.practical import mark_profile
         from stability.commands.practical import passivation_settings
 
         passive = passivation_settings(eng.table, True, None, False, gaps)
@@ -72,7 +72,7 @@ def profile(
 
         panel = None
         if decomposition_panel:
-            from stability.analysis.decomposition import decomposition_curve
+            from stability.analysis.windows.decomposition import decomposition_curve
 
             panel = decomposition_curve(eng, formula).to_dataframe()
         title = f"{prof.label} ({prof.window.dataset})"

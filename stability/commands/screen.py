@@ -73,8 +73,8 @@ def screen(
     Every finished row is saved at once: an interrupted run resumes where it stopped, here
     or on any cluster (--scheduler).
     """
-    from stability.analysis.screen import run_screen, screen_failures
-    from stability.analysis.sets import filter_by_ehull, resolve_set, resolve_targets
+    from stability.analysis.materials.sets import filter_by_ehull, resolve_set, resolve_targets
+    from stability.analysis.screens.screen import run_screen, screen_failures
     from stability.commands.practical import check_tolerance, passivation_settings
     from stability.io.tables import write_frame
 
@@ -90,7 +90,7 @@ def screen(
         dropped, targets = len(targets) - len(kept), kept
     partner_items = resolve_set(partners, eng.table) if partners else []
     if uncertainty:
-        from stability.analysis.uncertainty import require_uncertainties
+        from stability.analysis.uncertainty.mp2020 import require_uncertainties
 
         require_fast_engine(eng, "--uncertainty")
         require_uncertainties(eng.table)

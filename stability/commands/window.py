@@ -53,8 +53,8 @@ def window(
     """
     from dataclasses import replace
 
-    from stability.analysis.practical import compute_practical_window, zero_width_note
-    from stability.analysis.window import WindowTable, compute_windows
+    from stability.analysis.windows.practical import compute_practical_window, zero_width_note
+    from stability.analysis.windows.window import WindowTable, compute_windows
     from stability.commands.practical import (
         check_tolerance,
         passivation_lines,
@@ -81,13 +81,13 @@ def window(
         )
     windows = table.windows
     if table.ok and tolerance is None and want_uncertainty(eng, uncertainty):
-        from stability.analysis.uncertainty import with_window_uncertainty
+        from stability.analysis.uncertainty.mp2020 import with_window_uncertainty
 
         require_fast_engine(eng, "--uncertainty")
         windows = [w and with_window_uncertainty(w, eng, draws) for w in windows]
     explained = {}
     if explain and table.ok:
-        from stability.analysis.sensitivity import limit_sensitivity
+        from stability.analysis.uncertainty.sensitivity import limit_sensitivity
 
         require_fast_engine(eng, "--explain")
         explained = {i: limit_sensitivity(eng, w.formula) for i, w in enumerate(windows) if w}

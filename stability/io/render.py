@@ -10,9 +10,9 @@ from stability.io.formats import to_table
 if TYPE_CHECKING:
     import pandas as pd
 
-    from stability.analysis.interface import Interface
-    from stability.analysis.profile import VoltageProfile
-    from stability.analysis.window import Window
+    from stability.analysis.interfaces.interface import Interface
+    from stability.analysis.windows.profile import VoltageProfile
+    from stability.analysis.windows.window import Window
 
 WINDOW_HEADERS = {
     "formula": "formula",

@@ -11,7 +11,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
-from stability.analysis.cell import TARGETS_WH_KG
+from stability.analysis.cells.cell import TARGETS_WH_KG
 
 #: x-axis labels of the sweepable parameters.
 AXIS_LABELS = {

@@ -6,13 +6,13 @@ from pathlib import Path
 
 from pymatgen.core import Composition
 
-from stability.analysis.catalogue import CATALOGUE, SEED_SECTIONS
-from stability.analysis.cell import review_cell, review_critical_values, review_energy_sweeps
-from stability.analysis.interface import interface_matrix
-from stability.analysis.practical import Passivation, mark_profile
-from stability.analysis.profile import compute_profile
-from stability.analysis.review import bar_windows, class_windows
-from stability.analysis.sets import resolve_set
+from stability.analysis.cells.cell import review_cell, review_critical_values, review_energy_sweeps
+from stability.analysis.interfaces.interface import interface_matrix
+from stability.analysis.materials.catalogue import CATALOGUE, SEED_SECTIONS
+from stability.analysis.materials.sets import resolve_set
+from stability.analysis.screens.review import bar_windows, class_windows
+from stability.analysis.windows.practical import Passivation, mark_profile
+from stability.analysis.windows.profile import compute_profile
 from stability.io.tables import write_frame
 from stability.plotting.cell import plot_stack, plot_sweeps
 from stability.plotting.export import save_figure
@@ -110,7 +110,7 @@ def make_figures(engine: Engine, out: Path, passivation: Passivation | None = No
     # windows on this dataset (the review's Fig. 12A idea).
     import pandas as pd
 
-    from stability.analysis.stack import stack_stability
+    from stability.analysis.cells.stack import stack_stability
 
     critical = []
     for sse in ("Li3InCl6", "LGPS"):

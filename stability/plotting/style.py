@@ -17,5 +17,5 @@ CLASS_STYLE: dict[str, tuple[str, str]] = {
 
 
 def class_style(cls: str) -> tuple[str, str]:
-    """Colour and hatch of a class of ``stability.analysis.classes`` (grey when unknown)."""
+    """Colour and hatch of a class of ``stability.analysis.materials.classes`` (grey when unknown)."""
     return CLASS_STYLE.get(cls, ("#888888", ""))

@@ -30,11 +30,11 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from stability import config
-from stability.analysis.batch import Executor
-from stability.analysis.cell import resolve_material
-from stability.analysis.interface import check_voltage, compute_interface
-from stability.analysis.stack import WINDOW_TOL_V, li_open_energy
-from stability.analysis.window import compute_window
+from stability.analysis.cells.cell import resolve_material
+from stability.analysis.cells.stack import WINDOW_TOL_V, li_open_energy
+from stability.analysis.interfaces.interface import check_voltage, compute_interface
+from stability.analysis.runtime.batch import Executor
+from stability.analysis.windows.window import compute_window
 from stability.errors import StabilityError
 from stability.formula import parse_formula
 from stability.thermo.base import Engine
@@ -203,7 +203,7 @@ def _map(
 ) -> list[dict]:
     """One result per item, in order, through the batch primitive (errors raised): in
     ``jobs`` local processes or on the Dask cluster of ``executor``."""
-    from stability.analysis.batch import map_items
+    from stability.analysis.runtime.batch import map_items
 
     out: list[dict] = [{} for _ in items]
     task = partial(fn, engine)  # picklable: the engine travels as a reference

@@ -1,14 +1,14 @@
 """The materials of the review, as named sets (formulas as written there), and their classes.
 
 Set names are plural (``nitrides``, ``sulfides``, ``halides``, ...); each material's class is
-singular, from the one vocabulary in ``stability.analysis.classes``.
+singular, from the one vocabulary in ``stability.analysis.materials.classes``.
 """
 
 from __future__ import annotations
 
 from functools import lru_cache
 
-from stability.analysis.classes import anion_class
+from stability.analysis.materials.classes import anion_class
 from stability.errors import StabilityError
 from stability.formula import formula_amounts, parse_formula
 

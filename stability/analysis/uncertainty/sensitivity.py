@@ -22,9 +22,9 @@ import numpy as np
 from pymatgen.core import Composition
 
 from stability import config
-from stability.analysis.chemistry import locate
-from stability.analysis.profile import reaction_string
-from stability.analysis.window import read_limits
+from stability.analysis.materials.chemistry import locate
+from stability.analysis.windows.profile import reaction_string
+from stability.analysis.windows.window import read_limits
 from stability.errors import StabilityError
 from stability.formula import written_formula
 from stability.thermo.base import Engine, ProfileStep, same_composition

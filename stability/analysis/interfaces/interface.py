@@ -9,8 +9,8 @@ from functools import lru_cache, partial
 from typing import TYPE_CHECKING, Any
 
 from stability import config
-from stability.analysis.batch import Executor
-from stability.analysis.chemistry import Material, MaterialLike, read_material
+from stability.analysis.materials.chemistry import Material, MaterialLike, read_material
+from stability.analysis.runtime.batch import Executor
 from stability.errors import StabilityError
 from stability.thermo.base import Engine, Kink, Mixing
 
@@ -559,7 +559,7 @@ def iter_interface_rows(
     unfinished one (at most a block of about ``GROUP_ROWS`` rows) are held. ``progress(n)`` is
     called as pairs finish.
     """
-    from stability.analysis.batch import map_items
+    from stability.analysis.runtime.batch import map_items
 
     voltages = list(voltages)
     for v in voltages:

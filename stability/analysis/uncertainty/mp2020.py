@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from stability import config
-from stability.analysis.chemistry import locate, read_material
-from stability.analysis.window import read_limits
+from stability.analysis.materials.chemistry import locate, read_material
+from stability.analysis.windows.window import read_limits
 from stability.entries.corrections import system_corrections
 from stability.entries.table import EntryTable
 from stability.errors import StabilityError
@@ -26,8 +26,8 @@ from stability.thermo.fast import FastSystem
 from stability.thermo.system import SystemData, select_system
 
 if TYPE_CHECKING:
-    from stability.analysis.interface import Interface
-    from stability.analysis.window import Window
+    from stability.analysis.interfaces.interface import Interface
+    from stability.analysis.windows.window import Window
 
 DRAWS = 200
 SEED = 20151

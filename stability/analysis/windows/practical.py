@@ -37,9 +37,9 @@ from dataclasses import dataclass, replace
 from functools import cache
 
 from stability import config
-from stability.analysis.chemistry import Located, locate
-from stability.analysis.profile import VoltageProfile
-from stability.analysis.window import Window, read_limits, window_from_steps
+from stability.analysis.materials.chemistry import Located, locate
+from stability.analysis.windows.profile import VoltageProfile
+from stability.analysis.windows.window import Window, read_limits, window_from_steps
 from stability.errors import StabilityError
 from stability.formula import composition_amounts, num_atoms, reduced_formula
 from stability.thermo.base import Engine, Phase, ProfileStep

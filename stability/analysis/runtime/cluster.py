@@ -35,7 +35,7 @@ from dask.utils import parse_timedelta
 from distributed.diagnostics.plugin import WorkerPlugin
 
 from stability import config
-from stability.analysis.batch import ClusterError, Outcome, WorkerLost, attempt
+from stability.analysis.runtime.outcome import ClusterError, Outcome, WorkerLost, attempt
 from stability.entries.table import EntryTable
 from stability.thermo.base import Engine
 

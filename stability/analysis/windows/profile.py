@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from stability import config
-from stability.analysis.chemistry import MaterialLike, locate
-from stability.analysis.window import Window, read_limits, window_from_steps
+from stability.analysis.materials.chemistry import MaterialLike, locate
+from stability.analysis.windows.window import Window, read_limits, window_from_steps
 from stability.formula import written_formula
 from stability.thermo.base import Engine, Phase, ProfileStep
 

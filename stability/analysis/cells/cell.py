@@ -72,9 +72,9 @@ TARGETS_WH_KG = (350.0, 500.0)
 
 
 def resolve_material(name: str) -> str:
-    """The formula of a name (``LGPS``, ``NMC811``, ``beta-Li3N``: see ``analysis.names``),
+    """The formula of a name (``LGPS``, ``NMC811``, ``beta-Li3N``: see ``analysis.materials.names``),
     else ``name`` as written (its errors come where it is computed)."""
-    from stability.analysis.names import resolve_material as resolve
+    from stability.analysis.materials.names import resolve_material as resolve
 
     try:
         return resolve(name).formula

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Union
 
 from stability import config
-from stability.analysis.names import Material, resolve_material
+from stability.analysis.materials.names import Material, resolve_material
 from stability.entries.table import EntryTable
 from stability.errors import StabilityError
 from stability.formula import parse_formula, written_formula

@@ -17,13 +17,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from stability.analysis.batch import Executor
-from stability.analysis.chemistry import NotApplicableError, locate, require_ion
-from stability.analysis.interface import compute_interface
-from stability.analysis.names import Material
-from stability.analysis.practical import Passivation, compute_practical_window
-from stability.analysis.sets import Target, formula_elements
-from stability.analysis.window import (
+from stability.analysis.interfaces.interface import compute_interface
+from stability.analysis.materials.chemistry import NotApplicableError, locate, require_ion
+from stability.analysis.materials.names import Material
+from stability.analysis.materials.sets import Target, formula_elements
+from stability.analysis.runtime.batch import Executor
+from stability.analysis.windows.practical import Passivation, compute_practical_window
+from stability.analysis.windows.window import (
     LIMIT_COLUMNS,
     PASSIVATION_FIELDS,
     STD_COLUMNS,
@@ -100,7 +100,7 @@ def screen_target(
     With ``draws`` > 0, the limits' standard deviations under the MP2020 correction
     uncertainties are added (``reduction_limit_std_V``, ``oxidation_limit_std_V``). With
     ``tolerance`` (Li per atom) the limits are the tolerant ones and the strict ones are added;
-    with ``passivation`` the passivated window is added (``stability.analysis.practical``).
+    with ``passivation`` the passivated window is added (``stability.analysis.windows.practical``).
     """
     table = engine.table
     extra = list(TOLERANCE_FIELDS if tolerance is not None else ()) + list(
@@ -140,7 +140,7 @@ def screen_target(
                     engine, loc.material, tolerance=tolerance, passivation=passivation
                 )
             if draws:
-                from stability.analysis.uncertainty import with_window_uncertainty
+                from stability.analysis.uncertainty.mp2020 import with_window_uncertainty
 
                 w = with_window_uncertainty(w, engine, draws)
             full = w.to_row()
@@ -268,7 +268,8 @@ def run_screen(
     ``tolerance`` and ``passivation`` add the practical windows (see ``screen_target``); put
     their settings in ``header`` so a resumed run cannot mix rows computed without them.
     """
-    from stability.analysis.batch import ClusterError, WorkerLost, map_items
+    from stability.analysis.runtime.batch import map_items
+    from stability.analysis.runtime.outcome import ClusterError, WorkerLost
 
     partners = partners or []
     journal = None

@@ -2,7 +2,7 @@
 
 Screens, interface matrices and comparisons all run through ``map_items``: in this process
 (``jobs=1``), in a pool of forked worker processes, or on a Dask cluster (``executor``, see
-``stability.analysis.cluster``). Every way each item's outcome is yielded as soon as it
+``stability.analysis.runtime.cluster``). Every way each item's outcome is yielded as soon as it
 reaches this process (forked workers send theirs in batches, at least every ``FLUSH_S``), so
 a caller can journal it at once; a bad item becomes an ``Outcome`` with an ``error`` and the
 rest go on.
@@ -13,9 +13,9 @@ from __future__ import annotations
 import queue as queue_module
 import signal
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Generic, TypeVar, Union
+from typing import TYPE_CHECKING, Any, TypeVar, Union
 
+from stability.analysis.runtime.outcome import Outcome, WorkerLost, attempt
 from stability.errors import StabilityError
 
 if TYPE_CHECKING:
@@ -30,42 +30,6 @@ R = TypeVar("R")
 
 #: Seconds between checks on the workers while waiting for results.
 POLL_S = 0.2
-
-
-@dataclass(frozen=True)
-class Outcome(Generic[R]):
-    """The result of one item: ``value``, or ``error`` (one line) when it failed."""
-
-    index: int
-    value: R | None
-    error: str | None = None
-
-    @property
-    def ok(self) -> bool:
-        return self.error is None
-
-
-class WorkerLost(StabilityError):
-    """A worker process died (killed, out of memory) before finishing its items."""
-
-
-class ClusterError(StabilityError):
-    """The Dask scheduler could not be reached, or went away during a run."""
-
-
-def _describe(exc: Exception) -> str:
-    if isinstance(exc, StabilityError):
-        return str(exc)
-    return f"internal error ({type(exc).__name__}: {exc})"
-
-
-def attempt(fn: Callable[[T], R], item: T, index: int, allow_errors: bool) -> Outcome[R]:
-    try:
-        return Outcome(index, fn(item))
-    except Exception as exc:  # one bad item must not end the run; KeyboardInterrupt does
-        if not allow_errors:
-            raise
-        return Outcome(index, None, _describe(exc))
 
 
 def map_items(
@@ -89,7 +53,7 @@ def map_items(
     refer to travel as references and their datasets once per worker.
     """
     if executor is not None:
-        from stability.analysis.cluster import map_on_cluster
+        from stability.analysis.runtime.cluster import map_on_cluster
 
         if len(items):
             yield from map_on_cluster(fn, items, executor, allow_errors=allow_errors, groups=groups)

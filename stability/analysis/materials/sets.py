@@ -7,10 +7,10 @@ pairs): a set name is any of
 - a dataset set over the rows of the data: ``all``, ``all-li`` (every Li compound but Li),
   ``li-ternaries:X`` (Li-M-X, X one of ``LI_TERNARY_ANIONS``);
 - a file with one material per line (``#`` comments), each read by
-  ``stability.analysis.names.resolve_material`` (formulas, catalogue labels, aliases, ids);
+  ``stability.analysis.materials.names.resolve_material`` (formulas, catalogue labels, aliases, ids);
 - several of these joined by commas (``li-ternaries:N,cathodes``).
 
-Classes come from ``stability.analysis.classes`` (one vocabulary).
+Classes come from ``stability.analysis.materials.classes`` (one vocabulary).
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from stability import config
-from stability.analysis.catalogue import (
+from stability.analysis.materials.catalogue import (
     CATALOGUE,
     SEED_SECTIONS,
     catalogue_class,
@@ -31,8 +31,8 @@ from stability.analysis.catalogue import (
     material_class,
     set_names,
 )
-from stability.analysis.classes import ANION_CLASSES, anion_class
-from stability.analysis.names import formula_spelling
+from stability.analysis.materials.classes import ANION_CLASSES, anion_class
+from stability.analysis.materials.names import formula_spelling
 from stability.entries.table import EntryTable
 from stability.errors import MissingDataError, StabilityError
 
@@ -61,7 +61,7 @@ class Target:
 
 
 def classify(formula: str, elements: set[str] | dict[str, float]) -> str:
-    """The class of a material (see ``stability.analysis.classes``).
+    """The class of a material (see ``stability.analysis.materials.classes``).
 
     ``elements`` may be the composition {element: amount}; then catalogue materials are
     found however their formula is written (a dataset's ``Li9N2Cl3`` is a nitride).
@@ -175,7 +175,7 @@ def _target(label: str, formula: str, error: str = "") -> Target:
 
 
 def _file_targets(path: Path, table: EntryTable | None) -> list[Target]:
-    from stability.analysis.names import resolve_material
+    from stability.analysis.materials.names import resolve_material
 
     if not path.is_file():
         raise StabilityError(f"set file {path} does not exist")
@@ -207,7 +207,7 @@ def target_e_above_hull(engine: Engine, target: Target) -> float | None:
     A dataset row: its own energy above the hull of its system. A formula: the dataset's
     lowest entry of that composition, or None when the dataset has none.
     """
-    from stability.analysis.chemistry import locate
+    from stability.analysis.materials.chemistry import locate
 
     loc = locate(engine, target.formula, need=None)
     if target.row >= 0:

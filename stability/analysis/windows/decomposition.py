@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from stability import config
-from stability.analysis.chemistry import Located, locate
+from stability.analysis.materials.chemistry import Located, locate
 from stability.errors import StabilityError
 from stability.thermo.base import Engine, ProfileStep
 
@@ -153,7 +153,7 @@ def compute_decompositions(
 ) -> DecompositionTable:
     """Decomposition energies of every formula at every voltage; with ``allow_errors`` a
     failing formula is recorded in ``errors`` and the others are still computed."""
-    from stability.analysis.batch import map_items
+    from stability.analysis.runtime.batch import map_items
 
     items = list(formulas)
     per_item: list[list[Decomposition]] = [[] for _ in items]

@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from stability.analysis.batch import Executor
-from stability.analysis.catalogue import material_class
-from stability.analysis.uncertainty import DRAWS, has_uncertainties, with_window_uncertainty
-from stability.analysis.window import LIMIT_COLUMNS, STD_COLUMNS, compute_window
+from stability.analysis.materials.catalogue import material_class
+from stability.analysis.runtime.batch import Executor
+from stability.analysis.uncertainty.mp2020 import DRAWS, has_uncertainties, with_window_uncertainty
+from stability.analysis.windows.window import LIMIT_COLUMNS, STD_COLUMNS, compute_window
 from stability.thermo.base import Engine
 
 if TYPE_CHECKING:
@@ -81,7 +81,7 @@ def compare_windows(
 ) -> Comparison:
     """Windows of ``items`` [(label, formula)] on every engine's dataset; a failure is
     recorded in its row's ``error``. ``executor``: see ``map_items``."""
-    from stability.analysis.batch import map_items
+    from stability.analysis.runtime.batch import map_items
 
     work = [(label, formula, engine) for label, formula in items for engine in engines]
 

@@ -6,11 +6,11 @@ from typing import TYPE_CHECKING
 
 from pymatgen.core import Element
 
-from stability.analysis.catalogue import CATALOGUE, material_class
-from stability.analysis.classes import ANION_CLASSES
-from stability.analysis.practical import Passivation, compute_practical_window
-from stability.analysis.sets import dataset_targets
-from stability.analysis.window import compute_window
+from stability.analysis.materials.catalogue import CATALOGUE, material_class
+from stability.analysis.materials.classes import ANION_CLASSES
+from stability.analysis.materials.sets import dataset_targets
+from stability.analysis.windows.practical import Passivation, compute_practical_window
+from stability.analysis.windows.window import compute_window
 from stability.errors import StabilityError
 from stability.thermo.base import Engine
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING
 
 from stability import config
-from stability.analysis.chemistry import Located, MaterialLike, locate, read_material
+from stability.analysis.materials.chemistry import Located, MaterialLike, locate, read_material
 from stability.formula import written_formula
 from stability.thermo.base import Engine, ProfileStep, own_index
 
@@ -78,7 +78,7 @@ class Window:
     li_tolerance_per_atom: float | None = None
     strict_reduction_limit_V: float | None = None
     strict_oxidation_limit_V: float | None = None
-    #: Set with passivation (see ``stability.analysis.practical``); an oxidation limit of
+    #: Set with passivation (see ``stability.analysis.windows.practical``); an oxidation limit of
     #: None with a stop reason means nothing stops the walk.
     passivated_reduction_limit_V: float | None = None
     passivated_oxidation_limit_V: float | None = None
@@ -241,7 +241,7 @@ class WindowTable:
         """One row per input.
 
         Columns: label (as given, or the catalogue's name for it), formula (the composition
-        computed), class (``stability.analysis.classes``), reduced_formula, reduction_limit_V, oxidation_limit_V,
+        computed), class (``stability.analysis.materials.classes``), reduced_formula, reduction_limit_V, oxidation_limit_V,
         window_width_V (V vs Li/Li+), reduction_products, oxidation_products (";"-joined
         reduced formulas), e_above_hull_eV_per_atom (eV/atom, NaN if not in the dataset),
         placed_on_hull, material_id, dataset, engine, reduction_limit_std_V,
@@ -257,7 +257,7 @@ class WindowTable:
             {**w.to_row(), "error": ""} if w is not None else {"label": f, "error": e}
             for f, w, e in zip(self.inputs, self.windows, self.errors, strict=True)
         ]
-        from stability.analysis.sets import classify
+        from stability.analysis.materials.sets import classify
 
         for row, w in zip(rows, self.windows, strict=True):
             if w is not None:
@@ -280,7 +280,7 @@ def compute_windows(
 
     ``compute`` replaces ``compute_window`` (e.g. practical windows with their settings).
     """
-    from stability.analysis.batch import map_items
+    from stability.analysis.runtime.batch import map_items
 
     one = compute or compute_window
     items = list(formulas)

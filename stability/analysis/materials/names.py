@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from stability.analysis.catalogue import CATALOGUE
+from stability.analysis.materials.catalogue import CATALOGUE
 from stability.entries.table import EntryTable
 from stability.errors import FormulaError, StabilityError
 from stability.formula import formula_amounts, normalize_formula, parse_formula, reduced_formula

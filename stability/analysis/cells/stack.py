@@ -19,10 +19,10 @@ from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from stability.analysis.cell import CellSpec, resolve_material
-from stability.analysis.interface import Interface, compute_interface
-from stability.analysis.practical import MIN_GAP_EV, Passivation, compute_practical_window
-from stability.analysis.window import Window
+from stability.analysis.cells.cell import CellSpec, resolve_material
+from stability.analysis.interfaces.interface import Interface, compute_interface
+from stability.analysis.windows.practical import MIN_GAP_EV, Passivation, compute_practical_window
+from stability.analysis.windows.window import Window
 from stability.errors import StabilityError
 from stability.thermo.base import Engine
 
@@ -47,7 +47,7 @@ def li_open_energy(result: Interface) -> float:
 
 
 def default_passivation(engine: Engine) -> Passivation | None:
-    """Passivation settings for layer windows (``stability.analysis.practical``: default
+    """Passivation settings for layer windows (``stability.analysis.windows.practical``: default
     minimum gap, no gas) from the band gaps beside the dataset; None when there are none."""
     from stability.entries.properties import default_gaps_path
     from stability.errors import DataError

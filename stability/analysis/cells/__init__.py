@@ -1,0 +1,1 @@
+"""Cells: layer stacks, pouch-cell energy density and interlayer searches."""

@@ -1,0 +1,1 @@
+"""Interfacial reactions of two materials, closed or with the working ion open."""

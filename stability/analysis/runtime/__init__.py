@@ -1,0 +1,1 @@
+"""Running many items: local worker processes (``batch``) or a Dask cluster (``cluster``)."""

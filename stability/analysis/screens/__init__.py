@@ -1,0 +1,1 @@
+"""Screens over catalogues and classes, release comparisons and the review's figure data."""

@@ -1,0 +1,1 @@
+"""Electrochemical windows: intrinsic, practical (tolerance, passivation), profiles, decomposition."""
