@@ -7,4 +7,8 @@ locating it on a hull) and ``runtime`` (batches in local processes or on Dask) u
 ``cells`` (stacks, pouch cells, interlayers) and ``screens`` (catalogue and class screens,
 release comparison, the review's figures' data) sit on top. Nothing here plots or writes
 files: that is ``stability.plotting`` and ``stability.io``.
+
+Two concepts have their places reserved: working ions other than Li are the open element of
+``stability.thermo``'s grand hulls (their materials join ``materials``), and air, moisture
+and heat get ``analysis/air`` beside ``interfaces``, whose reactions with gases they are.
 """
