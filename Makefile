@@ -6,9 +6,12 @@ SHARED ?= ../shared
 export STABILITY_DATA ?= $(abspath $(SHARED)/data)
 export MPLBACKEND := Agg
 
-.PHONY: install demo test lint bench clean
+.PHONY: install link demo test lint docs bench clean
+# Where `make demo` puts the `stability` command so that any new shell finds it: the first
+# writable folder on PATH of ~/.local/bin and /usr/local/bin (override: make demo BINDIR=DIR).
+BINDIR ?= $(firstword $(foreach d,$(HOME)/.local/bin /usr/local/bin,$(if $(findstring :$(d):,:$(PATH):),$(shell test -w "$(d)" && echo "$(d)"))))
 
-$(VENV)/.installed: pyproject.toml stability/thermo/_pivots.c
+$(VENV)/.installed: pyproject.toml setup.py stability/thermo/_pivots.c
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
@@ -16,10 +19,18 @@ $(VENV)/.installed: pyproject.toml stability/thermo/_pivots.c
 
 install: $(VENV)/.installed
 
+link: install
+	@if [ -n "$(BINDIR)" ]; then \
+	  ln -sfn "$(abspath $(BIN))/stability" "$(BINDIR)/stability" && \
+	  echo "linked $(BINDIR)/stability -> $(abspath $(BIN))/stability: 'stability' runs in any shell"; \
+	else \
+	  echo "note: no writable folder on PATH for 'stability': run $(abspath $(BIN))/stability or add $(abspath $(BIN)) to PATH"; \
+	fi
+
 check-data:
 	@test -d "$(STABILITY_DATA)" || { echo "error: snapshot folder $(STABILITY_DATA) not found: clone ../shared beside this repository or set STABILITY_DATA"; exit 1; }
 
-demo: install check-data
+demo: install link check-data
 	$(BIN)/stability data info
 	$(BIN)/stability window Li3N Li9N2Cl3 Li2PO2N Li3PS4 Li6PS5Cl Li10GeP2S12 Li3YCl6 Li3InCl6 Li7La3Zr2O12
 	$(BIN)/stability screen --set seed --interfaces-with cathodes --out results/seed --jobs 2 --restart
@@ -37,9 +48,14 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check stability
 
-test: install check-data lint
+test: install check-data lint docs
 	$(BIN)/pytest -q
+	$(BIN)/pytest -q --doctest-modules stability
 	$(BIN)/pytest -q --nbmake notebooks
+
+# The manual (docs/, mkdocs.yml) into site/; --strict: a broken link or reference fails.
+docs: install
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --site-dir site
 
 bench: install check-data
 	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)

@@ -294,14 +294,14 @@ def child_interfaces_stability(spec: dict) -> dict:
     cpu = _cpu_seconds() - c0
     out, errors = [], {}
     for r in rows:
-        key = f"{r['a_formula']}|{r['b_formula']}"
+        key = f"{r['formula_a']}|{r['formula_b']}"
         if r["error"]:
             errors[f"{key}@{r['voltage_V']}"] = r["error"]
             continue
         out.append(
             {
-                "a": r["a_formula"],
-                "b": r["b_formula"],
+                "a": r["formula_a"],
+                "b": r["formula_b"],
                 "voltage_V": r["voltage_V"],
                 "mixing_ratio": r["mixing_ratio"],
                 "energy_meV": r.get(

@@ -7,8 +7,7 @@ The public API, imported on first use so that ``stability`` (and the CLI) start 
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import Any
+import importlib as _importlib
 
 __version__ = "0.1.0"
 
@@ -34,18 +33,34 @@ _API = {
     "compute_interface": "stability.analysis.interfaces.interface",
     "scan_interface": "stability.analysis.interfaces.interface",
     "interface_matrix": "stability.analysis.interfaces.interface",
+    "InterfaceScan": "stability.analysis.interfaces.interface",
+    "InterfaceMatrix": "stability.analysis.interfaces.interface",
     "compute_practical_window": "stability.analysis.windows.practical",
+    "Passivation": "stability.analysis.windows.practical",
+    "load_band_gaps": "stability.entries.properties",
     "compute_decompositions": "stability.analysis.windows.decomposition",
+    "DecompositionTable": "stability.analysis.windows.decomposition",
     "load_cell_spec": "stability.analysis.cells.cell",
+    "CellSpec": "stability.analysis.cells.cell",
     "cell_energy": "stability.analysis.cells.cell",
+    "CellEnergy": "stability.analysis.cells.cell",
     "stack_stability": "stability.analysis.cells.stack",
+    "StackStability": "stability.analysis.cells.stack",
     "rank_interlayers": "stability.analysis.cells.interlayer",
+    "InterlayerRanking": "stability.analysis.cells.interlayer",
     "map_items": "stability.analysis.runtime.batch",
 }
+#: The public API: every name here has a docstring with an example (run by ``make test``).
 __all__ = sorted(_API)
 
+del annotations  # the ``from __future__`` import's name: not part of the API
 
-def __getattr__(name: str) -> Any:
+
+def __getattr__(name: str) -> object:
     if name in _API:
-        return getattr(import_module(_API[name]), name)
+        return getattr(_importlib.import_module(_API[name]), name)
     raise AttributeError(f"module 'stability' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted([*__all__, "__version__"])

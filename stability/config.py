@@ -107,9 +107,50 @@ def cache_dir() -> Path:
     return Path(platformdirs.user_cache_dir("stability", appauthor=False)) / "entries"
 
 
-def data_path(option: str | os.PathLike[str] | None = None) -> Path:
-    """Resolve the data location: the ``--data`` option, then ``STABILITY_DATA``, then the cache."""
+def embedded_data_dir() -> Path:
+    """Return the folder of the embedded default data (``cached_entries/README.md``: two MP
+    snapshots and ``properties/mp2019_band_gaps.csv.gz``): ``cached_entries/`` in a source
+    checkout, ``stability/_bundled/`` in an installed wheel (pyproject.toml maps one onto the
+    other). Read only: the converted caches of its files go to :func:`cache_dir`."""
+    if in_source_checkout():
+        return project_root() / "cached_entries"
+    return Path(__file__).resolve().parent / "_bundled"
+
+
+#: Name prefix of the entries (``*.npz``) and band gaps pulled from MP into the cache folder.
+PULLED_PREFIX = "mp-api."
+#: Where the data came from (:func:`data_source`); outputs name the embedded default.
+FROM_OPTION = "--data"
+FROM_ENV = DATA_ENV
+FROM_PULLED = "pulled from MP"
+FROM_EMBEDDED = "embedded default"
+
+
+def has_pulled_entries(folder: Path) -> bool:
+    """True when ``folder`` holds entries pulled from MP (``stability data pull``)."""
+    return folder.is_dir() and any(folder.glob(f"{PULLED_PREFIX}*.npz"))
+
+
+def data_source(
+    option: str | os.PathLike[str] | None = None, dataset: str | None = None
+) -> tuple[Path, str]:
+    """Where data is read from, and which rule chose it (one of the ``FROM_*`` names): the
+    ``--data`` option, then ``STABILITY_DATA``, then the entries pulled from MP into the
+    cache folder (:func:`cache_dir`), then the embedded default (:func:`embedded_data_dir`).
+    Pulled entries are one merged dataset (named ``mp-api <version> <scheme>``), so a
+    ``dataset`` named otherwise skips them for the embedded snapshots."""
     if option:
-        return Path(option).expanduser()
+        return Path(option).expanduser(), FROM_OPTION
     env = os.environ.get(DATA_ENV)
-    return Path(env).expanduser() if env else cache_dir()
+    if env:
+        return Path(env).expanduser(), FROM_ENV
+    cache = cache_dir()
+    pulled_name = not dataset or dataset.startswith(PULLED_PREFIX.rstrip("."))
+    if pulled_name and has_pulled_entries(cache):
+        return cache, FROM_PULLED
+    return embedded_data_dir(), FROM_EMBEDDED
+
+
+def data_path(option: str | os.PathLike[str] | None = None) -> Path:
+    """The data location :func:`data_source` resolves."""
+    return data_source(option)[0]

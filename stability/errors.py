@@ -4,7 +4,27 @@ from __future__ import annotations
 
 
 class StabilityError(Exception):
-    """Base class for errors caused by input, data or environment, not by a bug."""
+    """Base class for errors caused by input, data or environment, not by a bug.
+
+    Its message is one line, fit to show a user as is (the CLI prints it without a
+    traceback). Subclasses say what went wrong: ``FormulaError``, ``DataError``,
+    ``MissingDataError``, ``NetworkError``, ``Interrupted``.
+
+    Parameters
+    ----------
+    message : str
+        What went wrong and, where it helps, what to do.
+
+    Examples
+    --------
+    >>> import stability
+    >>> engine = stability.make_engine(stability.load_dataset())
+    >>> try:
+    ...     stability.compute_window(engine, "Li3Xx")
+    ... except stability.StabilityError as exc:
+    ...     print(type(exc).__name__)
+    FormulaError
+    """
 
 
 class FormulaError(StabilityError):

@@ -134,6 +134,11 @@ def _parse_plain(text: str, formula: str) -> Composition:
     for el, amt in comp.items():
         if not isinstance(el, Element) or el.Z > 103 or getattr(el, "is_dummy", False):
             symbol = getattr(el, "symbol", str(el))
+            if isinstance(el, Element) and not getattr(el, "is_dummy", False):
+                raise FormulaError(
+                    f"{symbol} is an element (Z = {el.Z}), but the dataset has no phases with "
+                    f"{symbol}: only elements up to Lr (Z = 103) are read"
+                )
             raise FormulaError(f"unknown element {symbol!r} in formula {formula!r}")
         if amt <= 0:
             raise FormulaError(f"formula {formula!r} has a non-positive amount of {el}")
@@ -152,6 +157,8 @@ def suggest_case(text: str, limit: int = 3) -> list[str]:
     for cand in islice(_spellings(text), 200):
         if cand == text:
             return []
+        if not _plausible_spelling(text, cand):
+            continue
         try:
             _parse_plain(cand, cand)
         except FormulaError:
@@ -160,6 +167,22 @@ def suggest_case(text: str, limit: int = 3) -> list[str]:
         z_max = max(ATOMIC_NUMBER[s] for s in re.findall(r"[A-Z][a-z]?", cand))
         found.append((n_symbols, z_max, cand))
     return [c for *_, c in sorted(set(found))[:limit]]
+
+
+def _plausible_spelling(text: str, cand: str) -> bool:
+    """Whether ``cand`` (``text`` re-capitalised) is a formula someone meant by ``text``.
+
+    Not when it writes one element twice in a row (``FOOBAr`` for ``FooBar``, ``CO3O4``: a
+    formula says ``O2``), nor, for text typed in mixed case (its capitals chosen), when it
+    changes the case of more than one letter (``Li3n`` -> ``Li3N`` yes, ``FooBar`` no).
+    """
+    symbols = re.findall(r"[A-Z][a-z]?", cand)
+    if any(a == b for a, b in zip(symbols, symbols[1:], strict=False)):
+        return False
+    letters = [c for c in text if c.isalpha()]
+    if any(c.isupper() for c in letters) and any(c.islower() for c in letters):
+        return sum(a != b for a, b in zip(text, cand, strict=True)) <= 1
+    return True
 
 
 def _spellings(text: str):

@@ -21,10 +21,13 @@ def pip_install_copy(tmp_path: Path, env: dict[str, str] | None = None) -> tuple
     root = config.project_root()
     src = tmp_path / "src"
     src.mkdir()
-    for name in ("pyproject.toml", "README.md"):
+    for name in ("pyproject.toml", "setup.py", "README.md"):
         shutil.copy(root / name, src / name)
     ignore = shutil.ignore_patterns("__pycache__", "*.so")
     shutil.copytree(root / "stability", src / "stability", ignore=ignore)
+    # The embedded default data (package stability._bundled), without the caches beside it.
+    caches = shutil.ignore_patterns("*.npz", "*.tmp", "mp-api.*")
+    shutil.copytree(root / "cached_entries", src / "cached_entries", ignore=caches)
     venv = tmp_path / "venv"
     subprocess.run([sys._base_executable, "-m", "venv", "--without-pip", str(venv)], check=True)
     py = venv / "bin" / "python"

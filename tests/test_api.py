@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import doctest
+import fnmatch
+import inspect
 import os
+import re
 import stat
 
 import pytest
@@ -105,3 +109,152 @@ def test_outputs_honour_the_umask(tmp_path):
 def test_every_public_name_imports():
     for name in stability.__all__:
         assert getattr(stability, name) is not None, name
+
+
+# --- The public API explains itself (issue 24) ------------------------------------------------
+
+#: Names a user must find in ``dir(stability)`` (with everything else in ``__all__``).
+REQUIRED_API = {
+    "compute_practical_window",
+    "Passivation",
+    "load_band_gaps",
+    "compute_decompositions",
+    "DecompositionTable",
+    "load_cell_spec",
+    "CellSpec",
+    "cell_energy",
+    "CellEnergy",
+    "stack_stability",
+    "StackStability",
+    "rank_interlayers",
+    "InterlayerRanking",
+    "Window",
+    "WindowTable",
+    "VoltageProfile",
+    "Interface",
+    "InterfaceScan",
+    "InterfaceMatrix",
+    "ScreenResult",
+}
+
+
+def test_dir_lists_exactly_the_public_api():
+    names = set(dir(stability))
+    assert names >= set(stability.__all__)
+    assert names == {*stability.__all__, "__version__"}  # no Any, annotations, submodules
+    assert len(stability.__all__) >= 10 and set(stability.__all__) >= REQUIRED_API
+    for junk in ("Any", "annotations", "import_module", "_API"):
+        assert junk not in names, junk
+    for junk in ("Any", "annotations", "import_module"):
+        assert not hasattr(stability, junk), junk
+
+
+def _public_objects():
+    return [(name, getattr(stability, name)) for name in stability.__all__]
+
+
+def _sections(doc: str) -> set[str]:
+    """numpydoc section titles: a line followed by a line of dashes as long."""
+    lines = inspect.cleandoc(doc).splitlines()
+    return {
+        a.strip()
+        for a, b in zip(lines, lines[1:], strict=False)
+        if b.strip() and set(b.strip()) == {"-"} and len(b.strip()) == len(a.strip())
+    }
+
+
+@pytest.mark.parametrize("name", sorted(stability.__all__))
+def test_every_public_name_has_a_numpy_docstring(name):
+    obj = getattr(stability, name)
+    doc = inspect.getdoc(obj)
+    assert doc, f"{name} has no docstring"
+    summary = doc.splitlines()[0]
+    assert summary.strip() and not summary.startswith(" "), name
+    sections = _sections(doc)
+    assert "Examples" in sections, f"{name}: no Examples section"
+    if inspect.isclass(obj):
+        assert sections & {"Parameters", "Attributes"}, f"{name}: no Parameters/Attributes"
+    else:
+        assert {"Parameters", "Returns"} <= sections, f"{name}: sections {sorted(sections)}"
+    examples = doctest.DocTestParser().get_examples(obj.__doc__)
+    assert examples, f"{name}: the Examples section has no doctest"
+
+
+@pytest.fixture(scope="module")
+def mp_engine(mp2019):
+    return stability.make_engine(mp2019)
+
+
+def _spec(tmp_path):
+    path = tmp_path / "cell.toml"
+    path.write_text(
+        '[cathode]\nmaterial = "LiCoO2"\ncutoff_V = 4.2\nvoltage_V = 3.9\n\n'
+        '[[electrolyte]]\nmaterial = "Li3PS4"\nthickness_um = 30\ndensity_g_cm3 = 1.88\n'
+    )
+    return stability.load_cell_spec(path)
+
+
+def _results(engine, tmp_path):
+    """One instance of every result class, from its public function."""
+    spec = _spec(tmp_path)
+    gaps = stability.Passivation({"LiN3": 1.5})
+    return {
+        "Window": stability.compute_window(engine, "Li3N"),
+        "practical Window": stability.compute_practical_window(
+            engine, "Li3N", tolerance=0.05, passivation=gaps
+        ),
+        "WindowTable": stability.compute_windows(engine, ["Li3N", "NCl3"], allow_errors=True),
+        "VoltageProfile": stability.compute_profile(engine, "Li3N"),
+        "Interface": stability.compute_interface(engine, "Li3N", "LiCoO2"),
+        "Li-open Interface": stability.compute_interface(engine, "Li3PS4", "LiCoO2", 3.0),
+        "InterfaceScan": stability.scan_interface(engine, "Li3PS4", "LiCoO2", [3.0, 4.0]),
+        "InterfaceMatrix": stability.interface_matrix(
+            engine, [("LPS", "Li3PS4")], [("LCO", "LiCoO2")]
+        ),
+        "Li-open InterfaceMatrix": stability.interface_matrix(
+            engine, [("LPS", "Li3PS4")], [("LCO", "LiCoO2")], 3.0
+        ),
+        "ScreenResult": stability.run_screen(
+            engine, stability.resolve_targets(None, "nitride-sses"), partners=[("LCO", "LiCoO2")]
+        ),
+        "DecompositionTable": stability.compute_decompositions(engine, ["Li3N"], [0.0, 5.0]),
+        "CellEnergy": stability.cell_energy(spec),
+        "StackStability": stability.stack_stability(engine, spec),
+        "InterlayerRanking": stability.rank_interlayers(
+            engine, "Li3N", "LiCoO2", [("LiF", "LiF"), ("Li2O", "Li2O")]
+        ),
+    }
+
+
+def _documented(doc: str) -> list[str]:
+    """Column names a ``to_dataframe`` docstring names: identifiers with an underscore or
+    known single words, and ``*`` patterns (``passivated_*``)."""
+    return re.findall(r"[A-Za-z][A-Za-z0-9_*]*", doc)
+
+
+def test_every_result_has_a_documented_dataframe(mp_engine, tmp_path):
+    import pandas as pd
+
+    results = _results(mp_engine, tmp_path)
+    classes = {type(r).__name__ for r in results.values()}
+    inputs = {"EntryTable", "Material", "Passivation", "CellSpec", "StabilityError"}
+    public_results = {
+        n for n in stability.__all__ if inspect.isclass(getattr(stability, n))
+    } - inputs
+    assert public_results <= classes, public_results - classes
+    for what, result in results.items():
+        frame = result.to_dataframe()
+        assert isinstance(frame, pd.DataFrame), what
+        assert len(frame) > 0, what
+        doc = inspect.getdoc(type(result).to_dataframe)
+        assert "Returns" in _sections(doc) and "Examples" in _sections(doc), what
+        words = _documented(doc.split("Examples")[0])
+        patterns = [w for w in words if "*" in w]
+        missing = [
+            c
+            for c in frame.columns
+            if c not in words
+            and not any(fnmatch.fnmatch(c, p) for p in patterns)
+            and not c.startswith("reaction_with_")  # reaction_with_<label>_meV_per_atom
+        ]
+        assert not missing, f"{what}.to_dataframe does not document {missing}"

@@ -32,9 +32,9 @@ def test_rows_come_in_matrix_order_whatever_the_jobs(fast2019):
     one = list(iter_interface_rows(fast2019, LEFT, RIGHT, voltages, jobs=1))
     two = list(iter_interface_rows(fast2019, LEFT, RIGHT, voltages, jobs=2))
     assert one == two
-    order = [(r["a_label"], r["b_label"], r["voltage_V"]) for r in one]
+    order = [(r["reactant_a"], r["reactant_b"], r["voltage_V"]) for r in one]
     assert order == [(a, b, v) for a, _ in LEFT for b, _ in RIGHT for v in voltages]
-    bad = [r for r in one if r["b_label"] == "bad"]
+    bad = [r for r in one if r["reactant_b"] == "bad"]
     assert len(bad) == 6 and all("unknown element" in r["error"] for r in bad)
     # Each row is the scan of its pair at that voltage.
     scan = scan_interface(fast2019, "Li3N", "LiCoO2", voltages).to_dataframe()
@@ -93,7 +93,7 @@ def test_interfaces_scan_jobs_and_formats(data, tmp_path, monkeypatch):
     assert res.exit_code == 0, res.output
     assert sorted(p.name for p in (tmp_path / "big").iterdir()) == ["interfaces.parquet"]
     big = pd.read_parquet(tmp_path / "big" / "interfaces.parquet")
-    assert len(big) == 20 and big["a_formula"].tolist()[0] == "Li3N"
+    assert len(big) == 20 and big["formula_a"].tolist()[0] == "Li3N"
 
 
 def test_tasks_carry_engines_by_reference(fast2019):

@@ -38,7 +38,12 @@ HAND = {
         "density_g_cm3": 4.0,
     },
     "electrolyte": [{"material": "Li3PS4", "thickness_um": 10.0, "density_g_cm3": 2.0}],
-    "anode": {"material": "Li", "np_ratio": 2.0, "specific_capacity_mAh_g": 4000.0, "density_g_cm3": 0.5},
+    "anode": {
+        "material": "Li",
+        "np_ratio": 2.0,
+        "specific_capacity_mAh_g": 4000.0,
+        "density_g_cm3": 0.5,
+    },
     "current_collectors": {"al_um": 10.0, "cu_um": 5.0},
 }
 
@@ -93,18 +98,25 @@ def test_critical_value_hits_the_target():
     assert e.gravimetric_energy_density_Wh_kg == pytest.approx(350.0, abs=1e-6)
     assert critical_value(spec, "sse-thickness", 0, 500, 5000.0) is None
     q = critical_value(spec, "areal-capacity", 0.1, 50)
-    assert cell_energy(with_parameter(spec, "areal-capacity", q)).gravimetric_energy_density_Wh_kg == pytest.approx(350.0)
+    assert cell_energy(
+        with_parameter(spec, "areal-capacity", q)
+    ).gravimetric_energy_density_Wh_kg == pytest.approx(350.0)
 
 
 def test_sweeps_are_monotonic_and_report_critical():
     spec = review_cell("LGPS")
-    for name, falling in (("sse-thickness", True), ("np-ratio", True), ("areal-capacity", False), ("foils", True)):
+    for name, falling in (
+        ("sse-thickness", True),
+        ("np-ratio", True),
+        ("areal-capacity", False),
+        ("foils", True),
+    ):
         sweep = sweep_cell(spec, name, 1.0, 20.0)
         e = sweep.to_dataframe()["gravimetric_energy_density_Wh_kg"]
         assert (e.diff().dropna() < 0).all() if falling else (e.diff().dropna() > 0).all()
-    assert sweep_cell(spec, "sse-thickness", 5, 200).critical["critical_value_350_Wh_kg"] == pytest.approx(
-        critical_value(spec, "sse-thickness", 5, 200)
-    )
+    assert sweep_cell(spec, "sse-thickness", 5, 200).critical[
+        "critical_value_350_Wh_kg"
+    ] == pytest.approx(critical_value(spec, "sse-thickness", 5, 200))
 
 
 @pytest.mark.parametrize(
@@ -113,10 +125,19 @@ def test_sweeps_are_monotonic_and_report_critical():
         ({"cathod": {}}, "unknown key 'cathod'"),
         ({"cathode": {**HAND["cathode"], "colour": "red"}}, "unknown key cathode.colour"),
         ({"cathode": {**HAND["cathode"], "active_fraction": 1.5}}, "cathode.active_fraction"),
-        ({"cathode": {**HAND["cathode"], "voltage_V": "high"}}, "cathode.voltage_V must be a number"),
+        (
+            {"cathode": {**HAND["cathode"], "voltage_V": "high"}},
+            "cathode.voltage_V must be a number",
+        ),
         ({"cathode": {**HAND["cathode"], "voltage_V": 4.5}}, "cathode.voltage_V"),
-        ({"electrolyte": [{"material": "Li3PS4", "thickness_um": -1, "density_g_cm3": 2}]}, "electrolyte[0].thickness_um"),
-        ({"electrolyte": [{"material": "Li3PS4", "thickness_um": 10}]}, "electrolyte[0].density_g_cm3"),
+        (
+            {"electrolyte": [{"material": "Li3PS4", "thickness_um": -1, "density_g_cm3": 2}]},
+            "electrolyte[0].thickness_um",
+        ),
+        (
+            {"electrolyte": [{"material": "Li3PS4", "thickness_um": 10}]},
+            "electrolyte[0].density_g_cm3",
+        ),
         ({"electrolyte": []}, "missing [[electrolyte]]"),
         ({"anode": {"material": "Si"}}, "anode.material"),
         ({"current_collectors": {"al_um": True}}, "current_collectors.al_um"),
@@ -134,7 +155,10 @@ def test_defaults_from_the_review():
     spec = spec_from_dict(
         {
             "cathode": {"material": "NMC811", "cutoff_V": 4.3},
-            "electrolyte": [{"material": "Li3InCl6", "thickness_um": 20}, {"material": "beta-Li3N", "thickness_um": 20}],
+            "electrolyte": [
+                {"material": "Li3InCl6", "thickness_um": 20},
+                {"material": "beta-Li3N", "thickness_um": 20},
+            ],
         }
     )
     assert spec.name == "Al | NMC811 | Li3InCl6 | beta-Li3N | Li | Cu"
@@ -169,7 +193,9 @@ def test_cli_bad_inputs_are_one_line(tmp_path):
     broken.write_text("name = \n")
     res = _run(["cell", str(broken), "--energy-only"])
     assert res.exit_code != 0 and "not valid TOML" in res.output
-    res = _run(["cell", str(EXAMPLES / "LGPS_pouch.toml"), "--energy-only", "--sweep", "thickness=1:2"])
+    res = _run(
+        ["cell", str(EXAMPLES / "LGPS_pouch.toml"), "--energy-only", "--sweep", "thickness=1:2"]
+    )
     assert res.exit_code != 0 and "unknown sweep" in res.output
     for r in (missing, res):
         assert len(r.output.strip().splitlines()) == 1 and "Traceback" not in r.output
@@ -183,7 +209,9 @@ def test_cli_energy_only_json_and_sweep_plot(tmp_path):
     assert res.exit_code == 0, res.output
     payload = json.loads(res.output[: res.output.rindex("}") + 1])
     expected = cell_energy(review_cell("Li3InCl6"))
-    assert payload["gravimetric_energy_density_Wh_kg"] == pytest.approx(expected.gravimetric_energy_density_Wh_kg)
+    assert payload["gravimetric_energy_density_Wh_kg"] == pytest.approx(
+        expected.gravimetric_energy_density_Wh_kg
+    )
     assert [x["layer"] for x in payload["layers"]][0] == "Al foil"
     crit = payload["sweeps"][0]["critical"]["critical_value_350_Wh_kg"]
     assert crit == pytest.approx(critical_value(review_cell("Li3InCl6"), "areal-capacity", 1, 10))
@@ -201,7 +229,13 @@ def test_cli_review_stack_json():
     faces = {(i["left"], i["right"]): i for i in payload["interfaces"]}
     assert list(faces) == [("Li", "beta-Li3N"), ("beta-Li3N", "Li3InCl6"), ("Li3InCl6", "NMC811")]
     for face in faces.values():
-        for key in ("voltages_V", "worst_reaction_energy_meV_per_atom", "at_voltage_V", "products", "verdict"):
+        for key in (
+            "voltages_V",
+            "worst_reaction_energy_meV_per_atom",
+            "at_voltage_V",
+            "products",
+            "verdict",
+        ):
             assert key in face
     nitride = faces[("beta-Li3N", "Li3InCl6")]
     assert nitride["closed_reaction_energy_meV_per_atom"] == pytest.approx(-377, abs=1)
@@ -213,7 +247,10 @@ def test_cli_review_stack_json():
     # to 1.669 V (LiN3 then N2 gas), Li3InCl6 down to 2.033 V (In metal).
     assert payload["passivated_windows_available"] is True
     (gap,) = payload["passivated_gaps"]
-    assert (gap["low_V"], gap["high_V"]) == (pytest.approx(1.669, abs=2e-3), pytest.approx(2.033, abs=2e-3))
+    assert (gap["low_V"], gap["high_V"]) == (
+        pytest.approx(1.669, abs=2e-3),
+        pytest.approx(2.033, abs=2e-3),
+    )
     sse = {row["layer"]: row for row in payload["layers"]}
     assert sse["electrolyte 2"]["stability"]["material"] == "beta-Li3N"
     assert sse["electrolyte 1"]["stability"]["covers"] is True

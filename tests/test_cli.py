@@ -174,12 +174,12 @@ def test_many_inputs_some_bad(data):
     rows = json.loads(run("window", "Li3N", "Co3O4", "--data", data, "--format", "json").stdout)
     assert [r["label"] for r in rows] == ["Li3N", "Co3O4"]
     assert rows[0]["error"] is None and rows[0]["oxidation_limit_V"] > 0.4
-    assert set(rows[1]) == {"label", "error"} and "contains no Li" in rows[1]["error"]
+    assert set(rows[1]) == {"label", "dataset", "error"} and "contains no Li" in rows[1]["error"]
 
 
 def test_all_inputs_bad_still_reports_each(data):
     res = run("window", "NaCl", "KBr", "--data", data, "--format", "csv")
-    assert res.exit_code == 3
+    assert res.exit_code == 1  # nothing computed: status 1, as for any bad input
     assert (
         res.stdout.splitlines()[0].startswith("label,formula,class,")
         and len(res.stdout.splitlines()) == 3
@@ -208,7 +208,7 @@ def test_names_work_wherever_a_formula_does(data):
 def test_decomposition_of_many_inputs_some_bad(data):
     res = run("decomposition", "Li3N", "Co3O4", "--voltage", "1", "--data", data, "--format", "csv")
     assert res.exit_code == 3, res.output
-    assert res.stdout.splitlines()[1].startswith("Li3N,1.0")
+    assert res.stdout.splitlines()[1].startswith("Li3N,Li3N,1.0")
     assert res.stderr.startswith("Error: Co3O4 contains no Li")
 
 

@@ -124,7 +124,7 @@ def test_matrix_writes_csv_and_heatmap(data, tmp_path):
     assert res.exit_code == 0, res.output
     frame = pd.read_csv(tmp_path / "interfaces.csv", keep_default_na=False)
     assert len(frame) == 4 * 7
-    assert set(frame["a_label"]) == {"beta-Li3N", "Li9N2Cl3", "LiPON", "Li7N2I"}
+    assert set(frame["reactant_a"]) == {"beta-Li3N", "Li9N2Cl3", "LiPON", "Li7N2I"}
     assert (frame["error"] == "").all()
     assert (tmp_path / "interfaces.png").stat().st_size > 10_000
 
@@ -166,7 +166,7 @@ def test_matrix_of_combined_sets(data, tmp_path):
     frame = pd.read_csv(tmp_path / "interfaces.csv", keep_default_na=False)
     assert len(frame) == 4 * (7 + 6 + 10) and (frame["error"] == "").all()
     # Even against Li metal, Li3N and LiCl react: they form the nitride chloride Li4NCl.
-    li3n_licl = frame[(frame["a_formula"] == "Li3N") & (frame["b_formula"] == "LiCl")].iloc[0]
+    li3n_licl = frame[(frame["formula_a"] == "Li3N") & (frame["formula_b"] == "LiCl")].iloc[0]
     assert li3n_licl["reaction_energy_meV_per_non_li_atom"] < -5
     assert li3n_licl["products"] == "Li4NCl"
 
@@ -189,9 +189,9 @@ def test_matrix_records_a_failing_pair(data, tmp_path):
     assert res.exit_code == 3, res.output
     assert "Error: LiXx | Li3InCl6: " in res.output and "Traceback" not in res.output
     frame = pd.read_csv(tmp_path / "interfaces.csv", keep_default_na=False)
-    bad = frame[frame["a_formula"] == "LiXx"]
+    bad = frame[frame["formula_a"] == "LiXx"]
     assert len(bad) == 5 and bad["error"].str.contains("unknown element").all()
-    assert (frame.loc[frame["a_formula"] == "Li3N", "error"] == "").all()
+    assert (frame.loc[frame["formula_a"] == "Li3N", "error"] == "").all()
 
 
 def test_scan_never_passes_stop():

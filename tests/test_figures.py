@@ -41,7 +41,11 @@ def test_large_matrices_render_at_bounded_resolution(tmp_path):
     from stability.plotting.heatmap import plot_matrix
 
     rows = [
-        {"a_label": f"A{i}", "b_label": f"B{j}", "reaction_energy_meV_per_atom": -float(i * j)}
+        {
+            "reactant_a": f"A{i}",
+            "reactant_b": f"B{j}",
+            "reaction_energy_meV_per_atom": -float(i * j),
+        }
         for i in range(62)
         for j in range(23)
     ]

@@ -188,7 +188,7 @@ def test_scan_rows_equal_compute_interface(mp2019):
         for _, b in RIGHT:
             for v in VOLTAGES:
                 row = next(it)
-                assert (row["a_formula"], row["b_formula"], row["voltage_V"]) == (a, b, v)
+                assert (row["formula_a"], row["formula_b"], row["voltage_V"]) == (a, b, v)
                 try:
                     want = summary_row(compute_interface(single, a, b, v))
                 except Exception as exc:  # the same error in the row

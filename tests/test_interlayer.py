@@ -6,7 +6,6 @@ import pytest
 from click.testing import CliRunner
 
 from stability.analysis.cells.interlayer import gap_voltages, rank_interlayers
-from stability.analysis.cells.stack import li_open_energy
 from stability.analysis.interfaces.interface import compute_interface
 from stability.analysis.windows.window import compute_window
 from stability.cli import cli
@@ -41,11 +40,30 @@ def engine():
     for el in ELEMENTS:
         comps.append({el: 1.0})
         energies.append(0.0)
-    table = EntryTable.from_records(comps, energies, {"name": "synthetic", "energy_kind": FORMATION})
+    table = EntryTable.from_records(
+        comps, energies, {"name": "synthetic", "energy_kind": FORMATION}
+    )
     return make_engine(table, "fast")
 
 
 CANDIDATES = [(f, f) for f in COMPOUNDS if "Li" in f] + [("NF3", "NF3")]
+
+
+def per_reactant_atom(result) -> float:
+    """Most negative Li-open kink energy per atom of the reactants as written (pymatgen's
+    compositions, independent of the package's formula parser)."""
+    from pymatgen.core import Composition
+
+    fa, fb = (
+        1 - Composition(f).get_atomic_fraction("Li") for f in (result.formula_a, result.formula_b)
+    )
+    kinks = result.to_dataframe()
+    return min(
+        e * (x * fa + (1 - x) * fb)
+        for x, e in zip(
+            kinks["mixing_ratio"], kinks["reaction_energy_meV_per_non_li_atom"], strict=True
+        )
+    )
 
 
 def brute_force(engine, a, b, volts_a, volts_b, max_ehull):
@@ -63,15 +81,18 @@ def brute_force(engine, a, b, volts_a, volts_b, max_ehull):
         e_hull = w.e_above_hull_eV_per_atom or 0.0
         if e_hull > max_ehull:
             continue
-        covers = not need or (w.reduction_limit_V <= min(need) + 1e-3 and w.oxidation_limit_V >= max(need) - 1e-3)
+        covers = not need or (
+            w.reduction_limit_V <= min(need) + 1e-3 and w.oxidation_limit_V >= max(need) - 1e-3
+        )
         energies = [
             compute_interface(engine, c, a).reaction_energy_meV_per_atom,
             compute_interface(engine, c, b).reaction_energy_meV_per_atom,
             -1000 * e_hull,
         ]
-        # Li open: the mutual energy, read through the one helper that knows its key name.
-        energies += [li_open_energy(compute_interface(engine, c, a, v)) for v in volts_a]
-        energies += [li_open_energy(compute_interface(engine, c, b, v)) for v in volts_b]
+        # Li open: the mutual energy (meV per non-Li atom), each kink's times the non-Li atoms
+        # per atom of its mixture, so that the score is per atom of the reactants as written.
+        energies += [per_reactant_atom(compute_interface(engine, c, a, v)) for v in volts_a]
+        energies += [per_reactant_atom(compute_interface(engine, c, b, v)) for v in volts_b]
         out[c] = (covers, min(energies))
     return out
 
@@ -79,7 +100,9 @@ def brute_force(engine, a, b, volts_a, volts_b, max_ehull):
 @pytest.mark.parametrize("voltages", [[0.3], [0.0, 0.2, 0.4], []])
 @pytest.mark.parametrize("max_ehull", [0.0, 1.0])
 def test_ranking_matches_brute_force(engine, voltages, max_ehull):
-    ranking = rank_interlayers(engine, "Li3N", "LiCl", CANDIDATES, voltages=voltages, max_ehull=max_ehull)
+    ranking = rank_interlayers(
+        engine, "Li3N", "LiCl", CANDIDATES, voltages=voltages, max_ehull=max_ehull
+    )
     expected = brute_force(engine, "Li3N", "LiCl", voltages, voltages, max_ehull)
     got = {r["formula"]: r for r in ranking.candidates}
     assert set(got) == {c for c, v in expected.items()}
@@ -93,7 +116,11 @@ def test_ranking_matches_brute_force(engine, voltages, max_ehull):
         else:
             assert got[c]["score_meV_per_atom"] is None  # prefiltered: never reacted
     # Best first: covering candidates by score, then the rest.
-    scored = [r["score_meV_per_atom"] for r in ranking.candidates if r.get("score_meV_per_atom") is not None]
+    scored = [
+        r["score_meV_per_atom"]
+        for r in ranking.candidates
+        if r.get("score_meV_per_atom") is not None
+    ]
     assert scored == sorted(scored, reverse=True)
     flags = [bool(r.get("covers_voltages")) and not r["error"] for r in ranking.candidates]
     assert flags == sorted(flags, reverse=True)
@@ -149,3 +176,25 @@ def test_cli_interlayer(tmp_path):
         res = CliRunner().invoke(cli, ["interlayer", "Li3N", "Li3InCl6", "--data", data, *args])
         assert res.exit_code != 0 and msg in res.output, res.output
         assert len(res.output.strip().splitlines()) == 1
+
+
+def test_score_has_one_unit_per_atom_of_the_reactants(fast2019):
+    """The score is meV per atom of the reactants as written: a Li-open energy (meV per non-Li
+    atom) enters it times the non-Li atoms per atom of its mixture, never mixed in raw."""
+    cands = [("LiCl", "LiCl"), ("LiF", "LiF")]
+    engine = fast2019
+    ranking = rank_interlayers(engine, "LiPON", "LiCoO2", cands, voltages=[3.5], max_ehull=1.0)
+    assert len(ranking.candidates) == 2
+    for c in ranking.candidates:
+        closed = min(
+            c["reaction_energy_with_a_meV_per_atom"], c["reaction_energy_with_b_meV_per_atom"]
+        )
+        assert closed == 0.0  # LiCl and LiF do not react with LiPON or LiCoO2 closed
+        per_non_li = min(c["li_open_reaction_energy_with_a_meV_per_non_li_atom"],
+                         c["li_open_reaction_energy_with_b_meV_per_non_li_atom"])  # fmt: skip
+        per_atom = min(
+            per_reactant_atom(compute_interface(engine, c["formula"], other, 3.5))
+            for other in ("Li2PO2N", "LiCoO2")
+        )
+        assert c["score_meV_per_atom"] == pytest.approx(per_atom, abs=1e-9)
+        assert per_non_li < per_atom < 0  # the raw per-non-Li value is not the score

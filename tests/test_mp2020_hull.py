@@ -17,9 +17,7 @@ from .conftest import shared_file
 @pytest.mark.parametrize(
     "name", ["mp2020_entries_Li-Co-Ni-O.json.gz", "mp2020_entries_Li-Fe-P-O.json.gz"]
 )
-@pytest.mark.parametrize(
-    "engine", ["fast", pytest.param("pymatgen", marks=pytest.mark.slow)]
-)
+@pytest.mark.parametrize("engine", ["fast", pytest.param("pymatgen", marks=pytest.mark.slow)])
 def test_screen_all_reproduces_mp_e_above_hull(tmp_path, name, engine):
     path = shared_file(name)
     result = CliRunner().invoke(

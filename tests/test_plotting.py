@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -45,8 +46,8 @@ def _matrix(rows: int, cols: int, column: str, voltage: float | None = None) -> 
     return pd.DataFrame(
         [
             {
-                "a_label": f"A{i}",
-                "b_label": f"B{j}",
+                "reactant_a": f"A{i}",
+                "reactant_b": f"B{j}",
                 "voltage_V": voltage,
                 "mixing_ratio": (i + 1) / (rows + 1),
                 column: -float(10 * i + j),
@@ -134,8 +135,9 @@ def test_window_bar_limits_never_collide(fast2019):
     fig = plot_window_bars(bar_windows(fast2019))
     ax = fig.axes[0]
     renderer = settle(ax)
-    numbers = [t for t in ax.texts if t.get_text().replace(".", "").isdigit()]
-    assert len(numbers) == 2 * 19
+    # Each limit once: alone ("2.14"), or both beside a bar from 0 V ("0.00-0.48").
+    numbers = [t for t in ax.texts if re.fullmatch(r"\d+\.\d+(-\d+\.\d+)?", t.get_text())]
+    assert sum(1 + ("-" in t.get_text()) for t in numbers) == 2 * 19
     boxes = [t.get_window_extent(renderer) for t in numbers]
     assert _overlaps(boxes) == []
     frame = ax.get_window_extent(renderer)
@@ -266,9 +268,9 @@ def test_matrix_labels_li_open_columns_by_name():
     assert "Mutual" in label and "meV per non-Li atom" in label
     assert "Li open at 3 V" in mutual.axes[0].get_xlabel()
     both = _matrix(2, 2, "reaction_energy_meV_per_non_li_atom", 3.0)
-    both["total_reaction_energy_meV_per_non_li_atom"] = both[
-        "reaction_energy_meV_per_non_li_atom"
-    ] - 5000.0
+    both["total_reaction_energy_meV_per_non_li_atom"] = (
+        both["reaction_energy_meV_per_non_li_atom"] - 5000.0
+    )
     total = plot_matrix(both, value="total_reaction_energy_meV_per_non_li_atom")
     mesh = _colorbar(total)
     assert "Total" in mesh.colorbar.ax.get_ylabel()

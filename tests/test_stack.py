@@ -24,7 +24,9 @@ def engine_of(compounds: dict[str, float]):
     for el in ("Li", "N", "Cl", "F"):
         comps.append({el: 1.0})
         energies.append(0.0)
-    table = EntryTable.from_records(comps, energies, {"name": "synthetic", "energy_kind": FORMATION})
+    table = EntryTable.from_records(
+        comps, energies, {"name": "synthetic", "energy_kind": FORMATION}
+    )
     return make_engine(table, "fast")
 
 
@@ -47,7 +49,9 @@ def test_stable_stack():
     assert st.gaps == [] and all(x.covers for x in st.layers)
     assert st.verdict == "stable"
     li3n, licl = st.layers
-    assert li3n.oxidation_limit_V == pytest.approx(0.4) and licl.oxidation_limit_V == pytest.approx(2.0)
+    assert li3n.oxidation_limit_V == pytest.approx(0.4) and licl.oxidation_limit_V == pytest.approx(
+        2.0
+    )
     assert li3n.must_withstand_V == [0.0, None] and licl.must_withstand_V == [1.5, 1.8]
     assert st.interfaces[1].voltages_V[0] == 0.0 and st.interfaces[1].voltages_V[-1] == 1.8
 
@@ -63,6 +67,19 @@ def test_reacting_pair_by_hand():
     st = stack_stability(eng, spec(1.5, 1.8))
     assert st.interfaces[1].verdict == "reacts" and st.verdict == "reacts"
     assert "Li4NCl" in st.interfaces[1].closed_products
+
+
+def test_face_energies_share_one_unit():
+    """Li3N + LiCl -> Li4NCl takes up or gives off no Li, so with Li open inside both windows
+    it is the closed reaction: per atom of the reactants the two energies agree, while per
+    non-Li atom the Li-open one is larger (Li is 5/8 of Li4NCl's atoms)."""
+    eng = engine_of({**BASE, "Li4NCl": -0.9})
+    face = check_interface(eng, "Li3N", "LiCl", [0.0, 0.2])
+    closed = face.closed_reaction_energy_meV_per_atom
+    for row in face.li_open:
+        assert row["reaction_energy_meV_per_atom"] == pytest.approx(closed, abs=1e-9)
+        assert row["reaction_energy_meV_per_non_li_atom"] < closed - 1.0
+    assert face.worst_reaction_energy_meV_per_atom == pytest.approx(closed, abs=1e-9)
 
 
 def test_window_short_of_the_cathode_is_a_gap():

@@ -52,7 +52,18 @@ def _fmt_v(v: float | None) -> str:
     return "-" if v is None else f"{v:.2f}"
 
 
-@click.command()
+def _fmt_window(lo: float | None, hi: float | None) -> str:
+    """``1.63-2.29``; a side nothing limits is open: ``≥1.63`` (no upper limit), ``≤2.29``."""
+    if lo is None and hi is None:
+        return "-"
+    if hi is None:
+        return f"≥{lo:.2f}"
+    if lo is None:
+        return f"≤{hi:.2f}"
+    return f"{lo:.2f}-{hi:.2f}"
+
+
+@click.command(short_help="Energy density and stack stability of a cell (TOML).")
 @click.argument("spec_path", metavar="SPEC", type=click.Path(path_type=Path))
 @click.option(
     "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
@@ -150,8 +161,8 @@ def _print_table(spec, energy, stack, results) -> None:
         click.echo(f"note: {note}")
     if stack is not None:
         click.echo(
-            f"\nInterfaces, Li side first ({stack.dataset}; closed: meV/atom, Li open: meV per "
-            "non-Li atom, each side first equilibrated with Li):"
+            f"\nInterfaces, Li side first ({stack.dataset}; meV per atom of the reactants; Li "
+            "open: each side first equilibrated with Li):"
         )
         rows = []
         for i in stack.interfaces:
@@ -180,16 +191,21 @@ def _print_table(spec, energy, stack, results) -> None:
                     "material": x.material,
                     "pins": (f"{lo:g}-{hi:g}" if lo is not None and hi is not None else pins)
                     or "-",
-                    "window": x.error
-                    or f"{_fmt_v(x.reduction_limit_V)}-{_fmt_v(x.oxidation_limit_V)}",
+                    "window": x.error or _fmt_window(x.reduction_limit_V, x.oxidation_limit_V),
                     "passivated": "n/a"
                     if not stack.passivated_windows_available
-                    else f"{_fmt_v(x.passivated_reduction_limit_V)}-"
-                    f"{_fmt_v(x.passivated_oxidation_limit_V)}",
+                    else _fmt_window(
+                        x.passivated_reduction_limit_V, x.passivated_oxidation_limit_V
+                    ),
                     "covers": x.covers,
                 }
             )
         click.echo(to_table(rows, LAYER_HEADERS, digits=2))
+        if any(r["passivated"].startswith("≥") for r in rows):
+            click.echo(
+                "passivated ≥V: no upper limit (nothing stops the passivated window from V up "
+                "to the last critical potential)"
+            )
         for g in stack.gaps:
             click.echo(
                 f"gap at {g['between']}: {g['low_V']:.2f}-{g['high_V']:.2f} V is held by "

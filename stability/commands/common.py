@@ -43,7 +43,8 @@ def data_options(*, engine: bool = True) -> Callable:
             "data",
             type=click.Path(path_type=Path),
             default=None,
-            help=f"Snapshot file or folder (default: ${config.DATA_ENV}, else the entries cache).",
+            help=f"Snapshot file or folder (default: ${config.DATA_ENV}, else entries pulled "
+            "into the cache, else the embedded default).",
         )(fn)
 
     return decorate
@@ -81,6 +82,16 @@ jobs_option = click.option(
     show_default=True,
     help="Local worker processes (without --scheduler).",
 )
+
+
+def set_names_help(what: str, *, dataset_sets: bool = True) -> str:
+    """Help text of an option that takes a set: ``what``, then every set name the code knows
+    (from the catalogue's and the dataset sets' registries, so the list cannot drift)."""
+    from stability.analysis.materials.catalogue import set_names
+    from stability.analysis.materials.sets import DATASET_SET_NAMES
+
+    names = [*set_names(), *(DATASET_SET_NAMES if dataset_sets else ())]
+    return f"{what}: {', '.join(names)}, a file of formulas, or several joined by commas."
 
 
 def plot_option(help_text: str = "Write the figure (PNG, PDF, SVG, ...).") -> Callable:
@@ -133,15 +144,23 @@ def require_fast_engine(eng: Any, option: str) -> None:
         )
 
 
+def failure_status(failed: int, total: int) -> int:
+    """The exit status when ``failed`` of ``total`` inputs failed: 1 when every one did
+    (nothing computed), 3 when results were printed but some failed, else 0."""
+    if not failed:
+        return EXIT_OK
+    return EXIT_ERROR if failed >= total else EXIT_SOME_FAILED
+
+
 def report_failures(errors: dict[str, str], total: int) -> None:
-    """One ``Error:`` line per failed item on stderr; exit 3 if any failed."""
+    """One ``Error:`` line per failed item on stderr; exit 3 if some failed, 1 if all did."""
     for item, message in errors.items():
         click.echo(
             f"Error: {message if message.startswith(item) else f'{item}: {message}'}", err=True
         )
     if errors:
         click.echo(f"{len(errors)} of {total} failed", err=True)
-        sys.exit(EXIT_SOME_FAILED)
+        sys.exit(failure_status(len(errors), total))
 
 
 def progress_bar(total: int, done: int, unit: str = "row"):

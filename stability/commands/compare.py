@@ -7,20 +7,39 @@ from pathlib import Path
 import click
 
 from stability.commands.common import (
-    EXIT_SOME_FAILED,
     draws_option,
+    failure_status,
     format_option,
     jobs_option,
     save,
     scheduler_option,
+    set_names_help,
     uncertainty_option,
 )
 from stability.errors import StabilityError
 
+#: The table: one row per material and dataset.
+TABLE_HEADERS = {
+    "label": "material",
+    "dataset": "dataset",
+    "reduction_limit_V": "reduction (V)",
+    "oxidation_limit_V": "oxidation (V)",
+    "reduction_shift_V": "red. shift (V)",
+    "oxidation_shift_V": "ox. shift (V)",
+    "reduction_products_changed": "reduction products changed",
+    "oxidation_products_changed": "oxidation products changed",
+    "error": "error",
+}
 
-@click.command()
+
+@click.command(short_help="Compare windows across datasets: shifts, changed phases.")
 @click.argument("formulas", nargs=-1)
-@click.option("--set", "set_name", default=None, help="A named set or file instead of FORMULAS.")
+@click.option(
+    "--set",
+    "set_name",
+    default=None,
+    help=set_names_help("Instead of FORMULAS, a set", dataset_sets=False),
+)
 @click.option(
     "--data",
     "data_paths",
@@ -38,7 +57,8 @@ from stability.errors import StabilityError
     "--out",
     type=click.Path(path_type=Path),
     default=None,
-    help="Also write OUT/compare.csv/.json, differences.csv/.json and the paired-bar figure.",
+    help="Also write OUT/compare.csv/.json (one row per material and dataset) and the "
+    "paired-bar figure.",
 )
 def compare(
     formulas, set_name, data_paths, datasets, uncertainty, draws, fmt, jobs, scheduler, out
@@ -48,6 +68,7 @@ def compare(
     from stability.analysis.screens.compare import compare_windows
     from stability.entries.load import load_datasets
     from stability.io.formats import to_csv, to_json, to_table
+    from stability.io.schema import headers
     from stability.thermo.engines import make_engine
 
     if bool(formulas) == bool(set_name):
@@ -62,29 +83,22 @@ def compare(
         jobs=jobs,
         executor=scheduler or None,
     )
-    diff = result.differences()
+    frame = result.to_dataframe()
     if fmt == "json":
-        click.echo(to_json(diff.astype(object).where(diff.notna(), None).to_dict("records")))
+        click.echo(to_json(frame.astype(object).where(frame.notna(), None).to_dict("records")))
     elif fmt == "csv":
-        click.echo(to_csv(diff), nl=False)
+        click.echo(to_csv(frame), nl=False)
     else:
-        first = result.datasets[0]
-        headers = {"label": "material"}
-        for ds in result.datasets[1:]:
-            headers[f"reduction_shift_V[{ds}]"] = f"red. shift (V) {first} -> {ds}"
-            headers[f"oxidation_shift_V[{ds}]"] = "ox. shift (V)"
-            headers[f"oxidation_products_changed[{ds}]"] = "oxidation products changed"
-        click.echo(to_table(diff.to_dict("records"), headers))
+        click.echo(f"shifts from {result.datasets[0]}; '-' where a window was not computed")
+        click.echo(to_table(frame.to_dict("records"), headers(TABLE_HEADERS)))
     if out:
         from stability.io.tables import write_frame
         from stability.plotting.windows import plot_paired_bars
 
-        write_frame(result.to_dataframe(), out / "compare")
-        write_frame(diff, out / "differences")
+        write_frame(frame, out / "compare")
         names = " vs ".join(result.datasets)
         fig = plot_paired_bars(
-            result.to_dataframe(),
-            f"Windows: {names}\n(error bars: 95% from MP2020 correction uncertainties)",
+            frame, f"Windows: {names}\n(error bars: 95% from MP2020 correction uncertainties)"
         )
         save(fig, out / "compare.png", close=False)
         save(fig, out / "compare.pdf")
@@ -92,4 +106,4 @@ def compare(
     for key, error in failed.items():
         click.echo(f"Error: {key}: {error}", err=True)
     if failed:
-        raise SystemExit(EXIT_SOME_FAILED)
+        raise SystemExit(failure_status(len(failed), len(result.rows)))

@@ -9,27 +9,28 @@ import click
 from stability import config
 
 
-@click.group()
+@click.group(short_help="List datasets; fetch Materials Project entries.")
 def data() -> None:
     """Inspect datasets and fetch entries from the Materials Project."""
 
 
-@data.command("info")
+@data.command("info", short_help="List the datasets found, and what was skipped.")
 @click.option(
     "--data",
     "data",
     type=click.Path(path_type=Path),
     default=None,
-    help=f"Snapshot file or folder (default: ${config.DATA_ENV}, else the entries cache).",
+    help=f"Snapshot file or folder (default: ${config.DATA_ENV}, else entries pulled "
+    "into the cache, else the embedded default).",
 )
 def data_info(data: Path | None) -> None:
     """List the datasets found at --data (or the default location), and what was skipped."""
     from stability.entries.info import describe
 
-    click.echo(describe(config.data_path(data)))
+    click.echo(describe(data))
 
 
-@data.command("pull")
+@data.command("pull", short_help="Fetch a chemical system from MP into the cache.")
 @click.argument("chemsys")
 @click.option(
     "--thermo-type",

@@ -9,7 +9,7 @@ import click
 from stability.commands.common import data_options, load_engine
 
 
-@click.command()
+@click.command(short_help="Regenerate the review's figures and their tables.")
 @data_options()
 @click.option(
     "--out", type=click.Path(path_type=Path), default=Path("results/figures"), show_default=True

@@ -19,13 +19,14 @@ from stability.commands.common import (
     require_fast_engine,
     save,
     scheduler_option,
+    set_names_help,
     uncertainty_option,
     want_uncertainty,
 )
 from stability.errors import StabilityError
 
 
-@click.command()
+@click.command(short_help="Reaction of two materials: energy, ratio, products.")
 @click.argument("reactant_a")
 @click.argument("reactant_b")
 @click.option("--voltage", type=float, default=None, help="Open Li at this voltage (V vs Li/Li+).")
@@ -113,9 +114,9 @@ CSV_MAX_ROWS = 100_000
 HEATMAP_MAX_PAIRS = 2_500
 
 
-@click.command()
-@click.option("--left", "left_set", required=True, help="Named set or file for the rows (A).")
-@click.option("--right", "right_set", required=True, help="Named set or file for the columns (B).")
+@click.command(short_help="Every LEFT x RIGHT interface: a table and a heatmap.")
+@click.option("--left", "left_set", required=True, help=set_names_help("The rows (A)"))
+@click.option("--right", "right_set", required=True, help=set_names_help("The columns (B)"))
 @click.option(
     "--voltage", type=float, default=None, help="Open Li at this voltage (default: closed)."
 )
@@ -222,6 +223,6 @@ def interfaces(
         for row in examples:
             where = "" if row["voltage_V"] is None else f" at {row['voltage_V']:g} V"
             click.echo(
-                f"Error: {row['a_label']} | {row['b_label']}{where}: {row['error']}", err=True
+                f"Error: {row['reactant_a']} | {row['reactant_b']}{where}: {row['error']}", err=True
             )
         raise SystemExit(EXIT_SOME_FAILED)

@@ -6,7 +6,13 @@ import sys
 
 import click
 
-from stability.commands.common import data_options, jobs_option, load_engine, scheduler_option
+from stability.commands.common import (
+    data_options,
+    jobs_option,
+    load_engine,
+    scheduler_option,
+    set_names_help,
+)
 from stability.errors import StabilityError
 
 HEADERS = {
@@ -23,7 +29,7 @@ HEADERS = {
 }
 
 
-@click.command()
+@click.command(short_help="Rank interlayers C that keep A and B apart (A | C | B).")
 @click.argument("a")
 @click.argument("b")
 @click.option(
@@ -31,7 +37,7 @@ HEADERS = {
     "candidate_set",
     default="all-li",
     show_default=True,
-    help="Named set, dataset set (all-li, li-ternaries:X) or file of formulas.",
+    help=set_names_help("The candidates C"),
 )
 @click.option("--voltage", type=float, default=None, help="Both faces of C at this voltage (V).")
 @click.option("--scan", default=None, help="Both faces of C at every voltage START:STOP:STEP.")
@@ -120,8 +126,9 @@ def interlayer(
         rows.append(d)
     click.echo(to_table(rows, HEADERS, digits=1))
     click.echo(
-        "score: the most negative of C's closed (meV/atom) and Li-open (meV per non-Li atom) "
-        "reaction energies with A and B and -1000 x E_hull (eV/atom); 0 is best."
+        "score (meV per atom of the reactants as written): the most negative of C's closed and "
+        "Li-open reaction energies with A and B (Li open: per non-Li atom x non-Li atoms per "
+        "atom) and -1000 x E_hull (eV/atom); 0 is best."
     )
     for note in result.notes:
         click.echo(f"note: {note}")

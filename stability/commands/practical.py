@@ -134,7 +134,7 @@ def parse_voltages(values: tuple[float, ...]) -> list[float]:
     return list(values)
 
 
-@click.command()
+@click.command(short_help="Decomposition energy of formulas at given voltages.")
 @click.argument("formulas", nargs=-1, required=True)
 @click.option(
     "--voltage",
@@ -169,5 +169,8 @@ def decomposition(formulas, voltages, data, dataset, engine, fmt) -> None:
             "Li open at V (Zhu, He & Mo 2015)"
         )
         if table.results:
-            click.echo(to_table(table.to_dataframe().to_dict("records"), DECOMPOSITION_HEADERS))
+            heads = dict(DECOMPOSITION_HEADERS)
+            if any(r.label != r.formula for r in table.results):
+                heads = {"label": "material", **heads}
+            click.echo(to_table(table.to_dataframe().to_dict("records"), heads))
     report_failures(table.errors, len(formulas))

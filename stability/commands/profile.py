@@ -17,7 +17,7 @@ from stability.commands.common import (
 from stability.errors import StabilityError
 
 
-@click.command()
+@click.command(short_help="Voltage profile of a formula: its equilibria from 0 V.")
 @click.argument("formula")
 @data_options()
 @format_option
@@ -64,19 +64,23 @@ def profile(
     if fmt == "json":
         click.echo(to_json(prof.to_dict()))
     elif fmt == "csv":
-        click.echo(to_csv(_frame(rows)), nl=False)
+        head = {"label": prof.label, "formula": prof.formula, "dataset": prof.window.dataset}
+        click.echo(to_csv(_frame([{**head, **r} for r in rows])), nl=False)
     else:
         click.echo(profile_text(prof, rows))
     if plot:
-        from stability.plotting.profile import plot_profile
+        from stability.plotting.profile import plot_profile, voltage_axis_max
 
+        frame = _frame(rows)
         panel = None
         if decomposition_panel:
             from stability.analysis.windows.decomposition import decomposition_curve
 
-            panel = decomposition_curve(eng, formula).to_dataframe()
+            # E_D over the whole voltage axis (to 7 V for LiF, oxidised at 6.36 V), not 5 V.
+            top = voltage_axis_max(frame)
+            panel = decomposition_curve(eng, formula, v_max=top).to_dataframe()
         title = f"{prof.label} ({prof.window.dataset})"
-        save(plot_profile(_frame(rows), title=title, decomposition=panel), plot)
+        save(plot_profile(frame, title=title, decomposition=panel), plot)
 
 
 def _frame(rows: list[dict]):

@@ -8,26 +8,26 @@ import click
 
 from stability import __version__
 from stability.commands.common import (
-    EXIT_SOME_FAILED,
     data_options,
     draws_option,
+    failure_status,
     jobs_option,
     load_engine,
     progress_bar,
     require_fast_engine,
     scheduler_option,
+    set_names_help,
 )
 from stability.commands.practical import practical_options
 from stability.errors import StabilityError
 
 
-@click.command()
+@click.command(short_help="Windows of every material of a set, resumable.")
 @click.option(
     "--set",
     "set_name",
     required=True,
-    help="seed, nitrides, sulfides, halides, oxides, cathodes, li-ternaries:X, all-li, all, "
-    "a file of formulas, or several joined by commas.",
+    help=set_names_help("The materials to screen"),
 )
 @data_options()
 @click.option("--out", type=click.Path(path_type=Path), default=Path("results"), show_default=True)
@@ -74,7 +74,7 @@ def screen(
     or on any cluster (--scheduler).
     """
     from stability.analysis.materials.sets import filter_by_ehull, resolve_set, resolve_targets
-    from stability.analysis.screens.screen import run_screen, screen_failures
+    from stability.analysis.screens.screen import JOURNAL, run_screen, screen_failures
     from stability.commands.practical import check_tolerance, passivation_settings
     from stability.io.tables import write_frame
 
@@ -112,6 +112,13 @@ def screen(
             "allow_gas": passive.allow_gas,
             "gaps": passive.source,
         }
+
+    def progress(total: int, kept: int):
+        if kept:  # resumed from the journal of an earlier run
+            more = f"computing {total - kept} more" if total > kept else "nothing left to compute"
+            click.echo(f"resumed: kept {kept} rows from {out / JOURNAL}, {more}", err=True)
+        return progress_bar(total, kept)
+
     result = run_screen(
         eng,
         targets,
@@ -122,11 +129,12 @@ def screen(
         header=header,
         restart=restart,
         draws=draws if uncertainty else 0,
-        progress=progress_bar,
+        progress=progress,
         tolerance=tolerance,
         passivation=passive,
     )
     frame = result.to_dataframe()
+    frame.insert(frame.columns.get_loc("error"), "dataset", eng.table.name)
     paths = write_frame(frame, out / "screen")
     failed = screen_failures(frame)
     no_window = int((frame["error"] != "").sum()) - len(failed)
@@ -143,4 +151,4 @@ def screen(
         for formula, error in list(failed.items())[:5]:
             click.echo(f"Error: {formula}: {error}", err=True)
         click.echo(f"{len(failed)} rows failed (see the error column)", err=True)
-        raise SystemExit(EXIT_SOME_FAILED)
+        raise SystemExit(failure_status(len(failed), len(frame)))

@@ -18,7 +18,7 @@ from stability.commands.practical import practical_options
 from stability.errors import StabilityError
 
 
-@click.command()
+@click.command(short_help="Electrochemical window (V vs Li/Li+) of formulas.")
 @click.argument("formulas", nargs=-1, required=True)
 @data_options()
 @uncertainty_option
@@ -54,7 +54,7 @@ def window(
     from dataclasses import replace
 
     from stability.analysis.windows.practical import compute_practical_window, zero_width_note
-    from stability.analysis.windows.window import WindowTable, compute_windows
+    from stability.analysis.windows.window import WindowTable, compute_windows, window_class
     from stability.commands.practical import (
         check_tolerance,
         passivation_lines,
@@ -96,9 +96,11 @@ def window(
         rows = []
         for i, (f, w, e) in enumerate(zip(table.inputs, windows, table.errors, strict=True)):
             if w is None:
-                rows.append({"label": f, "error": e})
+                rows.append({"label": f, "dataset": eng.table.name, "error": e})
                 continue
-            row = {**w.to_dict(), "error": None}
+            d = w.to_dict()
+            row = {"label": d.pop("label"), "formula": d.pop("formula"), "class": window_class(w)}
+            row.update(d, error=None)
             if i in explained:
                 red, ox = explained[i]
                 row["reduction_sensitivity"], row["oxidation_sensitivity"] = (
@@ -108,7 +110,9 @@ def window(
             rows.append(row)
         click.echo(to_json(rows))
     elif fmt == "csv":
-        click.echo(to_csv(WindowTable.to_dataframe(table)), nl=False)
+        frame = WindowTable.to_dataframe(table)
+        frame["dataset"] = eng.table.name  # failed rows too
+        click.echo(to_csv(frame), nl=False)
     elif table.ok:
         ok = [w for w in windows if w is not None]
         notes = [explained[i] for i, w in enumerate(windows) if w is not None and i in explained]

@@ -108,7 +108,11 @@ def cached_read(source: Path, reader: Callable[[Path], EntryTable]) -> EntryTabl
     target = cache_path_for(source, sha)
     if target.exists():
         try:
-            return read_table(target, expect_source_sha256=sha)
+            table = read_table(target, expect_source_sha256=sha)
+            # The same bytes may sit elsewhere (../shared/data and the embedded copy share
+            # a cache file): the source is the file read now, where its band gaps are.
+            table.meta.update(source=str(source))
+            return table
         except DataError as exc:
             # A bad cache is rebuilt from the source, never served.
             log.warning("%s; rebuilding it", exc)

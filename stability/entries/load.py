@@ -16,7 +16,7 @@ from stability.entries.table import EntryTable, concat
 from stability.errors import DataError
 
 SNAPSHOT_SUFFIXES = (".csv", ".csv.gz", ".json", ".json.gz")
-PULLED_PREFIX = "mp-api."
+PULLED_PREFIX = config.PULLED_PREFIX
 
 
 def scan_folder(folder: Path) -> tuple[list[Path], list[tuple[Path, str]]]:
@@ -121,18 +121,53 @@ def load_pulled(folder: Path) -> EntryTable:
 def load_dataset(
     data: str | Path | Iterable[Any] | None = None, dataset: str | None = None
 ) -> EntryTable:
-    """Load the dataset named by ``data`` (file or folder), ``STABILITY_DATA`` or the cache;
-    or make one of a list of pymatgen entries."""
+    """Load the dataset at ``data`` (file or folder), else at ``STABILITY_DATA``, else the
+    entries pulled from MP into the cache folder, else the embedded default
+    (``config.data_source``; ``dataset`` picks a snapshot in a folder, by default
+    ``config.DEFAULT_DATASET``); or make one of a list of pymatgen entries. A dataset of the
+    embedded default is named so: ``mp2019_ground_states (embedded default)``.
+
+    Parameters
+    ----------
+    data : str, path or list of pymatgen entries, optional
+        A snapshot file or a folder of them; or pymatgen ``PDEntry``/``ComputedEntry``
+        objects. None: ``STABILITY_DATA``, else the pulled entries, else the embedded default.
+    dataset : str, optional
+        Which snapshot of a folder (its name, or a unique prefix), or the name of a dataset
+        made of entries.
+
+    Returns
+    -------
+    EntryTable
+        The entries, read through the cache (a second load is fast).
+
+    Raises
+    ------
+    StabilityError
+        (``DataError``) a missing, unreadable or ambiguous dataset.
+    TypeError
+        ``data`` is neither a path nor a list of entries.
+
+    Examples
+    --------
+    >>> import stability
+    >>> table = stability.load_dataset()
+    >>> table.name.startswith("mp2019_ground_states"), table.energy_kind
+    (True, 'formation')
+    >>> engine = stability.make_engine(table)
+    """
     if data is not None and not isinstance(data, str | os.PathLike):
         if not isinstance(data, Iterable):
             raise TypeError(
                 f"load_dataset takes a path or a list of pymatgen entries, not {type(data).__name__}"
             )
         return table_from_entries(list(data), dataset or "entries")
-    path = config.data_path(data)
+    path, origin = config.data_source(data, dataset)
+    if origin == config.FROM_PULLED:
+        return load_pulled(path)
+    if origin == config.FROM_EMBEDDED:
+        return load_embedded(path, dataset)
     if not path.exists():
-        if not data and path == config.cache_dir():
-            return load_pulled(path)  # says how to get data
         raise DataError(f"data path {path} does not exist")
     if path.is_file():
         if dataset:
@@ -144,6 +179,19 @@ def load_dataset(
     if snapshot_files(path):
         return cached_read(pick_snapshot(path, dataset), read_snapshot)
     return load_pulled(path)
+
+
+def load_embedded(folder: Path, dataset: str | None) -> EntryTable:
+    """A snapshot of the embedded default (``config.embedded_data_dir``), named as such."""
+    if not folder.is_dir() or not snapshot_files(folder):
+        raise DataError(
+            f"no data: the embedded default snapshots are missing from {folder} (reinstall "
+            f"stability); pass --data PATH (a snapshot file or folder), set {config.DATA_ENV}, "
+            "or fetch entries with 'stability data pull CHEMSYS'"
+        )
+    table = cached_read(pick_snapshot(folder, dataset), read_snapshot)
+    table.meta.update(name=f"{table.name} ({config.FROM_EMBEDDED})", origin=config.FROM_EMBEDDED)
+    return table
 
 
 def load_datasets(paths: Sequence[str | Path], names: Sequence[str]) -> list[EntryTable]:

@@ -34,6 +34,8 @@ PROPERTIES_DIR = "properties"
 GAP_SUFFIX = "_band_gaps"
 #: Name prefix of the tables written by ``stability data pull``.
 PULLED_PREFIX = "mp-api."
+#: The band gaps of the embedded default, in ``config.embedded_data_dir()``.
+EMBEDDED_GAPS = f"{PROPERTIES_DIR}/mp2019{GAP_SUFFIX}.csv.gz"
 #: Column that marks a pulled table (one row per material, not per formula).
 E_HULL_COLUMN = "energy_above_hull_eV_per_atom"
 
@@ -66,18 +68,49 @@ def band_gap_files(path: str | Path) -> list[Path]:
     return sorted(found, key=lambda p: (p.name.startswith(PULLED_PREFIX), p.name))
 
 
-def load_band_gaps(path: str | Path) -> dict[str, float | None]:
+def load_band_gaps(path: str | Path | None = None) -> dict[str, float | None]:
     """Band gaps (eV, GGA(+U)) keyed by reduced formula; ``None`` where unknown.
 
     ``path`` is a band-gap table (any layout of the module docstring) or a folder holding
     ``*_band_gaps.csv[.gz]`` tables directly or in its ``properties/`` subfolder (the
     entries cache after ``stability data pull``, or ``../shared/data``). With several tables,
     pulled tables override offline ones and newer database versions older ones, formula by
-    formula.
+    formula. Without ``path``, those of the default data (:func:`resolve_gaps_path`).
 
     Raises ``DataError`` with one line when the path is missing, holds no table, or a table
     is not a gap table.
+
+    Parameters
+    ----------
+    path : str or path, optional
+        A band-gap table or a folder of them; None: those of the default data (reading all
+        of MP's gaps takes a few seconds).
+
+    Returns
+    -------
+    dict of str to float or None
+        Band gap (eV) by reduced formula; None where the table gives none. Pass it to
+        :class:`stability.Passivation`.
+
+    Raises
+    ------
+    StabilityError
+        (``DataError``) no table at ``path``, or a table that is not a gap table.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> import stability
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "gaps.csv"
+    >>> _ = path.write_text('''formula,band_gap_eV
+    ... LiN3,1.5
+    ... Li3N,
+    ... ''')
+    >>> stability.load_band_gaps(path)
+    {'LiN3': 1.5, 'Li3N': None}
     """
+    if path is None:
+        path = resolve_gaps_path()
     files = band_gap_files(path)
     if not files:
         raise DataError(
@@ -139,23 +172,50 @@ def _smaller(a: float | None, b: float | None) -> float | None:
     return min(a, b)
 
 
+def embedded_gaps_path() -> Path:
+    """The band-gap table of the embedded default data."""
+    from stability import config
+
+    return config.embedded_data_dir() / EMBEDDED_GAPS
+
+
+def resolve_gaps_path(data: str | Path | None = None, dataset: str | None = None) -> Path:
+    """The band gaps of the data ``config.data_source`` picks (``--data``, else
+    ``STABILITY_DATA``, else entries pulled into the cache folder, else the embedded
+    default): those beside it (:func:`default_gaps_path`); the embedded default's own."""
+    from stability import config
+
+    path, origin = config.data_source(data, dataset)
+    if origin == config.FROM_EMBEDDED:
+        return embedded_gaps_path()
+    if origin == config.FROM_PULLED:
+        return default_gaps_path(path, PULLED_PREFIX)
+    return default_gaps_path(path, dataset or config.DEFAULT_DATASET)
+
+
 def default_gaps_path(source: str | Path, dataset: str = "") -> Path:
     """The band gaps in ``properties/`` beside a snapshot file or folder ``source``.
 
     With several tables there, the one whose name starts like the dataset's (``mp2019_...``)
-    is chosen; if none does and they are all tables pulled from MP, the ``properties/``
-    folder itself (``load_band_gaps`` merges them); else the first by name. Raises
+    is chosen; for a dataset pulled from MP (named ``mp-api ...``), the ``properties/``
+    folder itself when it holds pulled tables (``load_band_gaps`` merges them over any
+    others); else the first table by name not pulled from MP, or the folder if all are. A
+    pulled dataset with no band gaps beside it takes those of the embedded default. Raises
     ``DataError`` naming ``--gaps`` when there is none.
     """
     source = Path(source)
     folder = (source if source.is_dir() else source.parent) / PROPERTIES_DIR
     found = sorted(folder.glob(f"*{GAP_SUFFIX}.csv*")) if folder.is_dir() else []
+    pulled = [p for p in found if p.name.startswith(PULLED_PREFIX)]
+    pulled_dataset = dataset.startswith(PULLED_PREFIX.rstrip("."))
+    if pulled and (pulled_dataset or len(pulled) == len(found)):
+        return folder
+    found = [p for p in found if p not in pulled]
     if len(found) > 1:
         prefix = dataset.split("_", 1)[0]
-        matching = [p for p in found if prefix and p.name.startswith(prefix + "_")]
-        if not matching and all(p.name.startswith(PULLED_PREFIX) for p in found):
-            return folder
-        found = matching or found
+        found = [p for p in found if prefix and p.name.startswith(prefix + "_")] or found
+    if not found and pulled_dataset and embedded_gaps_path().is_file():
+        return embedded_gaps_path()
     if not found:
         raise DataError(
             f"no band gaps found in {folder} (a *{GAP_SUFFIX}.csv.gz table): pass --gaps FILE "

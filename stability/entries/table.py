@@ -24,6 +24,34 @@ class EntryTable:
     formula unit as written in the source. Energies are eV/atom; ``energy_per_atom`` is the
     one hulls use (formation energy or corrected total, see ``meta["energy_kind"]``).
     Optional columns hold NaN (floats) or "" (strings) where a source has no value.
+
+    Made by :func:`stability.load_dataset`; :func:`stability.make_engine` computes on it.
+
+    Attributes
+    ----------
+    elements : tuple of str
+        The elements of the dataset (the columns of the composition matrix).
+    indptr, indices, amounts : numpy.ndarray
+        The compositions, one CSR row per entry.
+    energy_per_atom : numpy.ndarray
+        The energy hulls use (eV/atom).
+    formula, material_id : numpy.ndarray
+        Each entry's formula as written and its id ("" where unknown).
+    uncorrected_energy_per_atom, correction_per_atom, correction_uncertainty_per_atom : numpy.ndarray
+        MP2020 terms (eV/atom; NaN where the source has none).
+    reported_hull_distance : numpy.ndarray
+        The energy above hull the source reports (eV/atom; NaN if none).
+    meta : dict
+        ``name``, ``source``, ``energy_kind`` and what else the source says.
+
+    Examples
+    --------
+    >>> import stability
+    >>> table = stability.load_dataset()
+    >>> table.energy_kind, "Li" in table.elements
+    ('formation', True)
+    >>> len(table) > 1000
+    True
     """
 
     elements: tuple[str, ...]

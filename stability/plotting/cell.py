@@ -131,6 +131,7 @@ def plot_stack(frame: pd.DataFrame, title: str = "", ax: Axes | None = None) -> 
     cols = frame[frame["kind"] != "gap"].reset_index(drop=True)
     x = np.arange(len(cols))
     v_top = 5.0
+    pins: set[tuple[bool, bool]] = set()  # (inside the window, one potential) of each mark
     for xi, (_, r) in zip(x, cols.iterrows(), strict=True):
         kind = r["kind"]
         if kind == "anode":
@@ -170,6 +171,7 @@ def plot_stack(frame: pd.DataFrame, title: str = "", ax: Axes | None = None) -> 
             n_lo, n_hi = min(need), max(need)
             ok = lo - 1e-3 <= n_lo and n_hi <= r["oxidation_limit_V"] + 1e-3
             c = "black" if ok else "#D55E00"
+            pins.add((ok, n_hi - n_lo < 0.05))
             if n_hi - n_lo < 0.05:  # one pinned potential: an arrowhead pointing at the bar
                 ax.plot([xi - 0.3], [n_lo], marker=">", color=c, ms=6)
             else:
@@ -205,15 +207,30 @@ def plot_stack(frame: pd.DataFrame, title: str = "", ax: Axes | None = None) -> 
     ax.tick_params(axis="y", labelsize=7.5)
     ax.grid(axis="y", color="0.9", lw=0.6)
     ax.set_axisbelow(True)
+    from matplotlib.legend_handler import HandlerTuple
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
     handles = [
-        Patch(facecolor="#0072B2", edgecolor="black", label="strict window (separator layer)"),
-        Line2D([], [], color="black", lw=2.2, label="potentials its outer face sees: held"),
-        Line2D([], [], color="#D55E00", lw=2.2, label="potentials its outer face sees: not held"),
-        Patch(facecolor="#D55E00", alpha=0.15, label="gap: potentials neither neighbour holds"),
+        Patch(facecolor="#0072B2", edgecolor="black", label="strict window (separator layer)")
     ]
+    for ok, c, where in ((True, "black", "inside"), (False, "#D55E00", "outside")):
+        # The marks left of a bar: ▶ one potential, I a range, that its neighbours pin at
+        # the layer's faces; the legend shows the shapes drawn.
+        shapes = sorted(one for inside, one in pins if inside == ok)
+        if shapes:
+            marks = tuple(
+                Line2D([], [], ls="none", color=c, marker=">" if one else "|", ms=6 if one else 9,
+                       mew=1.0 if one else 2.2)
+                for one in shapes
+            )  # fmt: skip
+            handles.append(
+                (marks, f"potential{'' if shapes == [True] else 's'} at its faces "
+                 f"(set by its neighbours): {where} its window")
+            )  # fmt: skip
+    handles.append(
+        Patch(facecolor="#D55E00", alpha=0.15, label="gap: potentials neither neighbour holds")
+    )
     if (cols["kind"] == "catholyte").any():
         handles.insert(
             1, Patch(facecolor="#009E73", edgecolor="black", label="strict window (catholyte)")
@@ -234,7 +251,17 @@ def plot_stack(frame: pd.DataFrame, title: str = "", ax: Axes | None = None) -> 
             fontsize=6.5,
             color="0.35",
         )
-    ax.legend(handles=handles, fontsize=6.5, frameon=False, loc="upper left", ncol=2)
+    labels = [h[1] if isinstance(h, tuple) else h.get_label() for h in handles]
+    handles = [h[0] if isinstance(h, tuple) else h for h in handles]
+    ax.legend(
+        handles=handles,
+        labels=labels,
+        handler_map={tuple: HandlerTuple(ndivide=None, pad=0.6)},
+        fontsize=6.5,
+        frameon=False,
+        loc="upper left",
+        ncol=2,
+    )
     if title:
         ax.set_title(title, fontsize=9.5)
     return fig

@@ -63,7 +63,7 @@ def make_figures(engine: Engine, out: Path, passivation: Passivation | None = No
     written: list[Path] = []
 
     frame = class_windows(engine)
-    written += write_frame(frame, out / "windows_by_class")
+    written += write_frame(frame.assign(dataset=ds), out / "windows_by_class")
     written += _save(
         plot_windows_by_class(
             frame,
@@ -75,7 +75,7 @@ def make_figures(engine: Engine, out: Path, passivation: Passivation | None = No
     )
 
     frame = bar_windows(engine, passivation=passivation)
-    written += write_frame(frame, out / "window_bars")
+    written += write_frame(frame.assign(dataset=ds), out / "window_bars")
     title = f"Electrochemical windows ({ds})"
     if passivation is not None:
         title += (
@@ -89,7 +89,7 @@ def make_figures(engine: Engine, out: Path, passivation: Passivation | None = No
         prof = profile.to_dataframe()
         if passivation is not None:
             prof["electronic"] = mark_profile(profile, passivation)
-        written += write_frame(prof, out / f"profile_{formula}")
+        written += write_frame(prof.assign(dataset=ds), out / f"profile_{formula}")
         written += _save(
             plot_profile(prof, f"{formula}: equilibrium voltage profile ({ds})"),
             out,
@@ -129,7 +129,7 @@ def make_figures(engine: Engine, out: Path, passivation: Passivation | None = No
         critical.append(review_critical_values(spec))
         stack = stack_stability(engine, spec)
         frame = stack.figure_frame()
-        written += write_frame(frame, out / f"cell_stack_{sse}")
+        written += write_frame(frame.assign(dataset=ds), out / f"cell_stack_{sse}")
         written += _save(
             plot_stack(frame, f"{spec.name}: strict windows and what each face sees ({ds})"),
             out,

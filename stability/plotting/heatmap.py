@@ -110,7 +110,7 @@ def plot_matrix(
     ax: Axes | None = None,
     annotate: bool | None = None,
 ) -> Figure:
-    """Plot a long table (columns a_label, b_label, ``value``) as a heatmap, rows A, columns B.
+    """Plot a long table (columns reactant_a, reactant_b, ``value``) as a heatmap, rows A, columns B.
 
     ``value`` defaults to the interface energy present (``reaction_energy_meV_per_non_li_atom``
     with Li open, else ``reaction_energy_meV_per_atom``); any numeric column can be drawn,
@@ -125,7 +125,7 @@ def plot_matrix(
     if value not in frame:
         raise ValueError(f"column {value!r} is not in the frame (columns: {list(frame)})")
     grid = frame.pivot_table(
-        index="a_label", columns="b_label", values=value, sort=False, dropna=False
+        index="reactant_a", columns="reactant_b", values=value, sort=False, dropna=False
     )
     rows, cols = list(grid.index), list(grid.columns)
     data = grid.to_numpy(dtype=float)

@@ -94,6 +94,10 @@ def plot_mixing(
     return fig
 
 
+#: Colour of the total (own + mutual) band of ``plot_scan``: none of the other curves' colours.
+TOTAL_COLOR = "#CC79A7"
+
+
 def plot_scan(frame: pd.DataFrame, title: str = "", *, ax: Axes | None = None) -> Figure:
     """Plot ``InterfaceScan.to_dataframe()`` against voltage, in two panels.
 
@@ -132,8 +136,18 @@ def plot_scan(frame: pd.DataFrame, title: str = "", *, ax: Axes | None = None) -
     if dec_b:
         bottom.plot(v, frame[dec_b], ":", color="tab:orange", lw=1.8, label=f"{b} alone", zorder=3)
     if total:
+        # The total is the lowest of the curves, so it lies on one of them: drawn on top as a
+        # wide translucent band of its own colour, the curve under it still shows through.
         bottom.plot(
-            v, frame[total], "-", color="0.35", lw=1.0, label="total (own + mutual)", zorder=2
+            v,
+            frame[total],
+            "-",
+            color=TOTAL_COLOR,
+            lw=6.0,
+            alpha=0.45,
+            solid_capstyle="round",
+            label="total (own + mutual)",
+            zorder=4,
         )
     bottom.set_ylabel("With Li, each alone\n(meV per non-Li atom)")
     bottom.set_xlabel("Voltage (V vs Li/Li$^+$)")

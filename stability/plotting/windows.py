@@ -61,9 +61,11 @@ def plot_window_bars(
     rows without limits (an ``error``) are marked "no window"; rows ``placed_on_hull`` get a
     "*"; ``passivated_reduction_limit_V``/``passivated_oxidation_limit_V`` (NaN oxidation:
     not stopped, drawn to the axis end with an arrow) draw the passivated window as a lighter,
-    thinner bar just below each strict window. Each limit is printed just outside its bar end (inside when the axis edge is near),
-    so narrow windows keep both numbers apart. The axis runs to ``v_max`` (default: at least
-    5 V, past the highest limit). Draws into ``ax`` when given; returns the Figure.
+    thinner bar just below each strict window. Each limit is printed just outside its bar
+    end; where one end has no room (a bar from 0 V), both go outside the other end
+    ("0.00-0.48"), so no number is printed over a bar (inside it only when neither end has
+    room). The axis runs to ``v_max`` (default: at least 5 V, past the highest limit). Draws
+    into ``ax`` when given; returns the Figure.
     """
     rows = frame.reset_index(drop=True)
     n = len(rows)
@@ -149,6 +151,20 @@ def plot_window_bars(
         hi_text = f"{hi:.2f}" if np.isfinite(hi) else "no limit"
         lo_out = lo - err.get("lo", 0) - pad - label_w >= 0
         hi_out = hi + err.get("hi", 0) + pad + label_w * len(hi_text) / 4 <= top
+        both = f"{lo_text}-{hi_text}"
+        both_w = label_w * len(both) / 4
+        if np.isfinite(hi) and lo_out != hi_out:
+            # One end has no room outside (a bar from 0 V, or to the axis end): both numbers
+            # go outside the other end, as "0.00-0.48", never printed over a bar.
+            if hi_out and hi + err.get("hi", 0) + pad + both_w <= top:
+                x, ha = hi + err.get("hi", 0) + pad, "left"
+            elif lo_out and lo - err.get("lo", 0) - pad - both_w >= 0:
+                x, ha = lo - err.get("lo", 0) - pad, "right"
+            else:
+                x = None
+            if x is not None:
+                ax.text(x, centre, both, ha=ha, va="center", fontsize=fontsize, zorder=4)
+                continue
         if not lo_out and not hi_out and end - lo < 2 * label_w + 3 * pad:
             # Too narrow for two numbers inside and no room outside: one label, centred.
             ax.text(

@@ -120,7 +120,48 @@ class CurrentCollectors:
 
 @dataclass(frozen=True)
 class CellSpec:
-    """One stack. ``electrolytes`` run from the cathode side to the anode side."""
+    """One stack. ``electrolytes`` run from the cathode side to the anode side.
+
+    Read from TOML by :func:`load_cell_spec` (keys and defaults: the README's "Cells"
+    section, and ``examples/cells/``).
+
+    Attributes
+    ----------
+    name : str
+        The spec's name; by default the stack's materials, Al side first.
+    cathode : Cathode
+        ``material``, ``cutoff_V`` (top of charge, V vs Li/Li+), ``voltage_V`` (nominal),
+        ``specific_capacity_mAh_g``, ``active_fraction``, ``catholyte``, ``density_g_cm3``.
+    electrolytes : tuple of Electrolyte
+        Layers from the cathode side: ``material``, ``thickness_um``, ``density_g_cm3``.
+    anode : Anode
+        Li metal: ``np_ratio``, ``specific_capacity_mAh_g``, ``density_g_cm3``.
+    current_collectors : CurrentCollectors
+        ``al_um``, ``cu_um`` and their densities.
+    areal_capacity_mAh_cm2 : float
+        Areal capacity (mAh/cm2), 4 by default.
+
+    Examples
+    --------
+    >>> import stability
+    >>> import pathlib, tempfile
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "cell.toml"
+    >>> _ = path.write_text('''
+    ... [cathode]
+    ... material = "LiCoO2"
+    ... cutoff_V = 4.2
+    ... voltage_V = 3.9
+    ... specific_capacity_mAh_g = 150
+    ...
+    ... [[electrolyte]]
+    ... material = "Li3PS4"
+    ... thickness_um = 30
+    ... density_g_cm3 = 1.88
+    ... ''')
+    >>> spec = stability.load_cell_spec(path)
+    >>> spec.name, spec.catholyte, spec.cathode.cutoff_V
+    ('Al | LiCoO2 | Li3PS4 | Li | Cu', 'Li3PS4', 4.2)
+    """
 
     name: str
     cathode: Cathode
@@ -285,7 +326,47 @@ def stack_name(spec: CellSpec) -> str:
 
 
 def load_cell_spec(path: str | Path) -> CellSpec:
-    """Read a cell spec (TOML); any problem is a one-line CellSpecError naming the key."""
+    """Read a cell spec (TOML); any problem is a one-line CellSpecError naming the key.
+
+    Parameters
+    ----------
+    path : str or path
+        A TOML file with a ``[cathode]`` table (``material``, ``cutoff_V`` required), one or
+        more ``[[electrolyte]]`` tables (``material``, ``thickness_um``; ``density_g_cm3``
+        unless the review gives one) and optional ``[anode]``, ``[current_collectors]``,
+        ``name`` and ``areal_capacity_mAh_cm2``.
+
+    Returns
+    -------
+    CellSpec
+        The validated stack.
+
+    Raises
+    ------
+    StabilityError
+        (``CellSpecError``) a missing file, invalid TOML, an unknown key or a bad value.
+
+    Examples
+    --------
+    >>> import stability
+    >>> import pathlib, tempfile
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "cell.toml"
+    >>> _ = path.write_text('''
+    ... [cathode]
+    ... material = "LiCoO2"
+    ... cutoff_V = 4.2
+    ... voltage_V = 3.9
+    ... specific_capacity_mAh_g = 150
+    ...
+    ... [[electrolyte]]
+    ... material = "Li3PS4"
+    ... thickness_um = 30
+    ... density_g_cm3 = 1.88
+    ... ''')
+    >>> spec = stability.load_cell_spec(path)
+    >>> [(e.material, e.thickness_um) for e in spec.electrolytes]
+    [('Li3PS4', 30.0)]
+    """
     path = Path(path)
     if not path.exists():
         raise CellSpecError(f"cell spec {path} does not exist")
@@ -317,7 +398,49 @@ class Layer:
 
 @dataclass(frozen=True)
 class CellEnergy:
-    """Energy, mass and thickness of one stack per unit area."""
+    """Energy, mass and thickness of one stack per unit area.
+
+    Made by :func:`cell_energy`.
+
+    Attributes
+    ----------
+    name : str
+        The spec's name.
+    areal_capacity_mAh_cm2, energy_mWh_cm2, mass_mg_cm2 : float
+        Capacity, energy and mass per cm2 of the stack.
+    thickness_um : float or None
+        Total thickness (um); None when the cathode's density is unknown.
+    gravimetric_energy_density_Wh_kg : float
+        Energy per mass (Wh/kg).
+    volumetric_energy_density_Wh_L : float or None
+        Energy per volume (Wh/L); None when the thickness is unknown.
+    layers : list of Layer
+        Each layer's mass, share and thickness (the rows of ``to_dataframe``).
+    notes : list of str
+        Estimates made and what is unknown.
+
+    Examples
+    --------
+    >>> import stability
+    >>> import pathlib, tempfile
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "cell.toml"
+    >>> _ = path.write_text('''
+    ... [cathode]
+    ... material = "LiCoO2"
+    ... cutoff_V = 4.2
+    ... voltage_V = 3.9
+    ... specific_capacity_mAh_g = 150
+    ...
+    ... [[electrolyte]]
+    ... material = "Li3PS4"
+    ... thickness_um = 30
+    ... density_g_cm3 = 1.88
+    ... ''')
+    >>> spec = stability.load_cell_spec(path)
+    >>> energy = stability.cell_energy(spec)
+    >>> round(energy.gravimetric_energy_density_Wh_kg, 1), round(energy.mass_mg_cm2, 2)
+    (321.1, 48.58)
+    """
 
     name: str
     areal_capacity_mAh_cm2: float
@@ -333,8 +456,41 @@ class CellEnergy:
         return asdict(self)
 
     def to_dataframe(self) -> pd.DataFrame:
-        """One row per layer, Al side first: layer, material, mass_mg_cm2 (mg/cm2),
-        mass_percent (% of the stack mass), thickness_um (um; NaN when unknown), density_g_cm3."""
+        """One row per layer, Al side first.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns: layer, material, mass_mg_cm2 (mg/cm2), mass_percent (% of the stack
+            mass), thickness_um (um; NaN when unknown), density_g_cm3 (g/cm3).
+
+        Examples
+        --------
+        >>> import stability
+        >>> import pathlib, tempfile
+        >>> path = pathlib.Path(tempfile.mkdtemp()) / "cell.toml"
+        >>> _ = path.write_text('''
+        ... [cathode]
+        ... material = "LiCoO2"
+        ... cutoff_V = 4.2
+        ... voltage_V = 3.9
+        ... specific_capacity_mAh_g = 150
+        ...
+        ... [[electrolyte]]
+        ... material = "Li3PS4"
+        ... thickness_um = 30
+        ... density_g_cm3 = 1.88
+        ... ''')
+        >>> spec = stability.load_cell_spec(path)
+        >>> frame = stability.cell_energy(spec).to_dataframe()
+        >>> frame[["layer", "mass_mg_cm2", "thickness_um"]].round(2)
+                                    layer  mass_mg_cm2  thickness_um
+        0                         Al foil         2.70         10.00
+        1  cathode composite (90% active)        29.63         68.57
+        2                   electrolyte 1         5.64         30.00
+        3                        Li anode         1.71         32.10
+        4                         Cu foil         8.90         10.00
+        """
         import pandas as pd
 
         return pd.DataFrame([asdict(x) for x in self.layers])
@@ -355,7 +511,43 @@ def _composite_density(spec: CellSpec) -> float | None:
 
 
 def cell_energy(spec: CellSpec) -> CellEnergy:
-    """Energy density of one stack of ``spec`` (the model of this module's docstring)."""
+    """Energy density of one stack of ``spec`` (the model of this module's docstring).
+
+    Capacity x nominal voltage over the mass (and thickness) of Al foil, cathode
+    composite, electrolyte layers, Li metal (N/P x capacity) and Cu foil.
+
+    Parameters
+    ----------
+    spec : CellSpec
+        From :func:`load_cell_spec`.
+
+    Returns
+    -------
+    CellEnergy
+        Energy, mass and thickness per cm2, energy densities and each layer's share.
+
+    Examples
+    --------
+    >>> import stability
+    >>> import pathlib, tempfile
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "cell.toml"
+    >>> _ = path.write_text('''
+    ... [cathode]
+    ... material = "LiCoO2"
+    ... cutoff_V = 4.2
+    ... voltage_V = 3.9
+    ... specific_capacity_mAh_g = 150
+    ...
+    ... [[electrolyte]]
+    ... material = "Li3PS4"
+    ... thickness_um = 30
+    ... density_g_cm3 = 1.88
+    ... ''')
+    >>> spec = stability.load_cell_spec(path)
+    >>> energy = stability.cell_energy(spec)
+    >>> f"{energy.gravimetric_energy_density_Wh_kg:.0f} Wh/kg, {energy.volumetric_energy_density_Wh_L:.0f} Wh/L"
+    '321 Wh/kg, 1035 Wh/L'
+    """
     q = spec.areal_capacity_mAh_cm2
     c, a, cc = spec.cathode, spec.anode, spec.current_collectors
     notes = []

@@ -9,8 +9,17 @@ Every candidate C is judged by the reactions it would itself undergo in the stac
   voltages at the others);
 - C's energy above the hull (a metastable C decomposes on its own).
 
-Score (meV/atom, <= 0, 0 is best): the most negative of the closed and Li-open reaction
-energies of C | A and C | B and of -1000 x C's energy above hull (eV/atom). Candidates whose
+Score (``score_meV_per_atom``: meV per atom of the reactants as written, <= 0, 0 is best): the
+most negative of C's reaction energies with A and with B, closed and with Li open, and of
+-1000 x C's energy above hull (eV/atom). Every term is per atom of what reacts, Li included,
+as written (before any Li is exchanged with the reservoir), the normalisation of the closed
+energies, the energy above hull and the decomposition energy (Zhu, He & Mo 2015): a Li-open
+energy, reported per non-Li atom (``li_open_reaction_energy_with_*_meV_per_non_li_atom``), enters
+the score times the non-Li atoms per atom of its reactant mixture at its kink
+(``li_open_energy_per_atom``), the most negative over the kinks and voltages. Per non-Li atom
+would instead inflate the closed energies and the energy above hull of Li-rich candidates by
+their Li content, and a single per-atom scale keeps the ranking comparable with the closed
+reaction energies it is mostly decided by. Candidates whose
 window covers every required potential are ranked first, by score (closest to 0 first), then
 by the margin of their window around the required potentials; the others follow, by how far
 their window falls short (V), unscored: their interfaces are not computed (the prefilter that
@@ -31,7 +40,7 @@ from typing import TYPE_CHECKING, Any
 
 from stability import config
 from stability.analysis.cells.cell import resolve_material
-from stability.analysis.cells.stack import WINDOW_TOL_V, li_open_energy
+from stability.analysis.cells.stack import WINDOW_TOL_V, li_open_energy, li_open_energy_per_atom
 from stability.analysis.interfaces.interface import check_voltage, compute_interface
 from stability.analysis.runtime.batch import Executor
 from stability.analysis.windows.window import compute_window
@@ -151,12 +160,17 @@ def candidate_window(engine: Engine, item: tuple[str, str, Faces, float]) -> dic
 def _face(engine: Engine, c: str, other: str, voltages: tuple[float, ...]) -> dict:
     closed = compute_interface(engine, c, other)
     worst_open, at, open_products = None, None, []
+    worst_per_atom = None
     for v in voltages:
         r = compute_interface(engine, c, other, v)
         e = li_open_energy(r)
         if worst_open is None or e < worst_open:
             worst_open, at, open_products = e, v, r.products
+        per_atom = li_open_energy_per_atom(r)
+        if worst_per_atom is None or per_atom < worst_per_atom:
+            worst_per_atom = per_atom
     return {
+        "open_per_atom": worst_per_atom,
         "closed": closed.reaction_energy_meV_per_atom,
         "closed_products": closed.products,
         "open": worst_open,
@@ -176,7 +190,7 @@ def candidate_reactions(engine: Engine, item: tuple[str, str, Faces, float | Non
     except StabilityError as exc:
         return {**row, "error": str(exc), "stage": "reactions"}
     terms = [fa["closed"], fb["closed"], -1000.0 * (e_hull or 0.0)]
-    terms += [f["open"] for f in (fa, fb) if f["open"] is not None]
+    terms += [f["open_per_atom"] for f in (fa, fb) if f["open_per_atom"] is not None]
     return {
         **row,
         "reaction_energy_with_a_meV_per_atom": fa["closed"],
@@ -235,13 +249,47 @@ COLUMNS = [
     "products_with_b",
     "li_open_products_with_a",
     "li_open_products_with_b",
+    "dataset",
     "error",
 ]
 
 
 @dataclass(frozen=True)
 class InterlayerRanking:
-    """Candidates for C in A | C | B, best first (see the module docstring for the score)."""
+    """Candidates for C in A | C | B, best first (see the module docstring for the score).
+
+    Made by :func:`rank_interlayers`.
+
+    Attributes
+    ----------
+    a, b : str
+        The two materials to keep apart.
+    voltages_a_V, voltages_b_V : list of float
+        The Li-open voltages (V vs Li/Li+) of faces C | A and C | B.
+    required_V : list of float
+        Every potential C must hold.
+    max_ehull_eV_per_atom : float
+        Candidates further above the hull (eV/atom) were left out.
+    candidates : list of dict
+        One per candidate kept, best first (the rows of ``to_dataframe``).
+    counts : dict of str to int
+        How many candidates were given, evaluated, left out (and why), reacted, failed.
+    dataset, engine : str
+        Where the numbers come from.
+    notes : list of str
+        What was left out.
+
+    Examples
+    --------
+    >>> import stability
+    >>> engine = stability.make_engine(stability.load_dataset())
+    >>> candidates = [("LiF", "LiF"), ("Li3PO4", "Li3PO4"), ("Li2O", "Li2O")]
+    >>> ranking = stability.rank_interlayers(engine, "Li3N", "LiCoO2", candidates)
+    >>> ranking.required_V
+    [0.482365, 1.807604]
+    >>> ranking.counts["reacted"], ranking.counts["window_does_not_cover"]
+    (2, 1)
+    """
 
     a: str
     b: str
@@ -274,11 +322,39 @@ class InterlayerRanking:
         }
 
     def to_dataframe(self, top: int | None = None) -> pd.DataFrame:
-        """One row per candidate, best first: rank, formula, reduced_formula,
-        score_meV_per_atom (<= 0, 0 best; NaN when not scored), closed reaction energies
-        with A and B (meV/atom), the worst Li-open ones (meV per non-Li atom) and where (V),
-        reduction_limit_V, oxidation_limit_V, covers_voltages, window_margin_V,
-        window_shortfall_V, e_above_hull_eV_per_atom, products (";"-joined), error."""
+        """One row per candidate, best first (the table ``stability interlayer`` writes).
+
+        Parameters
+        ----------
+        top : int, optional
+            Only the best ``top`` candidates; None: all.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns: rank, formula, reduced_formula, score_meV_per_atom (meV per atom of the
+            reactants as written; <= 0, 0 best; NaN when not scored),
+            reaction_energy_with_a_meV_per_atom, reaction_energy_with_b_meV_per_atom
+            (closed, meV/atom), li_open_reaction_energy_with_a_meV_per_non_li_atom,
+            li_open_reaction_energy_with_b_meV_per_non_li_atom (the worst Li-open ones, meV
+            per non-Li atom) and where: li_open_with_a_at_voltage_V,
+            li_open_with_b_at_voltage_V (V), reduction_limit_V, oxidation_limit_V (V vs
+            Li/Li+), covers_voltages, window_margin_V, window_shortfall_V (V),
+            e_above_hull_eV_per_atom (eV/atom), placed_on_hull, products_with_a,
+            products_with_b, li_open_products_with_a, li_open_products_with_b (";"-joined),
+            dataset, error.
+
+        Examples
+        --------
+        >>> import stability
+        >>> engine = stability.make_engine(stability.load_dataset())
+        >>> candidates = [("LiF", "LiF"), ("Li3PO4", "Li3PO4"), ("Li2O", "Li2O")]
+        >>> ranking = stability.rank_interlayers(engine, "Li3N", "LiCoO2", candidates)
+        >>> ranking.to_dataframe(top=2)[["rank", "formula", "covers_voltages"]]
+           rank formula  covers_voltages
+        0     1     LiF             True
+        1     2    Li2O             True
+        """
         import pandas as pd
 
         rows = []
@@ -325,6 +401,45 @@ def rank_interlayers(
     reactions only. A face against Li metal always sees 0 V, closed. Candidates above ``max_ehull`` (eV/atom) and
     A and B themselves are left out; ``progress(n)`` is called after each candidate.
     ``jobs`` and ``executor`` (a Dask scheduler address or Client) as in ``map_items``.
+
+    Parameters
+    ----------
+    engine : Engine
+        From :func:`stability.make_engine`.
+    a, b : str
+        The materials to keep apart, A on the Li side (``"Li"`` for Li metal), B on the
+        cathode side: formulas, catalogue labels or aliases.
+    candidates : list of (str, str)
+        ``(key, formula)`` of each candidate C, e.g. :func:`stability.resolve_set` of a set.
+    voltages : iterable of float, optional
+        See above (V vs Li/Li+).
+    max_ehull : float, default 0.025
+        Largest energy above the hull of a candidate (eV/atom).
+    progress : callable, optional
+        ``progress(n)`` after each candidate.
+    jobs : int, default 1
+        Local worker processes.
+    executor : str or distributed.Client, optional
+        Run on this Dask cluster instead.
+
+    Returns
+    -------
+    InterlayerRanking
+        The candidates kept, best first.
+
+    Raises
+    ------
+    StabilityError
+        A negative ``max_ehull``, a voltage out of range, or A and B both Li metal.
+
+    Examples
+    --------
+    >>> import stability
+    >>> engine = stability.make_engine(stability.load_dataset())
+    >>> candidates = [("LiF", "LiF"), ("Li3PO4", "Li3PO4"), ("Li2O", "Li2O")]
+    >>> ranking = stability.rank_interlayers(engine, "Li3N", "LiCoO2", candidates)
+    >>> [(c["rank"], c["formula"], c["covers_voltages"]) for c in ranking.candidates]
+    [(1, 'LiF', True), (2, 'Li2O', True), (3, 'Li3PO4', False)]
     """
     if not max_ehull >= 0:  # also NaN
         raise StabilityError(f"--max-ehull must be >= 0 eV/atom, got {max_ehull:g}")
@@ -372,6 +487,7 @@ def rank_interlayers(
     for i, r in enumerate(rows, 1):
         r["rank"] = i
         r.setdefault("score_meV_per_atom", None)
+        r["dataset"] = engine.table.name
     notes = []
     if not faces.required_V:
         notes.append(

@@ -19,11 +19,13 @@ from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from stability import config
 from stability.analysis.cells.cell import CellSpec, resolve_material
 from stability.analysis.interfaces.interface import Interface, compute_interface
 from stability.analysis.windows.practical import MIN_GAP_EV, Passivation, compute_practical_window
 from stability.analysis.windows.window import Window
 from stability.errors import StabilityError
+from stability.formula import parse_formula
 from stability.thermo.base import Engine
 
 if TYPE_CHECKING:
@@ -44,6 +46,22 @@ def li_open_energy(result: Interface) -> float:
     The one place this module reads that value.
     """
     return result.reaction_energy_meV_per_non_li_atom
+
+
+def li_open_energy_per_atom(result: Interface) -> float:
+    """The most negative Li-open (mutual) reaction energy of ``result`` over its kinks, per
+    atom of the reactants as written (Li included, before any exchange with the reservoir):
+    each kink's meV per non-Li atom times the non-Li atoms per atom of the mixture at its
+    mixing ratio x (the atomic fraction of A, both reactants normalised to one atom, as
+    pymatgen reports it). This puts Li-open energies in the unit of closed ones."""
+    fa, fb = (
+        1.0 - parse_formula(f).get_atomic_fraction(config.WORKING_ION)
+        for f in (result.formula_a, result.formula_b)
+    )
+    return min(
+        k.reaction_energy_meV * (k.mixing_ratio * fa + (1 - k.mixing_ratio) * fb) + 0.0
+        for k in result.kinks
+    )
 
 
 def default_passivation(engine: Engine) -> Passivation | None:
@@ -84,9 +102,10 @@ def verdict(worst_meV: float | None) -> str:
 
 @dataclass(frozen=True)
 class InterfaceCheck:
-    """One face of the stack. Energies: closed in meV per atom of the mixture, Li open in
-    meV per non-Li atom; ``worst_reaction_energy_meV_per_atom`` is the lower of all of them,
-    ``at_voltage_V`` where (None: closed), ``products`` there."""
+    """One face of the stack. Energies: closed in meV per atom of the mixture, each Li-open
+    one in meV per non-Li atom (``li_open``) and per atom of the reactants as written;
+    ``worst_reaction_energy_meV_per_atom`` is the lowest per atom (closed or Li open: one
+    unit), ``at_voltage_V`` where (None: closed), ``products`` there."""
 
     left: str
     right: str
@@ -135,7 +154,54 @@ class LayerCheck:
 @dataclass(frozen=True)
 class StackStability:
     """Interfaces and layers of a stack (anode side first), with the potential gaps that no
-    adjacent windows bridge and an overall verdict."""
+    adjacent windows bridge and an overall verdict.
+
+    Made by :func:`stack_stability`.
+
+    Attributes
+    ----------
+    name : str
+        The spec's name.
+    interfaces : list of InterfaceCheck
+        Every face, Li side first: the closed and Li-open reactions and the worst of them
+        (the rows of ``to_dataframe``).
+    layers : list of LayerCheck
+        Every layer's window against the potentials it must hold (``layers_dataframe``).
+    gaps, passivated_gaps : list of dict
+        Potential ranges (``between``, ``after``, ``low_V``, ``high_V``) that no adjacent
+        strict (passivated) windows hold; ``passivated_gaps`` is None without band gaps.
+    passivated_windows_available : bool
+        Whether band gaps were found beside the data.
+    verdict : str
+        ``stable``, ``reacts`` or ``unknown`` (a face or layer failed).
+    dataset, engine, cathode : str
+        Where the numbers come from, and the cathode.
+    cathode_range_V : tuple of float
+        The cathode's nominal and cutoff voltages.
+    notes : list of str
+        What was left out.
+
+    Examples
+    --------
+    >>> import stability
+    >>> engine = stability.make_engine(stability.load_dataset())
+    >>> import pathlib, tempfile
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "cell.toml"
+    >>> _ = path.write_text('''
+    ... [cathode]
+    ... material = "LiCoO2"
+    ... cutoff_V = 4.2
+    ... voltage_V = 3.9
+    ...
+    ... [[electrolyte]]
+    ... material = "Li3PS4"
+    ... thickness_um = 30
+    ... density_g_cm3 = 1.88
+    ... ''')
+    >>> stack = stability.stack_stability(engine, stability.load_cell_spec(path))
+    >>> stack.verdict, [(g["between"], round(g["low_V"], 3), round(g["high_V"], 3)) for g in stack.gaps]
+    ('reacts', [('Li | Li3PS4', 0.0, 1.721), ('Li3PS4 | cathode', 2.361, 4.2)])
+    """
 
     name: str
     interfaces: list[InterfaceCheck]
@@ -195,10 +261,39 @@ class StackStability:
         return pd.DataFrame(rows)
 
     def to_dataframe(self) -> pd.DataFrame:
-        """One row per interface, anode side first: left, right, voltages_V (";"-joined, V),
-        closed_reaction_energy_meV_per_atom, worst_reaction_energy_meV_per_atom (closed:
-        meV/atom, Li open: meV per non-Li atom), at_voltage_V (NaN: closed), products
-        (";"-joined), verdict, error."""
+        """One row per interface, anode side first.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns: left, right, voltages_V (";"-joined, V),
+            closed_reaction_energy_meV_per_atom, worst_reaction_energy_meV_per_atom (closed:
+            meV/atom, Li open: meV per non-Li atom), at_voltage_V (V; NaN: closed), products
+            (";"-joined), verdict, error. ``layers_dataframe`` has the layers.
+
+        Examples
+        --------
+        >>> import stability
+        >>> engine = stability.make_engine(stability.load_dataset())
+        >>> import pathlib, tempfile
+        >>> path = pathlib.Path(tempfile.mkdtemp()) / "cell.toml"
+        >>> _ = path.write_text('''
+        ... [cathode]
+        ... material = "LiCoO2"
+        ... cutoff_V = 4.2
+        ... voltage_V = 3.9
+        ...
+        ... [[electrolyte]]
+        ... material = "Li3PS4"
+        ... thickness_um = 30
+        ... density_g_cm3 = 1.88
+        ... ''')
+        >>> frame = stability.stack_stability(engine, stability.load_cell_spec(path)).to_dataframe()
+        >>> frame[["left", "right", "worst_reaction_energy_meV_per_atom", "at_voltage_V"]].round(1)
+             left   right  worst_reaction_energy_meV_per_atom  at_voltage_V
+        0      Li  Li3PS4                              -712.1           NaN
+        1  Li3PS4  LiCoO2                              -743.1           4.1
+        """
         import pandas as pd
 
         return pd.DataFrame(
@@ -248,15 +343,16 @@ def check_interface(
         if not li_metal:
             for v in voltages:
                 r = compute_interface(engine, lf, rf, v)
-                e = li_open_energy(r)
+                per_atom = li_open_energy_per_atom(r)
                 li_open.append(
                     {
                         "voltage_V": v,
-                        "reaction_energy_meV_per_non_li_atom": e,
+                        "reaction_energy_meV_per_non_li_atom": li_open_energy(r),
+                        "reaction_energy_meV_per_atom": per_atom,
                         "products": r.products,
                     }
                 )
-                candidates.append((e, v, r.products))
+                candidates.append((per_atom, v, r.products))
     except StabilityError as exc:
         return InterfaceCheck(
             left, right, lf, rf, voltages, None, [], [], None, None, [], "unknown", str(exc)
@@ -360,7 +456,48 @@ def potential_gaps(
 
 
 def stack_stability(engine: Engine, spec: CellSpec) -> StackStability:
-    """Check every face and layer of ``spec`` on ``engine``'s dataset (anode side first)."""
+    """Check every face and layer of ``spec`` on ``engine``'s dataset (anode side first).
+
+    Each face reacts closed and with Li open at the potentials it sees (the module
+    docstring of ``stability.analysis.cells.stack``); each layer's strict window, and its
+    passivated window when band gaps lie beside the data, is checked against the
+    potentials its faces are pinned at.
+
+    Parameters
+    ----------
+    engine : Engine
+        From :func:`stability.make_engine`.
+    spec : CellSpec
+        From :func:`stability.load_cell_spec`.
+
+    Returns
+    -------
+    StackStability
+        The faces, layers, potential gaps and verdict.
+
+    Examples
+    --------
+    >>> import stability
+    >>> engine = stability.make_engine(stability.load_dataset())
+    >>> import pathlib, tempfile
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "cell.toml"
+    >>> _ = path.write_text('''
+    ... [cathode]
+    ... material = "LiCoO2"
+    ... cutoff_V = 4.2
+    ... voltage_V = 3.9
+    ...
+    ... [[electrolyte]]
+    ... material = "Li3PS4"
+    ... thickness_um = 30
+    ... density_g_cm3 = 1.88
+    ... ''')
+    >>> stack = stability.stack_stability(engine, stability.load_cell_spec(path))
+    >>> [(i.left, i.right, i.verdict) for i in stack.interfaces]
+    [('Li', 'Li3PS4', 'reacts'), ('Li3PS4', 'LiCoO2', 'reacts')]
+    >>> [(x.material, round(x.reduction_limit_V, 3), round(x.oxidation_limit_V, 3)) for x in stack.layers]
+    [('Li3PS4', 1.721, 2.361)]
+    """
     c = spec.cathode
     layers = list(reversed(spec.electrolytes))  # anode side first
     names = [e.material for e in layers]

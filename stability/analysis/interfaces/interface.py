@@ -78,6 +78,35 @@ class Interface(_Normalised):
     ``total_mixing_ratio``; ``decomposition_a/b`` are those own decompositions. ``to_dict``
     names every energy by its normalisation (``..._meV_per_atom`` or
     ``..._meV_per_non_li_atom``); so do the attributes of the same names.
+
+    Made by :func:`compute_interface`.
+
+    Attributes
+    ----------
+    reactant_a, reactant_b : str
+        The reactants as given (or their catalogue names); ``formula_a``, ``formula_b``
+        are the compositions computed.
+    voltage_V : float or None
+        The voltage (V vs Li/Li+) at which Li is open; None: closed.
+    mixing_ratio : float
+        Atomic fraction of A in the mixture at the most negative kink.
+    reaction_energy_meV_per_atom, reaction_energy_meV_per_non_li_atom : float
+        The most negative reaction energy (the one of the two that matches ``voltage_V``;
+        the other raises AttributeError naming the right one).
+    products : list of str
+        Reduced formulas of the products at that kink; ``reaction`` balances it.
+    kinks : list of InterfaceKink
+        Every kink of the mixing curve, A-poor first (the rows of ``to_dataframe``).
+
+    Examples
+    --------
+    >>> import stability
+    >>> engine = stability.make_engine(stability.load_dataset())
+    >>> r = stability.compute_interface(engine, "Li3N", "LiCoO2")
+    >>> round(r.reaction_energy_meV_per_atom, 1), r.products
+    (-449.9, ['Co', 'Li2O', 'LiN3'])
+    >>> r.reaction
+    '1 Li3N + 0.8889 LiCoO2 -> 0.8889 Co + 1.778 Li2O + 0.3333 LiN3'
     """
 
     reactant_a: str
@@ -154,13 +183,39 @@ class Interface(_Normalised):
         return d
 
     def to_dataframe(self) -> pd.DataFrame:
-        """One row per kink: mixing_ratio (atomic fraction of A), reaction_energy_meV_per_atom
-        (closed) or reaction_energy_meV_per_non_li_atom and
-        total_reaction_energy_meV_per_non_li_atom (Li open), products (";"-joined reduced
-        formulas), reaction."""
+        """One row per kink of the mixing curve, A-poor first.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns: reactant_a, reactant_b (as given), formula_a, formula_b, voltage_V
+            (NaN: closed), mixing_ratio (atomic fraction of A), reaction_energy_meV_per_atom
+            (closed, meV per atom of the mixture) or reaction_energy_meV_per_non_li_atom and
+            total_reaction_energy_meV_per_non_li_atom (Li open, meV per non-Li atom),
+            products (";"-joined reduced formulas), reaction, dataset.
+
+        Examples
+        --------
+        >>> import stability
+        >>> engine = stability.make_engine(stability.load_dataset())
+        >>> frame = stability.compute_interface(engine, "Li3N", "Li3PS4").to_dataframe()
+        >>> frame[["mixing_ratio", "reaction_energy_meV_per_atom", "products"]].round(1)
+           mixing_ratio  reaction_energy_meV_per_atom     products
+        0           0.0                           0.0       Li3PS4
+        1           0.5                        -557.9   Li2S;LiPN2
+        2           0.7                        -472.5  Li2S;Li7PN4
+        3           1.0                           0.0         Li3N
+        """
         import pandas as pd
 
-        return pd.DataFrame([k.to_row() for k in self.kinks])
+        head = {
+            "reactant_a": self.reactant_a,
+            "reactant_b": self.reactant_b,
+            "formula_a": self.formula_a,
+            "formula_b": self.formula_b,
+            "voltage_V": self.voltage_V,
+        }
+        return pd.DataFrame([{**head, **k.to_row(), "dataset": self.dataset} for k in self.kinks])
 
 
 @lru_cache(maxsize=4096)
@@ -316,7 +371,42 @@ def compute_interface(
     *,
     use_own_energy: bool = False,
 ) -> Interface:
-    """Return the reaction of ``a`` with ``b``, closed, or with Li open at ``voltage`` (V)."""
+    """Return the reaction of ``a`` with ``b``, closed, or with Li open at ``voltage`` (V).
+
+    Parameters
+    ----------
+    engine : Engine
+        From :func:`stability.make_engine`.
+    a, b : str or pymatgen.core.Composition
+        The reactants: what :func:`stability.compute_window` takes.
+    voltage : float, optional
+        Open the system to Li at this voltage (V vs Li/Li+, -1 to 10); energies are then
+        per non-Li atom. None (default): closed, per atom of the mixture.
+    use_own_energy : bool, default False
+        Start from each reactant's own (dataset) energy instead of its hull energy.
+
+    Returns
+    -------
+    Interface
+        The most negative reaction and every kink of the mixing curve.
+
+    Raises
+    ------
+    StabilityError
+        A reactant does not read, a voltage is out of range, Li is open but neither side
+        has Li, or the dataset lacks an element.
+
+    Examples
+    --------
+    >>> import stability
+    >>> engine = stability.make_engine(stability.load_dataset())
+    >>> closed = stability.compute_interface(engine, "Li3PS4", "LiCoO2")
+    >>> round(closed.reaction_energy_meV_per_atom, 1)
+    -402.3
+    >>> at_3V = stability.compute_interface(engine, "Li3PS4", "LiCoO2", 3.0)
+    >>> round(at_3V.reaction_energy_meV_per_non_li_atom, 1), at_3V.products
+    (-608.4, ['Co3S4', 'Li2SO4', 'Li4P2O7'])
+    """
     r = _react(engine, a, b, voltage, use_own_energy, phases=True)
     kinks = []
     for i, (x, energy, total) in enumerate(r.energies):
@@ -398,21 +488,62 @@ def summary_row(result: Interface) -> dict:
 
 @dataclass(frozen=True)
 class InterfaceScan:
-    """An interface at every voltage of a scan (Li open at each)."""
+    """An interface at every voltage of a scan (Li open at each).
+
+    Made by :func:`scan_interface`.
+
+    Attributes
+    ----------
+    results : list of Interface
+        One per voltage, in the order given.
+
+    Examples
+    --------
+    >>> import stability
+    >>> engine = stability.make_engine(stability.load_dataset())
+    >>> scan = stability.scan_interface(engine, "Li3PS4", "LiCoO2", [3.0, 4.0])
+    >>> [round(r.reaction_energy_meV_per_non_li_atom, 1) for r in scan.results]
+    [-608.4, -731.1]
+    """
 
     results: list[Interface]
 
     def to_dataframe(self) -> pd.DataFrame:
-        """One row per voltage: reactant_a, reactant_b, voltage_V (V vs Li/Li+), mixing_ratio,
-        reaction_energy_meV_per_non_li_atom (mutual), total_reaction_energy_meV_per_non_li_atom
-        and total_mixing_ratio (with each reactant's own decomposition),
-        decomposition_a/b_meV_per_non_li_atom (each reactant alone with Li at that voltage),
-        products (";"-joined), reaction."""
+        """One row per voltage of the scan.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns: reactant_a, reactant_b, formula_a, formula_b, voltage_V (V vs Li/Li+),
+            mixing_ratio,
+            reaction_energy_meV_per_non_li_atom (mutual, meV per non-Li atom),
+            total_reaction_energy_meV_per_non_li_atom and total_mixing_ratio (with each
+            reactant's own decomposition), decomposition_a_meV_per_non_li_atom and
+            decomposition_b_meV_per_non_li_atom (each reactant alone with Li at that
+            voltage), products (";"-joined), reaction, dataset.
+
+        Examples
+        --------
+        >>> import stability
+        >>> engine = stability.make_engine(stability.load_dataset())
+        >>> scan = stability.scan_interface(engine, "Li3PS4", "LiCoO2", [3.0, 4.0])
+        >>> scan.to_dataframe()[["voltage_V", "reaction_energy_meV_per_non_li_atom"]].round(1)
+           voltage_V  reaction_energy_meV_per_non_li_atom
+        0        3.0                               -608.4
+        1        4.0                               -731.1
+        """
         import pandas as pd
 
         return pd.DataFrame(
             [
-                {"reactant_a": r.reactant_a, "reactant_b": r.reactant_b, **summary_row(r)}
+                {
+                    "reactant_a": r.reactant_a,
+                    "reactant_b": r.reactant_b,
+                    "formula_a": r.formula_a,
+                    "formula_b": r.formula_b,
+                    **summary_row(r),
+                    "dataset": r.dataset,
+                }
                 for r in self.results
             ]
         )
@@ -435,23 +566,89 @@ def parse_scan(text: str) -> list[float]:
 def scan_interface(
     engine: Engine, a: MaterialLike, b: MaterialLike, voltages: Iterable[float]
 ) -> InterfaceScan:
-    """The interface at each voltage; the system's hull and grand hulls are built once each."""
+    """The interface at each voltage; the system's hull and grand hulls are built once each.
+
+    Parameters
+    ----------
+    engine : Engine
+        From :func:`stability.make_engine`.
+    a, b : str or pymatgen.core.Composition
+        The reactants, as :func:`compute_interface` takes them.
+    voltages : iterable of float
+        Voltages (V vs Li/Li+) at which Li is open, e.g. ``numpy.arange(0, 5.01, 0.1)``.
+
+    Returns
+    -------
+    InterfaceScan
+        One :class:`Interface` per voltage.
+
+    Raises
+    ------
+    StabilityError
+        As :func:`compute_interface`, at the first voltage that fails.
+
+    Examples
+    --------
+    >>> import stability
+    >>> engine = stability.make_engine(stability.load_dataset())
+    >>> scan = stability.scan_interface(engine, "Li3N", "Li3PS4", [0.5, 1.0])
+    >>> [(r.voltage_V, r.products) for r in scan.results]
+    [(0.5, ['Li2S', 'Li7PN4']), (1.0, ['Li2S', 'LiPN2'])]
+    """
     return InterfaceScan([compute_interface(engine, a, b, v) for v in voltages])
 
 
 @dataclass(frozen=True)
 class InterfaceMatrix:
-    """Every pair of a left and a right set, with the error of any pair that failed."""
+    """Every pair of a left and a right set, with the error of any pair that failed.
+
+    Made by :func:`interface_matrix`.
+
+    Attributes
+    ----------
+    rows : list of dict
+        One per pair, left-major: the rows of ``to_dataframe``.
+    li_open : bool
+        Whether Li was open (energies per non-Li atom) or not (per atom).
+
+    Examples
+    --------
+    >>> import stability
+    >>> engine = stability.make_engine(stability.load_dataset())
+    >>> left, right = [("LPS", "Li3PS4"), ("beta-Li3N", "Li3N")], [("LCO", "LiCoO2")]
+    >>> matrix = stability.interface_matrix(engine, left, right)
+    >>> [(r["reactant_a"], round(r["reaction_energy_meV_per_atom"], 1)) for r in matrix.rows]
+    [('LPS', -402.3), ('beta-Li3N', -449.9)]
+    """
 
     rows: list[dict]
     li_open: bool
 
     def to_dataframe(self) -> pd.DataFrame:
-        """One row per pair: a_label, a_formula, b_label, b_formula, then ``summary_columns``:
-        voltage_V (NaN: closed), mixing_ratio, reaction_energy_meV_per_atom (closed) or
-        reaction_energy_meV_per_non_li_atom, total_reaction_energy_meV_per_non_li_atom and
-        total_mixing_ratio (Li open), decomposition_a/b_meV_per_..., products (";"-joined),
-        reaction; then error (empty when the pair was computed)."""
+        """One row per pair, left-major (the table ``stability interfaces`` writes).
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns: reactant_a (as given), formula_a, reactant_b, formula_b, then
+            ``summary_columns``:
+            voltage_V (NaN: closed), mixing_ratio, then closed: reaction_energy_meV_per_atom,
+            decomposition_a_meV_per_atom, decomposition_b_meV_per_atom (meV per atom); Li
+            open: reaction_energy_meV_per_non_li_atom,
+            total_reaction_energy_meV_per_non_li_atom, total_mixing_ratio,
+            decomposition_a_meV_per_non_li_atom, decomposition_b_meV_per_non_li_atom (meV per
+            non-Li atom); then products (";"-joined), reaction, dataset, and error (empty
+            when the pair was computed).
+
+        Examples
+        --------
+        >>> import stability
+        >>> engine = stability.make_engine(stability.load_dataset())
+        >>> matrix = stability.interface_matrix(engine, [("LPS", "Li3PS4")], [("LCO", "LiCoO2")])
+        >>> matrix.to_dataframe()[["reactant_a", "reactant_b", "reaction_energy_meV_per_atom"]].round(1)
+          reactant_a reactant_b  reaction_energy_meV_per_atom
+        0        LPS        LCO                        -402.3
+        """
         import pandas as pd
 
         return pd.DataFrame(self.rows, columns=matrix_columns(self.li_open))
@@ -459,13 +656,14 @@ class InterfaceMatrix:
 
 def matrix_columns(li_open: bool) -> list[str]:
     """Columns of interface matrix and scan rows (``InterfaceMatrix.to_dataframe``)."""
-    return ["a_label", "a_formula", "b_label", "b_formula", *summary_columns(li_open), "error"]
+    return [*PAIR_COLUMNS, *summary_columns(li_open), "dataset", "error"]
 
+
+#: The pair of a matrix or scan row: labels as given and compositions.
+PAIR_COLUMNS = ("reactant_a", "formula_a", "reactant_b", "formula_b")
 
 #: Columns of matrix rows that hold text; the others are floats.
-TEXT_COLUMNS = frozenset(
-    {"a_label", "a_formula", "b_label", "b_formula", "products", "reaction", "error"}
-)
+TEXT_COLUMNS = frozenset({*PAIR_COLUMNS, "products", "reaction", "dataset", "error"})
 
 
 def pair_rows(
@@ -480,11 +678,11 @@ def pair_rows(
     except StabilityError:
         mat_a, mat_b = a, b  # each voltage's row reports the error
     for v in voltages:
-        row = {"a_label": a_label, "a_formula": a, "b_label": b_label, "b_formula": b}
+        row = dict(zip(PAIR_COLUMNS, (a_label, a, b_label, b), strict=True))
         try:
-            row.update(interface_row(engine, mat_a, mat_b, v), error="")
+            row.update(interface_row(engine, mat_a, mat_b, v), dataset=engine.table.name, error="")
         except StabilityError as exc:
-            row.update(voltage_V=v, error=str(exc))
+            row.update(voltage_V=v, dataset=engine.table.name, error=str(exc))
         rows.append(row)
     return rows
 
@@ -572,9 +770,11 @@ def iter_interface_rows(
     for outcome in map_items(task, pairs, jobs=jobs, executor=executor, groups=groups):
         rows = outcome.value
         if not outcome.ok:  # a bug in one pair: its rows say so, the others go on
-            names = ("a_label", "a_formula", "b_label", "b_formula")
-            head = dict(zip(names, pairs[outcome.index], strict=True))
-            rows = [{**head, "voltage_V": v, "error": outcome.error} for v in voltages]
+            head = dict(zip(PAIR_COLUMNS, pairs[outcome.index], strict=True))
+            rows = [
+                {**head, "voltage_V": v, "dataset": engine.table.name, "error": outcome.error}
+                for v in voltages
+            ]
         ahead[outcome.index] = rows
         if progress is not None:
             progress(1)
@@ -596,6 +796,38 @@ def interface_matrix(
 
     A pair that fails keeps its row, with the reason in ``error``. For matrices too large
     to hold, stream ``iter_interface_rows`` instead.
+
+    Parameters
+    ----------
+    engine : Engine
+        From :func:`stability.make_engine`.
+    left, right : list of (str, str)
+        ``(label, formula)`` pairs, e.g. from :func:`stability.resolve_set`.
+    voltage : float, optional
+        Open Li at this voltage (V vs Li/Li+); None (default): closed.
+    jobs : int, default 1
+        Local worker processes.
+    executor : str or distributed.Client, optional
+        Run on this Dask cluster instead (see :func:`stability.map_items`).
+
+    Returns
+    -------
+    InterfaceMatrix
+        One row per pair, left-major.
+
+    Examples
+    --------
+    >>> import stability
+    >>> engine = stability.make_engine(stability.load_dataset())
+    >>> left = stability.resolve_set("nitride-sses")
+    >>> matrix = stability.interface_matrix(engine, left, [("LCO", "LiCoO2")], 3.0)
+    >>> frame = matrix.to_dataframe()
+    >>> frame[["reactant_a", "reaction_energy_meV_per_non_li_atom", "products"]].round(1)
+      reactant_a  reaction_energy_meV_per_non_li_atom          products
+    0  beta-Li3N                                -37.2       Co3O4;LiNO3
+    1   Li9N2Cl3                                -33.7  Co3O4;LiCl;LiNO3
+    2      LiPON                               -332.8        LiCoPO4;N2
+    3     Li7N2I                                -22.6     Co3O4;I;LiNO3
     """
     rows = iter_interface_rows(engine, left, right, [voltage], jobs=jobs, executor=executor)
     return InterfaceMatrix(list(rows), voltage is not None)

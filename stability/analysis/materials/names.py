@@ -99,6 +99,22 @@ class Material:
 
     ``label`` is what the user typed (a formula or an id) or the canonical spelling of a
     catalogue label or alias; ``formula`` is plain ASCII pymatgen reads.
+
+    Attributes
+    ----------
+    label : str
+        What to show.
+    formula : str
+        What to compute.
+    material_id : str or None
+        The dataset's id, when the input was one.
+
+    Examples
+    --------
+    >>> import stability
+    >>> m = stability.resolve_material("beta-Li3N")
+    >>> m.label, m.formula, m.reduced_formula, sorted(m.elements)
+    ('beta-Li3N', 'Li3N', 'Li3N', ['Li', 'N'])
     """
 
     label: str
@@ -153,6 +169,32 @@ def resolve_material(text: str, table: EntryTable | None = None) -> Material:
     """Resolve what a user typed where a formula goes; raise StabilityError saying why not.
 
     ``table`` is needed only for material ids. See the module docstring for the rules.
+
+    Parameters
+    ----------
+    text : str
+        A formula (``Li3PS4``), a catalogue label or alias (``LGPS``, ``NMC811``,
+        ``beta-Li3N``) or a material id (``mp-2251``).
+    table : EntryTable, optional
+        The dataset that resolves material ids.
+
+    Returns
+    -------
+    Material
+        The label to show and the formula to compute.
+
+    Raises
+    ------
+    StabilityError
+        Empty, ambiguous (``NMC``), unknown, or an id without ``table``.
+
+    Examples
+    --------
+    >>> import stability
+    >>> stability.resolve_material("LGPS")
+    Material(label='LGPS', formula='Li10GeP2S12', material_id=None)
+    >>> stability.resolve_material("Li3PS4").formula
+    'Li3PS4'
     """
     typed = " ".join(unicodedata.normalize("NFKC", text or "").split())
     if not typed:
@@ -180,6 +222,8 @@ def resolve_material(text: str, table: EntryTable | None = None) -> Material:
         if close and "did you mean" not in str(exc):
             names = " or ".join(_NAMES[c][0] for c in close)
             raise FormulaError(f"{exc}; not a known name either: did you mean {names}?") from None
+        if str(exc).startswith("cannot parse") and "did you mean" not in str(exc):
+            raise FormulaError(f"{exc}; not a known material name either") from None
         raise
     return Material(" ".join((text or "").split()), normalize_formula(typed))
 

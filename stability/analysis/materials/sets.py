@@ -125,6 +125,35 @@ def resolve_targets(table: EntryTable | None, name: str) -> list[Target]:
 
     ``table`` is needed for dataset sets and for material ids in files; None otherwise.
     Keys are unique: a material listed twice is run twice (``Li3N``, ``Li3N#1``).
+
+    Parameters
+    ----------
+    table : EntryTable or None
+        The dataset (``engine.table``), for dataset sets and material ids.
+    name : str
+        A catalogue set (``seed``, ``nitride-sses``, ...), a dataset set (``all``,
+        ``all-li``, ``li-ternaries:X``), a file with one material per line, or several of
+        these joined by commas.
+
+    Returns
+    -------
+    list of Target
+        One per member, in order: ``key``, ``label``, ``formula``, dataset ``row`` (-1:
+        not from the dataset), class ``cls`` and ``error`` (a line that did not resolve).
+
+    Raises
+    ------
+    StabilityError
+        An unknown set name, or a dataset set without ``table``.
+
+    Examples
+    --------
+    >>> import stability
+    >>> [(t.label, t.formula, t.cls) for t in stability.resolve_targets(None, "nitride-sses")]
+    [('beta-Li3N', 'Li3N', 'nitride'), ('Li9N2Cl3', 'Li9N2Cl3', 'nitride'), ('LiPON', 'Li2PO2N', 'nitride'), ('Li7N2I', 'Li7N2I', 'nitride')]
+    >>> table = stability.load_dataset()
+    >>> len(stability.resolve_targets(table, "li-ternaries:N"))
+    120
     """
     out: list[Target] = []
     for part in [p.strip() for p in name.split(",") if p.strip()] or [name]:
@@ -144,6 +173,24 @@ def resolve_set(name: str, table: EntryTable | None = None) -> list[tuple[str, s
 
     A member that could not be resolved keeps its text as formula, so the calculation that
     uses it reports the error for that member alone.
+
+    Parameters
+    ----------
+    name : str
+        A set name, as :func:`resolve_targets` takes.
+    table : EntryTable, optional
+        The dataset, for dataset sets and material ids.
+
+    Returns
+    -------
+    list of (str, str)
+        ``(label, formula)`` of every member, in order.
+
+    Examples
+    --------
+    >>> import stability
+    >>> stability.resolve_set("nitride-sses")
+    [('beta-Li3N', 'Li3N'), ('Li9N2Cl3', 'Li9N2Cl3'), ('LiPON', 'Li2PO2N'), ('Li7N2I', 'Li7N2I')]
     """
     return [(t.label, t.formula) for t in resolve_targets(table, name)]
 
@@ -223,6 +270,33 @@ def filter_by_ehull(targets: list[Target], engine: Engine, max_ehull: float) -> 
     glass placed on the hull) and targets whose energy cannot be computed (they report their
     error when run). Each chemical system's hull is built once (targets are visited grouped by
     system; the engine caches hulls).
+
+    Parameters
+    ----------
+    targets : list of Target
+        From :func:`resolve_targets`.
+    engine : Engine
+        From :func:`stability.make_engine`, over the dataset the targets came from.
+    max_ehull : float
+        Largest energy above the hull kept (eV/atom, >= 0).
+
+    Returns
+    -------
+    list of Target
+        The targets kept, in their order.
+
+    Raises
+    ------
+    StabilityError
+        ``max_ehull`` is negative.
+
+    Examples
+    --------
+    >>> import stability
+    >>> engine = stability.make_engine(stability.load_dataset())
+    >>> targets = stability.resolve_targets(engine.table, "li-ternaries:N")
+    >>> len(stability.filter_by_ehull(targets, engine, 0.0))
+    65
     """
     if max_ehull < 0:
         raise StabilityError(f"--max-ehull must be >= 0 eV/atom, not {max_ehull:g}")

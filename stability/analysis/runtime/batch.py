@@ -51,6 +51,34 @@ def map_items(
     With an ``executor`` (scheduler address or Client) they run on that Dask cluster
     instead: ``fn`` and the items must then pickle (cloudpickle; closures do), engines they
     refer to travel as references and their datasets once per worker.
+
+    Parameters
+    ----------
+    fn : callable
+        ``fn(item) -> result``, for one item.
+    items : sequence
+        The items (indexable, with a length).
+    jobs : int, default 1
+        Worker processes; 1 runs in this process.
+    allow_errors : bool, default True
+        Turn an item's exception into its Outcome's ``error``; False raises it.
+    groups : sequence of sequences of int, optional
+        Item indices to run together, in order, in one process.
+    executor : str or distributed.Client, optional
+        A Dask scheduler address or Client to run on instead.
+
+    Returns
+    -------
+    iterator of Outcome
+        One per item, as each finishes (not necessarily in order): ``index``, ``value``,
+        ``error`` (None when it succeeded) and ``ok``.
+
+    Examples
+    --------
+    >>> import stability
+    >>> outcomes = stability.map_items(lambda x: 10 / x, [1, 2, 0])
+    >>> [(o.index, o.value, o.error) for o in sorted(outcomes, key=lambda o: o.index)]
+    [(0, 10.0, None), (1, 5.0, None), (2, None, 'internal error (ZeroDivisionError: division by zero)')]
     """
     if executor is not None:
         from stability.analysis.runtime.cluster import map_on_cluster

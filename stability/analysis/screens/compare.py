@@ -24,50 +24,69 @@ class Comparison:
 
     def to_dataframe(self) -> pd.DataFrame:
         """Long table, one row per (material, dataset): label, formula, class, dataset,
-        reduction_limit_V, oxidation_limit_V, reduction_limit_std_V, oxidation_limit_std_V
-        (V; NaN where the data has no uncertainties), reduction_products, oxidation_products
-        (";"-joined), error."""
+        reduced_formula, placed_on_hull, reduction_limit_V, oxidation_limit_V, window_width_V
+        (V vs Li/Li+), reduction_products, oxidation_products (";"-joined),
+        reduction_limit_std_V, oxidation_limit_std_V (V; NaN where the data has no
+        uncertainties), reference_dataset (the first dataset), reduction_shift_V,
+        oxidation_shift_V (V, this dataset minus the reference; NaN on the reference and where
+        either failed), reduction_products_changed, oxidation_products_changed (products lost
+        "-" and gained "+" against the reference; "" unchanged, None on the reference and
+        where either failed),
+        error (empty when computed)."""
         import pandas as pd
 
-        return pd.DataFrame(self.rows)
+        return pd.DataFrame(self.rows, columns=COLUMNS)
 
     def failures(self) -> dict[str, str]:
         """{"label [dataset]": error} of the windows that failed."""
         return {f"{r['label']} [{r['dataset']}]": r["error"] for r in self.rows if r.get("error")}
 
-    def differences(self) -> pd.DataFrame:
-        """Wide table, one row per material: each dataset's limits, the shift from the first
-        dataset to each other (V), the products that changed, and error (per dataset, if any)."""
-        import pandas as pd
 
-        long = self.to_dataframe()
-        first = self.datasets[0]
-        out = []
-        for label, group in long.groupby("label", sort=False):
-            by = {r["dataset"]: r for r in group.to_dict("records")}
-            row = {"label": label, "formula": group["formula"].iloc[0]}
-            for ds in self.datasets:
-                row[f"reduction_V[{ds}]"] = by[ds].get("reduction_limit_V")
-                row[f"oxidation_V[{ds}]"] = by[ds].get("oxidation_limit_V")
-            for ds in self.datasets[1:]:
-                a, b = by[first], by[ds]
-                for lim in ("reduction", "oxidation"):
-                    va, vb = a.get(f"{lim}_limit_V"), b.get(f"{lim}_limit_V")
-                    row[f"{lim}_shift_V[{ds}]"] = (
-                        (vb - va) if va is not None and vb is not None else None
-                    )
-                    pa = set(str(a.get(f"{lim}_products") or "").split(";")) - {""}
-                    pb = set(str(b.get(f"{lim}_products") or "").split(";")) - {""}
-                    row[f"{lim}_products_changed[{ds}]"] = (
-                        ""
-                        if pa == pb
-                        else f"-{','.join(sorted(pa - pb))} +{','.join(sorted(pb - pa))}"
-                    )
-            row["error"] = "; ".join(
-                f"{ds}: {by[ds]['error']}" for ds in self.datasets if by[ds].get("error")
+#: Columns of a comparison row, in order (``Comparison.to_dataframe``).
+COLUMNS = [
+    "label",
+    "formula",
+    "class",
+    "dataset",
+    *LIMIT_COLUMNS,
+    *STD_COLUMNS,
+    "reference_dataset",
+    "reduction_shift_V",
+    "oxidation_shift_V",
+    "reduction_products_changed",
+    "oxidation_products_changed",
+    "error",
+]
+
+
+def _change(a: str | None, b: str | None) -> str:
+    """Products lost (-) and gained (+) from ``a`` to ``b`` (";"-joined); "" when the same."""
+    pa, pb = set((a or "").split(";")) - {""}, set((b or "").split(";")) - {""}
+    return "" if pa == pb else f"-{','.join(sorted(pa - pb))} +{','.join(sorted(pb - pa))}"
+
+
+def with_differences(rows: list[dict], reference: str) -> list[dict]:
+    """Add each row's shift and changed products against the same material's row on the
+    ``reference`` dataset; None where either row failed (a material absent from a dataset's
+    chemical system has no window there: its ``error`` says which elements are missing)."""
+    ref = {r["label"]: r for r in rows if r["dataset"] == reference}
+    out = []
+    for r in rows:
+        a = ref.get(r["label"])
+        both = (
+            r["dataset"] != reference
+            and a is not None
+            and not a.get("error")
+            and not r.get("error")
+        )
+        row = {**r, "reference_dataset": reference}
+        for lim in ("reduction", "oxidation"):
+            row[f"{lim}_shift_V"] = r[f"{lim}_limit_V"] - a[f"{lim}_limit_V"] if both else None
+            row[f"{lim}_products_changed"] = (
+                _change(a[f"{lim}_products"], r[f"{lim}_products"]) if both else None
             )
-            out.append(row)
-        return pd.DataFrame(out)
+        out.append({k: row.get(k) for k in COLUMNS})
+    return out
 
 
 def compare_windows(
@@ -104,4 +123,5 @@ def compare_windows(
             **(out.value or {}),
             "error": out.error or "",
         }
-    return Comparison(rows, [e.table.name for e in engines])
+    names = [e.table.name for e in engines]
+    return Comparison(with_differences(rows, names[0]), names)

@@ -57,14 +57,33 @@ SCREEN_COLUMNS = [
 
 @dataclass(frozen=True)
 class ScreenResult:
-    """Rows of a screen, in the set's order; see ``to_dataframe`` for columns."""
+    """Rows of a screen, in the set's order; see ``to_dataframe`` for columns.
+
+    Made by :func:`run_screen`.
+
+    Attributes
+    ----------
+    rows : list of dict
+        One per target, in the set's order: the rows of ``to_dataframe``.
+
+    Examples
+    --------
+    >>> import stability
+    >>> engine = stability.make_engine(stability.load_dataset())
+    >>> result = stability.run_screen(engine, stability.resolve_targets(None, "nitride-sses"))
+    >>> [(r["label"], round(r["oxidation_limit_V"], 3)) for r in result.rows]
+    [('beta-Li3N', 0.482), ('Li9N2Cl3', 0.494), ('LiPON', 2.638), ('Li7N2I', 0.5)]
+    """
 
     rows: list[dict]
 
     def to_dataframe(self) -> pd.DataFrame:
-        """One row per screened material.
+        """One row per screened material (the table ``stability screen`` writes).
 
-        Columns: material_id (empty where unknown), formula (as in the set or the data, or
+        Returns
+        -------
+        pandas.DataFrame
+            Columns: material_id (empty where unknown), formula (as in the set or the data, or
         an alias's composition), label (as in the set: catalogue label, alias, what the file
         says), reduced_formula, class (catalogue class or anion class), e_above_hull_eV_per_atom
         (eV/atom; a dataset row's own energy, else the dataset's lowest entry of that
@@ -77,7 +96,21 @@ class ScreenResult:
         passivated_oxidation_limit_V (V; empty: nothing stops it), passivated_*_products
         (";"-joined) and passivation_*_stop (why each side stops); then
         ``reaction_with_<label>_meV_per_atom`` for each ``interfaces_with`` partner
-        (closed, most negative, meV/atom).
+        (closed, most negative, meV/atom). With uncertainties, reduction_limit_std_V and
+        oxidation_limit_std_V (V).
+
+        Examples
+        --------
+        >>> import stability
+        >>> engine = stability.make_engine(stability.load_dataset())
+        >>> targets = stability.resolve_targets(None, "nitride-sses")
+        >>> frame = stability.run_screen(engine, targets).to_dataframe()
+        >>> frame[["label", "formula", "reduction_limit_V", "oxidation_limit_V"]].round(3)
+               label   formula  reduction_limit_V  oxidation_limit_V
+        0  beta-Li3N      Li3N              0.000              0.482
+        1   Li9N2Cl3  Li9N2Cl3              0.000              0.494
+        2      LiPON   Li2PO2N              0.677              2.638
+        3     Li7N2I    Li7N2I              0.000              0.500
         """
         import pandas as pd
 
@@ -267,6 +300,55 @@ def run_screen(
     any cluster. A lost scheduler or worker pool raises its error, the finished rows saved.
     ``tolerance`` and ``passivation`` add the practical windows (see ``screen_target``); put
     their settings in ``header`` so a resumed run cannot mix rows computed without them.
+
+    Parameters
+    ----------
+    engine : Engine
+        From :func:`stability.make_engine`.
+    targets : list of Target
+        What to screen, from :func:`stability.resolve_targets` (optionally
+        :func:`stability.filter_by_ehull`).
+    out : path, optional
+        Folder for the journal (``screen.journal.jsonl``) that makes the run resumable.
+    jobs : int, default 1
+        Local worker processes.
+    partners : list of (str, str), optional
+        ``(label, formula)`` of materials to react each target with (closed): a
+        ``reaction_with_<label>_meV_per_atom`` column each.
+    header : dict, optional
+        Settings recorded in the journal; a resumed run must have the same.
+    restart : bool, default False
+        Discard the journal at ``out`` and start again.
+    draws : int, default 0
+        Monte Carlo draws of the MP2020 correction uncertainties (adds the ``*_std_V``
+        columns); 0: none.
+    progress : callable, optional
+        ``progress(total, done)`` returning a bar with ``update(n)`` and ``close()``.
+    tolerance : float, optional
+        Li-exchange tolerance (Li per atom), as in :func:`stability.compute_practical_window`.
+    passivation : Passivation, optional
+        Adds the passivated windows.
+    executor : str or distributed.Client, optional
+        Run on this Dask cluster instead of local processes.
+
+    Returns
+    -------
+    ScreenResult
+        One row per target, in the targets' order; a row that failed carries its ``error``.
+
+    Raises
+    ------
+    Interrupted
+        Ctrl-C: the finished rows are saved in the journal.
+
+    Examples
+    --------
+    >>> import stability
+    >>> engine = stability.make_engine(stability.load_dataset())
+    >>> targets = stability.resolve_targets(None, "nitride-sses")
+    >>> result = stability.run_screen(engine, targets, partners=[("LCO", "LiCoO2")])
+    >>> [(r["label"], round(r["reaction_with_LCO_meV_per_atom"], 1)) for r in result.rows]
+    [('beta-Li3N', -449.9), ('Li9N2Cl3', -323.3), ('LiPON', -201.7), ('Li7N2I', -393.4)]
     """
     from stability.analysis.runtime.batch import map_items
     from stability.analysis.runtime.outcome import ClusterError, WorkerLost
@@ -280,7 +362,7 @@ def run_screen(
         journal = Journal(path, _finite(header or {}))
     done = dict(journal.done) if journal else {}
     todo = [t for t in targets if t.key not in done]
-    bar = progress(len(targets), len(done)) if progress else None
+    bar = progress(len(targets), len(targets) - len(todo)) if progress else None
 
     def one(target: Target) -> dict:
         # Made finite here, in the worker: the parent's share of a fast screen is the serial part.

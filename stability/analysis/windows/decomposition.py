@@ -40,9 +40,15 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Decomposition:
-    """The decomposition energy of one composition at one voltage."""
+    """The decomposition energy of one composition at one voltage.
 
+    ``label`` is the material as given (a name, alias or formula), ``formula`` the composition
+    computed, ``dataset`` the dataset's name.
+    """
+
+    label: str
     formula: str
+    dataset: str
     voltage_V: float
     decomposition_energy_eV_per_atom: float
     products: list[str]
@@ -51,44 +57,86 @@ class Decomposition:
 
     def to_dict(self) -> dict:
         return {
+            "label": self.label,
             "formula": self.formula,
             "voltage_V": self.voltage_V,
             "decomposition_energy_eV_per_atom": self.decomposition_energy_eV_per_atom,
             "products": list(self.products),
             "li_per_formula_unit": self.li_per_formula_unit,
             "energy_reference": self.energy_reference,
+            "dataset": self.dataset,
         }
+
+
+#: Columns of ``DecompositionTable.to_dataframe`` (and keys of ``Decomposition.to_dict``).
+DECOMPOSITION_COLUMNS = [
+    "label",
+    "formula",
+    "voltage_V",
+    "decomposition_energy_eV_per_atom",
+    "products",
+    "li_per_formula_unit",
+    "energy_reference",
+    "dataset",
+]
 
 
 @dataclass(frozen=True)
 class DecompositionTable:
-    """Decomposition energies of several compositions and voltages."""
+    """Decomposition energies of several compositions and voltages.
+
+    Made by :func:`compute_decompositions`.
+
+    Attributes
+    ----------
+    results : list of Decomposition
+        One per composition and voltage, in input order: ``formula``, ``voltage_V``,
+        ``decomposition_energy_eV_per_atom``, ``products``, ``li_per_formula_unit`` and
+        ``energy_reference``, as in ``to_dataframe``.
+    errors : dict of str to str
+        ``{formula: error}`` of the inputs that failed (with ``allow_errors``).
+
+    Examples
+    --------
+    >>> import stability
+    >>> engine = stability.make_engine(stability.load_dataset())
+    >>> table = stability.compute_decompositions(engine, ["Li3N"], [0.0, 5.0])
+    >>> [(r.voltage_V, round(r.decomposition_energy_eV_per_atom, 3)) for r in table.results]
+    [(0.0, 0.0), (5.0, -3.289)]
+    """
 
     results: list[Decomposition]
     #: {formula: error} of the inputs that failed (with ``allow_errors``).
     errors: dict[str, str] = field(default_factory=dict)
 
     def to_dataframe(self) -> pd.DataFrame:
-        """One row per composition and voltage.
+        """One row per composition and voltage (the table ``stability decomposition`` writes).
 
-        Columns: formula, voltage_V (V vs Li/Li+), decomposition_energy_eV_per_atom (eV per
-        atom of the composition; <= 0, negative = decomposes), products (";"-joined reduced
-        formulas, Li metal left out), li_per_formula_unit (Li taken up (+) or released (-)
-        per formula unit), energy_reference ("own": dataset entry, "hull": placed).
+        Returns
+        -------
+        pandas.DataFrame
+            Columns: label (as given), formula (the composition computed), voltage_V (V vs Li/Li+), decomposition_energy_eV_per_atom (eV
+            per atom of the composition; <= 0, negative = decomposes), products (";"-joined
+            reduced formulas, Li metal left out), li_per_formula_unit (Li taken up (+) or
+            released (-) per formula unit), energy_reference ("own": dataset entry, "hull":
+            placed).
+
+        Examples
+        --------
+        >>> import stability
+        >>> engine = stability.make_engine(stability.load_dataset())
+        >>> table = stability.compute_decompositions(engine, ["Li3PS4"], [0.0, 5.0])
+        >>> table.to_dataframe()[["voltage_V", "products", "li_per_formula_unit"]]
+           voltage_V   products  li_per_formula_unit
+        0        0.0  Li2S;Li3P                  8.0
+        1        5.0     P2S7;S                 -3.0
         """
         import pandas as pd
 
         rows = [{**r.to_dict(), "products": ";".join(r.products)} for r in self.results]
         return pd.DataFrame(
             rows,
-            columns=[
-                "formula",
-                "voltage_V",
-                "decomposition_energy_eV_per_atom",
-                "products",
-                "li_per_formula_unit",
-                "energy_reference",
-            ],
+            columns=DECOMPOSITION_COLUMNS,
         )
 
 
@@ -133,7 +181,9 @@ def decomposition_energies(
         held = max((i for i, s in enumerate(steps) if s.voltage_V <= v + 1e-12), default=0)
         out.append(
             Decomposition(
-                formula=formula,
+                label=loc.label,
+                formula=loc.formula,
+                dataset=engine.table.name,
                 voltage_V=float(v),
                 decomposition_energy_eV_per_atom=min(0.0, (best - own) / n_atoms),
                 products=[p.formula for p in steps[held].phases],
@@ -152,7 +202,41 @@ def compute_decompositions(
     allow_errors: bool = False,
 ) -> DecompositionTable:
     """Decomposition energies of every formula at every voltage; with ``allow_errors`` a
-    failing formula is recorded in ``errors`` and the others are still computed."""
+    failing formula is recorded in ``errors`` and the others are still computed.
+
+    The energy is that of Zhu, He & Mo (2015) with Li open (see the module docstring of
+    ``stability.analysis.windows.decomposition``): 0 inside the window of a hull phase,
+    negative where the composition decomposes.
+
+    Parameters
+    ----------
+    engine : Engine
+        From :func:`stability.make_engine`.
+    formulas : iterable of str
+        Formulas, catalogue labels or aliases.
+    voltages : sequence of float
+        Voltages (V vs Li/Li+) at which to evaluate each formula.
+    allow_errors : bool, default False
+        Record a failing formula in ``errors`` instead of raising.
+
+    Returns
+    -------
+    DecompositionTable
+        One result per formula and voltage, formula-major.
+
+    Raises
+    ------
+    StabilityError
+        A formula failed (without ``allow_errors``), or a voltage is not finite.
+
+    Examples
+    --------
+    >>> import stability
+    >>> engine = stability.make_engine(stability.load_dataset())
+    >>> table = stability.compute_decompositions(engine, ["Li3N", "Li3PS4"], [0.0])
+    >>> [round(r.decomposition_energy_eV_per_atom, 3) for r in table.results]
+    [0.0, -1.424]
+    """
     from stability.analysis.runtime.batch import map_items
 
     items = list(formulas)

@@ -81,7 +81,35 @@ def is_gas(formula: str) -> bool:
 
 @dataclass(frozen=True)
 class Passivation:
-    """How to judge the phases of a step: band gaps (eV, by reduced formula) and rules."""
+    """How to judge the phases of a step: band gaps (eV, by reduced formula) and rules.
+
+    Passed to :func:`compute_practical_window` (and ``run_screen``) for passivated windows;
+    the module docstring of ``stability.analysis.windows.practical`` gives the rules.
+
+    Parameters
+    ----------
+    gaps : mapping of str to float or None
+        Band gaps (eV) by reduced formula; None or absent: unknown (the walk stops there).
+        :func:`stability.load_band_gaps` reads them from the data.
+    min_gap_eV : float, default 0.5
+        Smallest gap of an electronic insulator (GGA gaps underestimate experiment).
+    allow_gas : bool, default False
+        Let the walk cross steps that form a gas.
+    source : str, optional
+        Where the gaps came from, for reports.
+
+    Raises
+    ------
+    StabilityError
+        ``min_gap_eV`` is negative or NaN.
+
+    Examples
+    --------
+    >>> import stability
+    >>> passivation = stability.Passivation({"LiN3": 1.5, "In": 0.0})
+    >>> [passivation.kind(f) for f in ("LiN3", "In", "N2", "Li3P", "Li")]
+    ['insulator', 'conductor', 'gas', 'unknown', 'li']
+    """
 
     gaps: Mapping[str, float | None]
     min_gap_eV: float = MIN_GAP_EV
@@ -249,7 +277,47 @@ def compute_practical_window(
     With ``tolerance`` (Li per atom), ``reduction_limit_V``/``oxidation_limit_V`` are the
     tolerant limits and the strict ones move to ``strict_*_limit_V``; with ``passivation``,
     the ``passivated_*`` and ``passivation_*_stop`` fields are set. With neither it equals
-    ``compute_window``.
+    ``compute_window``. The module docstring of ``stability.analysis.windows.practical``
+    defines both.
+
+    Parameters
+    ----------
+    engine : Engine
+        From :func:`stability.make_engine`.
+    formula : str or pymatgen.core.Composition
+        What :func:`stability.compute_window` takes.
+    tolerance : float, optional
+        Li exchanged per atom of the composition that is tolerated (0 gives the strict
+        window).
+    passivation : Passivation, optional
+        Band gaps and rules for the passivated window.
+
+    Returns
+    -------
+    Window
+        The window, with the tolerance and passivation fields set as asked; its
+        ``to_dataframe`` has their columns.
+
+    Raises
+    ------
+    StabilityError
+        As :func:`stability.compute_window`, or a negative tolerance.
+
+    Examples
+    --------
+    >>> import stability
+    >>> engine = stability.make_engine(stability.load_dataset())
+    >>> w = stability.compute_practical_window(engine, "Li7La3Zr2O12", tolerance=0.05)
+    >>> round(w.strict_oxidation_limit_V, 3), round(w.oxidation_limit_V, 3)
+    (2.914, 3.175)
+
+    Passivated: here the gaps are given by hand; ``stability.load_band_gaps()`` reads the
+    data's table (all of MP's, a few seconds).
+
+    >>> gaps = stability.Passivation({"LiN3": 1.5})
+    >>> w = stability.compute_practical_window(engine, "Li3N", passivation=gaps)
+    >>> round(w.passivated_oxidation_limit_V, 3), w.passivation_oxidation_stop
+    (1.669, 'N2: gas')
     """
     loc = locate(engine, formula)
     steps = loc.system.li_profile(loc.amounts, config.WORKING_ION)

@@ -43,7 +43,30 @@ class VoltageStep:
 
 @dataclass(frozen=True)
 class VoltageProfile:
-    """The voltage profile of one composition, with its window."""
+    """The voltage profile of one composition, with its window.
+
+    Made by :func:`compute_profile`.
+
+    Attributes
+    ----------
+    formula : str
+        The composition computed.
+    window : Window
+        Its window, read off the same profile.
+    steps : list of VoltageStep
+        The equilibria from 0 V upwards: each holds from ``voltage_low_V`` to
+        ``voltage_high_V`` (V vs Li/Li+; None for the last), with its Li uptake (+) or
+        release (-) per formula unit (``li_per_formula_unit``), ``phases``, balanced
+        ``reaction`` and ``is_pristine`` (the composition's own step).
+
+    Examples
+    --------
+    >>> import stability
+    >>> engine = stability.make_engine(stability.load_dataset())
+    >>> profile = stability.compute_profile(engine, "Li3N")
+    >>> [(round(s.voltage_low_V, 3), s.reaction) for s in profile.steps]
+    [(0.0, 'Li3N -> 1 Li3N'), (0.482, 'Li3N -> 0.3333 LiN3 + 2.667 Li'), (1.669, 'Li3N -> 0.5 N2 + 3 Li')]
+    """
 
     formula: str
     window: Window
@@ -56,9 +79,22 @@ class VoltageProfile:
     def to_dataframe(self) -> pd.DataFrame:
         """One row per equilibrium, lowest voltage first.
 
-        Columns: voltage_low_V, voltage_high_V (V vs Li/Li+; NaN: no upper bound),
-        li_per_formula_unit (Li taken up (+) or released (-) per formula unit relative to the
-        pristine composition), phases (";"-joined "amount formula"), reaction, is_pristine.
+        Returns
+        -------
+        pandas.DataFrame
+            Columns: voltage_low_V, voltage_high_V (V vs Li/Li+; NaN: no upper bound),
+            li_per_formula_unit (Li taken up (+) or released (-) per formula unit relative to
+            the pristine composition), phases (";"-joined "amount formula"), reaction,
+            is_pristine.
+
+        Examples
+        --------
+        >>> import stability
+        >>> engine = stability.make_engine(stability.load_dataset())
+        >>> frame = stability.compute_profile(engine, "Li3PS4").to_dataframe()
+        >>> frame.loc[frame["is_pristine"], ["voltage_low_V", "voltage_high_V"]].round(3)
+           voltage_low_V  voltage_high_V
+        5          1.721           2.361
         """
         import pandas as pd
 
@@ -82,6 +118,7 @@ class VoltageProfile:
         return {
             "label": self.label,
             "formula": self.formula,
+            "dataset": self.window.dataset,
             "window": self.window.to_dict(),
             "steps": [
                 {
@@ -116,7 +153,31 @@ def steps_to_profile(formula: str, steps: list[ProfileStep], own: int) -> list[V
 
 
 def compute_profile(engine: Engine, formula: MaterialLike) -> VoltageProfile:
-    """Return the voltage profile (0 V up to the last critical voltage) of ``formula``."""
+    """Return the voltage profile (0 V up to the last critical voltage) of ``formula``.
+
+    Parameters
+    ----------
+    engine : Engine
+        From :func:`stability.make_engine`.
+    formula : str or pymatgen.core.Composition
+        What :func:`stability.compute_window` takes.
+
+    Returns
+    -------
+    VoltageProfile
+        Every equilibrium the composition passes through with Li open, from 0 V up, and
+        its window.
+
+    Examples
+    --------
+    >>> import stability
+    >>> engine = stability.make_engine(stability.load_dataset())
+    >>> profile = stability.compute_profile(engine, "Li3N")
+    >>> [round(s.li_per_formula_unit, 3) for s in profile.steps]
+    [0.0, -2.667, -3.0]
+    >>> round(profile.window.oxidation_limit_V, 3)
+    0.482
+    """
     loc = locate(engine, formula)
     steps = loc.system.li_profile(loc.amounts, config.WORKING_ION)
     window = window_from_steps(loc, steps, engine)

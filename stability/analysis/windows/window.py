@@ -53,7 +53,49 @@ class Window:
 
     Voltages are V vs Li/Li+ (minus the Li chemical potential relative to Li metal).
     Products are reduced formulas of the phases formed just beyond each limit, Li metal left
-    out; an empty list at a 0 V reduction limit means stable against Li metal.
+    out; an empty list at a 0 V reduction limit means stable against Li metal. Made by
+    :func:`compute_window` (and, with more fields set, ``compute_practical_window`` and
+    ``with_window_uncertainty``).
+
+    Attributes
+    ----------
+    label : str
+        The input as given, or the catalogue's name for it.
+    formula, reduced_formula : str
+        The composition computed, as written and reduced.
+    reduction_limit_V, oxidation_limit_V : float
+        The limits (V vs Li/Li+); ``window_width_V`` is their difference. The oxidation
+        limit is ``inf`` when no step lies above the window.
+    reduction_products, oxidation_products : list of str
+        Phases formed just below the reduction and just above the oxidation limit.
+    e_above_hull_eV_per_atom : float or None
+        Energy above the hull (eV/atom) of the dataset's lowest entry of this composition;
+        None when the dataset has none.
+    placed_on_hull : bool
+        True when the composition is not in the dataset and was placed on the hull.
+    material_id : str or None
+        The id of the dataset's lowest entry of this composition, when known.
+    dataset, engine : str
+        The dataset's name and the engine's.
+    reduction_limit_std_V, oxidation_limit_std_V : float or None
+        1-sigma of the limits (V) under the MP2020 correction uncertainties, when computed.
+    li_tolerance_per_atom, strict_reduction_limit_V, strict_oxidation_limit_V : float or None
+        Set with a Li-exchange tolerance (see ``compute_practical_window``).
+    passivated_reduction_limit_V, passivated_oxidation_limit_V : float or None
+        Set with passivation, with ``passivated_*_products``, ``passivation_*_stop`` (why
+        each side stops), ``passivation_min_gap_eV`` and ``passivation_allows_gas``.
+
+    Examples
+    --------
+    >>> import stability
+    >>> engine = stability.make_engine(stability.load_dataset())
+    >>> w = stability.compute_window(engine, "Li3N")
+    >>> round(w.reduction_limit_V, 3), round(w.oxidation_limit_V, 3)
+    (0.0, 0.482)
+    >>> w.oxidation_products
+    ['LiN3']
+    >>> f"{w.window_width_V:.3f} V"
+    '0.482 V'
     """
 
     label: str
@@ -122,7 +164,31 @@ class Window:
         return {k: d[k] for k in WINDOW_COLUMNS + extra}
 
     def to_dataframe(self) -> pd.DataFrame:
-        """One row: the columns of ``WindowTable.to_dataframe`` without error."""
+        """The window as a one-row table (the row ``stability window --format csv`` writes).
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns: label, formula, reduced_formula, reduction_limit_V, oxidation_limit_V,
+            window_width_V (V vs Li/Li+), reduction_products, oxidation_products (";"-joined
+            reduced formulas), e_above_hull_eV_per_atom (eV/atom; None if not in the
+            dataset), placed_on_hull, material_id, dataset, engine, reduction_limit_std_V,
+            oxidation_limit_std_V (V; None without uncertainties). With a tolerance:
+            li_tolerance_per_atom (Li per atom), strict_reduction_limit_V,
+            strict_oxidation_limit_V (V). With passivation: passivated_reduction_limit_V,
+            passivated_oxidation_limit_V (V; None: nothing stops the walk),
+            passivated_reduction_products, passivated_oxidation_products (";"-joined),
+            passivation_reduction_stop, passivation_oxidation_stop (why each side stops),
+            passivation_min_gap_eV (eV), passivation_allows_gas.
+
+        Examples
+        --------
+        >>> import stability
+        >>> engine = stability.make_engine(stability.load_dataset())
+        >>> frame = stability.compute_window(engine, "Li3PS4").to_dataframe()
+        >>> frame[["reduction_limit_V", "oxidation_limit_V"]].round(3).values.tolist()
+        [[1.721, 2.361]]
+        """
         import pandas as pd
 
         row = self.to_row()
@@ -214,7 +280,40 @@ def limit_row(loc: Located, steps: list[ProfileStep]) -> dict:
 
 
 def compute_window(engine: Engine, formula: MaterialLike) -> Window:
-    """Return the electrochemical window of ``formula`` on ``engine``'s dataset."""
+    """Return the electrochemical window of ``formula`` on ``engine``'s dataset.
+
+    Parameters
+    ----------
+    engine : Engine
+        From :func:`stability.make_engine`; its dataset gives the phase diagram.
+    formula : str or pymatgen.core.Composition
+        A formula (``"Li3N"``), a catalogue label or alias (``"LGPS"``, ``"beta-Li3N"``), a
+        material id of the dataset, or a Composition. A composition the dataset lacks is
+        placed on the hull.
+
+    Returns
+    -------
+    Window
+        The limits (V vs Li/Li+) and the products beyond each.
+
+    Raises
+    ------
+    StabilityError
+        The formula does not read, has no Li, or the dataset lacks one of its elements.
+    TypeError
+        ``formula`` is neither a string nor a Composition.
+
+    Examples
+    --------
+    >>> import stability
+    >>> engine = stability.make_engine(stability.load_dataset())
+    >>> w = stability.compute_window(engine, "Li3N")
+    >>> round(w.oxidation_limit_V, 3)
+    0.482
+    >>> w = stability.compute_window(engine, "LGPS")
+    >>> w.formula, f"{w.reduction_limit_V:.3f}-{w.oxidation_limit_V:.3f} V"
+    ('Li10GeP2S12', '1.721-2.291 V')
+    """
     loc = locate(engine, formula)
     return window_from_steps(
         loc, loc.system.li_window_steps(loc.amounts, config.WORKING_ION), engine
@@ -223,7 +322,29 @@ def compute_window(engine: Engine, formula: MaterialLike) -> Window:
 
 @dataclass(frozen=True)
 class WindowTable:
-    """Windows of several inputs, in input order; a failed input has its error instead."""
+    """Windows of several inputs, in input order; a failed input has its error instead.
+
+    Made by :func:`compute_windows`.
+
+    Attributes
+    ----------
+    inputs : list of str
+        The inputs as given.
+    windows : list of Window or None
+        The window of each input; None where it failed.
+    errors : list of str or None
+        Why each input failed; None where it was computed.
+
+    Examples
+    --------
+    >>> import stability
+    >>> engine = stability.make_engine(stability.load_dataset())
+    >>> table = stability.compute_windows(engine, ["Li3N", "NCl3"], allow_errors=True)
+    >>> [round(w.oxidation_limit_V, 3) for w in table.ok]
+    [0.482]
+    >>> list(table.failures())
+    ['NCl3']
+    """
 
     inputs: list[str]
     windows: list[Window | None]
@@ -234,22 +355,37 @@ class WindowTable:
         return [w for w in self.windows if w is not None]
 
     def failures(self) -> dict[str, str]:
-        """{input: error} of the inputs that failed."""
+        """``{input: error}`` of the inputs that failed."""
         return {f: e for f, e in zip(self.inputs, self.errors, strict=True) if e is not None}
 
     def to_dataframe(self) -> pd.DataFrame:
-        """One row per input.
+        """One row per input, in input order (the table ``stability window`` writes).
 
-        Columns: label (as given, or the catalogue's name for it), formula (the composition
-        computed), class (``stability.analysis.materials.classes``), reduced_formula, reduction_limit_V, oxidation_limit_V,
-        window_width_V (V vs Li/Li+), reduction_products, oxidation_products (";"-joined
-        reduced formulas), e_above_hull_eV_per_atom (eV/atom, NaN if not in the dataset),
-        placed_on_hull, material_id, dataset, engine, reduction_limit_std_V,
-        oxidation_limit_std_V (V, NaN without uncertainties); windows computed with a
-        tolerance add li_tolerance_per_atom (Li per atom) and strict_reduction_limit_V,
-        strict_oxidation_limit_V (the limits above are then the tolerant ones); with
-        passivation, the passivated_* limits (V), products and passivation_*_stop reasons;
-        then error (empty when computed).
+        Returns
+        -------
+        pandas.DataFrame
+            Columns: label (as given, or the catalogue's name for it), formula (the
+            composition computed), class (``stability.analysis.materials.classes``),
+            reduced_formula, reduction_limit_V, oxidation_limit_V, window_width_V (V vs
+            Li/Li+), reduction_products, oxidation_products (";"-joined reduced formulas),
+            e_above_hull_eV_per_atom (eV/atom, NaN if not in the dataset), placed_on_hull,
+            material_id, dataset, engine, reduction_limit_std_V, oxidation_limit_std_V (V,
+            NaN without uncertainties); windows computed with a tolerance add
+            li_tolerance_per_atom (Li per atom) and strict_reduction_limit_V,
+            strict_oxidation_limit_V (the limits above are then the tolerant ones); with
+            passivation, passivated_reduction_limit_V, passivated_oxidation_limit_V (V),
+            passivated_reduction_products, passivated_oxidation_products,
+            passivation_reduction_stop, passivation_oxidation_stop (why each side stops),
+            passivation_min_gap_eV (eV) and passivation_allows_gas; then error (empty when
+            computed).
+
+        Examples
+        --------
+        >>> import stability
+        >>> engine = stability.make_engine(stability.load_dataset())
+        >>> frame = stability.compute_windows(engine, ["Li3N", "Li3InCl6"]).to_dataframe()
+        >>> frame[["label", "class", "oxidation_limit_V"]].round(3).values.tolist()
+        [['Li3N', 'nitride', 0.482], ['Li3InCl6', 'chloride', 4.305]]
         """
         import pandas as pd
 
@@ -257,15 +393,21 @@ class WindowTable:
             {**w.to_row(), "error": ""} if w is not None else {"label": f, "error": e}
             for f, w, e in zip(self.inputs, self.windows, self.errors, strict=True)
         ]
-        from stability.analysis.materials.sets import classify
-
         for row, w in zip(rows, self.windows, strict=True):
             if w is not None:
-                row["class"] = classify(w.formula, dict(read_material(w.formula).amounts))
+                row["class"] = window_class(w)
         extra = [k for k in dict.fromkeys(k for r in rows for k in r) if k not in WINDOW_COLUMNS]
         extra = [k for k in extra if k not in ("error", "class")]
         columns = [*WINDOW_COLUMNS[:2], "class", *WINDOW_COLUMNS[2:], *extra, "error"]
         return pd.DataFrame(rows, columns=columns)
+
+
+def window_class(w: Window) -> str:
+    """The ``class`` of a window's composition (``stability.analysis.materials.classes``), as
+    its CSV and JSON rows give it."""
+    from stability.analysis.materials.sets import classify
+
+    return classify(w.formula, dict(read_material(w.formula).amounts))
 
 
 def compute_windows(
@@ -278,7 +420,37 @@ def compute_windows(
 ) -> WindowTable:
     """Windows of many materials; with ``allow_errors`` a failing one is recorded, not raised.
 
-    ``compute`` replaces ``compute_window`` (e.g. practical windows with their settings).
+    Parameters
+    ----------
+    engine : Engine
+        From :func:`stability.make_engine`.
+    formulas : iterable of str or pymatgen.core.Composition
+        What :func:`compute_window` takes, one per window.
+    allow_errors : bool, default False
+        Record a failing input's error in the table instead of raising it.
+    jobs : int, default 1
+        Local worker processes (see :func:`stability.map_items`).
+    compute : callable, optional
+        ``compute(engine, formula) -> Window`` in place of :func:`compute_window` (e.g.
+        ``compute_practical_window`` with its settings, through ``functools.partial``).
+
+    Returns
+    -------
+    WindowTable
+        The windows in input order, with the errors of the inputs that failed.
+
+    Raises
+    ------
+    StabilityError
+        An input failed and ``allow_errors`` is False.
+
+    Examples
+    --------
+    >>> import stability
+    >>> engine = stability.make_engine(stability.load_dataset())
+    >>> table = stability.compute_windows(engine, ["Li3N", "Li3PS4", "Li3InCl6"])
+    >>> [(w.label, round(w.reduction_limit_V, 3), round(w.oxidation_limit_V, 3)) for w in table.ok]
+    [('Li3N', 0.0, 0.482), ('Li3PS4', 1.721, 2.361), ('Li3InCl6', 2.621, 4.305)]
     """
     from stability.analysis.runtime.batch import map_items
 
