@@ -47,6 +47,17 @@ def _walk(value, keys: set[str]) -> None:
             _walk(v, keys)
 
 
+def _pairs(value):
+    """Every (key, value) of a JSON payload, at any depth."""
+    if isinstance(value, dict):
+        for k, v in value.items():
+            yield k, v
+            yield from _pairs(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from _pairs(v)
+
+
 def _rows(value) -> list[dict]:
     """The flat records of an output: a list of objects, or an object's list of objects."""
     if isinstance(value, list):
@@ -100,6 +111,10 @@ def test_every_key_every_command_prints_is_in_the_schema(data, mp2022, co_ni):
             keys: set[str] = set()
             _walk(payload, keys)
             _check(f"{where} --format json", keys)
+            # one shape per key: products are lists of formulas in every JSON (";"-joined in CSV)
+            for k, v in _pairs(payload):
+                if k.endswith("products") and v is not None:
+                    assert isinstance(v, list), f"{where} --format json: {k} = {v!r} is no list"
             for row in _rows(payload):
                 assert row.get("dataset"), f"{where} --format json: a row without dataset: {row}"
             if isinstance(payload, dict):

@@ -67,7 +67,7 @@ def compare(
     from stability.analysis.materials.sets import resolve_set
     from stability.analysis.screens.compare import compare_windows
     from stability.entries.load import load_datasets
-    from stability.io.formats import to_csv, to_json, to_table
+    from stability.io.formats import frame_records, to_csv, to_json, to_table
     from stability.io.schema import headers
     from stability.thermo.engines import make_engine
 
@@ -85,7 +85,7 @@ def compare(
     )
     frame = result.to_dataframe()
     if fmt == "json":
-        click.echo(to_json(frame.astype(object).where(frame.notna(), None).to_dict("records")))
+        click.echo(to_json(frame_records(frame)))
     elif fmt == "csv":
         click.echo(to_csv(frame), nl=False)
     else:

@@ -26,6 +26,17 @@ def clean(value: Any) -> Any:
     return value
 
 
+def frame_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """A table's rows for JSON: NaN as null, and the ";"-joined product columns of CSV
+    (``*products``) as lists of formulas, the shape every command's JSON gives them."""
+    records = frame.astype(object).where(frame.notna(), None).to_dict("records")
+    for row in records:
+        for key, value in row.items():
+            if key.endswith("products") and isinstance(value, str):
+                row[key] = [p for p in value.split(";") if p]
+    return records
+
+
 def to_json(payload: Any) -> str:
     return json.dumps(clean(payload), indent=2, sort_keys=False)
 

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from stability.files import write_text_atomic
-from stability.io.formats import to_json
+from stability.io.formats import frame_records, to_json
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -18,12 +18,12 @@ def write_atomic(path: Path, text: str) -> None:
 
 
 def write_frame(frame: pd.DataFrame, stem: Path) -> list[Path]:
-    """Write ``stem.csv`` and ``stem.json`` (records; NaN as null); full float precision."""
+    """Write ``stem.csv`` and ``stem.json`` (records; NaN as null, products as lists); full
+    float precision."""
     csv = stem.with_suffix(".csv")
     js = stem.with_suffix(".json")
     write_atomic(csv, frame.to_csv(index=False, lineterminator="\n"))
-    records = frame.astype(object).where(frame.notna(), None).to_dict("records")
-    write_atomic(js, to_json(records) + "\n")
+    write_atomic(js, to_json(frame_records(frame)) + "\n")
     return [csv, js]
 
 

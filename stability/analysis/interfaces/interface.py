@@ -168,7 +168,7 @@ class Interface(_Normalised):
         d.update(
             products=list(self.products),
             reaction=self.reaction,
-            kinks=[k.to_row() for k in self.kinks],
+            kinks=[{**k.to_row(), "products": k.products} for k in self.kinks],
             reactant_energies=self.reactant_energies,
             **{
                 energy_key("decomposition_a", li): self.decomposition_a_meV,
