@@ -31,7 +31,9 @@ EMBEDDED = (
     "mp2022_hull.csv.gz",
     "properties/mp2019_band_gaps.csv.gz",
 )
-DEFAULT_NAME = "mp2019_ground_states (embedded default)"
+DEFAULT_NAME = "mp2019_ground_states"
+#: How headers name it: the snapshot's name and where it came from.
+DEFAULT_DISPLAY = "mp2019_ground_states, embedded default"
 
 
 # ---------------------------------------------------------------- the bundled files
@@ -79,15 +81,15 @@ def check_review_windows(command: list[str], cwd: Path, cache: Path) -> None:
     assert round(row["oxidation_limit_V"], 3) == 0.482
     assert row["dataset"] == DEFAULT_NAME
     text = run_user(command, cwd, cache, "window", "Li3N")
-    assert text.splitlines()[0].startswith(f"dataset: {DEFAULT_NAME}")
+    assert text.splitlines()[0].startswith(f"dataset: {DEFAULT_DISPLAY}")
     text = run_user(command, cwd, cache, "window", "Li9N2Cl3", "--passivation")
-    assert f"dataset: {DEFAULT_NAME}" in text
+    assert f"dataset: {DEFAULT_DISPLAY}" in text
     passivated = text.split("\npassivated")[1]
     assert "mp2019_band_gaps.csv.gz" in passivated.splitlines()[0]  # the embedded gaps
     [line] = [x for x in passivated.splitlines() if x.startswith("Li9N2Cl3")]
     assert line.split()[1:5] == ["0.000", "0.494", "0.000", "1.669"], line
     info = run_user(command, cwd, cache, "data", "info")
-    assert f"default: {DEFAULT_NAME}" in info
+    assert f"default: {DEFAULT_NAME} (embedded default)" in info
     assert "mp2022_hull (embedded default)" in info
     # The converted cache went to the cache folder.
     assert list(cache.glob("mp2019_ground_states.csv.gz.*.npz"))
@@ -186,13 +188,15 @@ def test_data_option_beats_env_beats_pulled_beats_embedded(sources, monkeypatch)
     assert window_dataset() == "mp-api 2025.09.25 GGA_GGA+U"
     assert load_band_gaps()["Li3N"] == 3.0
     # Pulled entries are one dataset: naming a dataset picks it from the embedded default.
-    assert load_dataset(dataset="mp2022_hull").name == "mp2022_hull (embedded default)"
+    assert load_dataset(dataset="mp2022_hull").name == "mp2022_hull"
+    assert load_dataset(dataset="mp2022_hull").display_name == "mp2022_hull, embedded default"
 
     for p in sources["cache"].glob("mp-api.*.npz"):
         p.unlink()
     assert load_dataset().name == DEFAULT_NAME
+    assert load_dataset().display_name == DEFAULT_DISPLAY
     assert window_dataset() == DEFAULT_NAME
-    assert window_dataset("--dataset", "mp2022_hull") == "mp2022_hull (embedded default)"
+    assert window_dataset("--dataset", "mp2022_hull") == "mp2022_hull"
     assert load_band_gaps()["Li3N"] == 4.0
     from stability.entries.properties import resolve_gaps_path
 

@@ -165,7 +165,7 @@ def decomposition(formulas, voltages, data, dataset, engine, fmt) -> None:
         click.echo(to_csv(table.to_dataframe()), nl=False)
     else:
         click.echo(
-            f"dataset: {eng.table.name} (engine {eng.name}); E_D per atom of the composition, "
+            f"dataset: {eng.table.display_name} (engine {eng.name}); E_D per atom of the composition, "
             "Li open at V (Zhu, He & Mo 2015)"
         )
         if table.results:

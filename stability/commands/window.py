@@ -118,7 +118,7 @@ def window(
         notes = [explained[i] for i, w in enumerate(windows) if w is not None and i in explained]
         if tolerance is not None:
             click.echo(f"limits: at most {tolerance:g} Li taken up or released per atom")
-        click.echo(windows_text(ok, eng.table.name, eng.name, notes))
+        click.echo(windows_text(ok, eng.table.display_name, eng.name, notes))
         if passive is not None:
             click.echo(
                 f"\npassivated (band gap >= {passive.min_gap_eV:g} eV, "

@@ -125,7 +125,8 @@ def load_dataset(
     entries pulled from MP into the cache folder, else the embedded default
     (``config.data_source``; ``dataset`` picks a snapshot in a folder, by default
     ``config.DEFAULT_DATASET``); or make one of a list of pymatgen entries. A dataset of the
-    embedded default is named so: ``mp2019_ground_states (embedded default)``.
+    embedded default keeps its snapshot's name (``mp2019_ground_states``); headers say where
+    it came from (``EntryTable.display_name``: ``mp2019_ground_states, embedded default``).
 
     Parameters
     ----------
@@ -182,7 +183,8 @@ def load_dataset(
 
 
 def load_embedded(folder: Path, dataset: str | None) -> EntryTable:
-    """A snapshot of the embedded default (``config.embedded_data_dir``), named as such."""
+    """A snapshot of the embedded default (``config.embedded_data_dir``); its ``origin``
+    says so (``EntryTable.display_name``), its name is the snapshot's own."""
     if not folder.is_dir() or not snapshot_files(folder):
         raise DataError(
             f"no data: the embedded default snapshots are missing from {folder} (reinstall "
@@ -190,7 +192,7 @@ def load_embedded(folder: Path, dataset: str | None) -> EntryTable:
             "or fetch entries with 'stability data pull CHEMSYS'"
         )
     table = cached_read(pick_snapshot(folder, dataset), read_snapshot)
-    table.meta.update(name=f"{table.name} ({config.FROM_EMBEDDED})", origin=config.FROM_EMBEDDED)
+    table.meta["origin"] = config.FROM_EMBEDDED
     return table
 
 

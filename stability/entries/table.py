@@ -75,6 +75,14 @@ class EntryTable:
         return str(self.meta.get("name", "dataset"))
 
     @property
+    def display_name(self) -> str:
+        """The name as headers show it: with where the data came from when that is the
+        embedded default (``mp2019_ground_states, embedded default``). Rows and figures
+        carry the plain ``name``, the same wherever the snapshot was read from."""
+        origin = self.meta.get("origin")
+        return f"{self.name}, {origin}" if origin else self.name
+
+    @property
     def energy_kind(self) -> str:
         return str(self.meta.get("energy_kind", TOTAL))
 
