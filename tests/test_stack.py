@@ -77,7 +77,7 @@ def test_face_energies_share_one_unit():
     face = check_interface(eng, "Li3N", "LiCl", [0.0, 0.2])
     closed = face.closed_reaction_energy_meV_per_atom
     for row in face.li_open:
-        assert row["reaction_energy_meV_per_atom"] == pytest.approx(closed, abs=1e-9)
+        assert row["li_open_reaction_energy_meV_per_atom"] == pytest.approx(closed, abs=1e-9)
         assert row["reaction_energy_meV_per_non_li_atom"] < closed - 1.0
     assert face.worst_reaction_energy_meV_per_atom == pytest.approx(closed, abs=1e-9)
 
@@ -115,3 +115,19 @@ def test_potential_gaps():
     assert potential_gaps([("a", 0.3, 5.0)], 3.7, 4.3)[0]["high_V"] == 0.3
     gaps = potential_gaps([("a", 0.0, 1.0), ("b", 0.9, 5.0), ("c", 0.0, 0.5)], 0.2, 0.4)
     assert gaps[0]["between"] == "b | c" and gaps[0]["low_V"] == 0.5
+
+
+def test_worst_energy_and_products_come_from_one_kink(fast2019):
+    """A face's worst energy per atom of the reactants, its voltage and its products belong
+    to the same kink (the kink most negative per non-Li atom can be another one)."""
+    from stability.analysis.interfaces.interface import compute_interface
+
+    face = check_interface(fast2019, "Li10GeP2S12", "LiNi0.8Mn0.1Co0.1O2", [3.75, 4.15, 4.3])
+    assert face.at_voltage_V is not None
+    r = compute_interface(fast2019, "Li10GeP2S12", "LiNi0.8Mn0.1Co0.1O2", face.at_voltage_V)
+    energy, kink = r.worst_kink_per_reactant_atom()
+    assert face.worst_reaction_energy_meV_per_atom == pytest.approx(energy)
+    assert face.products == kink.products
+    assert energy == min(r.energy_per_reactant_atom(k) for k in r.kinks)
+    # here the two normalisations pick different kinks (Ni3S2 per atom, Ni9S8 per non-Li atom)
+    assert kink.mixing_ratio != pytest.approx(r.mixing_ratio) and face.products != r.products

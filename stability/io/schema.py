@@ -342,6 +342,14 @@ _KEYS: list[tuple[str, str, str, tuple[str, ...]]] = [
         (*_I, "cell"),
     ),
     (
+        "li_open_reaction_energy_meV_per_atom",
+        MEV,
+        "Li-open (mutual) reaction energy per atom of the reactants as written (Li counted as "
+        "in A and B): the kink's energy per non-Li atom times the non-Li atoms per atom of the "
+        "mixture; the unit of closed energies",
+        ("cell",),
+    ),
+    (
         "reaction_energy_meV_per_non_li_atom",
         MEV_NON_LI,
         "mutual reaction energy with Li open: "
@@ -520,26 +528,26 @@ _KEYS: list[tuple[str, str, str, tuple[str, ...]]] = [
     (
         "li_open_reaction_energy_with_a_meV_per_non_li_atom",
         MEV_NON_LI,
-        "most negative Li-open "
-        "(mutual) reaction energy of C with A over the voltages its face sees",
+        "Li-open (mutual) reaction of C with A that is most negative per atom of the "
+        "reactants over the voltages its face sees, per non-Li atom",
         ("interlayer",),
     ),
     (
         "li_open_reaction_energy_with_b_meV_per_non_li_atom",
         MEV_NON_LI,
-        "most negative Li-open (mutual) reaction energy of C with B",
+        "the same for C with B",
         ("interlayer",),
     ),
     (
         "li_open_with_a_at_voltage_V",
         V,
-        "where the Li-open reaction with A is most negative",
+        "where that Li-open reaction with A is",
         ("interlayer",),
     ),
     (
         "li_open_with_b_at_voltage_V",
         V,
-        "where the Li-open reaction with B is most negative",
+        "where that Li-open reaction with B is",
         ("interlayer",),
     ),
     ("products_with_a", "", "products of C with A, closed", ("interlayer",)),

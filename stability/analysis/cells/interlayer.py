@@ -16,7 +16,7 @@ as written (before any Li is exchanged with the reservoir), the normalisation of
 energies, the energy above hull and the decomposition energy (Zhu, He & Mo 2015): a Li-open
 energy, reported per non-Li atom (``li_open_reaction_energy_with_*_meV_per_non_li_atom``), enters
 the score times the non-Li atoms per atom of its reactant mixture at its kink
-(``li_open_energy_per_atom``), the most negative over the kinks and voltages. Per non-Li atom
+(``Interface.worst_kink_per_reactant_atom``), the most negative over the kinks and voltages. Per non-Li atom
 would instead inflate the closed energies and the energy above hull of Li-rich candidates by
 their Li content, and a single per-atom scale keeps the ranking comparable with the closed
 reaction energies it is mostly decided by. Candidates whose
@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING, Any
 
 from stability import config
 from stability.analysis.cells.cell import resolve_material
-from stability.analysis.cells.stack import WINDOW_TOL_V, li_open_energy, li_open_energy_per_atom
+from stability.analysis.cells.stack import WINDOW_TOL_V
 from stability.analysis.interfaces.interface import check_voltage, compute_interface
 from stability.analysis.runtime.batch import Executor
 from stability.analysis.windows.window import compute_window
@@ -159,16 +159,15 @@ def candidate_window(engine: Engine, item: tuple[str, str, Faces, float]) -> dic
 
 def _face(engine: Engine, c: str, other: str, voltages: tuple[float, ...]) -> dict:
     closed = compute_interface(engine, c, other)
-    worst_open, at, open_products = None, None, []
-    worst_per_atom = None
+    # The Li-open reaction worst per atom of the reactants, over kinks and voltages; its
+    # energy per non-Li atom, voltage and products are those of that same kink.
+    worst_per_atom, worst_open, at, open_products = None, None, None, []
     for v in voltages:
         r = compute_interface(engine, c, other, v)
-        e = li_open_energy(r)
-        if worst_open is None or e < worst_open:
-            worst_open, at, open_products = e, v, r.products
-        per_atom = li_open_energy_per_atom(r)
+        per_atom, kink = r.worst_kink_per_reactant_atom()
         if worst_per_atom is None or per_atom < worst_per_atom:
-            worst_per_atom = per_atom
+            worst_per_atom, worst_open, at = per_atom, kink.reaction_energy_meV, v
+            open_products = kink.products
     return {
         "open_per_atom": worst_per_atom,
         "closed": closed.reaction_energy_meV_per_atom,

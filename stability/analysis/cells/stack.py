@@ -19,13 +19,11 @@ from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from stability import config
 from stability.analysis.cells.cell import CellSpec, resolve_material
 from stability.analysis.interfaces.interface import Interface, compute_interface
 from stability.analysis.windows.practical import MIN_GAP_EV, Passivation, compute_practical_window
 from stability.analysis.windows.window import Window
 from stability.errors import StabilityError
-from stability.formula import parse_formula
 from stability.thermo.base import Engine
 
 if TYPE_CHECKING:
@@ -46,22 +44,6 @@ def li_open_energy(result: Interface) -> float:
     The one place this module reads that value.
     """
     return result.reaction_energy_meV_per_non_li_atom
-
-
-def li_open_energy_per_atom(result: Interface) -> float:
-    """The most negative Li-open (mutual) reaction energy of ``result`` over its kinks, per
-    atom of the reactants as written (Li included, before any exchange with the reservoir):
-    each kink's meV per non-Li atom times the non-Li atoms per atom of the mixture at its
-    mixing ratio x (the atomic fraction of A, both reactants normalised to one atom, as
-    pymatgen reports it). This puts Li-open energies in the unit of closed ones."""
-    fa, fb = (
-        1.0 - parse_formula(f).get_atomic_fraction(config.WORKING_ION)
-        for f in (result.formula_a, result.formula_b)
-    )
-    return min(
-        k.reaction_energy_meV * (k.mixing_ratio * fa + (1 - k.mixing_ratio) * fb) + 0.0
-        for k in result.kinks
-    )
 
 
 def default_passivation(engine: Engine) -> Passivation | None:
@@ -343,16 +325,17 @@ def check_interface(
         if not li_metal:
             for v in voltages:
                 r = compute_interface(engine, lf, rf, v)
-                per_atom = li_open_energy_per_atom(r)
+                per_atom, kink = r.worst_kink_per_reactant_atom()
                 li_open.append(
                     {
                         "voltage_V": v,
                         "reaction_energy_meV_per_non_li_atom": li_open_energy(r),
-                        "reaction_energy_meV_per_atom": per_atom,
+                        "li_open_reaction_energy_meV_per_atom": per_atom,
                         "products": r.products,
                     }
                 )
-                candidates.append((per_atom, v, r.products))
+                # the worst per atom and the products of that same kink
+                candidates.append((per_atom, v, kink.products))
     except StabilityError as exc:
         return InterfaceCheck(
             left, right, lf, rf, voltages, None, [], [], None, None, [], "unknown", str(exc)

@@ -12,6 +12,7 @@ from stability import config
 from stability.analysis.materials.chemistry import Material, MaterialLike, read_material
 from stability.analysis.runtime.batch import Executor
 from stability.errors import StabilityError
+from stability.formula import parse_formula
 from stability.thermo.base import Engine, Kink, Mixing
 
 if TYPE_CHECKING:
@@ -145,6 +146,28 @@ class Interface(_Normalised):
     @property
     def total_reaction_energy_meV_per_non_li_atom(self) -> float:
         return self._energy("total_reaction_energy_meV", "total_reaction_energy", True)
+
+    def energy_per_reactant_atom(self, kink: InterfaceKink) -> float:
+        """``kink``'s mutual energy in meV per atom of the reactants as written (Li counted
+        as in A and B, before any exchange with the reservoir): closed, its energy as it is;
+        with Li open, its meV per non-Li atom times the non-Li atoms per atom of the mixture
+        at its x (the atomic fraction of A, both reactants normalised to one atom). Closed
+        and Li-open energies so share one unit."""
+        if not self.li_open:
+            return kink.reaction_energy_meV
+        fa, fb = (
+            1.0 - parse_formula(f).get_atomic_fraction(config.WORKING_ION)
+            for f in (self.formula_a, self.formula_b)
+        )
+        x = kink.mixing_ratio
+        return kink.reaction_energy_meV * (x * fa + (1 - x) * fb) + 0.0
+
+    def worst_kink_per_reactant_atom(self) -> tuple[float, InterfaceKink]:
+        """The kink most negative per atom of the reactants (ties: the smaller x) and that
+        energy (meV): what a face of a cell or an interlayer reports, products included."""
+        energies = [(self.energy_per_reactant_atom(k), k.mixing_ratio, k) for k in self.kinks]
+        energy, _, kink = min(energies, key=lambda e: (e[0], e[1]))
+        return energy, kink
 
     def to_dict(self) -> dict:
         """Keys: reactant_a, reactant_b, voltage_V, mixing_ratio, reaction_energy_meV_per_atom
