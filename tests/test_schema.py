@@ -262,6 +262,17 @@ def test_compare_writes_long_rows_and_no_nan(mp2022, co_ni):
     assert next(csv.reader(io.StringIO(csv_out)))[:4] == ["label", "formula", "class", "dataset"]
 
 
+def test_compare_rows_name_the_composition_of_a_name(data, mp2022):
+    """A name (LGPS) keeps its label; formula and class are those window gives it."""
+    res = run("compare", "LGPS", "--data", data, "--data", mp2022, "--format", "json")
+    rows = json.loads(res.stdout)
+    assert [(r["label"], r["formula"], r["class"]) for r in rows] == [
+        ("LGPS", "Li10GeP2S12", "sulfide")
+    ] * 2
+    [window] = json.loads(run("window", "LGPS", "--data", data, "--format", "json").stdout)
+    assert (window["formula"], window["class"]) == ("Li10GeP2S12", "sulfide")
+
+
 def test_decomposition_names_label_formula_and_dataset(data):
     res = run("decomposition", "LLZO", "--voltage", "0", "--data", data, "--format", "json")
     assert res.exit_code == 0, res.output

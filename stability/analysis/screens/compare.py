@@ -6,9 +6,16 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from stability.analysis.materials.catalogue import material_class
+from stability.analysis.materials.names import resolve_material
 from stability.analysis.runtime.batch import Executor
 from stability.analysis.uncertainty.mp2020 import DRAWS, has_uncertainties, with_window_uncertainty
-from stability.analysis.windows.window import LIMIT_COLUMNS, STD_COLUMNS, compute_window
+from stability.analysis.windows.window import (
+    LIMIT_COLUMNS,
+    STD_COLUMNS,
+    compute_window,
+    window_class,
+)
+from stability.errors import StabilityError
 from stability.thermo.base import Engine
 
 if TYPE_CHECKING:
@@ -89,6 +96,14 @@ def with_differences(rows: list[dict], reference: str) -> list[dict]:
     return out
 
 
+def _composition(name: str) -> str:
+    """The formula a name stands for (a failed row keeps the name when it resolves to none)."""
+    try:
+        return resolve_material(name).formula
+    except StabilityError:
+        return name
+
+
 def compare_windows(
     engines: list[Engine],
     items: list[tuple[str, str]],
@@ -110,14 +125,19 @@ def compare_windows(
         if uncertainty and has_uncertainties(engine.table):
             w = with_window_uncertainty(w, engine, draws)
         full = w.to_row()
-        return {k: full[k] for k in LIMIT_COLUMNS + STD_COLUMNS}
+        # the composition and class a name (LGPS, beta-Li3N) stands for, as window gives them
+        return {
+            "formula": w.formula,
+            "class": window_class(w),
+            **{k: full[k] for k in LIMIT_COLUMNS + STD_COLUMNS},
+        }
 
     rows: list[dict] = [{} for _ in work]
     for out in map_items(one, work, jobs=jobs, executor=executor):
         label, formula, engine = work[out.index]
         rows[out.index] = {
             "label": label,
-            "formula": formula,
+            "formula": _composition(formula),
             "class": material_class(formula),
             "dataset": engine.table.name,
             **(out.value or {}),
