@@ -240,3 +240,17 @@ def test_json_window_of_all_bad_inputs_still_lists_them(data):
     res = run("window", "FooBar", "Li3Og", "--data", data, "--format", "json")
     assert res.exit_code == 1
     assert [r["label"] for r in json.loads(res.stdout)] == ["FooBar", "Li3Og"]
+
+
+# A cell whose material cannot be computed prints what it could, then says so: status 3.
+def test_cell_with_an_unknown_material_fails_visibly(data, tmp_path):
+    text = (EXAMPLES / "LGPS_pouch.toml").read_text()
+    spec = tmp_path / "foo.toml"
+    spec.write_text(text.replace('material = "LGPS"', 'material = "Foo"', 1))
+    assert spec.read_text() != text
+    res = run("cell", str(spec), "--data", data)
+    assert res.exit_code == 3, res.output
+    assert "verdict: unknown" in res.stdout
+    errors = [ln for ln in res.stderr.splitlines() if ln.startswith("Error: ")]
+    assert errors and all("Foo" in ln for ln in errors)
+    assert "Traceback" not in res.output

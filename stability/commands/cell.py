@@ -131,6 +131,14 @@ def cell(spec_path: Path, fmt, plot, sweeps, energy_only, data, dataset, engine)
             save(plot_stack(stack.figure_frame(), f"{spec.name} ({stack.dataset})"), plot)
         else:
             raise StabilityError("--plot needs --sweep, or the stack stability (no --energy-only)")
+    if stack is not None:
+        # a face or layer that could not be computed: printed, then one Error: line each
+        failed = [f"{i.left} | {i.right}: {i.error}" for i in stack.interfaces if i.error]
+        failed += [f"{x.layer} ({x.material}): {x.error}" for x in stack.layers if x.error]
+        for line in dict.fromkeys(failed):
+            click.echo(f"Error: {line}", err=True)
+        if failed:
+            raise SystemExit(3)
 
 
 def _sweep_frame(results):
