@@ -66,12 +66,23 @@ class Cli(click.Group):
             sys.exit(EXIT_INTERRUPTED)
         except (click.ClickException, click.exceptions.Exit, click.Abort, BrokenPipeError):
             raise
+        except OSError as exc:
+            if ctx.meta.get("debug"):
+                raise
+            if exc.filename is None:
+                raise _internal(exc) from None
+            # a path the user gave that cannot be read or written (no folder, no permission)
+            raise click.ClickException(f"{exc.filename}: {exc.strerror or exc}") from None
         except Exception as exc:  # a bug: still one line, the traceback behind --debug
             if ctx.meta.get("debug"):
                 raise
-            raise click.ClickException(
-                f"internal error ({type(exc).__name__}: {exc}); rerun with --debug and report it"
-            ) from None
+            raise _internal(exc) from None
+
+
+def _internal(exc: Exception) -> click.ClickException:
+    return click.ClickException(
+        f"internal error ({type(exc).__name__}: {exc}); rerun with --debug and report it"
+    )
 
 
 @click.group(cls=Cli, context_settings={"help_option_names": ["-h", "--help"]})

@@ -254,3 +254,18 @@ def test_cell_with_an_unknown_material_fails_visibly(data, tmp_path):
     errors = [ln for ln in res.stderr.splitlines() if ln.startswith("Error: ")]
     assert errors and all("Foo" in ln for ln in errors)
     assert "Traceback" not in res.output
+
+
+# An output path that cannot be written is the user's input: one line naming it, status 1.
+def test_unwritable_output_path_is_a_one_line_error(data, tmp_path):
+    blocker = tmp_path / "a_file"
+    blocker.write_text("")
+    for args in (
+        ["profile", "Li3N", "--data", data, "--plot", str(blocker / "x.png")],
+        ["screen", "--set", "nitride-sses", "--data", data, "--out", str(blocker / "out")],
+    ):
+        res = run(*args)
+        assert res.exit_code == 1, (args, res.output)
+        [line] = res.stderr.strip().splitlines()
+        assert line.startswith("Error: ") and str(blocker) in line, line
+        assert "internal error" not in line
