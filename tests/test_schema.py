@@ -115,6 +115,8 @@ def test_every_key_every_command_prints_is_in_the_schema(data, mp2022, co_ni):
             for k, v in _pairs(payload):
                 if k.endswith("products") and v is not None:
                     assert isinstance(v, list), f"{where} --format json: {k} = {v!r} is no list"
+                if k in ("error", "material_id"):
+                    assert v != "", f"{where} --format json: {k} is '' (none is null)"
             for row in _rows(payload):
                 assert row.get("dataset"), f"{where} --format json: a row without dataset: {row}"
             if isinstance(payload, dict):

@@ -27,14 +27,22 @@ def clean(value: Any) -> Any:
 
 
 def frame_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    """A table's rows for JSON: NaN as null, and the ";"-joined product columns of CSV
-    (``*products``) as lists of formulas, the shape every command's JSON gives them."""
+    """A table's rows for JSON: NaN as null, the ";"-joined product columns of CSV
+    (``*products``) as lists of formulas, and an empty ``error`` or ``material_id`` as null:
+    the shapes every command's JSON gives them."""
     records = frame.astype(object).where(frame.notna(), None).to_dict("records")
     for row in records:
         for key, value in row.items():
             if key.endswith("products") and isinstance(value, str):
                 row[key] = [p for p in value.split(";") if p]
+            elif key in NULL_WHEN_EMPTY and value == "":
+                row[key] = None
     return records
+
+
+#: Text columns whose empty CSV cell means "none" and is null in JSON, as window's JSON has
+#: them (``error`` of a computed row, ``material_id`` of a dataset without ids).
+NULL_WHEN_EMPTY = frozenset({"error", "material_id"})
 
 
 def to_json(payload: Any) -> str:

@@ -92,7 +92,7 @@ _KEYS: list[tuple[str, str, str, tuple[str, ...]]] = [
     (
         "error",
         "",
-        "why this row or item was not computed (empty or null when it was)",
+        "why this row or item was not computed (null in JSON and empty in CSV when it was)",
         (
             "window",
             "screen",

@@ -317,7 +317,8 @@ class InterlayerRanking:
             "dataset": self.dataset,
             "engine": self.engine,
             "notes": self.notes,
-            "candidates": self.top(top),
+            # none is null in JSON, as in every command's rows ("" in the CSV)
+            "candidates": [{**r, "error": r.get("error") or None} for r in self.top(top)],
         }
 
     def to_dataframe(self, top: int | None = None) -> pd.DataFrame:

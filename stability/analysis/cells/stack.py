@@ -101,7 +101,7 @@ class InterfaceCheck:
     at_voltage_V: float | None
     products: list[str]
     verdict: str
-    error: str = ""
+    error: str | None = None  # why it was not computed; None when it was
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -127,7 +127,7 @@ class LayerCheck:
     passivated_reduction_limit_V: float | None = None
     passivated_oxidation_limit_V: float | None = None
     covers_passivated: bool | None = None
-    error: str = ""
+    error: str | None = None  # why it was not computed; None when it was
 
     def to_dict(self) -> dict:
         return asdict(self)
