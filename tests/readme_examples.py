@@ -2,10 +2,11 @@
 
 An example is a fenced block opened with ```` ```console ````; in it, each line starting with
 ``$ `` is a command (run with bash in the repository root, the venv's ``bin`` first on PATH,
-``STABILITY_DATA`` as the Makefile sets it: ``../shared/data`` unless already set) and the
-lines after it, up to the next command, are its output (stdout and stderr together). A line
-``...`` stands for any number of omitted lines; trailing whitespace is ignored. The data
-folder's absolute path is shown relative to the repository root (``../shared/data``).
+on the embedded default data as a newcomer's fresh shell has it: no ``STABILITY_DATA``, a
+cache folder of its own, so no pulled data) and the lines after it, up to the next command,
+are its output (stdout and stderr together). A line ``...`` stands for any number of omitted
+lines; trailing whitespace is ignored. Paths inside the checkout are shown relative to it
+(``cached_entries/...``).
 
     python -m tests.readme_examples            # check every example, print the differences
     python -m tests.readme_examples --update   # rewrite the outputs in README.md from the commands
@@ -27,6 +28,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
+#: The examples' own cache folder (converted snapshots), so no pulled data is read.
+CACHE = ROOT / ".cache" / "readme-examples"
 OMITTED = "..."
 PROMPT = "$ "
 _FENCE = re.compile(r"^```console\s*$")
@@ -73,23 +76,21 @@ def parse(text: str) -> list[Example]:
 
 
 def environment() -> dict[str, str]:
-    """The environment of the test suite: the venv's tools first, the shared data, no display."""
+    """A newcomer's shell: the venv's tools first, the embedded default data, no display."""
     env = dict(os.environ)
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
-    env.setdefault("STABILITY_DATA", str((ROOT.parent / "shared" / "data").resolve()))
+    env.pop("STABILITY_DATA", None)  # the embedded default, as after `make demo`
+    env["STABILITY_CACHE"] = str(CACHE)
     env["MPLBACKEND"] = "Agg"
     env["PYTHONUNBUFFERED"] = "1"  # stdout and stderr interleave as written
     env.pop("COLUMNS", None)
     return env
 
 
-def _shown_paths(data: str) -> list[tuple[str, str]]:
-    """(absolute path, as the README shows it) of the data folder: relative to the repository
-    root, so that outputs naming a file of it read the same on every machine."""
-    pairs = []
-    for folder in {data, os.path.realpath(data), os.path.abspath(data)}:
-        if os.path.isabs(folder):
-            pairs.append((folder, os.path.relpath(folder, ROOT)))
+def _shown_paths() -> list[tuple[str, str]]:
+    """(absolute path, as the README shows it) of the checkout: paths inside it (the embedded
+    band gaps) read relative to it, the same on every machine."""
+    pairs = [(f"{root}{os.sep}", "") for root in {str(ROOT), os.path.realpath(ROOT)}]
     return sorted(pairs, key=lambda p: -len(p[0]))  # longest first
 
 
@@ -105,7 +106,7 @@ def run(command: str, timeout: float = 600) -> list[str]:
         timeout=timeout,
     )
     text = done.stdout
-    for folder, shown in _shown_paths(environment()["STABILITY_DATA"]):
+    for folder, shown in _shown_paths():
         text = text.replace(folder, shown)
     out = [line.rstrip() for line in text.splitlines()]
     while out and not out[-1]:

@@ -41,3 +41,27 @@ def test_matching_rules():
     assert matches(["a", "..."], ["a", "b"])
     assert not matches(["b", "..."], ["a", "b"])
     assert matches(["a", ""], ["a"])  # blank lines before the next command
+
+
+def test_readme_python_block_prints_what_its_comments_say():
+    """The README's Python block runs in the checkout on the embedded default data, and each
+    ``print(...)  # VALUE`` line prints VALUE (a trailing ``(unit)`` aside)."""
+    import re
+    import subprocess
+    import sys
+
+    from tests.readme_examples import README, ROOT, environment
+
+    text = README.read_text(encoding="utf-8")
+    [block] = re.findall(r"```python\n(.*?)```", text, flags=re.S)
+    expected = [
+        re.sub(r"\s*\(.*\)$", "", line.split("# ", 1)[1]).strip()
+        for line in block.splitlines()
+        if line.startswith("print(") and "# " in line
+    ]
+    assert expected, "the Python block prints nothing to check"
+    done = subprocess.run(
+        [sys.executable, "-c", block], cwd=ROOT, env=environment(), capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split("\n")[:-1] == expected
