@@ -178,3 +178,15 @@ def test_every_dataset_row_has_the_class_classify_gives(mp2019):
         assert t.cls == expected, t.formula
         catalogue_rows += expected != anion_class(set(mp2019.row_composition(t.row)))
     assert catalogue_rows > 0  # some rows take the catalogue's class (LiPON-like: nitride)
+
+
+def test_a_set_option_takes_materials_too():
+    """``--left Li3N,LLZO``: a member that is no set name but a material is that material."""
+    from stability.analysis.materials.sets import resolve_set
+
+    assert resolve_set("Li3N,LLZO,nitride-sses")[:2] == [
+        ("Li3N", "Li3N"),
+        ("LLZO", "Li7La3Zr2O12"),
+    ]
+    with pytest.raises(StabilityError, match="unknown set 'nitrdes'.*did you mean nitrides"):
+        resolve_set("nitrdes")

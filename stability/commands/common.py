@@ -91,7 +91,10 @@ def set_names_help(what: str, *, dataset_sets: bool = True) -> str:
     from stability.analysis.materials.sets import DATASET_SET_NAMES
 
     names = [*set_names(), *(DATASET_SET_NAMES if dataset_sets else ())]
-    return f"{what}: {', '.join(names)}, a file of formulas, or several joined by commas."
+    return (
+        f"{what}: {', '.join(names)}, a file of formulas, a material (formula or name), "
+        "or several of these joined by commas."
+    )
 
 
 def plot_option(help_text: str = "Write the figure (PNG, PDF, SVG, ...).") -> Callable:

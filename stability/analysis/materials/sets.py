@@ -208,12 +208,25 @@ def _targets_of(table: EntryTable | None, name: str) -> list[Target]:
     path = Path(name)
     if path.suffix or "/" in name or path.is_file():
         return _file_targets(path, table)
+    material = _material(name, table)
+    if material is not None:  # one material, as in --left Li3N,LLZO
+        return [_target(material.label, material.formula)]
     close = difflib.get_close_matches(name, [*set_names(), "all", "all-li", "li-ternaries:N"], 1)
     hint = f" (did you mean {close[0]}?)" if close else ""
     raise StabilityError(
         f"unknown set {name!r}{hint}; available: {', '.join(set_names())}, "
         f"{', '.join(DATASET_SET_NAMES)}, or a file"
     )
+
+
+def _material(text: str, table: EntryTable | None):
+    """The material ``text`` names (formula, catalogue label, alias, id), or None."""
+    from stability.analysis.materials.names import resolve_material
+
+    try:
+        return resolve_material(text, table)
+    except StabilityError:
+        return None
 
 
 def _target(label: str, formula: str, error: str = "") -> Target:
