@@ -82,7 +82,8 @@ class VoltageProfile:
         Returns
         -------
         pandas.DataFrame
-            Columns: voltage_low_V, voltage_high_V (V vs Li/Li+; NaN: no upper bound),
+            Columns: label, formula, dataset (the same in every row, as ``profile --format
+            csv`` writes them), voltage_low_V, voltage_high_V (V vs Li/Li+; NaN: no upper bound),
             li_per_formula_unit (Li taken up (+) or released (-) per formula unit relative to
             the pristine composition), phases (";"-joined "amount formula"), reaction,
             is_pristine.
@@ -98,7 +99,8 @@ class VoltageProfile:
         """
         import pandas as pd
 
-        return pd.DataFrame(self.rows())
+        head = {"label": self.label, "formula": self.formula, "dataset": self.window.dataset}
+        return pd.DataFrame([{**head, **row} for row in self.rows()])
 
     def rows(self) -> list[dict]:
         """The rows of ``to_dataframe`` as dicts (no pandas needed)."""
