@@ -164,7 +164,7 @@ def screen_target(
         require_ion(loc.material)
         if tolerance is None and passivation is None and not draws:
             # What compute_window(...).to_row() gives of LIMIT_COLUMNS, without the Window.
-            row.update(limit_row(loc, loc.system.li_window_steps(loc.amounts, WORKING_ION)))
+            row.update(limit_row(loc, loc.system.li_window_steps(loc.amounts, WORKING_ION), table))
         else:
             if tolerance is None and passivation is None:
                 w = compute_window(engine, loc.material)
