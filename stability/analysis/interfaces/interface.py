@@ -559,7 +559,7 @@ class InterfaceScan:
             total_reaction_energy_meV_per_non_li_atom and total_mixing_ratio (with each
             reactant's own decomposition), decomposition_a_meV_per_non_li_atom and
             decomposition_b_meV_per_non_li_atom (each reactant alone with Li at that
-            voltage), products (";"-joined), reaction, dataset.
+            voltage), products (";"-joined), reaction, flagged_products, dataset.
 
         Examples
         --------
@@ -676,7 +676,7 @@ class InterfaceMatrix:
             open: reaction_energy_meV_per_non_li_atom,
             total_reaction_energy_meV_per_non_li_atom, total_mixing_ratio,
             decomposition_a_meV_per_non_li_atom, decomposition_b_meV_per_non_li_atom (meV per
-            non-Li atom); then products (";"-joined), reaction, dataset, and error (empty
+            non-Li atom); then products (";"-joined), reaction, flagged_products, dataset, and error (empty
             when the pair was computed).
 
         Examples

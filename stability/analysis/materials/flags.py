@@ -293,6 +293,19 @@ def phase_reasons(table: EntryTable, formula: str) -> list[str]:
 def flag_phases(table: EntryTable, formulas: Iterable[str]) -> list[dict[str, str]]:
     """``[{formula, reason}]`` of the flagged phases among ``formulas`` (each once, in order).
 
+    Parameters
+    ----------
+    table : EntryTable
+        The dataset the phases come from (its release decides the ``release`` reason).
+    formulas : iterable of str
+        Reduced formulas of products, e.g. a window's ``oxidation_products``.
+
+    Returns
+    -------
+    list of dict
+        ``{"formula": ..., "reason": ...}`` per flagged phase; reasons start with
+        ``charge:``, ``release:`` or ``theoretical:`` (several joined by "; ").
+
     Examples
     --------
     >>> import stability

@@ -89,7 +89,8 @@ class ScreenResult:
         (eV/atom; a dataset row's own energy, else the dataset's lowest entry of that
         composition; empty if absent), placed_on_hull, reduction_limit_V,
         oxidation_limit_V, window_width_V (V vs Li/Li+), reduction_products,
-        oxidation_products (";"-joined reduced formulas), error (why a row has no window),
+        oxidation_products (";"-joined reduced formulas), flagged_products
+        (``formula (reason)``), error (why a row has no window),
         then, with a tolerance, li_tolerance_per_atom (Li per atom) and
         strict_reduction_limit_V, strict_oxidation_limit_V (the limits above are then the
         tolerant ones); with passivation, passivated_reduction_limit_V,

@@ -121,7 +121,21 @@ def with_release_check(window: Window, engine: Engine) -> Window:
 def interface_release_check(result: Interface, engine: Engine) -> Interface:
     """``result`` with the same reaction on the other bundled release: a one-line
     ``release_note`` where its products differ, with both energies, and flags on the
-    products only this release forms (unchanged on other datasets).
+    products only this release forms.
+
+    Parameters
+    ----------
+    result : Interface
+        From :func:`stability.compute_interface` on ``engine``.
+    engine : Engine
+        The engine ``result`` was computed on.
+
+    Returns
+    -------
+    Interface
+        With ``other_release`` and ``other_release_reaction_energy_meV`` (same
+        normalisation) set when ``engine``'s dataset is a bundled release whose counterpart
+        holds the elements; else ``result`` unchanged.
 
     Examples
     --------

@@ -411,8 +411,10 @@ class WindowTable:
             passivation, passivated_reduction_limit_V, passivated_oxidation_limit_V (V),
             passivated_reduction_products, passivated_oxidation_products,
             passivation_reduction_stop, passivation_oxidation_stop (why each side stops),
-            passivation_min_gap_eV (eV) and passivation_allows_gas; then error (empty when
-            computed).
+            passivation_min_gap_eV (eV) and passivation_allows_gas; flagged_products
+            (``formula (reason)``, ";"-joined); with a release check other_release,
+            other_release_reduction_limit_V, other_release_oxidation_limit_V (V) and
+            release_note; then error (empty when computed).
 
         Examples
         --------
