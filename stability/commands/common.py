@@ -151,9 +151,24 @@ def engine_for(table: Any, engine: str = "fast"):
     return eng
 
 
+def ctx_jobs() -> int:
+    ctx = click.get_current_context(silent=True)
+    return int((ctx.params.get("jobs") if ctx is not None else None) or 1)
+
+
 def say_left_out(eng: Any, *, err: bool) -> None:
     """One line: the phases an engine left out of its hulls, and why."""
     left = eng.left_out
+    if not left and eng.leave_out.flagged is not None and ctx_jobs() > 1:
+        named = ", ".join(sorted(eng.leave_out.formulas))
+        click.echo(
+            f"left out of the hulls ({eng.table.name}): "
+            + (f"{named} (--exclude) and " if named else "")
+            + "every flagged phase on them (found in the worker processes: run with --jobs 1 "
+            "to have them listed)",
+            err=err,
+        )
+        return
     if not left:
         click.echo(
             f"left out of the hulls ({eng.table.name}): nothing in the systems computed", err=err

@@ -8,8 +8,11 @@ A product (a phase named in a result) is flagged with a reason when
   element (H, N, O, S, Se, Te, F, Cl, Br, I). This catches molecular and polyanion phases such as
   IN4, CS14 (a C-S molecular crystal), LiS4 (Li2S8) and LiN3 (azide); metals, alloys and
   Zintl phases (LiP, Li3P7) are not tested;
-- ``release``: it is not on the hull of the other bundled MP release (``mp2019_ground_states``
-  against ``mp2022_hull`` and back), e.g. LiN3 is on mp2019's hull, not on mp2022's;
+- ``release``: the same calculation on the other bundled MP release (``mp2019_ground_states``
+  against ``mp2022_hull`` and back) does not form it (``releases.with_release_check``: Li3N
+  oxidises to LiN3 on mp2019, to N2 on mp2022). That a flagged phase is not on the other
+  release's hull is added to its reasons as supporting evidence; alone it flags nothing (it
+  would flag real phases such as Li4Ti5O12, which mp2022's hull lacks);
 - ``theoretical``: the Materials Project marks it theoretical (no ICSD record), where the
   entries came from MP with that flag (``stability data pull``).
 
@@ -89,10 +92,11 @@ def _states(symbol: str) -> tuple[int, ...]:
 @cache
 def _totals(symbol: str, n: int) -> frozenset[int]:
     """The charges ``n`` atoms of ``symbol`` can carry: n times one common state, or (d- and
-    f-block and post-transition metals) any sum of n of them."""
+    f-block and post-transition metals) any sum of n of them or 0 (metal-rich phases)."""
     states = _states(symbol)
-    if not _mixed_valence(symbol) or n > 12:
+    if not _mixed_valence(symbol) or n > 200:
         return frozenset(n * s for s in states)
+    states = (0, *states)  # metal-rich phases (Ti2N, Zr3O, Sc7Cl10): some atoms metallic
     sums = {0}
     for _ in range(n):
         sums = {a + s for a in sums for s in states}
@@ -281,7 +285,7 @@ def phase_reasons(table: EntryTable, formula: str) -> list[str]:
                 "charge: no charge-balanced assignment of common oxidation states "
                 "(a molecular or polyanion phase?)"
             )
-        other = other_release(table)
+        other = other_release(table) if reasons else None
         if other is not None and on_hull(other, formula) is False:
             reasons.append(f"release: not on the hull of {other.name}")
         if reasons and experimental(formula):
