@@ -40,9 +40,19 @@ def marked(products: list[str], flags: list[dict[str, str]]) -> str:
     return ", ".join(p + FLAG_MARK if p in flagged else p for p in products) or "-"
 
 
-def flag_lines(flags: list[dict[str, str]], where: str = "") -> list[str]:
-    """One footnote line per flagged product (docs/flags.md says what the reasons mean)."""
-    return [f"{FLAG_MARK} {where}{f['formula']}: {f['reason']}" for f in flags]
+def flag_lines(flags: list[dict[str, str]], where: str = "", *, checked: bool = False) -> list[str]:
+    """One footnote line per flagged product (docs/flags.md says what the reasons mean);
+    ``checked``: a ``release:`` line follows, so the other release's answer is left to it."""
+    lines = []
+    for f in flags:
+        reasons = f["reason"].split("; ")
+        if checked:
+            kept = [
+                r for r in reasons if not r.startswith(("release: on ", "release: not a product"))
+            ]
+            reasons = kept if len(kept) == len(reasons) else [*kept, "release: see below"]
+        lines.append(f"{FLAG_MARK} {where}{f['formula']}: {'; '.join(reasons)}")
+    return lines
 
 
 PROFILE_HEADERS = {
@@ -102,7 +112,7 @@ def windows_text(
     lines.append(to_table(rows, headers))
     for w in windows:
         where = f"{w.label}: " if len(windows) > 1 else ""
-        lines += flag_lines(w.flagged_products, where)
+        lines += flag_lines(w.flagged_products, where, checked=w.release_note is not None)
         if w.release_note:
             lines.append(f"release: {where}{w.release_note}")
     for w, limits in zip(windows, explained, strict=False):  # empty without --explain
@@ -179,7 +189,7 @@ def interface_text(res: Interface) -> str:
         r["reaction"] = _mark_reaction(r["reaction"], flagged)
     lines[1] = _mark_reaction(lines[1], flagged)
     lines.append(to_table(records, headers, digits=3))
-    lines += flag_lines(res.flagged_products)
+    lines += flag_lines(res.flagged_products, checked=res.release_note is not None)
     if res.release_note:
         lines.append(f"release: {res.release_note}")
     return "\n".join(lines)

@@ -282,7 +282,7 @@ def phase_reasons(table: EntryTable, formula: str) -> list[str]:
             reasons.append("theoretical: MP lists no experimental (ICSD) record")
         if not charge_balanced(formula):
             reasons.append(
-                "charge: no charge-balanced assignment of common oxidation states "
+                "charge: no charge-balanced common oxidation states "
                 "(a molecular or polyanion phase?)"
             )
         other = other_release(table) if reasons else None
