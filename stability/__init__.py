@@ -49,6 +49,9 @@ _API = {
     "rank_interlayers": "stability.analysis.cells.interlayer",
     "InterlayerRanking": "stability.analysis.cells.interlayer",
     "map_items": "stability.analysis.runtime.batch",
+    "flag_phases": "stability.analysis.materials.flags",
+    "with_release_check": "stability.analysis.uncertainty.releases",
+    "interface_release_check": "stability.analysis.uncertainty.releases",
 }
 #: The public API: every name here has a docstring with an example (run by ``make test``).
 __all__ = sorted(_API)

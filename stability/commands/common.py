@@ -21,11 +21,37 @@ EXIT_SOME_FAILED = 3  # results written or printed, but some items failed (see t
 EXIT_INTERRUPTED = 130
 
 
+def _remember(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+    ctx.meta[f"stability.{param.name}"] = value
+    return value
+
+
+def exclude_options(fn: Callable) -> Callable:
+    """Add --exclude FORMULA (repeatable) and --exclude-flagged; ``load_engine`` reads them."""
+    fn = click.option(
+        "--exclude-flagged",
+        is_flag=True,
+        expose_value=False,
+        callback=_remember,
+        help="Leave out every flagged phase (docs/flags.md) from the hulls, until none is "
+        "left on them.",
+    )(fn)
+    return click.option(
+        "--exclude",
+        multiple=True,
+        metavar="FORMULA",
+        expose_value=False,
+        callback=_remember,
+        help="Leave this phase (every polymorph) out of the hulls; repeatable.",
+    )(fn)
+
+
 def data_options(*, engine: bool = True) -> Callable:
-    """Add --data, --dataset (and --engine) to a command."""
+    """Add --data, --dataset (and --engine, --exclude, --exclude-flagged) to a command."""
 
     def decorate(fn: Callable) -> Callable:
         if engine:
+            fn = exclude_options(fn)
             fn = click.option(
                 "--engine",
                 type=click.Choice(["fast", "pymatgen"]),
@@ -102,11 +128,60 @@ def plot_option(help_text: str = "Write the figure (PNG, PDF, SVG, ...).") -> Ca
 
 
 def load_engine(data: Path | None, dataset: str | None, engine: str = "fast"):
-    """The engine over the dataset the options name."""
+    """The engine over the dataset the options name, without the phases --exclude and
+    --exclude-flagged leave out (what was left out is said when the command ends)."""
     from stability.entries.load import load_dataset
+
+    return engine_for(load_dataset(data, dataset), engine)
+
+
+def engine_for(table: Any, engine: str = "fast"):
+    """An engine over ``table`` with the command's --exclude and --exclude-flagged."""
     from stability.thermo.engines import make_engine
 
-    return make_engine(load_dataset(data, dataset), engine)
+    ctx = click.get_current_context(silent=True)
+    meta = ctx.meta if ctx is not None else {}
+    exclude = tuple(meta.get("stability.exclude") or ())
+    flagged = None
+    if meta.get("stability.exclude_flagged"):
+        from stability.analysis.materials.flags import flag_predicate
+
+        flagged = flag_predicate(table)
+    eng = make_engine(table, engine, exclude=exclude, leave_out_flagged=flagged)
+    if eng.leave_out is not None and ctx is not None:
+        fmt = ctx.params.get("fmt", "table")
+        ctx.call_on_close(lambda: say_left_out(eng, err=fmt not in (None, "table")))
+    return eng
+
+
+def ctx_jobs() -> int:
+    ctx = click.get_current_context(silent=True)
+    return int((ctx.params.get("jobs") if ctx is not None else None) or 1)
+
+
+def say_left_out(eng: Any, *, err: bool) -> None:
+    """One line: the phases an engine left out of its hulls, and why."""
+    left = eng.left_out
+    if not left and eng.leave_out.flagged is not None and ctx_jobs() > 1:
+        named = ", ".join(sorted(eng.leave_out.formulas))
+        click.echo(
+            f"left out of the hulls ({eng.table.name}): "
+            + (f"{named} (--exclude) and " if named else "")
+            + "every flagged phase on them (found in the worker processes: run with --jobs 1 "
+            "to have them listed)",
+            err=err,
+        )
+        return
+    if not left:
+        click.echo(
+            f"left out of the hulls ({eng.table.name}): nothing in the systems computed", err=err
+        )
+        return
+    parts = [
+        f"{f} ({r if r == '--exclude' else 'flagged: ' + ', '.join(p.split(':')[0] for p in r.split('; '))})"
+        for f, r in left.items()
+    ]
+    click.echo(f"left out of the hulls ({eng.table.name}): " + "; ".join(parts), err=err)
 
 
 def check_plot_path(path: Path | None) -> None:

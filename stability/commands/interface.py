@@ -88,6 +88,9 @@ def interface(
 
         require_fast_engine(eng, "--uncertainty")
         res = with_reaction_uncertainty(res, eng, draws)
+    from stability.analysis.uncertainty.releases import interface_release_check
+
+    res = interface_release_check(res, eng)
     if fmt == "json":
         click.echo(to_json(res.to_dict()))
     elif fmt == "csv":

@@ -91,6 +91,11 @@ def window(
 
         require_fast_engine(eng, "--explain")
         explained = {i: limit_sensitivity(eng, w.formula) for i, w in enumerate(windows) if w}
+    if tolerance is None and passive is None:
+        from stability.analysis.uncertainty.releases import with_release_check
+
+        # One more window on the other bundled release's small system (docs/flags.md).
+        windows = [w and with_release_check(w, eng) for w in windows]
     table = replace(table, windows=windows)
     if fmt == "json":
         rows = []

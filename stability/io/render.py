@@ -25,6 +25,36 @@ WINDOW_HEADERS = {
     "placed_on_hull": "placed",
 }
 STD_HEADERS = {"reduction_limit_std_V": "red. std (V)", "oxidation_limit_std_V": "ox. std (V)"}
+#: Beside the spread: the limits on the other bundled release (``--uncertainty``).
+RELEASE_HEADERS = {
+    "other_release_reduction_limit_V": "red. other release (V)",
+    "other_release_oxidation_limit_V": "ox. other release (V)",
+}
+#: The footnote of a table whose products carry a ``*``.
+FLAG_MARK = "*"
+
+
+def marked(products: list[str], flags: list[dict[str, str]]) -> str:
+    """Products joined for a table, each flagged one with a trailing ``*``."""
+    flagged = {f["formula"] for f in flags}
+    return ", ".join(p + FLAG_MARK if p in flagged else p for p in products) or "-"
+
+
+def flag_lines(flags: list[dict[str, str]], where: str = "", *, checked: bool = False) -> list[str]:
+    """One footnote line per flagged product (docs/flags.md says what the reasons mean);
+    ``checked``: a ``release:`` line follows, so the other release's answer is left to it."""
+    lines = []
+    for f in flags:
+        reasons = f["reason"].split("; ")
+        if checked:
+            kept = [
+                r for r in reasons if not r.startswith(("release: on ", "release: not a product"))
+            ]
+            reasons = kept if len(kept) == len(reasons) else [*kept, "release: see below"]
+        lines.append(f"{FLAG_MARK} {where}{f['formula']}: {'; '.join(reasons)}")
+    return lines
+
+
 PROFILE_HEADERS = {
     "voltage_low_V": "from (V)",
     "voltage_high_V": "to (V)",
@@ -71,7 +101,20 @@ def windows_text(
         headers = {"label": "material", **headers}
     if any(w.reduction_limit_std_V is not None for w in windows):
         headers.update(STD_HEADERS)
-    lines.append(to_table([w.to_dict() for w in windows], headers))
+        if any(w.other_release is not None for w in windows):
+            headers.update(RELEASE_HEADERS)
+    rows = []
+    for w in windows:
+        d = w.to_dict()
+        for k in ("reduction_products", "oxidation_products"):
+            d[k] = marked(d[k], w.flagged_products)
+        rows.append(d)
+    lines.append(to_table(rows, headers))
+    for w in windows:
+        where = f"{w.label}: " if len(windows) > 1 else ""
+        lines += flag_lines(w.flagged_products, where, checked=w.release_note is not None)
+        if w.release_note:
+            lines.append(f"release: {where}{w.release_note}")
     for w, limits in zip(windows, explained, strict=False):  # empty without --explain
         lines.append(f"\n{w.label}:")
         for lim in limits:
@@ -140,10 +183,37 @@ def interface_text(res: Interface) -> str:
             lines.append("  (own energies change only each reactant's own decomposition here)")
     frame = res.to_dataframe()
     headers = {k: h for k, h in KINK_HEADERS.items() if k in frame.columns}
-    lines.append(to_table(frame.to_dict("records"), headers, digits=3))
+    records = frame.to_dict("records")
+    flagged = {f["formula"] for f in res.flagged_products}
+    for r in records:  # the reaction names each flagged product with a *
+        r["reaction"] = _mark_reaction(r["reaction"], flagged)
+    lines[1] = _mark_reaction(lines[1], flagged)
+    lines.append(to_table(records, headers, digits=3))
+    lines += flag_lines(res.flagged_products, checked=res.release_note is not None)
+    if res.release_note:
+        lines.append(f"release: {res.release_note}")
     return "\n".join(lines)
+
+
+def _mark_reaction(text: str, flagged: set[str]) -> str:
+    """``text`` with each flagged formula after the arrow marked ``*`` (whole words only)."""
+    if not flagged or "->" not in text:
+        return text
+    head, _, tail = text.partition("->")
+    words = [w + FLAG_MARK if w in flagged else w for w in tail.split(" ")]
+    return head + "->" + " ".join(words)
 
 
 def scan_text(a: str, b: str, dataset: str, records: list[dict]) -> str:
     head = f"{a} | {b}, Li open ({dataset}); energies in meV per non-Li atom"
-    return head + "\n" + to_table(records, SCAN_HEADERS, digits=2)
+    notes = []
+    for r in records:
+        flags = r.get("flagged_products") or ""
+        if flags:
+            names = [f.split(" (")[0] for f in flags.split("; ") if f]
+            products = str(r["products"]).split(";")
+            r.update(products=";".join(p + FLAG_MARK if p in names else p for p in products))
+            notes.append(flags)
+    lines = [head, to_table(records, SCAN_HEADERS, digits=2)]
+    lines += [f"{FLAG_MARK} {n}" for n in dict.fromkeys(notes)]
+    return "\n".join(lines)

@@ -127,6 +127,57 @@ _KEYS: list[tuple[str, str, str, tuple[str, ...]]] = [
     ),
     ("oxidation_products", "", "phases formed just above the oxidation limit", (*_W, "cell")),
     (
+        "flagged_products",
+        "",
+        "products worth a second look, likely dataset artefacts (docs/flags.md): objects "
+        "{formula, reason} in JSON, 'formula (reason)' ';'-joined in CSV",
+        (*_W, *_I),
+    ),
+    (
+        "reason",
+        "",
+        "why a product is flagged: 'charge:', 'release:' or 'theoretical:' and the evidence",
+        (*_W, *_I),
+    ),
+    (
+        "other_release",
+        "",
+        "the other bundled MP release the result was checked on (mp2019_ground_states or "
+        "mp2022_hull)",
+        ("window", "interface"),
+    ),
+    (
+        "other_release_reduction_limit_V",
+        V,
+        "the reduction limit of the same composition on the other bundled release",
+        ("window",),
+    ),
+    (
+        "other_release_oxidation_limit_V",
+        V,
+        "the oxidation limit of the same composition on the other bundled release",
+        ("window",),
+    ),
+    (
+        "other_release_reaction_energy_meV_per_atom",
+        MEV,
+        "the most negative closed reaction energy on the other bundled release",
+        ("interface",),
+    ),
+    (
+        "other_release_reaction_energy_meV_per_non_li_atom",
+        MEV_NON_LI,
+        "the most negative Li-open reaction energy on the other bundled release",
+        ("interface",),
+    ),
+    (
+        "release_note",
+        "",
+        "one line: where the other bundled release disagrees (a limit moved by more than "
+        "0.1 V, or other products), with both values; null where it agrees",
+        ("window", "interface"),
+    ),
+    (
         "e_above_hull_eV_per_atom",
         "eV/atom",
         "energy above the hull of the composition's own "

@@ -7,6 +7,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -14,6 +15,9 @@ from stability import config
 from stability.entries.table import EntryTable
 from stability.errors import MissingDataError
 from stability.thermo.system import SystemData, chemsys_key, select_system
+
+if TYPE_CHECKING:
+    from stability.thermo.leave_out import LeaveOut
 
 
 @dataclass(frozen=True)
@@ -200,13 +204,15 @@ class Engine(ABC):
     #: Located compositions kept: small, since each holds its system alive.
     max_located = 256
 
-    def __init__(self, table: EntryTable) -> None:
+    def __init__(self, table: EntryTable, leave_out: LeaveOut | None = None) -> None:
         if not isinstance(table, EntryTable):
             raise TypeError(
                 f"an engine needs an EntryTable (from stability.load_dataset), "
                 f"not {type(table).__name__}"
             )
         self.table = table
+        #: Phases left out of every system built (``--exclude``, ``--exclude-flagged``).
+        self.leave_out = leave_out
         self._known_elements = frozenset(table.elements)
         self._systems: OrderedDict[tuple[str, ...], PhaseSystem] = OrderedDict()
         self._located: OrderedDict[tuple[tuple[str, float], ...], Location] = OrderedDict()
@@ -243,11 +249,22 @@ class Engine(ABC):
         if key in self._systems:
             self._systems.move_to_end(key)
             return self._systems[key]
-        built = self._build(select_system(self.table, key))
+        built = self._build(self.select(key))
         self._systems[key] = built
         if len(self._systems) > self.max_cached:
             self._systems.popitem(last=False)
         return built
+
+    def select(self, elements: set[str] | list[str] | tuple[str, ...]) -> SystemData:
+        """The entries of a chemical system this engine computes on: the dataset's, without
+        the phases it leaves out."""
+        data = select_system(self.table, chemsys_key(elements))
+        return data if self.leave_out is None else self.leave_out.apply(data)
+
+    @property
+    def left_out(self) -> dict[str, str]:
+        """{reduced formula: reason} of the phases left out of the systems built so far."""
+        return {} if self.leave_out is None else dict(self.leave_out.left_out)
 
     @abstractmethod
     def _build(self, data: SystemData) -> PhaseSystem:

@@ -40,6 +40,7 @@ from stability.thermo.walk import WalkError, WalkHull, c_pivots_available
 
 if TYPE_CHECKING:
     from stability.entries.table import EntryTable
+    from stability.thermo.leave_out import LeaveOut
 
 
 @cache
@@ -489,8 +490,8 @@ class _GrandInput:
 class FastEngine(Engine):
     name = "fast"
 
-    def __init__(self, table: EntryTable) -> None:
-        super().__init__(table)
+    def __init__(self, table: EntryTable, leave_out: LeaveOut | None = None) -> None:
+        super().__init__(table, leave_out)
         # Read once: every system this engine builds, now or later, takes the same paths.
         self.paths = HullPaths.configured()
 

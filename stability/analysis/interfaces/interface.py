@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache, partial
 from typing import TYPE_CHECKING, Any
 
 from stability import config
 from stability.analysis.materials.chemistry import Material, MaterialLike, read_material
+from stability.analysis.materials.flags import flag_phases, flags_text
 from stability.analysis.runtime.batch import Executor
 from stability.errors import StabilityError
 from stability.formula import parse_formula
@@ -98,6 +99,11 @@ class Interface(_Normalised):
         Reduced formulas of the products at that kink; ``reaction`` balances it.
     kinks : list of InterfaceKink
         Every kink of the mixing curve, A-poor first (the rows of ``to_dataframe``).
+    flagged_products : list of dict
+        ``{formula, reason}`` of the products (at any kink) worth a second look.
+    other_release, release_note : str or None
+        Set by ``interface_release_check``: the other bundled MP release, and where its
+        reaction differs (None: the same products).
 
     Examples
     --------
@@ -130,6 +136,12 @@ class Interface(_Normalised):
     #: Set by ``uncertainty.with_reaction_uncertainty`` (meV, same normalisation).
     reaction_energy_std_meV: float | None = None
     reaction_energy_ci95_meV: tuple[float, float] | None = None
+    #: Products at any kink worth a second look: ``{formula, reason}``.
+    flagged_products: list[dict[str, str]] = field(default_factory=list)
+    #: Set by ``releases.interface_release_check``.
+    other_release: str | None = None
+    other_release_reaction_energy_meV: float | None = None
+    release_note: str | None = None
 
     @property
     def li_open(self) -> bool:
@@ -174,7 +186,8 @@ class Interface(_Normalised):
         (closed) or reaction_energy_meV_per_non_li_atom, total_reaction_energy_meV_per_non_li_atom
         and total_mixing_ratio (Li open), products, reaction, kinks, reactant_energies,
         decomposition_a/b_meV_per_(non_li_)atom, reaction_energy_std_meV_per_..., dataset,
-        engine."""
+        engine, flagged_products; after a release check other_release,
+        other_release_reaction_energy_meV_per_(non_li_)atom and release_note."""
         li = self.li_open
         d = {
             "reactant_a": self.reactant_a,
@@ -200,7 +213,14 @@ class Interface(_Normalised):
             },
             dataset=self.dataset,
             engine=self.engine,
+            flagged_products=[dict(f) for f in self.flagged_products],
         )
+        if self.other_release is not None:
+            d["other_release"] = self.other_release
+            d[energy_key("other_release_reaction_energy", li)] = (
+                self.other_release_reaction_energy_meV
+            )
+            d["release_note"] = self.release_note
         if self.reaction_energy_ci95_meV is not None:
             d[energy_key("reaction_energy_ci95", li)] = list(self.reaction_energy_ci95_meV)
         return d
@@ -215,7 +235,8 @@ class Interface(_Normalised):
             (NaN: closed), mixing_ratio (atomic fraction of A), reaction_energy_meV_per_atom
             (closed, meV per atom of the mixture) or reaction_energy_meV_per_non_li_atom and
             total_reaction_energy_meV_per_non_li_atom (Li open, meV per non-Li atom),
-            products (";"-joined reduced formulas), reaction, dataset.
+            products (";"-joined reduced formulas), reaction, flagged_products (the
+            kink's products worth a second look, ``formula (reason)`` ";"-joined), dataset.
 
         Examples
         --------
@@ -238,7 +259,16 @@ class Interface(_Normalised):
             "formula_b": self.formula_b,
             "voltage_V": self.voltage_V,
         }
-        return pd.DataFrame([{**head, **k.to_row(), "dataset": self.dataset} for k in self.kinks])
+        rows = [
+            {
+                **head,
+                **k.to_row(),
+                "flagged_products": flags_text(flag_phases_of(self, k.products)),
+                "dataset": self.dataset,
+            }
+            for k in self.kinks
+        ]
+        return pd.DataFrame(rows)
 
 
 @lru_cache(maxsize=4096)
@@ -464,6 +494,7 @@ def compute_interface(
         total_mixing_ratio=best_total.mixing_ratio,
         dataset=engine.table.name,
         engine=engine.name,
+        flagged_products=flag_phases(engine.table, [p for k in kinks for p in k.products]),
     )
 
 
@@ -485,6 +516,7 @@ def interface_row(
     row[energy_key("decomposition_b", li_open)] = config.clean(r.dec_b)
     row["products"] = ";".join(products)
     row["reaction"] = reaction
+    row["flagged_products"] = flags_text(flag_phases(engine.table, products))
     return row
 
 
@@ -499,6 +531,7 @@ def summary_columns(li_open: bool) -> list[str]:
         energy_key("decomposition_b", li_open),
         "products",
         "reaction",
+        "flagged_products",
     ]
 
 
@@ -506,7 +539,13 @@ def summary_row(result: Interface) -> dict:
     """The headline of an interface as a flat row: ``summary_columns`` (products ";"-joined)."""
     d = result.to_dict()
     d["products"] = ";".join(result.products)
+    d["flagged_products"] = flags_text(flag_phases_of(result, result.products))
     return {k: d[k] for k in summary_columns(result.li_open)}
+
+
+def flag_phases_of(result: Interface, products: list[str]) -> list[dict[str, str]]:
+    """The flags of ``result`` on the given products (those of its reported kink)."""
+    return [f for f in result.flagged_products if f["formula"] in products]
 
 
 @dataclass(frozen=True)
@@ -543,7 +582,7 @@ class InterfaceScan:
             total_reaction_energy_meV_per_non_li_atom and total_mixing_ratio (with each
             reactant's own decomposition), decomposition_a_meV_per_non_li_atom and
             decomposition_b_meV_per_non_li_atom (each reactant alone with Li at that
-            voltage), products (";"-joined), reaction, dataset.
+            voltage), products (";"-joined), reaction, flagged_products, dataset.
 
         Examples
         --------
@@ -660,7 +699,7 @@ class InterfaceMatrix:
             open: reaction_energy_meV_per_non_li_atom,
             total_reaction_energy_meV_per_non_li_atom, total_mixing_ratio,
             decomposition_a_meV_per_non_li_atom, decomposition_b_meV_per_non_li_atom (meV per
-            non-Li atom); then products (";"-joined), reaction, dataset, and error (empty
+            non-Li atom); then products (";"-joined), reaction, flagged_products, dataset, and error (empty
             when the pair was computed).
 
         Examples
@@ -686,7 +725,9 @@ def matrix_columns(li_open: bool) -> list[str]:
 PAIR_COLUMNS = ("reactant_a", "formula_a", "reactant_b", "formula_b")
 
 #: Columns of matrix rows that hold text; the others are floats.
-TEXT_COLUMNS = frozenset({*PAIR_COLUMNS, "products", "reaction", "dataset", "error"})
+TEXT_COLUMNS = frozenset(
+    {*PAIR_COLUMNS, "products", "reaction", "flagged_products", "dataset", "error"}
+)
 
 
 def pair_rows(

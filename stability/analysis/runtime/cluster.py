@@ -162,6 +162,11 @@ def dumps(obj: Any, tables: dict[str, EntryTable]) -> bytes:
     class Pickler(cloudpickle.Pickler):
         def reducer_override(self, o: Any) -> Any:
             if isinstance(o, Engine):
+                if o.leave_out is not None:
+                    raise ClusterError(
+                        "--exclude and --exclude-flagged run on local workers only: drop "
+                        "--scheduler"
+                    )
                 tables[o.table.fingerprint] = o.table
                 return worker_engine, (o.table.fingerprint, o.name)
             if isinstance(o, EntryTable):

@@ -32,7 +32,7 @@ class Comparison:
     def to_dataframe(self) -> pd.DataFrame:
         """Long table, one row per (material, dataset): label, formula, class, dataset,
         reduced_formula, placed_on_hull, reduction_limit_V, oxidation_limit_V, window_width_V
-        (V vs Li/Li+), reduction_products, oxidation_products (";"-joined),
+        (V vs Li/Li+), reduction_products, oxidation_products (";"-joined), flagged_products,
         reduction_limit_std_V, oxidation_limit_std_V (V; NaN where the data has no
         uncertainties), reference_dataset (the first dataset), reduction_shift_V,
         oxidation_shift_V (V, this dataset minus the reference; NaN on the reference and where

@@ -89,7 +89,8 @@ class ScreenResult:
         (eV/atom; a dataset row's own energy, else the dataset's lowest entry of that
         composition; empty if absent), placed_on_hull, reduction_limit_V,
         oxidation_limit_V, window_width_V (V vs Li/Li+), reduction_products,
-        oxidation_products (";"-joined reduced formulas), error (why a row has no window),
+        oxidation_products (";"-joined reduced formulas), flagged_products
+        (``formula (reason)``), error (why a row has no window),
         then, with a tolerance, li_tolerance_per_atom (Li per atom) and
         strict_reduction_limit_V, strict_oxidation_limit_V (the limits above are then the
         tolerant ones); with passivation, passivated_reduction_limit_V,
@@ -164,7 +165,7 @@ def screen_target(
         require_ion(loc.material)
         if tolerance is None and passivation is None and not draws:
             # What compute_window(...).to_row() gives of LIMIT_COLUMNS, without the Window.
-            row.update(limit_row(loc, loc.system.li_window_steps(loc.amounts, WORKING_ION)))
+            row.update(limit_row(loc, loc.system.li_window_steps(loc.amounts, WORKING_ION), table))
         else:
             if tolerance is None and passivation is None:
                 w = compute_window(engine, loc.material)

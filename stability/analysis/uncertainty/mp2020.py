@@ -61,10 +61,16 @@ def require_uncertainties(table: EntryTable) -> None:
 
 
 def sampled_systems(
-    table: EntryTable, elements: set[str], draws: int = DRAWS, seed: int = SEED
+    table: EntryTable,
+    elements: set[str],
+    draws: int = DRAWS,
+    seed: int = SEED,
+    data: SystemData | None = None,
 ) -> Iterator[SystemData]:
-    """The system of ``elements`` with energies shifted by ``draws`` shared correction draws."""
-    data = select_system(table, elements)
+    """The system of ``elements`` with energies shifted by ``draws`` shared correction draws.
+
+    ``data``: the system's entries when an engine leaves phases out (``Engine.select``)."""
+    data = select_system(table, elements) if data is None else data
     corr = system_corrections(table, data.rows)
     # Species draws come first from their own stream, so every system of a run sees the same
     # correction errors; entries whose species could not be decoded draw from another stream.
@@ -78,13 +84,14 @@ def sampled_systems(
 
 
 def _sample(
-    table: EntryTable,
+    engine: Engine,
     elements: set[str],
     fn: Callable[[FastSystem], tuple[float, ...]],
     draws: int,
     seed: int,
 ) -> np.ndarray:
-    return np.array([fn(FastSystem(d)) for d in sampled_systems(table, elements, draws, seed)])
+    systems = sampled_systems(engine.table, elements, draws, seed, engine.select(elements))
+    return np.array([fn(FastSystem(d)) for d in systems])
 
 
 def window_limits(system: FastSystem, amounts: dict[str, float]) -> tuple[float, float]:
@@ -107,7 +114,7 @@ def window_spread(
     require_uncertainties(engine.table)
     loc = locate(engine, formula)
     values = _sample(
-        engine.table,
+        engine,
         set(loc.amounts),
         lambda s: window_limits(s, loc.amounts),
         draws,
@@ -130,7 +137,7 @@ def reaction_spread(
         )
         return (1000 * min(k.energy_eV_per_atom for k in mix.kinks),)
 
-    values = _sample(engine.table, mat_a.elements | mat_b.elements, most_negative, draws, seed)
+    values = _sample(engine, mat_a.elements | mat_b.elements, most_negative, draws, seed)
     return Spread.of(values[:, 0])
 
 

@@ -38,8 +38,10 @@ from functools import cache
 
 from stability import config
 from stability.analysis.materials.chemistry import Located, locate
+from stability.analysis.materials.flags import flag_phases, merge_flags
 from stability.analysis.windows.profile import VoltageProfile
 from stability.analysis.windows.window import Window, read_limits, window_from_steps
+from stability.entries.table import EntryTable
 from stability.errors import StabilityError
 from stability.formula import composition_amounts, num_atoms, reduced_formula
 from stability.thermo.base import Engine, Phase, ProfileStep
@@ -235,8 +237,10 @@ def practical_from_steps(
     *,
     tolerance: float | None = None,
     passivation: Passivation | None = None,
+    table: EntryTable | None = None,
 ) -> Window:
-    """Add a tolerance and/or passivated window to the strict ``window`` read off ``steps``."""
+    """Add a tolerance and/or passivated window to the strict ``window`` read off ``steps``;
+    the products it names are flagged on ``table`` (the engine's dataset)."""
     own = read_limits(steps).own
     changes: dict = {}
     if tolerance is not None:
@@ -261,6 +265,16 @@ def practical_from_steps(
             passivation_oxidation_stop=lim.oxidation_stop,
             passivation_min_gap_eV=passivation.min_gap_eV,
             passivation_allows_gas=passivation.allow_gas,
+        )
+    if changes and table is not None:
+        products = [
+            *changes.get("reduction_products", window.reduction_products),
+            *changes.get("oxidation_products", window.oxidation_products),
+            *(changes.get("passivated_reduction_products") or []),
+            *(changes.get("passivated_oxidation_products") or []),
+        ]
+        changes["flagged_products"] = merge_flags(
+            window.flagged_products, flag_phases(table, products)
         )
     return replace(window, **changes)
 
@@ -322,7 +336,9 @@ def compute_practical_window(
     loc = locate(engine, formula)
     steps = loc.system.li_profile(loc.amounts, config.WORKING_ION)
     window = window_from_steps(loc, steps, engine)
-    return practical_from_steps(window, loc, steps, tolerance=tolerance, passivation=passivation)
+    return practical_from_steps(
+        window, loc, steps, tolerance=tolerance, passivation=passivation, table=engine.table
+    )
 
 
 def zero_width_note(window: Window) -> str | None:

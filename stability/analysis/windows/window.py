@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING
 
 from stability import config
 from stability.analysis.materials.chemistry import Located, MaterialLike, locate, read_material
+from stability.analysis.materials.flags import flag_phases, flags_text
+from stability.entries.table import EntryTable
 from stability.formula import written_formula
 from stability.thermo.base import Engine, ProfileStep, own_index
 
@@ -32,6 +34,7 @@ WINDOW_COLUMNS = [
     "engine",
     "reduction_limit_std_V",
     "oxidation_limit_std_V",
+    "flagged_products",
 ]
 
 #: The window's own columns, as screens and comparisons copy them into their rows.
@@ -43,6 +46,7 @@ LIMIT_COLUMNS = [
     "window_width_V",
     "reduction_products",
     "oxidation_products",
+    "flagged_products",
 ]
 STD_COLUMNS = ["reduction_limit_std_V", "oxidation_limit_std_V"]
 
@@ -79,6 +83,12 @@ class Window:
         The dataset's name and the engine's.
     reduction_limit_std_V, oxidation_limit_std_V : float or None
         1-sigma of the limits (V) under the MP2020 correction uncertainties, when computed.
+    flagged_products : list of dict
+        ``{formula, reason}`` of the products worth a second look (likely dataset
+        artefacts; ``stability.analysis.materials.flags``, the manual's flags page).
+    other_release, other_release_reduction_limit_V, other_release_oxidation_limit_V : str, float or None
+        Set by ``with_release_check``: the other bundled MP release and the limits there;
+        ``release_note`` says in one line where it disagrees (None: it agrees).
     li_tolerance_per_atom, strict_reduction_limit_V, strict_oxidation_limit_V : float or None
         Set with a Li-exchange tolerance (see ``compute_practical_window``).
     passivated_reduction_limit_V, passivated_oxidation_limit_V : float or None
@@ -130,6 +140,13 @@ class Window:
     passivation_oxidation_stop: str | None = None
     passivation_min_gap_eV: float | None = None
     passivation_allows_gas: bool | None = None
+    #: Products worth a second look: ``{formula, reason}`` (``flags.flag_phases``).
+    flagged_products: list[dict[str, str]] = field(default_factory=list)
+    #: Set by ``releases.with_release_check``: the window on the other bundled release.
+    other_release: str | None = None
+    other_release_reduction_limit_V: float | None = None
+    other_release_oxidation_limit_V: float | None = None
+    release_note: str | None = None
 
     @property
     def window_width_V(self) -> float:
@@ -147,6 +164,10 @@ class Window:
         if self.passivation_reduction_stop is None:
             for k in PASSIVATION_FIELDS:
                 d.pop(k)
+        if self.other_release is None:
+            for k in RELEASE_FIELDS:
+                d.pop(k)
+        d["flagged_products"] = [dict(f) for f in self.flagged_products]
         return d
 
     def to_row(self) -> dict:
@@ -160,7 +181,8 @@ class Window:
         ):
             if d.get(k) is not None:
                 d[k] = ";".join(d[k])
-        extra = [k for k in (*TOLERANCE_FIELDS, *PASSIVATION_FIELDS) if k in d]
+        d["flagged_products"] = flags_text(self.flagged_products)
+        extra = [k for k in (*TOLERANCE_FIELDS, *PASSIVATION_FIELDS, *RELEASE_FIELDS) if k in d]
         return {k: d[k] for k in WINDOW_COLUMNS + extra}
 
     def to_dataframe(self) -> pd.DataFrame:
@@ -173,7 +195,10 @@ class Window:
             window_width_V (V vs Li/Li+), reduction_products, oxidation_products (";"-joined
             reduced formulas), e_above_hull_eV_per_atom (eV/atom; None if not in the
             dataset), placed_on_hull, material_id, dataset, engine, reduction_limit_std_V,
-            oxidation_limit_std_V (V; None without uncertainties). With a tolerance:
+            oxidation_limit_std_V (V; None without uncertainties), flagged_products
+            (``formula (reason)``, ";"-joined). With a release check: other_release,
+            other_release_reduction_limit_V, other_release_oxidation_limit_V (V),
+            release_note. With a tolerance:
             li_tolerance_per_atom (Li per atom), strict_reduction_limit_V,
             strict_oxidation_limit_V (V). With passivation: passivated_reduction_limit_V,
             passivated_oxidation_limit_V (V; None: nothing stops the walk),
@@ -205,6 +230,12 @@ PASSIVATION_FIELDS = (
     "passivation_oxidation_stop",
     "passivation_min_gap_eV",
     "passivation_allows_gas",
+)
+RELEASE_FIELDS = (
+    "other_release",
+    "other_release_reduction_limit_V",
+    "other_release_oxidation_limit_V",
+    "release_note",
 )
 
 
@@ -244,23 +275,25 @@ def _products(step: ProfileStep | None) -> list[str]:
 def window_from_steps(loc: Located, steps: list[ProfileStep], engine: Engine) -> Window:
     """Read the window off a Li profile (Li-rich first) of a located composition."""
     lim = read_limits(steps)
+    reduction, oxidation = _products(lim.below), _products(lim.above)
     return Window(
         label=loc.label,
         formula=loc.formula,
         reduced_formula=loc.reduced_formula,
         reduction_limit_V=lim.reduction_V,
         oxidation_limit_V=lim.oxidation_V,
-        reduction_products=_products(lim.below),
-        oxidation_products=_products(lim.above),
+        reduction_products=reduction,
+        oxidation_products=oxidation,
         e_above_hull_eV_per_atom=loc.e_above_hull_eV_per_atom,
         placed_on_hull=loc.placed_on_hull,
         material_id=loc.material_id,
         dataset=engine.table.name,
         engine=engine.name,
+        flagged_products=flag_phases(engine.table, reduction + oxidation),
     )
 
 
-def limit_row(loc: Located, steps: list[ProfileStep]) -> dict:
+def limit_row(loc: Located, steps: list[ProfileStep], table: EntryTable) -> dict:
     """The window's own columns (``LIMIT_COLUMNS``) off a Li profile of a located
     composition, as ``window_from_steps(...).to_row()`` gives them.
 
@@ -268,14 +301,16 @@ def limit_row(loc: Located, steps: list[ProfileStep]) -> dict:
     composition, its id) cost a search of the system that a dataset row does not need.
     """
     lim = read_limits(steps)
+    reduction, oxidation = _products(lim.below), _products(lim.above)
     return {
         "reduced_formula": loc.reduced_formula,
         "placed_on_hull": loc.placed_on_hull,
         "reduction_limit_V": lim.reduction_V,
         "oxidation_limit_V": lim.oxidation_V,
         "window_width_V": lim.oxidation_V - lim.reduction_V,
-        "reduction_products": ";".join(_products(lim.below)),
-        "oxidation_products": ";".join(_products(lim.above)),
+        "reduction_products": ";".join(reduction),
+        "oxidation_products": ";".join(oxidation),
+        "flagged_products": flags_text(flag_phases(table, reduction + oxidation)),
     }
 
 
@@ -376,8 +411,10 @@ class WindowTable:
             passivation, passivated_reduction_limit_V, passivated_oxidation_limit_V (V),
             passivated_reduction_products, passivated_oxidation_products,
             passivation_reduction_stop, passivation_oxidation_stop (why each side stops),
-            passivation_min_gap_eV (eV) and passivation_allows_gas; then error (empty when
-            computed).
+            passivation_min_gap_eV (eV) and passivation_allows_gas; flagged_products
+            (``formula (reason)``, ";"-joined); with a release check other_release,
+            other_release_reduction_limit_V, other_release_oxidation_limit_V (V) and
+            release_note; then error (empty when computed).
 
         Examples
         --------
