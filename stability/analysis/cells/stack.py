@@ -274,7 +274,7 @@ class StackStability:
         >>> frame[["left", "right", "worst_reaction_energy_meV_per_atom", "at_voltage_V"]].round(1)
              left   right  worst_reaction_energy_meV_per_atom  at_voltage_V
         0      Li  Li3PS4                              -712.1           NaN
-        1  Li3PS4  LiCoO2                              -743.1           4.1
+        1  Li3PS4  LiCoO2                              -531.1           4.1
         """
         import pandas as pd
 
