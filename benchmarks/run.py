@@ -305,7 +305,7 @@ def child_interfaces_stability(spec: dict) -> dict:
                 "voltage_V": r["voltage_V"],
                 "mixing_ratio": r["mixing_ratio"],
                 "energy_meV": r.get(
-                    "reaction_energy_meV_per_atom", r.get("reaction_energy_meV_per_non_li_atom")
+                    "reaction_energy_meV_per_atom", r.get("reaction_energy_meV_per_non_ion_atom")
                 ),
                 "products": sorted(p for p in r["products"].split(";") if p and p != "Li"),
             }

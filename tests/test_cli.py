@@ -87,7 +87,7 @@ def test_profile_json_and_plot(data, tmp_path):
     assert steps[0]["voltage_low_V"] == 0.0 and steps[0]["is_pristine"]
     volts = [s["voltage_low_V"] for s in steps]
     assert volts == sorted(volts)
-    li = [s["li_per_formula_unit"] for s in steps]
+    li = [s["ion_per_formula_unit"] for s in steps]
     assert li == sorted(li, reverse=True)  # Li is released as the voltage rises
     assert png.stat().st_size > 10_000 and png.read_bytes()[:4] == b"\x89PNG"
 

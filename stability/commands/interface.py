@@ -166,8 +166,8 @@ def interfaces(
         formats = ["csv"] if total <= CSV_MAX_ROWS else ["parquet"]
     else:
         formats = ["csv", "parquet"] if table_format == "both" else [table_format]
-    li_open = scan is not None or voltage is not None
-    columns = matrix_columns(li_open)
+    ion_open = scan is not None or voltage is not None
+    columns = matrix_columns(ion_open)
     writer = RowWriter(out / "interfaces", columns, TEXT_COLUMNS, formats)
     plot_rows: list[dict] | None = [] if not scan and pairs <= HEATMAP_MAX_PAIRS else None
     failed, examples = 0, []
@@ -210,7 +210,7 @@ def interfaces(
         save(fig, out / "interfaces.png", close=False)
         fig.set_layout_engine("none")  # the PDF keeps the PNG's layout: not solved twice
         save(fig, out / "interfaces.pdf")
-        total_key = "total_reaction_energy_meV_per_non_li_atom"
+        total_key = "total_reaction_energy_meV_per_non_ion_atom"
         if total_key in frame:  # Li open: the total (own decompositions + mutual) too
             title = f"Total reaction energy, {where} ({eng.table.name})"
             fig = plot_matrix(frame, title, value=total_key)

@@ -21,7 +21,7 @@ DECOMPOSITION_HEADERS = {
     "formula": "formula",
     "voltage_V": "V",
     "decomposition_energy_eV_per_atom": "E_D (eV/atom)",
-    "li_per_formula_unit": "Li per f.u.",
+    "ion_per_formula_unit": "Li per f.u.",
     "products": "products",
     "energy_reference": "relative to",
 }

@@ -105,7 +105,7 @@ def screen(
         "tool_version": __version__,
     }
     if tolerance is not None:
-        header["li_tolerance_per_atom"] = tolerance
+        header["ion_tolerance_per_atom"] = tolerance
     if passive is not None:
         header["passivation"] = {
             "min_gap_eV": passive.min_gap_eV,

@@ -28,23 +28,23 @@ STD_HEADERS = {"reduction_limit_std_V": "red. std (V)", "oxidation_limit_std_V":
 PROFILE_HEADERS = {
     "voltage_low_V": "from (V)",
     "voltage_high_V": "to (V)",
-    "li_per_formula_unit": "Li per f.u.",
+    "ion_per_formula_unit": "Li per f.u.",
     "reaction": "equilibrium (per formula unit)",
 }
 KINK_HEADERS = {
     "mixing_ratio": "x (A)",
     "reaction_energy_meV_per_atom": "E_rxn (meV/atom)",
-    "reaction_energy_meV_per_non_li_atom": "E_mutual (meV/non-Li atom)",
-    "total_reaction_energy_meV_per_non_li_atom": "E_total (meV/non-Li atom)",
+    "reaction_energy_meV_per_non_ion_atom": "E_mutual (meV/non-Li atom)",
+    "total_reaction_energy_meV_per_non_ion_atom": "E_total (meV/non-Li atom)",
     "reaction": "reaction",
 }
 SCAN_HEADERS = {
     "voltage_V": "V",
     "mixing_ratio": "x (A)",
-    "reaction_energy_meV_per_non_li_atom": "E_mutual",
-    "total_reaction_energy_meV_per_non_li_atom": "E_total",
-    "decomposition_a_meV_per_non_li_atom": "A alone",
-    "decomposition_b_meV_per_non_li_atom": "B alone",
+    "reaction_energy_meV_per_non_ion_atom": "E_mutual",
+    "total_reaction_energy_meV_per_non_ion_atom": "E_total",
+    "decomposition_a_meV_per_non_ion_atom": "A alone",
+    "decomposition_b_meV_per_non_ion_atom": "B alone",
     "products": "products",
 }
 
@@ -115,7 +115,7 @@ def interface_text(res: Interface) -> str:
     """Headline energies (named by their normalisation), each reactant alone, the kinks."""
     a, b = res.reactant_a, res.reactant_b
     std = f" ± {res.reaction_energy_std_meV:.1f}" if res.reaction_energy_std_meV is not None else ""
-    if not res.li_open:
+    if not res.ion_open:
         lines = [
             f"{a} | {b}, closed (no Li exchange), reactants at {res.reactant_energies} energies "
             f"({res.dataset}):",

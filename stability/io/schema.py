@@ -9,7 +9,7 @@ runs every command with ``--format json`` and ``--format csv`` and its output fi
 
 Energies of reactions are named by their normalisation: ``_meV_per_atom`` per atom of the
 reactants as written (closed: the mixture's atoms; with Li open: the reactants' atoms before
-any Li is exchanged with the reservoir), ``_meV_per_non_li_atom`` per atom other than Li (Li
+any Li is exchanged with the reservoir), ``_meV_per_non_ion_atom`` per atom other than Li (Li
 open; pymatgen's ``GrandPotentialInterfacialReactivity``).
 """
 
@@ -165,7 +165,7 @@ _KEYS: list[tuple[str, str, str, tuple[str, ...]]] = [
         ("window", "profile"),
     ),
     (
-        "li_tolerance_per_atom",
+        "ion_tolerance_per_atom",
         "Li per atom",
         "Li taken up or released per atom that still counts as stable (--tolerance)",
         ("window", "screen"),
@@ -277,7 +277,7 @@ _KEYS: list[tuple[str, str, str, tuple[str, ...]]] = [
     ),
     ("voltage_high_V", V, "upper end of that range (null: no upper bound)", ("profile", "figures")),
     (
-        "li_per_formula_unit",
+        "ion_per_formula_unit",
         "Li per formula unit",
         "Li taken up (+) or released (-) per formula unit relative to the pristine composition",
         ("profile", "decomposition", "figures"),
@@ -342,14 +342,14 @@ _KEYS: list[tuple[str, str, str, tuple[str, ...]]] = [
         (*_I, "cell"),
     ),
     (
-        "reaction_energy_meV_per_non_li_atom",
+        "reaction_energy_meV_per_non_ion_atom",
         MEV_NON_LI,
         "mutual reaction energy with Li open: "
         "what mixing adds to each reactant already in equilibrium with Li",
         (*_I, "cell"),
     ),
     (
-        "total_reaction_energy_meV_per_non_li_atom",
+        "total_reaction_energy_meV_per_non_ion_atom",
         MEV_NON_LI,
         "reaction energy with Li open including each reactant's own decomposition with Li",
         _I,
@@ -362,13 +362,13 @@ _KEYS: list[tuple[str, str, str, tuple[str, ...]]] = [
     ),
     ("decomposition_b_meV_per_atom", MEV, "reactant B's own decomposition (closed)", _I),
     (
-        "decomposition_a_meV_per_non_li_atom",
+        "decomposition_a_meV_per_non_ion_atom",
         MEV_NON_LI,
         "reactant A alone with Li at the voltage",
         _I,
     ),
     (
-        "decomposition_b_meV_per_non_li_atom",
+        "decomposition_b_meV_per_non_ion_atom",
         MEV_NON_LI,
         "reactant B alone with Li at the voltage",
         _I,
@@ -381,7 +381,7 @@ _KEYS: list[tuple[str, str, str, tuple[str, ...]]] = [
         ("interface",),
     ),
     (
-        "reaction_energy_std_meV_per_non_li_atom",
+        "reaction_energy_std_meV_per_non_ion_atom",
         MEV_NON_LI,
         "standard deviation of the Li-open reaction energy",
         ("interface",),
@@ -393,7 +393,7 @@ _KEYS: list[tuple[str, str, str, tuple[str, ...]]] = [
         ("interface",),
     ),
     (
-        "reaction_energy_ci95_meV_per_non_li_atom",
+        "reaction_energy_ci95_meV_per_non_ion_atom",
         MEV_NON_LI,
         "central 95% interval of the Li-open reaction energy",
         ("interface",),
@@ -518,26 +518,26 @@ _KEYS: list[tuple[str, str, str, tuple[str, ...]]] = [
         ("interlayer",),
     ),
     (
-        "li_open_reaction_energy_with_a_meV_per_non_li_atom",
+        "ion_open_reaction_energy_with_a_meV_per_non_ion_atom",
         MEV_NON_LI,
         "most negative Li-open "
         "(mutual) reaction energy of C with A over the voltages its face sees",
         ("interlayer",),
     ),
     (
-        "li_open_reaction_energy_with_b_meV_per_non_li_atom",
+        "ion_open_reaction_energy_with_b_meV_per_non_ion_atom",
         MEV_NON_LI,
         "most negative Li-open (mutual) reaction energy of C with B",
         ("interlayer",),
     ),
     (
-        "li_open_with_a_at_voltage_V",
+        "ion_open_with_a_at_voltage_V",
         V,
         "where the Li-open reaction with A is most negative",
         ("interlayer",),
     ),
     (
-        "li_open_with_b_at_voltage_V",
+        "ion_open_with_b_at_voltage_V",
         V,
         "where the Li-open reaction with B is most negative",
         ("interlayer",),
@@ -545,15 +545,15 @@ _KEYS: list[tuple[str, str, str, tuple[str, ...]]] = [
     ("products_with_a", "", "products of C with A, closed", ("interlayer",)),
     ("products_with_b", "", "products of C with B, closed", ("interlayer",)),
     (
-        "li_open_products_with_a",
+        "ion_open_products_with_a",
         "",
-        "products of C with A at li_open_with_a_at_voltage_V",
+        "products of C with A at ion_open_with_a_at_voltage_V",
         ("interlayer",),
     ),
     (
-        "li_open_products_with_b",
+        "ion_open_products_with_b",
         "",
-        "products of C with B at li_open_with_b_at_voltage_V",
+        "products of C with B at ion_open_with_b_at_voltage_V",
         ("interlayer",),
     ),
     ("covers_voltages", "", "C's strict window covers every required potential", ("interlayer",)),
@@ -619,7 +619,7 @@ _KEYS: list[tuple[str, str, str, tuple[str, ...]]] = [
     ("right", "", "the face's layer on the cathode side", ("cell",)),
     ("left_formula", "", "composition of the left layer", ("cell",)),
     ("right_formula", "", "composition of the right layer", ("cell",)),
-    ("li_open", "", "a face's Li-open reactions (rows of voltage_V, energy, products)", ("cell",)),
+    ("ion_open", "", "a face's Li-open reactions (rows of voltage_V, energy, products)", ("cell",)),
     ("voltages_V", V, "voltages at which a face was reacted with Li open", ("cell",)),
     ("closed_reaction_energy_meV_per_atom", MEV, "a face's closed reaction energy", _CELL),
     ("closed_products", "", "a face's closed products", ("cell",)),
@@ -731,7 +731,7 @@ def markdown() -> str:
         "`stability/io/schema.py` (`stability.io.schema.markdown()`); do not edit by hand.",
         "",
         "Reaction energies are named by their normalisation: `_meV_per_atom` per atom of the "
-        "reactants as written (closed: the mixture's atoms), `_meV_per_non_li_atom` per atom "
+        "reactants as written (closed: the mixture's atoms), `_meV_per_non_ion_atom` per atom "
         "other than Li (Li open at a voltage). Voltages are V vs Li/Li+. Every row names its "
         "`dataset`.",
         "",

@@ -18,7 +18,7 @@ MAX_ANNOTATED_CELLS = 400
 
 #: Which energy a matrix shows by default, first present wins (Li open first: a Li-open
 #: frame may also carry closed-looking columns from before the key rename).
-DEFAULT_VALUES = ("reaction_energy_meV_per_non_li_atom", "reaction_energy_meV_per_atom")
+DEFAULT_VALUES = ("reaction_energy_meV_per_non_ion_atom", "reaction_energy_meV_per_atom")
 
 
 @dataclass(frozen=True)
@@ -34,7 +34,7 @@ class ValueStyle:
     energy: bool
 
 
-def _li_open(frame: pd.DataFrame) -> bool:
+def _ion_open(frame: pd.DataFrame) -> bool:
     return "voltage_V" in frame and bool(frame["voltage_V"].notna().any())
 
 
@@ -45,8 +45,8 @@ def _voltage_text(frame: pd.DataFrame) -> str:
 
 def energy_label(column: str, frame: pd.DataFrame) -> tuple[str, str]:
     """What an energy column holds: a short axis/colour-bar label with its unit, and a note."""
-    li_open = _li_open(frame) or column.endswith("_non_li_atom")
-    if not li_open:
+    ion_open = _ion_open(frame) or column.endswith("_non_ion_atom")
+    if not ion_open:
         return (
             "Reaction energy\n(meV per atom)",
             "Closed (no Li exchange); per atom of the A + B mixture; negative = reacts.",
@@ -112,10 +112,10 @@ def plot_matrix(
 ) -> Figure:
     """Plot a long table (columns reactant_a, reactant_b, ``value``) as a heatmap, rows A, columns B.
 
-    ``value`` defaults to the interface energy present (``reaction_energy_meV_per_non_li_atom``
+    ``value`` defaults to the interface energy present (``reaction_energy_meV_per_non_ion_atom``
     with Li open, else ``reaction_energy_meV_per_atom``); any numeric column can be drawn,
     e.g. ``mixing_ratio`` (0-1, its own colour map) or
-    ``total_reaction_energy_meV_per_non_li_atom``. The colour bar is labelled with what is
+    ``total_reaction_energy_meV_per_non_ion_atom``. The colour bar is labelled with what is
     drawn and its unit, with the same sign as the numbers in the cells (energies are negative
     when the pair reacts). Cells are numbered when ``annotate`` is True, or by default when the
     matrix has at most ``MAX_ANNOTATED_CELLS`` cells; failed pairs (NaN) are grey.

@@ -21,14 +21,14 @@ def _first(frame: pd.DataFrame, *columns: str) -> str | None:
 
 def mutual_energy_column(frame: pd.DataFrame) -> str:
     """The interface energy column: the Li-open name when present, else the closed one."""
-    column = _first(frame, "reaction_energy_meV_per_non_li_atom", "reaction_energy_meV_per_atom")
+    column = _first(frame, "reaction_energy_meV_per_non_ion_atom", "reaction_energy_meV_per_atom")
     if column is None:
         raise ValueError(f"no reaction-energy column in the frame (columns: {list(frame)})")
     return column
 
 
 def _kink_list(frame: pd.DataFrame, column: str, unit: str) -> str:
-    total = _first(frame, "total_reaction_energy_meV_per_non_li_atom")
+    total = _first(frame, "total_reaction_energy_meV_per_non_ion_atom")
     lines = []
     for i, (_, r) in enumerate(frame.iterrows(), start=1):
         energy = f"{round(float(r[column])) + 0} {unit}"
@@ -59,12 +59,12 @@ def plot_mixing(
 
     Kinks are numbered on the curve and listed under it (x, energy, products), so labels
     never collide however close the kinks are. The energy axis says per atom (closed) or per
-    non-Li atom (Li open: a ``*_non_li_atom`` column, or ``voltage`` given). Draws into ``ax``
+    non-Li atom (Li open: a ``*_non_ion_atom`` column, or ``voltage`` given). Draws into ``ax``
     when given; returns the Figure.
     """
     column = mutual_energy_column(frame)
-    li_open = voltage is not None or column.endswith("_non_li_atom")
-    unit = "meV per non-Li atom" if li_open else "meV per atom"
+    ion_open = voltage is not None or column.endswith("_non_ion_atom")
+    unit = "meV per non-Li atom" if ion_open else "meV per atom"
     n = len(frame)
     fig, ax = figure_and_axes(ax, (7.0, 4.2 + 0.14 * (n + 1)))
     x = frame["mixing_ratio"].to_numpy(dtype=float)
@@ -77,7 +77,7 @@ def plot_mixing(
     ax.set_xlim(-0.03, 1.03)
     ax.set_ylim(e.min() - 0.18 * span, 0.14 * span)
     ax.set_xlabel(f"x in x {reactant_a} + (1-x) {reactant_b} (atomic fraction)")
-    what = "Mutual reaction energy" if li_open else "Reaction energy"
+    what = "Mutual reaction energy" if ion_open else "Reaction energy"
     ax.set_ylabel(f"{what}\n({unit})")
     ax.legend(loc="upper center", frameon=False, fontsize=8)
     if title or voltage is not None:
@@ -128,9 +128,9 @@ def plot_scan(frame: pd.DataFrame, title: str = "", *, ax: Axes | None = None) -
     top.set_ylabel("Mutual interface reaction\n(meV per non-Li atom)")
     top.tick_params(labelbottom=False)
     a, b = frame["reactant_a"].iloc[0], frame["reactant_b"].iloc[0]
-    dec_a = _first(frame, "decomposition_a_meV_per_non_li_atom", "decomposition_a_meV_per_atom")
-    dec_b = _first(frame, "decomposition_b_meV_per_non_li_atom", "decomposition_b_meV_per_atom")
-    total = _first(frame, "total_reaction_energy_meV_per_non_li_atom")
+    dec_a = _first(frame, "decomposition_a_meV_per_non_ion_atom", "decomposition_a_meV_per_atom")
+    dec_b = _first(frame, "decomposition_b_meV_per_non_ion_atom", "decomposition_b_meV_per_atom")
+    total = _first(frame, "total_reaction_energy_meV_per_non_ion_atom")
     if dec_a:
         bottom.plot(v, frame[dec_a], "--", color="tab:blue", lw=1.4, label=f"{a} alone", zorder=3)
     if dec_b:

@@ -96,7 +96,7 @@ def plot_profile(
     top = voltage_axis_max(rows) if v_max is None else v_max
     lows = rows["voltage_low_V"].to_numpy(dtype=float)
     highs = np.minimum(np.nan_to_num(rows["voltage_high_V"].to_numpy(dtype=float), nan=top), top)
-    li = rows["li_per_formula_unit"].to_numpy(dtype=float)
+    li = rows["ion_per_formula_unit"].to_numpy(dtype=float)
     xs, ys = [], []
     for lo, hi, y in zip(lows, highs, li, strict=True):
         xs += [lo, hi]

@@ -14,9 +14,9 @@ most negative of C's reaction energies with A and with B, closed and with Li ope
 -1000 x C's energy above hull (eV/atom). Every term is per atom of what reacts, Li included,
 as written (before any Li is exchanged with the reservoir), the normalisation of the closed
 energies, the energy above hull and the decomposition energy (Zhu, He & Mo 2015): a Li-open
-energy, reported per non-Li atom (``li_open_reaction_energy_with_*_meV_per_non_li_atom``), enters
+energy, reported per non-Li atom (``ion_open_reaction_energy_with_*_meV_per_non_ion_atom``), enters
 the score times the non-Li atoms per atom of its reactant mixture at its kink
-(``li_open_energy_per_atom``), the most negative over the kinks and voltages. Per non-Li atom
+(``ion_open_energy_per_atom``), the most negative over the kinks and voltages. Per non-Li atom
 would instead inflate the closed energies and the energy above hull of Li-rich candidates by
 their Li content, and a single per-atom scale keeps the ranking comparable with the closed
 reaction energies it is mostly decided by. Candidates whose
@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING, Any
 
 from stability import config
 from stability.analysis.cells.cell import resolve_material
-from stability.analysis.cells.stack import WINDOW_TOL_V, li_open_energy, li_open_energy_per_atom
+from stability.analysis.cells.stack import WINDOW_TOL_V, ion_open_energy, ion_open_energy_per_atom
 from stability.analysis.interfaces.interface import check_voltage, compute_interface
 from stability.analysis.runtime.batch import Executor
 from stability.analysis.windows.window import compute_window
@@ -163,10 +163,10 @@ def _face(engine: Engine, c: str, other: str, voltages: tuple[float, ...]) -> di
     worst_per_atom = None
     for v in voltages:
         r = compute_interface(engine, c, other, v)
-        e = li_open_energy(r)
+        e = ion_open_energy(r)
         if worst_open is None or e < worst_open:
             worst_open, at, open_products = e, v, r.products
-        per_atom = li_open_energy_per_atom(r)
+        per_atom = ion_open_energy_per_atom(r)
         if worst_per_atom is None or per_atom < worst_per_atom:
             worst_per_atom = per_atom
     return {
@@ -197,12 +197,12 @@ def candidate_reactions(engine: Engine, item: tuple[str, str, Faces, float | Non
         "products_with_a": fa["closed_products"],
         "reaction_energy_with_b_meV_per_atom": fb["closed"],
         "products_with_b": fb["closed_products"],
-        "li_open_reaction_energy_with_a_meV_per_non_li_atom": fa["open"],
-        "li_open_with_a_at_voltage_V": fa["at"],
-        "li_open_products_with_a": fa["open_products"],
-        "li_open_reaction_energy_with_b_meV_per_non_li_atom": fb["open"],
-        "li_open_with_b_at_voltage_V": fb["at"],
-        "li_open_products_with_b": fb["open_products"],
+        "ion_open_reaction_energy_with_a_meV_per_non_ion_atom": fa["open"],
+        "ion_open_with_a_at_voltage_V": fa["at"],
+        "ion_open_products_with_a": fa["open_products"],
+        "ion_open_reaction_energy_with_b_meV_per_non_ion_atom": fb["open"],
+        "ion_open_with_b_at_voltage_V": fb["at"],
+        "ion_open_products_with_b": fb["open_products"],
         "score_meV_per_atom": min(terms) + 0.0,
     }
 
@@ -234,10 +234,10 @@ COLUMNS = [
     "score_meV_per_atom",
     "reaction_energy_with_a_meV_per_atom",
     "reaction_energy_with_b_meV_per_atom",
-    "li_open_reaction_energy_with_a_meV_per_non_li_atom",
-    "li_open_with_a_at_voltage_V",
-    "li_open_reaction_energy_with_b_meV_per_non_li_atom",
-    "li_open_with_b_at_voltage_V",
+    "ion_open_reaction_energy_with_a_meV_per_non_ion_atom",
+    "ion_open_with_a_at_voltage_V",
+    "ion_open_reaction_energy_with_b_meV_per_non_ion_atom",
+    "ion_open_with_b_at_voltage_V",
     "reduction_limit_V",
     "oxidation_limit_V",
     "covers_voltages",
@@ -247,8 +247,8 @@ COLUMNS = [
     "placed_on_hull",
     "products_with_a",
     "products_with_b",
-    "li_open_products_with_a",
-    "li_open_products_with_b",
+    "ion_open_products_with_a",
+    "ion_open_products_with_b",
     "dataset",
     "error",
 ]
@@ -335,13 +335,13 @@ class InterlayerRanking:
             Columns: rank, formula, reduced_formula, score_meV_per_atom (meV per atom of the
             reactants as written; <= 0, 0 best; NaN when not scored),
             reaction_energy_with_a_meV_per_atom, reaction_energy_with_b_meV_per_atom
-            (closed, meV/atom), li_open_reaction_energy_with_a_meV_per_non_li_atom,
-            li_open_reaction_energy_with_b_meV_per_non_li_atom (the worst Li-open ones, meV
-            per non-Li atom) and where: li_open_with_a_at_voltage_V,
-            li_open_with_b_at_voltage_V (V), reduction_limit_V, oxidation_limit_V (V vs
+            (closed, meV/atom), ion_open_reaction_energy_with_a_meV_per_non_ion_atom,
+            ion_open_reaction_energy_with_b_meV_per_non_ion_atom (the worst Li-open ones, meV
+            per non-Li atom) and where: ion_open_with_a_at_voltage_V,
+            ion_open_with_b_at_voltage_V (V), reduction_limit_V, oxidation_limit_V (V vs
             Li/Li+), covers_voltages, window_margin_V, window_shortfall_V (V),
             e_above_hull_eV_per_atom (eV/atom), placed_on_hull, products_with_a,
-            products_with_b, li_open_products_with_a, li_open_products_with_b (";"-joined),
+            products_with_b, ion_open_products_with_a, ion_open_products_with_b (";"-joined),
             dataset, error.
 
         Examples
