@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from stability import config
 from stability.io.formats import to_table
+from stability.ions import DEFAULT_ION, reference
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -66,6 +67,9 @@ def windows_text(
 ) -> str:
     """The window table, each explanation below it, and the placement note if needed."""
     lines = [f"dataset: {dataset} (engine {engine})"]
+    ions = sorted({w.ion for w in windows} - {DEFAULT_ION})
+    if ions:
+        lines.append(f"working ion: {', '.join(ions)} (voltages {reference(ions[0])})")
     headers = dict(WINDOW_HEADERS)
     if any(w.label != w.formula for w in windows):
         headers = {"label": "material", **headers}
@@ -96,8 +100,9 @@ def profile_text(
     records, adds columns, e.g. phase marks)."""
     w = prof.window
     head = (
-        f"{prof.label}{'' if prof.label == prof.formula else f' ({prof.formula})'}: window {w.reduction_limit_V:.3f} - {w.oxidation_limit_V:.3f} V vs "
-        f"Li/Li+ ({w.dataset}{', placed on the hull' if w.placed_on_hull else ''})"
+        f"{prof.label}{'' if prof.label == prof.formula else f' ({prof.formula})'}: window "
+        f"{w.reduction_limit_V:.3f} - {w.oxidation_limit_V:.3f} {reference(w.ion)} "
+        f"({w.dataset}{', placed on the hull' if w.placed_on_hull else ''})"
     )
     if frame is None:
         records = prof.rows()
@@ -105,7 +110,7 @@ def profile_text(
         records = frame
     else:
         records = frame.to_dict("records")
-    headers = dict(PROFILE_HEADERS)
+    headers = {**PROFILE_HEADERS, "ion_per_formula_unit": f"{w.ion} per f.u."}
     if any("electronic" in r for r in records):
         headers["electronic"] = "phases formed"
     return head + "\n" + to_table(records, headers)
@@ -113,11 +118,11 @@ def profile_text(
 
 def interface_text(res: Interface) -> str:
     """Headline energies (named by their normalisation), each reactant alone, the kinks."""
-    a, b = res.reactant_a, res.reactant_b
+    a, b, ion = res.reactant_a, res.reactant_b, res.ion
     std = f" ± {res.reaction_energy_std_meV:.1f}" if res.reaction_energy_std_meV is not None else ""
     if not res.ion_open:
         lines = [
-            f"{a} | {b}, closed (no Li exchange), reactants at {res.reactant_energies} energies "
+            f"{a} | {b}, closed (no {ion} exchange), reactants at {res.reactant_energies} energies "
             f"({res.dataset}):",
             f"  most negative: {res.reaction_energy_meV:.1f}{std} meV/atom at "
             f"x = {res.mixing_ratio:.3f}: {res.reaction}",
@@ -125,25 +130,30 @@ def interface_text(res: Interface) -> str:
     else:
         v = res.voltage_V
         lines = [
-            f"{a} | {b}, Li open at {v:g} V, reactants at {res.reactant_energies} energies "
-            f"({res.dataset}); energies per non-Li atom:",
-            f"  mutual (each side first in equilibrium with Li): {res.reaction_energy_meV:.1f}{std} "
+            f"{a} | {b}, {ion} open at {v:g} {reference(ion)}, reactants at "
+            f"{res.reactant_energies} energies ({res.dataset}); energies per non-{ion} atom:",
+            f"  mutual (each side first in equilibrium with {ion}): "
+            f"{res.reaction_energy_meV:.1f}{std} "
             f"meV at x = {res.mixing_ratio:.3f}: {res.reaction}",
             f"  total (with each side's own decomposition): {res.total_reaction_energy_meV:.1f} "
             f"meV at x = {res.total_mixing_ratio:.3f}",
-            f"  each alone with Li at {v:g} V: {a} {res.decomposition_a_meV:.1f}, "
+            f"  each alone with {ion} at {v:g} V: {a} {res.decomposition_a_meV:.1f}, "
             f"{b} {res.decomposition_b_meV:.1f} meV",
         ]
         if res.reactant_energies == "own":
             # As pymatgen (include_no_mixing_energy=False): each side is first equilibrated
-            # with Li, so own energies change only the 'each alone' numbers.
+            # with the ion, so own energies change only the 'each alone' numbers.
             lines.append("  (own energies change only each reactant's own decomposition here)")
     frame = res.to_dataframe()
-    headers = {k: h for k, h in KINK_HEADERS.items() if k in frame.columns}
+    headers = {
+        k: h.replace("non-Li", f"non-{ion}") for k, h in KINK_HEADERS.items() if k in frame.columns
+    }
     lines.append(to_table(frame.to_dict("records"), headers, digits=3))
     return "\n".join(lines)
 
 
-def scan_text(a: str, b: str, dataset: str, records: list[dict]) -> str:
-    head = f"{a} | {b}, Li open ({dataset}); energies in meV per non-Li atom"
+def scan_text(a: str, b: str, dataset: str, records: list[dict], ion: str = DEFAULT_ION) -> str:
+    head = f"{a} | {b}, {ion} open ({dataset}); energies in meV per non-{ion} atom"
+    if ion != DEFAULT_ION:
+        head += f"; voltages {reference(ion)}"
     return head + "\n" + to_table(records, SCAN_HEADERS, digits=2)

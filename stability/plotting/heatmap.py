@@ -12,6 +12,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from stability.plotting.axes import figure_and_axes
+from stability.plotting.ions import frame_ion
 
 #: Cells are numbered only up to this many; a larger matrix is colour only (numbers in its CSV).
 MAX_ANNOTATED_CELLS = 400
@@ -46,26 +47,27 @@ def _voltage_text(frame: pd.DataFrame) -> str:
 def energy_label(column: str, frame: pd.DataFrame) -> tuple[str, str]:
     """What an energy column holds: a short axis/colour-bar label with its unit, and a note."""
     ion_open = _ion_open(frame) or column.endswith("_non_ion_atom")
+    ion = frame_ion(frame)
     if not ion_open:
         return (
             "Reaction energy\n(meV per atom)",
-            "Closed (no Li exchange); per atom of the A + B mixture; negative = reacts.",
+            f"Closed (no {ion} exchange); per atom of the A + B mixture; negative = reacts.",
         )
-    where = f"Li open{_voltage_text(frame)}"
+    where = f"{ion} open{_voltage_text(frame)}"
     if column.startswith("total_reaction_energy"):
-        what, how = "Total reaction energy", "each side's own decomposition with Li plus mutual"
+        what, how = "Total reaction energy", f"each side's own decomposition with {ion} plus mutual"
     elif column.startswith("decomposition_a"):
-        what, how = "Decomposition of A alone", "A alone with Li"
+        what, how = "Decomposition of A alone", f"A alone with {ion}"
     elif column.startswith("decomposition_b"):
-        what, how = "Decomposition of B alone", "B alone with Li"
+        what, how = "Decomposition of B alone", f"B alone with {ion}"
     else:
         what, how = (
             "Mutual reaction energy",
-            "each side first equilibrated with Li, own decomposition excluded",
+            f"each side first equilibrated with {ion}, own decomposition excluded",
         )
     return (
-        f"{what}\n(meV per non-Li atom)",
-        f"{where}; {what.lower()}: {how}; per non-Li atom; negative = reacts.",
+        f"{what}\n(meV per non-{ion} atom)",
+        f"{where}; {what.lower()}: {how}; per non-{ion} atom; negative = reacts.",
     )
 
 
