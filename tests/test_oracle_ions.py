@@ -39,8 +39,14 @@ DONE_WHEN = [
 #: The catalogue's electrolytes and cathodes of the other ions (Mo6S8 has no Mg).
 CATALOGUE_IONS = [
     (formula, name[:2].rstrip("-").capitalize())
-    for name in ("na-electrolytes", "na-cathodes", "k-electrolytes", "k-cathodes")
-    + ("mg-electrolytes", "mg-cathodes")
+    for name in (
+        "na-electrolytes",
+        "na-cathodes",
+        "k-electrolytes",
+        "k-cathodes",
+        "mg-electrolytes",
+        "mg-cathodes",
+    )
     for _, formula in CATALOGUE[name]
     if formula != "Mo6S8"
 ]
@@ -126,8 +132,10 @@ def test_cli_interface_equals_pymatgen(data, csv2019, a, b, ion, voltage):
     got = json.loads(res.stdout)
     entries = csv2019.entries(elements_of(a, b))
     expected = oracle.interface(entries, a, b, voltage, ion=ion)
-    key = "reaction_energy_meV_per_atom" if voltage is None else (
-        "reaction_energy_meV_per_non_ion_atom"
+    key = (
+        "reaction_energy_meV_per_atom"
+        if voltage is None
+        else ("reaction_energy_meV_per_non_ion_atom")
     )
     assert got["ion"] == ion
     assert got[key] == pytest.approx(expected["energy_meV"], abs=1.0)
