@@ -9,12 +9,13 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
+from stability.analysis.materials.catalogue import CATALOGUE
 from stability.analysis.materials.sets import DATASET_SET_NAMES, resolve_targets
 from stability.analysis.screens.review import class_windows
 from stability.analysis.screens.screen import run_screen
 from stability.analysis.windows.practical import Passivation, compute_practical_window
 from stability.analysis.windows.profile import compute_profile
-from stability.analysis.windows.window import compute_window
+from stability.analysis.windows.window import compute_window, compute_windows
 from stability.cli import cli
 
 from .conftest import shared_file
@@ -115,6 +116,18 @@ def test_cli_practical_windows_take_the_ion(data):
     assert res.exit_code == 0, res.output
     assert "working ion: Na (voltages V vs Na/Na+)" in res.output
     assert "Na3P: band gap" in res.output
+
+
+@pytest.mark.parametrize(
+    ("ion", "sets"),
+    [("Na", ("na-electrolytes", "na-cathodes")), ("K", ("k-electrolytes", "k-cathodes")),
+     ("Mg", ("mg-electrolytes", "mg-cathodes"))],
+)  # fmt: skip
+def test_catalogue_windows_of_other_ions_are_not_negative(fast2019, ion, sets):
+    formulas = [f for name in sets for _, f in CATALOGUE[name] if ion in f]
+    table = compute_windows(fast2019, formulas, ion=ion)
+    assert len(table.ok) == len(formulas) >= 4
+    assert all(w.window_width_V >= 0 and w.ion == ion for w in table.ok)
 
 
 def test_class_windows_of_sodium(fast2019):

@@ -38,7 +38,6 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from stability import config
 from stability.analysis.cells.cell import resolve_material
 from stability.analysis.cells.stack import WINDOW_TOL_V, ion_open_energy, ion_open_energy_per_atom
 from stability.analysis.interfaces.interface import check_voltage, compute_interface
@@ -46,6 +45,7 @@ from stability.analysis.runtime.batch import Executor
 from stability.analysis.windows.window import compute_window
 from stability.errors import StabilityError
 from stability.formula import parse_formula
+from stability.ions import DEFAULT_ION  # cells are Li-only
 from stability.thermo.base import Engine
 
 if TYPE_CHECKING:
@@ -84,7 +84,7 @@ class Faces:
 
 
 def _is_li_metal(formula: str) -> bool:
-    return {str(e) for e in parse_formula(formula).elements} == {config.WORKING_ION}
+    return {str(e) for e in parse_formula(formula).elements} == {DEFAULT_ION}
 
 
 def make_faces(

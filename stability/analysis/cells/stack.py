@@ -19,13 +19,13 @@ from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from stability import config
 from stability.analysis.cells.cell import CellSpec, resolve_material
 from stability.analysis.interfaces.interface import Interface, compute_interface
 from stability.analysis.windows.practical import MIN_GAP_EV, Passivation, compute_practical_window
 from stability.analysis.windows.window import Window
 from stability.errors import StabilityError
 from stability.formula import parse_formula
+from stability.ions import DEFAULT_ION  # cells are Li-only
 from stability.thermo.base import Engine
 
 if TYPE_CHECKING:
@@ -55,7 +55,7 @@ def ion_open_energy_per_atom(result: Interface) -> float:
     mixing ratio x (the atomic fraction of A, both reactants normalised to one atom, as
     pymatgen reports it). This puts Li-open energies in the unit of closed ones."""
     fa, fb = (
-        1.0 - parse_formula(f).get_atomic_fraction(config.WORKING_ION)
+        1.0 - parse_formula(f).get_atomic_fraction(DEFAULT_ION)
         for f in (result.formula_a, result.formula_b)
     )
     return min(
