@@ -130,7 +130,8 @@ def interface_text(res: Interface) -> str:
     else:
         v = res.voltage_V
         lines = [
-            f"{a} | {b}, {ion} open at {v:g} {reference(ion)}, reactants at "
+            f"{a} | {b}, {ion} open at {v:g} "
+            f"{'V' if ion == DEFAULT_ION else reference(ion)}, reactants at "
             f"{res.reactant_energies} energies ({res.dataset}); energies per non-{ion} atom:",
             f"  mutual (each side first in equilibrium with {ion}): "
             f"{res.reaction_energy_meV:.1f}{std} "
