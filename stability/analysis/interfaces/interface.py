@@ -35,10 +35,11 @@ class _Normalised:
 
     def _energy(self, field: str, name: str, ion_open: bool) -> float | None:
         if (self.voltage_V is not None) != ion_open:
+            ion = getattr(self, "ion", DEFAULT_ION)
             raise AttributeError(
                 f"{energy_key(name, not ion_open)} is the key here: "
                 + (
-                    "the ion is open, energies are per non-ion atom"
+                    f"{ion} is open, energies are per non-{ion} atom"
                     if not ion_open
                     else "closed reaction"
                 )
