@@ -571,8 +571,8 @@ class InterfaceScan:
         >>> scan = stability.scan_interface(engine, "Li3PS4", "LiCoO2", [3.0, 4.0])
         >>> scan.to_dataframe()[["voltage_V", "reaction_energy_meV_per_non_ion_atom"]].round(1)
            voltage_V  reaction_energy_meV_per_non_ion_atom
-        0        3.0                               -608.4
-        1        4.0                               -731.1
+        0        3.0                                -608.4
+        1        4.0                                -731.1
         """
         import pandas as pd
 
@@ -891,10 +891,10 @@ def interface_matrix(
     >>> frame = matrix.to_dataframe()
     >>> frame[["reactant_a", "reaction_energy_meV_per_non_ion_atom", "products"]].round(1)
       reactant_a  reaction_energy_meV_per_non_ion_atom          products
-    0  beta-Li3N                                -37.2       Co3O4;LiNO3
-    1   Li9N2Cl3                                -33.7  Co3O4;LiCl;LiNO3
-    2      LiPON                               -332.8        LiCoPO4;N2
-    3     Li7N2I                                -22.6     Co3O4;I;LiNO3
+    0  beta-Li3N                                 -37.2       Co3O4;LiNO3
+    1   Li9N2Cl3                                 -33.7  Co3O4;LiCl;LiNO3
+    2      LiPON                                -332.8        LiCoPO4;N2
+    3     Li7N2I                                 -22.6     Co3O4;I;LiNO3
     """
     rows = iter_interface_rows(
         engine, left, right, [voltage], jobs=jobs, executor=executor, ion=ion

@@ -134,8 +134,8 @@ class DecompositionTable:
         >>> table = stability.compute_decompositions(engine, ["Li3PS4"], [0.0, 5.0])
         >>> table.to_dataframe()[["voltage_V", "products", "ion_per_formula_unit"]]
            voltage_V   products  ion_per_formula_unit
-        0        0.0  Li2S;Li3P                  8.0
-        1        5.0     P2S7;S                 -3.0
+        0        0.0  Li2S;Li3P                   8.0
+        1        5.0     P2S7;S                  -3.0
         """
         import pandas as pd
 
