@@ -305,7 +305,7 @@ def child_interfaces_stability(spec: dict) -> dict:
                 "voltage_V": r["voltage_V"],
                 "mixing_ratio": r["mixing_ratio"],
                 "energy_meV": r.get(
-                    "reaction_energy_meV_per_atom", r.get("reaction_energy_meV_per_non_li_atom")
+                    "reaction_energy_meV_per_atom", r.get("reaction_energy_meV_per_non_ion_atom")
                 ),
                 "products": sorted(p for p in r["products"].split(";") if p and p != "Li"),
             }
@@ -367,7 +367,26 @@ def child_nitride_matrix(spec: dict) -> dict:
     return out
 
 
+def child_screen_ions(spec: dict) -> dict:
+    """(j): ``run_screen`` of set all-li with Li open and of all-na with Na open, in one
+    process on one table (loading not timed): the time per row of each."""
+    from stability import load_dataset, make_engine, resolve_targets, run_screen
+
+    table = load_dataset(spec["data"], spec["dataset"])
+    out = {}
+    for name, ion in (("all-li", "Li"), ("all-na", "Na")):
+        engine = make_engine(table, "fast")  # a fresh engine each: no hull built by the other
+        targets = resolve_targets(table, name)[:: spec["step"]]
+        t0 = time.perf_counter()
+        result = run_screen(engine, targets, jobs=1, ion=ion)
+        wall = time.perf_counter() - t0
+        windows = sum(r["reduction_limit_V"] is not None for r in result.rows)
+        out[ion] = {"set": name, "n": len(targets), "wall": wall, "windows": windows}
+    return out
+
+
 CHILDREN = {
+    "screen:ions": child_screen_ions,
     "interfaces:nitrides": child_nitride_matrix,
     "screen:all": child_screen_all,
     "windows:pymatgen": child_windows_pymatgen,
@@ -839,6 +858,30 @@ def job_screen_all(args, env, data: Path, workdir: Path) -> tuple[list[str], lis
     return row, notes
 
 
+def job_screen_ions(args, env, data: Path, workdir: Path) -> tuple[list[str], list[str]]:
+    """(j): time per row of the all-na screen (Na open) against the all-Li one, one run."""
+    step = 10 if args.quick else 1
+    spec = {"kind": "screen:ions", "data": str(data), "dataset": DATASETS[0], "step": step}
+    ours, mo = run_child(spec, env, workdir)
+    li, na = ours["Li"], ours["Na"]
+    per_li, per_na = 1e3 * li["wall"] / li["n"], 1e3 * na["wall"] / na["n"]
+    row = ours_only_row(
+        "(j) screen all-na --ion Na vs all-li",
+        f"{na['n']:,} / {li['n']:,}",
+        f"{fmt_time(na['wall'])} / {fmt_time(li['wall'])}",
+        "-",
+        mo.maxrss_mib,
+    )
+    notes = [
+        f"(j) {DATASETS[0]}, jobs=1, loading excluded: all-na with Na open {per_na:.3f} ms per "
+        f"row ({na['windows']:,} windows of {na['n']:,} rows), all-li with Li open "
+        f"{per_li:.3f} ms per row ({li['windows']:,} of {li['n']:,}): Na/Li "
+        f"{per_na / per_li:.2f}x per row (target: within 1.5x)"
+        + (", every 10th row (--quick)." if step > 1 else ".")
+    ]
+    return row, notes
+
+
 def _own_rss_mib() -> float:
     """This runner's peak resident set (MiB): the most a child forked from it starts with."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -1083,7 +1126,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="seconds pymatgen gets for each high-entropy composition in (f), (g) (default 60)",
     )
     p.add_argument(
-        "--only", default="abcdefghi", help="which jobs to run, e.g. --only d (default abcdefghi)"
+        "--only",
+        default="abcdefghij",
+        help="which jobs to run, e.g. --only d (default abcdefghij)",
     )
     p.add_argument("--parallel", action="store_true", help="with --quick: also (b) on one worker")
     p.add_argument(
@@ -1144,6 +1189,7 @@ def main(argv: list[str] | None = None) -> int:
             "g": lambda: job_high_entropy(args, env, "(g)", HIGH_ENTROPY[1]),
             "h": lambda: job_screen_all(args, env, data, workdir),
             "i": lambda: job_nitride_matrix(args, env, data, workdir),
+            "j": lambda: job_screen_ions(args, env, data, workdir),
         }
         # A child's ru_maxrss includes this process's resident set when it forks the child, and
         # this process grows as results accumulate: the small cold-start jobs run first.

@@ -75,10 +75,6 @@ def clean(value: float, noise: float = VOLTAGE_NOISE) -> float:
     return 0.0 if abs(value) < noise else float(value) + 0.0
 
 
-#: The element whose chemical potential is open in windows and profiles.
-WORKING_ION = "Li"
-
-
 def project_root() -> Path:
     """Return the folder holding the ``stability`` package (the repository root in a checkout)."""
     return Path(__file__).resolve().parent.parent

@@ -2,7 +2,9 @@
 
 Entries come straight from the snapshot CSV with pandas and pymatgen; windows follow Zhu,
 He & Mo: place the composition 1e-6 eV/atom below the hull if it is not a stable phase,
-then read the limits off ``PhaseDiagram.get_element_profile``.
+then read the limits off ``PhaseDiagram.get_element_profile``. Another working ion than Li:
+the profile of that element, its chemical potentials divided by the ion's charge z (pymatgen's
+one common oxidation state of the element), and with the ion open at mu_metal - z V.
 """
 
 from __future__ import annotations
@@ -38,7 +40,13 @@ class FormationCsv:
         return out
 
 
-def _profile_window(entries: list[PDEntry], formula: str, offset: float) -> dict:
+def charge(ion: str) -> int:
+    """The ion's charge z: pymatgen's one common oxidation state of the element."""
+    (z,) = Element(ion).common_oxidation_states
+    return int(z)
+
+
+def _profile_window(entries: list[PDEntry], formula: str, offset: float, ion: str) -> dict:
     comp = Composition(formula)
     pd_ = PhaseDiagram(entries)
     stable = {e.composition.reduced_formula for e in pd_.stable_entries}
@@ -46,7 +54,8 @@ def _profile_window(entries: list[PDEntry], formula: str, offset: float) -> dict
     if placed:
         energy = (pd_.get_hull_energy_per_atom(comp) - offset) * comp.num_atoms
         pd_ = PhaseDiagram([*entries, PDEntry(comp, energy, name="placed")])
-    li = Element("Li")
+    li = Element(ion)
+    z = charge(ion)
     mu0 = pd_.el_refs[li].energy_per_atom
     prof = pd_.get_element_profile(li, comp)
 
@@ -66,17 +75,17 @@ def _profile_window(entries: list[PDEntry], formula: str, offset: float) -> dict
         return sorted(e.composition.reduced_formula for e in step["entries"])
 
     return {
-        "reduction_limit_V": -(prof[k]["chempot"] - mu0),
-        "oxidation_limit_V": -(prof[k + 1]["chempot"] - mu0),
+        "reduction_limit_V": -(prof[k]["chempot"] - mu0) / z,
+        "oxidation_limit_V": -(prof[k + 1]["chempot"] - mu0) / z,
         "reduction_products": names(prof[k - 1]) if k > 0 else [],
         "oxidation_products": names(prof[k + 1]),
         "placed_on_hull": placed,
-        "profile_V": [-(p["chempot"] - mu0) for p in prof],
+        "profile_V": [-(p["chempot"] - mu0) / z for p in prof],
         "profile_li": [p["evolution"] for p in prof],
     }
 
 
-def window(entries: list[PDEntry], formula: str) -> dict:
+def window(entries: list[PDEntry], formula: str, ion: str = "Li") -> dict:
     """Window (V), products and placement of ``formula`` by plain pymatgen, zero-offset limit.
 
     The placed composition's limits are slopes of hull facets through it, exactly linear in
@@ -84,10 +93,10 @@ def window(entries: list[PDEntry], formula: str) -> dict:
     that does not depend on the offset (a fixed 1e-6 eV/atom moves limits by d*N/dn, tens of
     mV for compositions within 1e-4 Li per formula unit of a stable phase).
     """
-    full = _profile_window(entries, formula, OFFSET)
+    full = _profile_window(entries, formula, OFFSET, ion)
     if not full["placed_on_hull"]:
         return full
-    half = _profile_window(entries, formula, OFFSET / 2)
+    half = _profile_window(entries, formula, OFFSET / 2, ion)
     for key in ("reduction_limit_V", "oxidation_limit_V"):
         full[key] = 2 * half[key] - full[key]
     full["profile_V"] = [
@@ -97,10 +106,17 @@ def window(entries: list[PDEntry], formula: str) -> dict:
 
 
 def interface(
-    entries: list[PDEntry], a: str, b: str, voltage: float | None, *, total: bool = False
+    entries: list[PDEntry],
+    a: str,
+    b: str,
+    voltage: float | None,
+    *,
+    total: bool = False,
+    ion: str = "Li",
 ) -> dict:
     """Most negative reaction of A|B by pymatgen's (GrandPotential)InterfacialReactivity;
-    with ``total``, including each reactant's own decomposition (include_no_mixing_energy)."""
+    with ``total``, including each reactant's own decomposition (include_no_mixing_energy);
+    ``ion`` open at mu_metal - z V."""
     import warnings
 
     from pymatgen.analysis.interface_reactions import (
@@ -116,16 +132,16 @@ def interface(
         if voltage is None:
             rxn = InterfacialReactivity(ca, cb, pd_, norm=True, use_hull_energy=True)
         else:
-            li = Element("Li")
+            li = Element(ion)
             gpd = GrandPotentialPhaseDiagram(
-                entries, {li: pd_.el_refs[li].energy_per_atom - voltage}
+                entries, {li: pd_.el_refs[li].energy_per_atom - charge(ion) * voltage}
             )
             rxn = GrandPotentialInterfacialReactivity(
                 ca, cb, gpd, pd_, include_no_mixing_energy=total, norm=True, use_hull_energy=True
             )
         kinks = rxn.get_kinks()
     _, x, energy, reaction, _ = min(kinks, key=lambda k: (k[2], k[1]))
-    products = sorted(c.reduced_formula for c in reaction.products if c.reduced_formula != "Li")
+    products = sorted(c.reduced_formula for c in reaction.products if c.reduced_formula != ion)
     return {
         "mixing_ratio": x,
         "energy_meV": energy * 1000,

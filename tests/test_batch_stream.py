@@ -38,7 +38,7 @@ def test_rows_come_in_matrix_order_whatever_the_jobs(fast2019):
     assert len(bad) == 6 and all("unknown element" in r["error"] for r in bad)
     # Each row is the scan of its pair at that voltage.
     scan = scan_interface(fast2019, "Li3N", "LiCoO2", voltages).to_dataframe()
-    key = "total_reaction_energy_meV_per_non_li_atom"
+    key = "total_reaction_energy_meV_per_non_ion_atom"
     assert [r[key] for r in one[:3]] == scan[key].tolist()
 
 

@@ -62,9 +62,9 @@ def test_window_csv_and_env_var(data, monkeypatch):
     assert res.exit_code == 0, res.output
     header, row = res.output.strip().splitlines()
     assert header.startswith(
-        "label,formula,class,reduced_formula,reduction_limit_V,oxidation_limit_V"
+        "label,formula,class,reduced_formula,ion,reduction_limit_V,oxidation_limit_V"
     )
-    assert row.startswith("Li3PS4,Li3PS4,sulfide,Li3PS4,1.72")
+    assert row.startswith("Li3PS4,Li3PS4,sulfide,Li3PS4,Li,1.72")
 
 
 def test_engines_agree_on_cli(data):
@@ -87,7 +87,7 @@ def test_profile_json_and_plot(data, tmp_path):
     assert steps[0]["voltage_low_V"] == 0.0 and steps[0]["is_pristine"]
     volts = [s["voltage_low_V"] for s in steps]
     assert volts == sorted(volts)
-    li = [s["li_per_formula_unit"] for s in steps]
+    li = [s["ion_per_formula_unit"] for s in steps]
     assert li == sorted(li, reverse=True)  # Li is released as the voltage rises
     assert png.stat().st_size > 10_000 and png.read_bytes()[:4] == b"\x89PNG"
 
@@ -174,7 +174,8 @@ def test_many_inputs_some_bad(data):
     rows = json.loads(run("window", "Li3N", "Co3O4", "--data", data, "--format", "json").stdout)
     assert [r["label"] for r in rows] == ["Li3N", "Co3O4"]
     assert rows[0]["error"] is None and rows[0]["oxidation_limit_V"] > 0.4
-    assert set(rows[1]) == {"label", "dataset", "error"} and "contains no Li" in rows[1]["error"]
+    assert set(rows[1]) == {"label", "ion", "dataset", "error"}
+    assert "contains no Li" in rows[1]["error"] and rows[1]["ion"] == "Li"
 
 
 def test_all_inputs_bad_still_reports_each(data):
@@ -208,7 +209,7 @@ def test_names_work_wherever_a_formula_does(data):
 def test_decomposition_of_many_inputs_some_bad(data):
     res = run("decomposition", "Li3N", "Co3O4", "--voltage", "1", "--data", data, "--format", "csv")
     assert res.exit_code == 3, res.output
-    assert res.stdout.splitlines()[1].startswith("Li3N,Li3N,1.0")
+    assert res.stdout.splitlines()[1].startswith("Li3N,Li3N,Li,1.0")
     assert res.stderr.startswith("Error: Co3O4 contains no Li")
 
 

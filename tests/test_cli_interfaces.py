@@ -54,18 +54,18 @@ def test_interface_json_closed_and_open(data):
     assert opened["voltage_V"] == 3.0
     # With Li open every energy says it is per non-Li atom; no key keeps the closed name.
     assert "reaction_energy_meV_per_atom" not in opened
-    assert opened["reaction_energy_meV_per_non_li_atom"] != pytest.approx(
+    assert opened["reaction_energy_meV_per_non_ion_atom"] != pytest.approx(
         closed["reaction_energy_meV_per_atom"]
     )
-    assert opened["decomposition_a_meV_per_non_li_atom"] < 0  # Li3N is oxidised at 3 V alone
+    assert opened["decomposition_a_meV_per_non_ion_atom"] < 0  # Li3N is oxidised at 3 V alone
     # The total adds each side's own decomposition: never above the mutual energy.
     assert (
-        opened["total_reaction_energy_meV_per_non_li_atom"]
-        <= opened["reaction_energy_meV_per_non_li_atom"]
+        opened["total_reaction_energy_meV_per_non_ion_atom"]
+        <= opened["reaction_energy_meV_per_non_ion_atom"]
     )
     assert {
-        "reaction_energy_meV_per_non_li_atom",
-        "total_reaction_energy_meV_per_non_li_atom",
+        "reaction_energy_meV_per_non_ion_atom",
+        "total_reaction_energy_meV_per_non_ion_atom",
     } <= set(opened["kinks"][0])
 
 
@@ -102,7 +102,7 @@ def test_scan_csv_and_plot(data, tmp_path):
     lines = [ln for ln in res.output.splitlines() if ln and not ln.startswith("wrote")]
     frame = pd.DataFrame([ln.split(",") for ln in lines[1:]], columns=lines[0].split(","))
     assert frame["voltage_V"].astype(float).tolist() == pytest.approx([0.5 * i for i in range(11)])
-    assert (frame["reaction_energy_meV_per_non_li_atom"].astype(float) <= 1e-9).all()
+    assert (frame["reaction_energy_meV_per_non_ion_atom"].astype(float) <= 1e-9).all()
     assert "reaction_energy_meV_per_atom" not in frame.columns
     assert png.read_bytes()[:4] == b"\x89PNG"
 
@@ -167,7 +167,7 @@ def test_matrix_of_combined_sets(data, tmp_path):
     assert len(frame) == 4 * (7 + 6 + 10) and (frame["error"] == "").all()
     # Even against Li metal, Li3N and LiCl react: they form the nitride chloride Li4NCl.
     li3n_licl = frame[(frame["formula_a"] == "Li3N") & (frame["formula_b"] == "LiCl")].iloc[0]
-    assert li3n_licl["reaction_energy_meV_per_non_li_atom"] < -5
+    assert li3n_licl["reaction_energy_meV_per_non_ion_atom"] < -5
     assert li3n_licl["products"] == "Li4NCl"
 
 

@@ -172,7 +172,7 @@ def test_interfaces_on_the_cluster_are_the_local_tables(cluster, data, tmp_path)
     assert len(scan) == 4 * 7 * 11 and sorted(set(scan["voltage_V"])) == [
         i * 0.5 for i in range(11)
     ]
-    assert (scan["total_reaction_energy_meV_per_non_li_atom"] <= 1e-9).all()
+    assert (scan["total_reaction_energy_meV_per_non_ion_atom"] <= 1e-9).all()
 
 
 def test_compare_on_the_cluster(cluster, tmp_path):

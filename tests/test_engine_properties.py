@@ -73,7 +73,7 @@ def test_profile_balances_and_is_monotonic(system, q):
     comp = Composition(formula)
     prof = compute_profile(make_engine(table, "fast"), formula)
     volts = [s.voltage_low_V for s in prof.steps]
-    li = [s.li_per_formula_unit for s in prof.steps]
+    li = [s.ion_per_formula_unit for s in prof.steps]
     assert volts == sorted(volts) and volts[0] == 0.0
     assert li == sorted(li, reverse=True)
     for step in prof.steps:
@@ -81,7 +81,7 @@ def test_profile_balances_and_is_monotonic(system, q):
         total = sum((Composition(p.formula) * p.amount for p in step.phases), Composition())
         for el in ("N", "Cl"):
             assert abs(total[el] - comp[el]) < 1e-6
-        assert abs(total["Li"] - (comp["Li"] + step.li_per_formula_unit)) < 1e-6
+        assert abs(total["Li"] - (comp["Li"] + step.ion_per_formula_unit)) < 1e-6
 
 
 def qhull_path():

@@ -34,6 +34,13 @@ def test_figures_regenerate(tmp_path):
         "sulfide",
     }
     assert classes["is_binary"].sum() == 7
+    # Sodium's: Na-M-X ternaries and the Na binaries, V vs Na/Na+.
+    na = pd.read_csv(tmp_path / "windows_by_class_Na.csv")
+    assert set(na["ion"]) == {"Na"} and set(na["class"]) == set(classes["class"])
+    assert sorted(na.loc[na["is_binary"], "formula"]) == sorted(
+        ["Na3N", "NaF", "NaCl", "NaBr", "NaI", "Na2O", "Na2S"]
+    )
+    assert all("Na" in f for f in na["formula"]) and len(na) > 50
 
 
 def test_large_matrices_render_at_bounded_resolution(tmp_path):

@@ -154,10 +154,10 @@ def test_li_open_interfaces_of_4_to_7_elements_equal_pymatgen(system, volts):
     got = compute_interface(make_engine(table, "fast"), a, b, volts)
     expected = oracle.interface(pd_entries, a, b, volts)
     total = oracle.interface(pd_entries, a, b, volts, total=True)
-    assert got.reaction_energy_meV_per_non_li_atom == pytest.approx(
+    assert got.reaction_energy_meV_per_non_ion_atom == pytest.approx(
         expected["energy_meV"], abs=1e-3
     )
-    assert got.total_reaction_energy_meV_per_non_li_atom == pytest.approx(
+    assert got.total_reaction_energy_meV_per_non_ion_atom == pytest.approx(
         total["energy_meV"], abs=1e-3
     )
 
@@ -219,10 +219,10 @@ def test_scan_rows_equal_pymatgen(mp2019, csv2019, a, b):
     for row, v in zip(rows, voltages, strict=True):
         expected = oracle.interface(entries, a, b, v)
         total = oracle.interface(entries, a, b, v, total=True)
-        assert row["reaction_energy_meV_per_non_li_atom"] == pytest.approx(
+        assert row["reaction_energy_meV_per_non_ion_atom"] == pytest.approx(
             expected["energy_meV"], abs=1.0
         )
-        assert row["total_reaction_energy_meV_per_non_li_atom"] == pytest.approx(
+        assert row["total_reaction_energy_meV_per_non_ion_atom"] == pytest.approx(
             total["energy_meV"], abs=1.0
         )
         if expected["energy_meV"] < -1.0:

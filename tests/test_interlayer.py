@@ -61,7 +61,7 @@ def per_reactant_atom(result) -> float:
     return min(
         e * (x * fa + (1 - x) * fb)
         for x, e in zip(
-            kinks["mixing_ratio"], kinks["reaction_energy_meV_per_non_li_atom"], strict=True
+            kinks["mixing_ratio"], kinks["reaction_energy_meV_per_non_ion_atom"], strict=True
         )
     )
 
@@ -190,11 +190,11 @@ def test_score_has_one_unit_per_atom_of_the_reactants(fast2019):
             c["reaction_energy_with_a_meV_per_atom"], c["reaction_energy_with_b_meV_per_atom"]
         )
         assert closed == 0.0  # LiCl and LiF do not react with LiPON or LiCoO2 closed
-        per_non_li = min(c["li_open_reaction_energy_with_a_meV_per_non_li_atom"],
-                         c["li_open_reaction_energy_with_b_meV_per_non_li_atom"])  # fmt: skip
+        per_non_ion = min(c["ion_open_reaction_energy_with_a_meV_per_non_ion_atom"],
+                         c["ion_open_reaction_energy_with_b_meV_per_non_ion_atom"])  # fmt: skip
         per_atom = min(
             per_reactant_atom(compute_interface(engine, c["formula"], other, 3.5))
             for other in ("Li2PO2N", "LiCoO2")
         )
         assert c["score_meV_per_atom"] == pytest.approx(per_atom, abs=1e-9)
-        assert per_non_li < per_atom < 0  # the raw per-non-Li value is not the score
+        assert per_non_ion < per_atom < 0  # the raw per-non-Li value is not the score

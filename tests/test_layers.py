@@ -18,6 +18,7 @@ LAYERS = {
     "stability.errors": 0,
     "stability.files": 0,
     "stability.formula": 0,
+    "stability.ions": 0,
     "stability.entries": 1,
     "stability.thermo": 2,
     "stability.analysis.materials": 3,

@@ -43,7 +43,7 @@ def test_interface_matches_pymatgen_and_balances(system, qa, qb, volts):
     if volts is not None:
         # The total (own decompositions included) is pymatgen's include_no_mixing_energy=True.
         total = oracle.interface(entries, a, b, volts, total=True)
-        assert got.total_reaction_energy_meV_per_non_li_atom == pytest.approx(
+        assert got.total_reaction_energy_meV_per_non_ion_atom == pytest.approx(
             total["energy_meV"], abs=1.0
         )
     # Every kink's products hold exactly the mixture's atoms (those not exchanged with Li).

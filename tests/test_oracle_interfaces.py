@@ -44,7 +44,7 @@ def test_interface_equals_pymatgen(fast2019, csv2019, a, b, voltage):
     energy = (
         got.reaction_energy_meV_per_atom
         if voltage is None
-        else got.reaction_energy_meV_per_non_li_atom
+        else got.reaction_energy_meV_per_non_ion_atom
     )
     assert energy == pytest.approx(expected["energy_meV"], abs=1.0)
     assert energy <= 1e-9
@@ -63,9 +63,9 @@ def test_total_energy_equals_pymatgen_with_no_mixing_energy(fast2019, csv2019, a
     elements = frozenset(str(e) for e in (Composition(a) + Composition(b)).elements)
     expected = oracle.interface(csv2019.entries(elements), a, b, voltage, total=True)
     got = compute_interface(fast2019, a, b, voltage)
-    total = got.total_reaction_energy_meV_per_non_li_atom
+    total = got.total_reaction_energy_meV_per_non_ion_atom
     assert total == pytest.approx(expected["energy_meV"], abs=1.0)
-    assert total <= got.reaction_energy_meV_per_non_li_atom + 1e-9
+    assert total <= got.reaction_energy_meV_per_non_ion_atom + 1e-9
     if expected["energy_meV"] < -1.0:
         assert got.total_mixing_ratio == pytest.approx(expected["mixing_ratio"], abs=0.005)
 
@@ -74,17 +74,17 @@ def test_energies_carry_their_normalisation(fast2019):
     closed = compute_interface(fast2019, "Li3N", "LiCoO2")
     opened = compute_interface(fast2019, "Li3N", "LiCoO2", 3.0)
     assert "reaction_energy_meV_per_atom" in closed.to_dict()
-    assert "reaction_energy_meV_per_non_li_atom" not in closed.to_dict()
+    assert "reaction_energy_meV_per_non_ion_atom" not in closed.to_dict()
     assert {
-        "reaction_energy_meV_per_non_li_atom",
-        "total_reaction_energy_meV_per_non_li_atom",
-        "decomposition_a_meV_per_non_li_atom",
+        "reaction_energy_meV_per_non_ion_atom",
+        "total_reaction_energy_meV_per_non_ion_atom",
+        "decomposition_a_meV_per_non_ion_atom",
     } <= set(opened.to_dict())
     assert "reaction_energy_meV_per_atom" not in opened.to_dict()
     with pytest.raises(AttributeError, match="per non-Li atom"):
         _ = opened.reaction_energy_meV_per_atom
     with pytest.raises(AttributeError, match="closed"):
-        _ = closed.reaction_energy_meV_per_non_li_atom
+        _ = closed.reaction_energy_meV_per_non_ion_atom
 
 
 def test_li3ps4_licoo2_against_published(fast2019):

@@ -102,5 +102,7 @@ def test_profile_equals_pymatgen(fast2019, csv2019, formula):
     expected = oracle.window(csv2019.entries(elements), formula)
     steps = compute_profile(fast2019, formula).steps
     assert [s.voltage_low_V for s in steps] == pytest.approx(expected["profile_V"], abs=MV)
-    assert [s.li_per_formula_unit for s in steps] == pytest.approx(expected["profile_li"], abs=1e-6)
+    assert [s.ion_per_formula_unit for s in steps] == pytest.approx(
+        expected["profile_li"], abs=1e-6
+    )
     assert sum(s.is_pristine for s in steps) == 1

@@ -215,7 +215,7 @@ def test_scan_joins_samples_instead_of_centring_steps_on_them(fast2019):
     assert list(line.get_xdata()) == volts
     # Linear between kinks: a sample in between lies on the drawn segment (here no kink).
     mid = scan_interface(fast2019, "Li3N", "LiCoO2", [3.05]).to_dataframe()
-    column = "reaction_energy_meV_per_non_li_atom"
+    column = "reaction_energy_meV_per_non_ion_atom"
     column = column if column in mid else "reaction_energy_meV_per_atom"
     drawn = np.interp(3.05, line.get_xdata(), line.get_ydata())
     assert drawn == pytest.approx(mid[column].iloc[0], abs=1e-6)
@@ -236,7 +236,7 @@ def test_mixing_plot_is_one_full_width_axes_and_says_its_normalisation(fast2019)
     assert "meV per non-Li atom" in ax.get_ylabel()
     # A frame that carries the Li-open key says so without being told the voltage.
     renamed = opened.rename(
-        columns={"reaction_energy_meV_per_atom": "reaction_energy_meV_per_non_li_atom"}
+        columns={"reaction_energy_meV_per_atom": "reaction_energy_meV_per_non_ion_atom"}
     )
     ax = plot_mixing(renamed, "Li3N", "LiCoO2").axes[0]
     assert "meV per non-Li atom" in ax.get_ylabel()
@@ -263,15 +263,15 @@ def test_matrix_colour_bar_has_the_sign_of_its_cells():
 
 
 def test_matrix_labels_li_open_columns_by_name():
-    mutual = plot_matrix(_matrix(2, 2, "reaction_energy_meV_per_non_li_atom", 3.0))
+    mutual = plot_matrix(_matrix(2, 2, "reaction_energy_meV_per_non_ion_atom", 3.0))
     label = _colorbar(mutual).colorbar.ax.get_ylabel()
     assert "Mutual" in label and "meV per non-Li atom" in label
     assert "Li open at 3 V" in mutual.axes[0].get_xlabel()
-    both = _matrix(2, 2, "reaction_energy_meV_per_non_li_atom", 3.0)
-    both["total_reaction_energy_meV_per_non_li_atom"] = (
-        both["reaction_energy_meV_per_non_li_atom"] - 5000.0
+    both = _matrix(2, 2, "reaction_energy_meV_per_non_ion_atom", 3.0)
+    both["total_reaction_energy_meV_per_non_ion_atom"] = (
+        both["reaction_energy_meV_per_non_ion_atom"] - 5000.0
     )
-    total = plot_matrix(both, value="total_reaction_energy_meV_per_non_li_atom")
+    total = plot_matrix(both, value="total_reaction_energy_meV_per_non_ion_atom")
     mesh = _colorbar(total)
     assert "Total" in mesh.colorbar.ax.get_ylabel()
     assert "meV per non-Li atom" in mesh.colorbar.ax.get_ylabel()
@@ -309,7 +309,7 @@ def test_matrix_cell_labels_are_capped():
 
 
 def test_small_matrix_labels_fit_in_the_figure():
-    fig = plot_matrix(_matrix(4, 7, "reaction_energy_meV_per_non_li_atom", 3.0), "4 x 7")
+    fig = plot_matrix(_matrix(4, 7, "reaction_energy_meV_per_non_ion_atom", 3.0), "4 x 7")
     renderer = settle(fig.axes[0])
     page = fig.bbox
     texts = [t for a in fig.axes for t in a.findobj(Text) if t.get_text() and t.get_visible()]

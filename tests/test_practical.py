@@ -71,7 +71,7 @@ def test_strict_window_by_hand(engine):
 )
 def test_tolerance_boundaries(engine, tolerance, low, high, below, above):
     w = compute_practical_window(engine, "LiN", tolerance=tolerance)
-    assert w.li_tolerance_per_atom == tolerance
+    assert w.ion_tolerance_per_atom == tolerance
     assert w.reduction_limit_V == pytest.approx(low, abs=1e-9)
     assert w.oxidation_limit_V == pytest.approx(high, abs=1e-9)
     assert (w.strict_reduction_limit_V, w.strict_oxidation_limit_V) == pytest.approx((1.2, 2.0))
@@ -162,7 +162,7 @@ def test_gas_stops_oxidation_unless_allowed(engine):
 
 def test_li_metal_is_never_judged():
     p = gaps(Li=0.0)
-    assert p.kind("Li") == "li" and p.blockers(()) == []
+    assert p.kind("Li") == "metal" and p.blockers(()) == []
 
 
 def test_gas_list_matches_reduced_formulas():
@@ -175,13 +175,13 @@ def test_gas_list_matches_reduced_formulas():
 
 def test_fields_only_appear_when_computed(engine):
     plain = compute_window(engine, "LiN").to_dict()
-    assert "li_tolerance_per_atom" not in plain and "passivation_reduction_stop" not in plain
+    assert "ion_tolerance_per_atom" not in plain and "passivation_reduction_stop" not in plain
     both = compute_practical_window(
         engine, "LiN", tolerance=0.1, passivation=gaps(Li2N=1.0, Li3N=1.0)
     )
     d = both.to_dict()
     for key in (
-        "li_tolerance_per_atom",
+        "ion_tolerance_per_atom",
         "passivated_reduction_limit_V",
         "passivated_oxidation_limit_V",
         "passivated_reduction_products",

@@ -205,7 +205,7 @@ def test_cli_window_tolerance_and_passivation_json(mp2019):
     )
     assert res.exit_code == 0, res.output
     lipon, lic = json.loads(res.stdout)
-    assert lipon["li_tolerance_per_atom"] == 0.02
+    assert lipon["ion_tolerance_per_atom"] == 0.02
     assert lipon["reduction_limit_V"] == pytest.approx(0.689, abs=0.005)
     assert lipon["strict_reduction_limit_V"] == pytest.approx(1.071, abs=0.005)
     assert lic["passivation_reduction_stop"] == "In: metallic (0.00 eV)"
@@ -314,7 +314,7 @@ def test_screen_adds_practical_columns(fast2019, passivation):
     targets += [t for t in resolve_targets(fast2019.table, "seed") if t.formula == "Li3InCl6"]
     frame = run_screen(fast2019, targets, tolerance=0.02, passivation=passivation).to_dataframe()
     assert len(frame) == 4
-    for col in ("li_tolerance_per_atom", "strict_reduction_limit_V", "passivation_reduction_stop"):
+    for col in ("ion_tolerance_per_atom", "strict_reduction_limit_V", "passivation_reduction_stop"):
         assert col in frame.columns
     lipon = frame[frame["formula"].isin(LIPON_GLASSES)]
     assert (abs(lipon["reduction_limit_V"] - 0.689) < 0.005).all()
@@ -322,7 +322,7 @@ def test_screen_adds_practical_columns(fast2019, passivation):
     lic = frame[frame["formula"] == "Li3InCl6"].iloc[0]
     assert lic["passivation_reduction_stop"] == "In: metallic (0.00 eV)"
     plain = run_screen(fast2019, targets).to_dataframe()
-    assert "li_tolerance_per_atom" not in plain.columns
+    assert "ion_tolerance_per_atom" not in plain.columns
 
 
 def test_window_bars_and_profile_figures_show_passivation(fast2019, passivation):

@@ -219,7 +219,7 @@ def test_one_quantity_one_key():
         assert k.commands and k.meaning, k.name
         # Units in the key's name where it has one.
         suffix = {"V vs Li/Li+": "_V", "meV/atom": "_meV_per_atom", "eV/atom": "_eV_per_atom",
-                  "meV per non-Li atom": "_meV_per_non_li_atom"}.get(k.unit)  # fmt: skip
+                  "meV per non-Li atom": "_meV_per_non_ion_atom"}.get(k.unit)  # fmt: skip
         if suffix and k.name not in {"limit_V"}:
             assert k.name.endswith(suffix), k.name
     with pytest.raises(KeyError, match="reduction_V"):

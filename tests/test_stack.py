@@ -76,9 +76,9 @@ def test_face_energies_share_one_unit():
     eng = engine_of({**BASE, "Li4NCl": -0.9})
     face = check_interface(eng, "Li3N", "LiCl", [0.0, 0.2])
     closed = face.closed_reaction_energy_meV_per_atom
-    for row in face.li_open:
-        assert row["li_open_reaction_energy_meV_per_atom"] == pytest.approx(closed, abs=1e-9)
-        assert row["reaction_energy_meV_per_non_li_atom"] < closed - 1.0
+    for row in face.ion_open:
+        assert row["ion_open_reaction_energy_meV_per_atom"] == pytest.approx(closed, abs=1e-9)
+        assert row["reaction_energy_meV_per_non_ion_atom"] < closed - 1.0
     assert face.worst_reaction_energy_meV_per_atom == pytest.approx(closed, abs=1e-9)
 
 

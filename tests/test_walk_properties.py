@@ -137,14 +137,14 @@ def test_walk_profile_equals_qhull_path(pivots, system):
     assert len(a.steps) == len(b.steps)
     for sa, sb in zip(a.steps, b.steps, strict=True):
         assert abs(sa.voltage_low_V - sb.voltage_low_V) < 1e-9
-        assert abs(sa.li_per_formula_unit - sb.li_per_formula_unit) < 1e-9
+        assert abs(sa.ion_per_formula_unit - sb.ion_per_formula_unit) < 1e-9
         assert sa.is_pristine == sb.is_pristine
     comp = Composition(formula)
     for step in b.steps:
         total = sum((Composition(p.formula) * p.amount for p in step.phases), Composition())
         for el in elements[1:]:
             assert abs(total[el] - comp[el]) < 1e-6
-        assert abs(total["Li"] - (comp["Li"] + step.li_per_formula_unit)) < 1e-6
+        assert abs(total["Li"] - (comp["Li"] + step.ion_per_formula_unit)) < 1e-6
 
 
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -245,7 +245,7 @@ def test_high_entropy_profiles_balance(fast2019, formula):
         for el in comp.elements:
             if str(el) != "Li":
                 assert abs(total[el] - comp[el]) < 1e-6
-        assert abs(total["Li"] - (comp["Li"] + step.li_per_formula_unit)) < 1e-6
+        assert abs(total["Li"] - (comp["Li"] + step.ion_per_formula_unit)) < 1e-6
     # The hull energy at the composition is that of its decomposition, and no entry lies
     # below the facet found there (it is a lower-hull facet).
     hull = system.hull

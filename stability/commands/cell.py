@@ -175,7 +175,7 @@ def _print_table(spec, energy, stack, results) -> None:
         rows = []
         for i in stack.interfaces:
             d = i.to_dict()
-            d["voltages"] = "closed only" if not i.li_open else _range(i.voltages_V)
+            d["voltages"] = "closed only" if not i.ion_open else _range(i.voltages_V)
             d["at"] = "closed" if i.at_voltage_V is None else f"{i.at_voltage_V:g} V"
             if i.error:
                 d["verdict"], d["products"] = "error", i.error

@@ -12,6 +12,7 @@ import click
 from stability import config
 from stability.errors import StabilityError
 from stability.io.formats import FORMATS
+from stability.ions import DEFAULT_ION, IONS, check_ion
 
 #: Exit statuses (the README lists them).
 EXIT_OK = 0
@@ -90,6 +91,25 @@ draws_option = click.option(
     default=200,
     show_default=True,
     help="Correlated correction draws for --uncertainty.",
+)
+
+
+def _ion(_ctx: Any, _param: Any, value: str) -> str:
+    """The working ion ``--ion`` names (any case), or click's usage error listing them."""
+    try:
+        return check_ion(value)
+    except StabilityError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+ion_option = click.option(
+    "--ion",
+    metavar=f"[{'|'.join(IONS)}]",
+    default=DEFAULT_ION,
+    show_default=True,
+    callback=_ion,
+    help="Working ion open to its metal; voltages are V vs that metal per charge "
+    "(z = 1 for Li, Na, K; 2 for Mg, Ca, Zn; 3 for Al).",
 )
 
 

@@ -10,6 +10,7 @@ from stability.commands.common import (
     draws_option,
     failure_status,
     format_option,
+    ion_option,
     jobs_option,
     save,
     scheduler_option,
@@ -48,6 +49,7 @@ TABLE_HEADERS = {
     help="A snapshot file or folder; once per dataset, or once with several --dataset.",
 )
 @click.option("--dataset", "datasets", multiple=True, help="Dataset names in the --data folder.")
+@ion_option
 @uncertainty_option
 @draws_option
 @format_option
@@ -61,7 +63,7 @@ TABLE_HEADERS = {
     "paired-bar figure.",
 )
 def compare(
-    formulas, set_name, data_paths, datasets, uncertainty, draws, fmt, jobs, scheduler, out
+    formulas, set_name, data_paths, datasets, ion, uncertainty, draws, fmt, jobs, scheduler, out
 ) -> None:
     """Compare windows of FORMULAS (or --set) across datasets: shifts and changed phases."""
     from stability.analysis.materials.sets import resolve_set
@@ -82,6 +84,7 @@ def compare(
         draws=draws,
         jobs=jobs,
         executor=scheduler or None,
+        ion=ion,
     )
     frame = result.to_dataframe()
     if fmt == "json":

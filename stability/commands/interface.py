@@ -12,6 +12,7 @@ from stability.commands.common import (
     data_options,
     draws_option,
     format_option,
+    ion_option,
     jobs_option,
     load_engine,
     plot_option,
@@ -29,7 +30,12 @@ from stability.errors import StabilityError
 @click.command(short_help="Reaction of two materials: energy, ratio, products.")
 @click.argument("reactant_a")
 @click.argument("reactant_b")
-@click.option("--voltage", type=float, default=None, help="Open Li at this voltage (V vs Li/Li+).")
+@click.option(
+    "--voltage",
+    type=float,
+    default=None,
+    help="Open the working ion (Li, or --ion) at this voltage (V vs its metal).",
+)
 @click.option("--scan", default=None, help="Voltages START:STOP:STEP, e.g. 0:5:0.1.")
 @click.option(
     "--own-energy",
@@ -37,17 +43,19 @@ from stability.errors import StabilityError
     help="Use each reactant's own energy where the data has it (default: hull energy).",
 )
 @data_options()
+@ion_option
 @uncertainty_option
 @draws_option
 @format_option
 @plot_option()
 def interface(
-    reactant_a, reactant_b, voltage, scan, own_energy, data, dataset, engine, uncertainty, draws,
-    fmt, plot,
+    reactant_a, reactant_b, voltage, scan, own_energy, data, dataset, engine, ion, uncertainty,
+    draws, fmt, plot,
 ) -> None:  # fmt: skip
     """Print the reaction of REACTANT_A with REACTANT_B: energy, mixing ratio, products.
 
-    Closed, energies are meV per atom; with Li open (--voltage, --scan) meV per non-Li atom.
+    Closed, energies are meV per atom; with the working ion open (--voltage, --scan; Li, or
+    --ion Na, K, Mg, Ca, Zn, Al at mu = mu_metal - z V) meV per non-ion atom.
     """
     from stability.analysis.interfaces.interface import (
         compute_interface,
@@ -68,21 +76,24 @@ def interface(
     voltages = parse_scan(scan) if scan else None
     eng = load_engine(data, dataset, engine)
     if voltages is not None:
-        result = scan_interface(eng, reactant_a, reactant_b, voltages)
+        result = scan_interface(eng, reactant_a, reactant_b, voltages, ion=ion)
         frame = result.to_dataframe()
         if fmt == "json":
             click.echo(to_json([r.to_dict() for r in result.results]))
         elif fmt == "csv":
             click.echo(to_csv(frame), nl=False)
         else:
-            click.echo(scan_text(reactant_a, reactant_b, eng.table.name, frame.to_dict("records")))
+            records = frame.to_dict("records")
+            click.echo(scan_text(reactant_a, reactant_b, eng.table.name, records, ion))
         if plot:
             from stability.plotting.interface import plot_scan
 
-            title = f"{reactant_a} | {reactant_b}, Li open ({eng.table.name})"
+            title = f"{reactant_a} | {reactant_b}, {ion} open ({eng.table.name})"
             save(plot_scan(frame, title), plot)
         return
-    res = compute_interface(eng, reactant_a, reactant_b, voltage, use_own_energy=own_energy)
+    res = compute_interface(
+        eng, reactant_a, reactant_b, voltage, use_own_energy=own_energy, ion=ion
+    )
     if not own_energy and want_uncertainty(eng, uncertainty):
         from stability.analysis.uncertainty.mp2020 import with_reaction_uncertainty
 
@@ -100,7 +111,7 @@ def interface(
     if plot:
         from stability.plotting.interface import plot_mixing
 
-        where = "closed" if voltage is None else f"Li open at {voltage:g} V"
+        where = "closed" if voltage is None else f"{ion} open at {voltage:g} V"
         fig = plot_mixing(
             res.to_dataframe(),
             reactant_a,
@@ -121,15 +132,19 @@ HEATMAP_MAX_PAIRS = 2_500
 @click.option("--left", "left_set", required=True, help=set_names_help("The rows (A)"))
 @click.option("--right", "right_set", required=True, help=set_names_help("The columns (B)"))
 @click.option(
-    "--voltage", type=float, default=None, help="Open Li at this voltage (default: closed)."
+    "--voltage",
+    type=float,
+    default=None,
+    help="Open the working ion (Li, or --ion) at this voltage (default: closed).",
 )
 @click.option(
     "--scan",
     default=None,
     metavar="START:STOP:STEP",
-    help="Li open at each voltage of a scan: one row per pair and voltage.",
+    help="The working ion open at each voltage of a scan: one row per pair and voltage.",
 )
 @data_options()
+@ion_option
 @jobs_option
 @scheduler_option
 @click.option(
@@ -141,8 +156,9 @@ HEATMAP_MAX_PAIRS = 2_500
 )
 @click.option("--out", type=click.Path(path_type=Path), default=Path("results"), show_default=True)
 def interfaces(
-    left_set, right_set, voltage, scan, data, dataset, engine, jobs, scheduler, table_format, out
-) -> None:
+    left_set, right_set, voltage, scan, data, dataset, engine, ion, jobs, scheduler, table_format,
+    out,
+) -> None:  # fmt: skip
     """Compute every LEFT x RIGHT interface; write OUT/interfaces.csv (or .parquet) and a heatmap.
 
     Rows are written as pairs finish (in LEFT x RIGHT order), so tables of any size fit.
@@ -169,8 +185,8 @@ def interfaces(
         formats = ["csv"] if total <= CSV_MAX_ROWS else ["parquet"]
     else:
         formats = ["csv", "parquet"] if table_format == "both" else [table_format]
-    li_open = scan is not None or voltage is not None
-    columns = matrix_columns(li_open)
+    ion_open = scan is not None or voltage is not None
+    columns = matrix_columns(ion_open)
     writer = RowWriter(out / "interfaces", columns, TEXT_COLUMNS, formats)
     plot_rows: list[dict] | None = [] if not scan and pairs <= HEATMAP_MAX_PAIRS else None
     failed, examples = 0, []
@@ -184,6 +200,7 @@ def interfaces(
             jobs=jobs,
             executor=scheduler or None,
             progress=bar.update,
+            ion=ion,
         ):
             writer.add(row)
             if row["error"]:
@@ -207,14 +224,14 @@ def interfaces(
 
         from stability.plotting.heatmap import plot_matrix
 
-        where = "closed" if voltage is None else f"Li open at {voltage:g} V"
+        where = "closed" if voltage is None else f"{ion} open at {voltage:g} V"
         frame = pd.DataFrame(plot_rows, columns=columns)
         fig = plot_matrix(frame, f"Interface reaction energy, {where} ({eng.table.name})")
         save(fig, out / "interfaces.png", close=False)
         fig.set_layout_engine("none")  # the PDF keeps the PNG's layout: not solved twice
         save(fig, out / "interfaces.pdf")
-        total_key = "total_reaction_energy_meV_per_non_li_atom"
-        if total_key in frame:  # Li open: the total (own decompositions + mutual) too
+        total_key = "total_reaction_energy_meV_per_non_ion_atom"
+        if total_key in frame:  # the ion open: the total (own decompositions + mutual) too
             title = f"Total reaction energy, {where} ({eng.table.name})"
             fig = plot_matrix(frame, title, value=total_key)
             save(fig, out / "interfaces_total.png", close=False)

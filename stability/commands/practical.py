@@ -14,14 +14,20 @@ from typing import Any
 
 import click
 
-from stability.commands.common import data_options, format_option, load_engine, report_failures
+from stability.commands.common import (
+    data_options,
+    format_option,
+    ion_option,
+    load_engine,
+    report_failures,
+)
 from stability.errors import StabilityError
 
 DECOMPOSITION_HEADERS = {
     "formula": "formula",
     "voltage_V": "V",
     "decomposition_energy_eV_per_atom": "E_D (eV/atom)",
-    "li_per_formula_unit": "Li per f.u.",
+    "ion_per_formula_unit": "ion per f.u.",
     "products": "products",
     "energy_reference": "relative to",
 }
@@ -43,14 +49,15 @@ def practical_options(fn: Callable) -> Callable:
             "--tolerance",
             type=float,
             default=None,
-            help="Li taken up or released per atom of the composition that still counts as "
-            "stable (e.g. 0.02); the limits become the tolerant ones. Default: strict (0).",
+            help="Atoms of the working ion (--ion, Li by default) taken up or released per atom "
+            "of the composition that still count as stable (e.g. 0.02); the limits become the "
+            "tolerant ones. Default: strict (0).",
         ),
         click.option(
             "--passivation",
             is_flag=True,
             help="Also give the window extended across steps that form only electronic "
-            "insulators and no gas (passivating interphases).",
+            "insulators and no gas (passivating interphases; the ion's metal is not judged).",
         ),
         click.option(
             "--min-gap",
@@ -127,7 +134,7 @@ def passivation_lines(rows: list[dict]) -> list[str]:
 
 def parse_voltages(values: tuple[float, ...]) -> list[float]:
     if not values:
-        raise StabilityError("give at least one --voltage V (V vs Li/Li+)")
+        raise StabilityError("give at least one --voltage V (V vs the working ion's metal)")
     for v in values:
         if not (v == v and abs(v) != float("inf")):
             raise StabilityError(f"--voltage {v} is not a finite number")
@@ -142,12 +149,13 @@ def parse_voltages(values: tuple[float, ...]) -> list[float]:
     type=float,
     multiple=True,
     required=True,
-    help="Voltage (V vs Li/Li+); repeat for several.",
+    help="Voltage (V vs Li/Li+, or vs the metal of --ion); repeat for several.",
 )
 @data_options()
+@ion_option
 @format_option
-def decomposition(formulas, voltages, data, dataset, engine, fmt) -> None:
-    """Decomposition energy of each FORMULA with Li open at each --voltage.
+def decomposition(formulas, voltages, data, dataset, engine, ion, fmt) -> None:
+    """Decomposition energy of each FORMULA with Li (or --ion) open at each --voltage.
 
     Per atom of the composition, the energy of its phase equilibrium with a Li reservoir
     at V relative to the composition itself (its own energy in the dataset, else its hull
@@ -158,18 +166,18 @@ def decomposition(formulas, voltages, data, dataset, engine, fmt) -> None:
 
     volts = parse_voltages(voltages)
     eng = load_engine(data, dataset, engine)
-    table = compute_decompositions(eng, formulas, volts, allow_errors=True)
+    table = compute_decompositions(eng, formulas, volts, allow_errors=True, ion=ion)
     if fmt == "json":
         click.echo(to_json([r.to_dict() for r in table.results]))
     elif fmt == "csv":
         click.echo(to_csv(table.to_dataframe()), nl=False)
     else:
         click.echo(
-            f"dataset: {eng.table.display_name} (engine {eng.name}); E_D per atom of the composition, "
-            "Li open at V (Zhu, He & Mo 2015)"
+            f"dataset: {eng.table.display_name} (engine {eng.name}); E_D per atom of the "
+            f"composition, {ion} open at V (Zhu, He & Mo 2015)"
         )
         if table.results:
-            heads = dict(DECOMPOSITION_HEADERS)
+            heads = {**DECOMPOSITION_HEADERS, "ion_per_formula_unit": f"{ion} per f.u."}
             if any(r.label != r.formula for r in table.results):
                 heads = {"label": "material", **heads}
             click.echo(to_table(table.to_dataframe().to_dict("records"), heads))

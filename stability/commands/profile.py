@@ -10,6 +10,7 @@ from stability.commands.common import (
     check_plot_path,
     data_options,
     format_option,
+    ion_option,
     load_engine,
     plot_option,
     save,
@@ -20,6 +21,7 @@ from stability.errors import StabilityError
 @click.command(short_help="Voltage profile of a formula: its equilibria from 0 V.")
 @click.argument("formula")
 @data_options()
+@ion_option
 @format_option
 @plot_option("Write the step plot (PNG, PDF, SVG, ...).")
 @click.option(
@@ -39,9 +41,10 @@ from stability.errors import StabilityError
     help="Band gaps CSV for --mark-phases (default: properties/ beside the data).",
 )
 def profile(
-    formula: str, data, dataset, engine, fmt, plot, decomposition_panel, mark_phases, gaps
+    formula: str, data, dataset, engine, ion, fmt, plot, decomposition_panel, mark_phases, gaps
 ) -> None:
-    """Print the voltage profile of FORMULA: the equilibrium at every voltage from 0 V."""
+    """Print the voltage profile of FORMULA: the equilibrium at every voltage from 0 V
+    (V vs the metal of --ion, Li by default)."""
     from stability.analysis.windows.profile import compute_profile
     from stability.io.formats import to_csv, to_json
     from stability.io.render import profile_text
@@ -52,7 +55,7 @@ def profile(
         raise StabilityError("--gaps needs --mark-phases")
     check_plot_path(plot)
     eng = load_engine(data, dataset, engine)
-    prof = compute_profile(eng, formula)
+    prof = compute_profile(eng, formula, ion=ion)
     rows = prof.rows()  # a DataFrame (pandas) only for CSV and plots
     if mark_phases:
         from stability.analysis.windows.practical import mark_profile
@@ -65,6 +68,7 @@ def profile(
         click.echo(to_json(prof.to_dict()))
     elif fmt == "csv":
         head = {"label": prof.label, "formula": prof.formula, "dataset": prof.window.dataset}
+        # "ion" is in every row already (VoltageProfile.rows)
         click.echo(to_csv(_frame([{**head, **r} for r in rows])), nl=False)
     else:
         click.echo(profile_text(prof, rows))
@@ -78,7 +82,7 @@ def profile(
 
             # E_D over the whole voltage axis (to 7 V for LiF, oxidised at 6.36 V), not 5 V.
             top = voltage_axis_max(frame)
-            panel = decomposition_curve(eng, formula, v_max=top).to_dataframe()
+            panel = decomposition_curve(eng, formula, v_max=top, ion=ion).to_dataframe()
         title = f"{prof.label} ({prof.window.dataset})"
         save(plot_profile(frame, title=title, decomposition=panel), plot)
 

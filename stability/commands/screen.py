@@ -11,6 +11,7 @@ from stability.commands.common import (
     data_options,
     draws_option,
     failure_status,
+    ion_option,
     jobs_option,
     load_engine,
     progress_bar,
@@ -30,6 +31,7 @@ from stability.errors import StabilityError
     help=set_names_help("The materials to screen"),
 )
 @data_options()
+@ion_option
 @click.option("--out", type=click.Path(path_type=Path), default=Path("results"), show_default=True)
 @jobs_option
 @scheduler_option
@@ -54,6 +56,7 @@ def screen(
     data,
     dataset,
     engine,
+    ion: str,
     out: Path,
     jobs: int,
     scheduler: str | None,
@@ -69,6 +72,9 @@ def screen(
     gaps,
 ) -> None:
     """Screen a set: windows and hull energies, one row each, into OUT/screen.csv and .json.
+
+    Windows are those of --ion (Li by default; e.g. --set all-na --ion Na); rows without
+    that ion have no window (their error column says so).
 
     Every finished row is saved at once: an interrupted run resumes where it stopped, here
     or on any cluster (--scheduler).
@@ -104,8 +110,10 @@ def screen(
         "max_ehull_eV_per_atom": max_ehull,
         "tool_version": __version__,
     }
+    if ion != "Li":  # a Li journal of an earlier version resumes as before
+        header["ion"] = ion
     if tolerance is not None:
-        header["li_tolerance_per_atom"] = tolerance
+        header["ion_tolerance_per_atom"] = tolerance
     if passive is not None:
         header["passivation"] = {
             "min_gap_eV": passive.min_gap_eV,
@@ -132,6 +140,7 @@ def screen(
         progress=progress,
         tolerance=tolerance,
         passivation=passive,
+        ion=ion,
     )
     frame = result.to_dataframe()
     frame.insert(frame.columns.get_loc("error"), "dataset", eng.table.name)
@@ -145,7 +154,7 @@ def screen(
             if dropped
             else ""
         )
-        + (f", {no_window} without a window (no Li, or Li metal)" if no_window else "")
+        + (f", {no_window} without a window (no {ion}, or {ion} metal)" if no_window else "")
     )
     if failed:
         for formula, error in list(failed.items())[:5]:

@@ -8,6 +8,7 @@ from stability.commands.common import (
     data_options,
     draws_option,
     format_option,
+    ion_option,
     load_engine,
     report_failures,
     require_fast_engine,
@@ -18,9 +19,10 @@ from stability.commands.practical import practical_options
 from stability.errors import StabilityError
 
 
-@click.command(short_help="Electrochemical window (V vs Li/Li+) of formulas.")
+@click.command(short_help="Electrochemical window (V vs Li/Li+, or --ion's metal) of formulas.")
 @click.argument("formulas", nargs=-1, required=True)
 @data_options()
+@ion_option
 @uncertainty_option
 @draws_option
 @click.option(
@@ -35,6 +37,7 @@ def window(
     data,
     dataset,
     engine,
+    ion,
     uncertainty,
     draws,
     explain,
@@ -47,7 +50,8 @@ def window(
 ):
     """Print the electrochemical window (V vs Li/Li+) of each FORMULA.
 
-    With --tolerance X, the window where it exchanges at most X Li per atom; with
+    With --ion, the window of that working ion (Na, K, Mg, Ca, Zn, Al), in V vs its metal
+    per charge. With --tolerance X, the window where it exchanges at most X ions per atom; with
     --passivation, also the window extended by insulating, gas-free interphases. Bad
     formulas are reported one per line on stderr; the others are still computed.
     """
@@ -69,14 +73,14 @@ def window(
     eng = load_engine(data, dataset, engine)
     passive = passivation_settings(eng.table, passivation, min_gap, allow_gas, gaps)
     if tolerance is None and passive is None:
-        table = compute_windows(eng, formulas, allow_errors=True)
+        table = compute_windows(eng, formulas, allow_errors=True, ion=ion)
     else:
         table = compute_windows(
             eng,
             formulas,
             allow_errors=True,
             compute=lambda e, f: compute_practical_window(
-                e, f, tolerance=tolerance, passivation=passive
+                e, f, tolerance=tolerance, passivation=passive, ion=ion
             ),
         )
     windows = table.windows
@@ -90,7 +94,9 @@ def window(
         from stability.analysis.uncertainty.sensitivity import limit_sensitivity
 
         require_fast_engine(eng, "--explain")
-        explained = {i: limit_sensitivity(eng, w.formula) for i, w in enumerate(windows) if w}
+        explained = {
+            i: limit_sensitivity(eng, w.formula, ion=ion) for i, w in enumerate(windows) if w
+        }
     if tolerance is None and passive is None:
         from stability.analysis.uncertainty.releases import with_release_check
 
@@ -101,7 +107,7 @@ def window(
         rows = []
         for i, (f, w, e) in enumerate(zip(table.inputs, windows, table.errors, strict=True)):
             if w is None:
-                rows.append({"label": f, "dataset": eng.table.name, "error": e})
+                rows.append({"label": f, "ion": ion, "dataset": eng.table.name, "error": e})
                 continue
             d = w.to_dict()
             row = {"label": d.pop("label"), "formula": d.pop("formula"), "class": window_class(w)}
@@ -117,12 +123,13 @@ def window(
     elif fmt == "csv":
         frame = WindowTable.to_dataframe(table)
         frame["dataset"] = eng.table.name  # failed rows too
+        frame["ion"] = ion
         click.echo(to_csv(frame), nl=False)
     elif table.ok:
         ok = [w for w in windows if w is not None]
         notes = [explained[i] for i, w in enumerate(windows) if w is not None and i in explained]
         if tolerance is not None:
-            click.echo(f"limits: at most {tolerance:g} Li taken up or released per atom")
+            click.echo(f"limits: at most {tolerance:g} {ion} taken up or released per atom")
         click.echo(windows_text(ok, eng.table.display_name, eng.name, notes))
         if passive is not None:
             click.echo(

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from stability import config
 from stability.io.formats import to_table
+from stability.ions import DEFAULT_ION, reference
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -40,41 +41,47 @@ def marked(products: list[str], flags: list[dict[str, str]]) -> str:
     return ", ".join(p + FLAG_MARK if p in flagged else p for p in products) or "-"
 
 
-def flag_lines(flags: list[dict[str, str]], where: str = "", *, checked: bool = False) -> list[str]:
-    """One footnote line per flagged product (docs/flags.md says what the reasons mean);
-    ``checked``: a ``release:`` line follows, so the other release's answer is left to it."""
-    lines = []
-    for f in flags:
-        reasons = f["reason"].split("; ")
-        if checked:
-            kept = [
-                r for r in reasons if not r.startswith(("release: on ", "release: not a product"))
-            ]
-            reasons = kept if len(kept) == len(reasons) else [*kept, "release: see below"]
-        lines.append(f"{FLAG_MARK} {where}{f['formula']}: {'; '.join(reasons)}")
-    return lines
+def flag_lines(*flag_lists: list[dict[str, str]]) -> list[str]:
+    """One footnote per flagged product, however many results list it (docs/flags.md says
+    what the reasons mean). A result's own answer on the other release is its ``release:``
+    line, so those reasons are not repeated here."""
+    reasons: dict[str, list[str]] = {}
+    for flags in flag_lists:
+        for f in flags:
+            kept = reasons.setdefault(f["formula"], [])
+            for r in f["reason"].split("; "):
+                if not r.startswith(PER_RESULT) and r not in kept:
+                    kept.append(r)
+    return [
+        f"{FLAG_MARK} {formula}: {'; '.join(r) if r else 'a product on this release only'}"
+        for formula, r in reasons.items()
+    ]
+
+
+#: Flag reasons that restate one result's answer on the other release (its release: line).
+PER_RESULT = ("release: on ", "release: not a product")
 
 
 PROFILE_HEADERS = {
     "voltage_low_V": "from (V)",
     "voltage_high_V": "to (V)",
-    "li_per_formula_unit": "Li per f.u.",
+    "ion_per_formula_unit": "Li per f.u.",
     "reaction": "equilibrium (per formula unit)",
 }
 KINK_HEADERS = {
     "mixing_ratio": "x (A)",
     "reaction_energy_meV_per_atom": "E_rxn (meV/atom)",
-    "reaction_energy_meV_per_non_li_atom": "E_mutual (meV/non-Li atom)",
-    "total_reaction_energy_meV_per_non_li_atom": "E_total (meV/non-Li atom)",
+    "reaction_energy_meV_per_non_ion_atom": "E_mutual (meV/non-Li atom)",
+    "total_reaction_energy_meV_per_non_ion_atom": "E_total (meV/non-Li atom)",
     "reaction": "reaction",
 }
 SCAN_HEADERS = {
     "voltage_V": "V",
     "mixing_ratio": "x (A)",
-    "reaction_energy_meV_per_non_li_atom": "E_mutual",
-    "total_reaction_energy_meV_per_non_li_atom": "E_total",
-    "decomposition_a_meV_per_non_li_atom": "A alone",
-    "decomposition_b_meV_per_non_li_atom": "B alone",
+    "reaction_energy_meV_per_non_ion_atom": "E_mutual",
+    "total_reaction_energy_meV_per_non_ion_atom": "E_total",
+    "decomposition_a_meV_per_non_ion_atom": "A alone",
+    "decomposition_b_meV_per_non_ion_atom": "B alone",
     "products": "products",
 }
 
@@ -96,6 +103,9 @@ def windows_text(
 ) -> str:
     """The window table, each explanation below it, and the placement note if needed."""
     lines = [f"dataset: {dataset} (engine {engine})"]
+    ions = sorted({w.ion for w in windows} - {DEFAULT_ION})
+    if ions:
+        lines.append(f"working ion: {', '.join(ions)} (voltages {reference(ions[0])})")
     headers = dict(WINDOW_HEADERS)
     if any(w.label != w.formula for w in windows):
         headers = {"label": "material", **headers}
@@ -110,10 +120,10 @@ def windows_text(
             d[k] = marked(d[k], w.flagged_products)
         rows.append(d)
     lines.append(to_table(rows, headers))
+    lines += flag_lines(*(w.flagged_products for w in windows))
     for w in windows:
-        where = f"{w.label}: " if len(windows) > 1 else ""
-        lines += flag_lines(w.flagged_products, where, checked=w.release_note is not None)
         if w.release_note:
+            where = f"{w.label}: " if len(windows) > 1 else ""
             lines.append(f"release: {where}{w.release_note}")
     for w, limits in zip(windows, explained, strict=False):  # empty without --explain
         lines.append(f"\n{w.label}:")
@@ -139,8 +149,9 @@ def profile_text(
     records, adds columns, e.g. phase marks)."""
     w = prof.window
     head = (
-        f"{prof.label}{'' if prof.label == prof.formula else f' ({prof.formula})'}: window {w.reduction_limit_V:.3f} - {w.oxidation_limit_V:.3f} V vs "
-        f"Li/Li+ ({w.dataset}{', placed on the hull' if w.placed_on_hull else ''})"
+        f"{prof.label}{'' if prof.label == prof.formula else f' ({prof.formula})'}: window "
+        f"{w.reduction_limit_V:.3f} - {w.oxidation_limit_V:.3f} {reference(w.ion)} "
+        f"({w.dataset}{', placed on the hull' if w.placed_on_hull else ''})"
     )
     if frame is None:
         records = prof.rows()
@@ -148,7 +159,7 @@ def profile_text(
         records = frame
     else:
         records = frame.to_dict("records")
-    headers = dict(PROFILE_HEADERS)
+    headers = {**PROFILE_HEADERS, "ion_per_formula_unit": f"{w.ion} per f.u."}
     if any("electronic" in r for r in records):
         headers["electronic"] = "phases formed"
     return head + "\n" + to_table(records, headers)
@@ -156,11 +167,11 @@ def profile_text(
 
 def interface_text(res: Interface) -> str:
     """Headline energies (named by their normalisation), each reactant alone, the kinks."""
-    a, b = res.reactant_a, res.reactant_b
+    a, b, ion = res.reactant_a, res.reactant_b, res.ion
     std = f" ± {res.reaction_energy_std_meV:.1f}" if res.reaction_energy_std_meV is not None else ""
-    if not res.li_open:
+    if not res.ion_open:
         lines = [
-            f"{a} | {b}, closed (no Li exchange), reactants at {res.reactant_energies} energies "
+            f"{a} | {b}, closed (no {ion} exchange), reactants at {res.reactant_energies} energies "
             f"({res.dataset}):",
             f"  most negative: {res.reaction_energy_meV:.1f}{std} meV/atom at "
             f"x = {res.mixing_ratio:.3f}: {res.reaction}",
@@ -168,28 +179,32 @@ def interface_text(res: Interface) -> str:
     else:
         v = res.voltage_V
         lines = [
-            f"{a} | {b}, Li open at {v:g} V, reactants at {res.reactant_energies} energies "
-            f"({res.dataset}); energies per non-Li atom:",
-            f"  mutual (each side first in equilibrium with Li): {res.reaction_energy_meV:.1f}{std} "
+            f"{a} | {b}, {ion} open at {v:g} "
+            f"{'V' if ion == DEFAULT_ION else reference(ion)}, reactants at "
+            f"{res.reactant_energies} energies ({res.dataset}); energies per non-{ion} atom:",
+            f"  mutual (each side first in equilibrium with {ion}): "
+            f"{res.reaction_energy_meV:.1f}{std} "
             f"meV at x = {res.mixing_ratio:.3f}: {res.reaction}",
             f"  total (with each side's own decomposition): {res.total_reaction_energy_meV:.1f} "
             f"meV at x = {res.total_mixing_ratio:.3f}",
-            f"  each alone with Li at {v:g} V: {a} {res.decomposition_a_meV:.1f}, "
+            f"  each alone with {ion} at {v:g} V: {a} {res.decomposition_a_meV:.1f}, "
             f"{b} {res.decomposition_b_meV:.1f} meV",
         ]
         if res.reactant_energies == "own":
             # As pymatgen (include_no_mixing_energy=False): each side is first equilibrated
-            # with Li, so own energies change only the 'each alone' numbers.
+            # with the ion, so own energies change only the 'each alone' numbers.
             lines.append("  (own energies change only each reactant's own decomposition here)")
     frame = res.to_dataframe()
-    headers = {k: h for k, h in KINK_HEADERS.items() if k in frame.columns}
+    headers = {
+        k: h.replace("non-Li", f"non-{ion}") for k, h in KINK_HEADERS.items() if k in frame.columns
+    }
     records = frame.to_dict("records")
     flagged = {f["formula"] for f in res.flagged_products}
     for r in records:  # the reaction names each flagged product with a *
         r["reaction"] = _mark_reaction(r["reaction"], flagged)
     lines[1] = _mark_reaction(lines[1], flagged)
     lines.append(to_table(records, headers, digits=3))
-    lines += flag_lines(res.flagged_products, checked=res.release_note is not None)
+    lines += flag_lines(res.flagged_products)
     if res.release_note:
         lines.append(f"release: {res.release_note}")
     return "\n".join(lines)
@@ -204,8 +219,10 @@ def _mark_reaction(text: str, flagged: set[str]) -> str:
     return head + "->" + " ".join(words)
 
 
-def scan_text(a: str, b: str, dataset: str, records: list[dict]) -> str:
-    head = f"{a} | {b}, Li open ({dataset}); energies in meV per non-Li atom"
+def scan_text(a: str, b: str, dataset: str, records: list[dict], ion: str = DEFAULT_ION) -> str:
+    head = f"{a} | {b}, {ion} open ({dataset}); energies in meV per non-{ion} atom"
+    if ion != DEFAULT_ION:
+        head += f"; voltages {reference(ion)}"
     notes = []
     for r in records:
         flags = r.get("flagged_products") or ""

@@ -8,9 +8,17 @@ runs every command with ``--format json`` and ``--format csv`` and its output fi
 ``markdown()`` renders the reference page ``docs/reference/keys.md``.
 
 Energies of reactions are named by their normalisation: ``_meV_per_atom`` per atom of the
-reactants as written (closed: the mixture's atoms; with Li open: the reactants' atoms before
-any Li is exchanged with the reservoir), ``_meV_per_non_li_atom`` per atom other than Li (Li
-open; pymatgen's ``GrandPotentialInterfacialReactivity``).
+reactants as written (closed: the mixture's atoms; with the ion open: the reactants' atoms
+before any ion is exchanged with the reservoir), ``_meV_per_non_ion_atom`` per atom other than
+the working ion (the ion open; pymatgen's ``GrandPotentialInterfacialReactivity``).
+
+Working ions (``stability.ions``; docs/conventions.md): keys are ion-neutral. Every row that
+depends on the working ion names it in its ``ion`` column (Li by default; Na, K, Mg, Ca, Zn,
+Al with ``--ion``), voltages are against that ion's metal per charge, and keys that once named
+Li (``li_tolerance_per_atom``, ``li_per_formula_unit``, ``*_per_non_li_atom``, ``li_open*``)
+are the same keys for every ion (``ion_tolerance_per_atom``, ``ion_per_formula_unit``,
+``*_per_non_ion_atom``, ``ion_open*``): ``RETIRED`` lists the old names. Li values are
+unchanged.
 """
 
 from __future__ import annotations
@@ -30,9 +38,9 @@ class Key:
     commands: tuple[str, ...]
 
 
-V = "V vs Li/Li+"
+V = "V vs the ion's metal (Li/Li+ for Li)"
 MEV = "meV/atom"
-MEV_NON_LI = "meV per non-Li atom"
+MEV_NON_ION = "meV per atom other than the working ion"
 
 _W = ("window", "screen", "compare", "profile", "figures")
 _I = ("interface", "interfaces", "figures")
@@ -53,6 +61,13 @@ _KEYS: list[tuple[str, str, str, tuple[str, ...]]] = [
         (*_W, "decomposition", "interlayer", "cell"),
     ),
     ("reduced_formula", "", "reduced formula of the composition", (*_W, "interlayer")),
+    (
+        "ion",
+        "",
+        "working ion open to its metal (Li, Na, K, Mg, Ca, Zn or Al; --ion, default Li): "
+        "voltages of the row are against its metal, per charge z (V = -(mu - mu_metal) / z)",
+        (*_W, "decomposition", "interface", "interfaces"),
+    ),
     (
         "material_id",
         "",
@@ -108,13 +123,13 @@ _KEYS: list[tuple[str, str, str, tuple[str, ...]]] = [
     (
         "reduction_limit_V",
         V,
-        "reduction limit of the window: Li uptake starts below it",
+        "reduction limit of the window: uptake of the working ion starts below it",
         (*_W, "interlayer", "cell"),
     ),
     (
         "oxidation_limit_V",
         V,
-        "oxidation limit of the window: Li release starts above it",
+        "oxidation limit of the window: release of the working ion starts above it",
         (*_W, "interlayer", "cell"),
     ),
     ("window_width_V", "V", "oxidation limit minus reduction limit", _W),
@@ -122,7 +137,7 @@ _KEYS: list[tuple[str, str, str, tuple[str, ...]]] = [
         "reduction_products",
         "",
         "phases formed just below the reduction limit (reduced formulas, "
-        "Li metal left out; ';'-joined in CSV)",
+        "the working ion's metal left out; ';'-joined in CSV)",
         (*_W, "cell"),
     ),
     ("oxidation_products", "", "phases formed just above the oxidation limit", (*_W, "cell")),
@@ -165,8 +180,8 @@ _KEYS: list[tuple[str, str, str, tuple[str, ...]]] = [
         ("interface",),
     ),
     (
-        "other_release_reaction_energy_meV_per_non_li_atom",
-        MEV_NON_LI,
+        "other_release_reaction_energy_meV_per_non_ion_atom",
+        MEV_NON_ION,
         "the most negative Li-open reaction energy on the other bundled release",
         ("interface",),
     ),
@@ -216,9 +231,10 @@ _KEYS: list[tuple[str, str, str, tuple[str, ...]]] = [
         ("window", "profile"),
     ),
     (
-        "li_tolerance_per_atom",
-        "Li per atom",
-        "Li taken up or released per atom that still counts as stable (--tolerance)",
+        "ion_tolerance_per_atom",
+        "ion per atom",
+        "atoms of the working ion taken up or released per atom that still count as stable "
+        "(--tolerance)",
         ("window", "screen"),
     ),
     (
@@ -328,9 +344,10 @@ _KEYS: list[tuple[str, str, str, tuple[str, ...]]] = [
     ),
     ("voltage_high_V", V, "upper end of that range (null: no upper bound)", ("profile", "figures")),
     (
-        "li_per_formula_unit",
-        "Li per formula unit",
-        "Li taken up (+) or released (-) per formula unit relative to the pristine composition",
+        "ion_per_formula_unit",
+        "ion per formula unit",
+        "the working ion taken up (+) or released (-) per formula unit relative to the "
+        "pristine composition",
         ("profile", "decomposition", "figures"),
     ),
     (
@@ -356,7 +373,7 @@ _KEYS: list[tuple[str, str, str, tuple[str, ...]]] = [
         "decomposition_energy_eV_per_atom",
         "eV/atom",
         "E_D: grand-potential energy of the "
-        "equilibrium with Li at the voltage, relative to the composition, per atom of the "
+        "equilibrium with the working ion at the voltage, relative to the composition, per atom of the "
         "composition as written (<= 0)",
         ("decomposition",),
     ),
@@ -374,7 +391,7 @@ _KEYS: list[tuple[str, str, str, tuple[str, ...]]] = [
     (
         "voltage_V",
         V,
-        "voltage of the Li reservoir (null: closed, no Li exchange); of a cathode: "
+        "voltage of the working ion's reservoir (null: closed, no exchange); of a cathode: "
         "its nominal voltage",
         (*_I, "decomposition", "cell"),
     ),
@@ -385,7 +402,12 @@ _KEYS: list[tuple[str, str, str, tuple[str, ...]]] = [
         "most negative mutual reaction (of a kink: at that kink)",
         _I,
     ),
-    ("total_mixing_ratio", "", "mixing ratio at the most negative total reaction (Li open)", _I),
+    (
+        "total_mixing_ratio",
+        "",
+        "mixing ratio at the most negative total reaction (the ion open)",
+        _I,
+    ),
     (
         "reaction_energy_meV_per_atom",
         MEV,
@@ -393,24 +415,25 @@ _KEYS: list[tuple[str, str, str, tuple[str, ...]]] = [
         (*_I, "cell"),
     ),
     (
-        "li_open_reaction_energy_meV_per_atom",
+        "ion_open_reaction_energy_meV_per_atom",
         MEV,
-        "Li-open (mutual) reaction energy per atom of the reactants as written (Li counted as "
-        "in A and B): the kink's energy per non-Li atom times the non-Li atoms per atom of the "
-        "mixture; the unit of closed energies",
+        "ion-open (mutual) reaction energy per atom of the reactants as written (the ion "
+        "counted as in A and B): the kink's energy per non-ion atom times the non-ion atoms "
+        "per atom of the mixture; the unit of closed energies",
         ("cell",),
     ),
     (
-        "reaction_energy_meV_per_non_li_atom",
-        MEV_NON_LI,
-        "mutual reaction energy with Li open: "
-        "what mixing adds to each reactant already in equilibrium with Li",
+        "reaction_energy_meV_per_non_ion_atom",
+        MEV_NON_ION,
+        "mutual reaction energy with the working ion open: "
+        "what mixing adds to each reactant already in equilibrium with the ion",
         (*_I, "cell"),
     ),
     (
-        "total_reaction_energy_meV_per_non_li_atom",
-        MEV_NON_LI,
-        "reaction energy with Li open including each reactant's own decomposition with Li",
+        "total_reaction_energy_meV_per_non_ion_atom",
+        MEV_NON_ION,
+        "reaction energy with the ion open including each reactant's own decomposition "
+        "with the ion",
         _I,
     ),
     (
@@ -421,15 +444,15 @@ _KEYS: list[tuple[str, str, str, tuple[str, ...]]] = [
     ),
     ("decomposition_b_meV_per_atom", MEV, "reactant B's own decomposition (closed)", _I),
     (
-        "decomposition_a_meV_per_non_li_atom",
-        MEV_NON_LI,
-        "reactant A alone with Li at the voltage",
+        "decomposition_a_meV_per_non_ion_atom",
+        MEV_NON_ION,
+        "reactant A alone with the working ion at the voltage",
         _I,
     ),
     (
-        "decomposition_b_meV_per_non_li_atom",
-        MEV_NON_LI,
-        "reactant B alone with Li at the voltage",
+        "decomposition_b_meV_per_non_ion_atom",
+        MEV_NON_ION,
+        "reactant B alone with the working ion at the voltage",
         _I,
     ),
     (
@@ -440,9 +463,9 @@ _KEYS: list[tuple[str, str, str, tuple[str, ...]]] = [
         ("interface",),
     ),
     (
-        "reaction_energy_std_meV_per_non_li_atom",
-        MEV_NON_LI,
-        "standard deviation of the Li-open reaction energy",
+        "reaction_energy_std_meV_per_non_ion_atom",
+        MEV_NON_ION,
+        "standard deviation of the ion-open reaction energy",
         ("interface",),
     ),
     (
@@ -452,9 +475,9 @@ _KEYS: list[tuple[str, str, str, tuple[str, ...]]] = [
         ("interface",),
     ),
     (
-        "reaction_energy_ci95_meV_per_non_li_atom",
-        MEV_NON_LI,
-        "central 95% interval of the Li-open reaction energy",
+        "reaction_energy_ci95_meV_per_non_ion_atom",
+        MEV_NON_ION,
+        "central 95% interval of the ion-open reaction energy",
         ("interface",),
     ),
     (
@@ -577,26 +600,26 @@ _KEYS: list[tuple[str, str, str, tuple[str, ...]]] = [
         ("interlayer",),
     ),
     (
-        "li_open_reaction_energy_with_a_meV_per_non_li_atom",
-        MEV_NON_LI,
-        "Li-open (mutual) reaction of C with A that is most negative per atom of the "
-        "reactants over the voltages its face sees, per non-Li atom",
+        "ion_open_reaction_energy_with_a_meV_per_non_ion_atom",
+        MEV_NON_ION,
+        "ion-open (mutual) reaction of C with A that is most negative per atom of the "
+        "reactants over the voltages its face sees, per non-ion atom",
         ("interlayer",),
     ),
     (
-        "li_open_reaction_energy_with_b_meV_per_non_li_atom",
-        MEV_NON_LI,
+        "ion_open_reaction_energy_with_b_meV_per_non_ion_atom",
+        MEV_NON_ION,
         "the same for C with B",
         ("interlayer",),
     ),
     (
-        "li_open_with_a_at_voltage_V",
+        "ion_open_with_a_at_voltage_V",
         V,
         "where that Li-open reaction with A is",
         ("interlayer",),
     ),
     (
-        "li_open_with_b_at_voltage_V",
+        "ion_open_with_b_at_voltage_V",
         V,
         "where that Li-open reaction with B is",
         ("interlayer",),
@@ -604,15 +627,15 @@ _KEYS: list[tuple[str, str, str, tuple[str, ...]]] = [
     ("products_with_a", "", "products of C with A, closed", ("interlayer",)),
     ("products_with_b", "", "products of C with B, closed", ("interlayer",)),
     (
-        "li_open_products_with_a",
+        "ion_open_products_with_a",
         "",
-        "products of C with A at li_open_with_a_at_voltage_V",
+        "products of C with A at ion_open_with_a_at_voltage_V",
         ("interlayer",),
     ),
     (
-        "li_open_products_with_b",
+        "ion_open_products_with_b",
         "",
-        "products of C with B at li_open_with_b_at_voltage_V",
+        "products of C with B at ion_open_with_b_at_voltage_V",
         ("interlayer",),
     ),
     ("covers_voltages", "", "C's strict window covers every required potential", ("interlayer",)),
@@ -678,7 +701,7 @@ _KEYS: list[tuple[str, str, str, tuple[str, ...]]] = [
     ("right", "", "the face's layer on the cathode side", ("cell",)),
     ("left_formula", "", "composition of the left layer", ("cell",)),
     ("right_formula", "", "composition of the right layer", ("cell",)),
-    ("li_open", "", "a face's Li-open reactions (rows of voltage_V, energy, products)", ("cell",)),
+    ("ion_open", "", "a face's Li-open reactions (rows of voltage_V, energy, products)", ("cell",)),
     ("voltages_V", V, "voltages at which a face was reacted with Li open", ("cell",)),
     ("closed_reaction_energy_meV_per_atom", MEV, "a face's closed reaction energy", _CELL),
     ("closed_products", "", "a face's closed products", ("cell",)),
@@ -753,6 +776,13 @@ RETIRED = {
     "b_label": "reactant_b",
     "a_formula": "formula_a",
     "b_formula": "formula_b",
+    # Keys that named Li became the same key for every working ion (issue 26).
+    "li_tolerance_per_atom": "ion_tolerance_per_atom (with the row's ion)",
+    "li_per_formula_unit": "ion_per_formula_unit",
+    "<name>_meV_per_non_li_atom": "<name>_meV_per_non_ion_atom (e.g. "
+    "reaction_energy_meV_per_non_ion_atom)",
+    "li_open": "ion_open (cells are Li-only)",
+    "li_open_<key>": "ion_open_<key> (interlayers are Li-only)",
 }
 
 
@@ -790,9 +820,11 @@ def markdown() -> str:
         "`stability/io/schema.py` (`stability.io.schema.markdown()`); do not edit by hand.",
         "",
         "Reaction energies are named by their normalisation: `_meV_per_atom` per atom of the "
-        "reactants as written (closed: the mixture's atoms), `_meV_per_non_li_atom` per atom "
-        "other than Li (Li open at a voltage). Voltages are V vs Li/Li+. Every row names its "
-        "`dataset`.",
+        "reactants as written (closed: the mixture's atoms), `_meV_per_non_ion_atom` per atom "
+        "other than the working ion (the ion open at a voltage). Voltages are V vs the working "
+        "ion's metal (V vs Li/Li+ for Li), per charge. Keys are ion-neutral: rows that depend "
+        "on the working ion name it in `ion`; the keys that named Li are retired (below), "
+        "their Li values unchanged. Every row names its `dataset`.",
         "",
         "| key | unit | meaning | written by |",
         "| --- | --- | --- | --- |",

@@ -8,7 +8,7 @@ from pymatgen.core import Composition
 
 from stability.analysis.cells.cell import review_cell, review_critical_values, review_energy_sweeps
 from stability.analysis.interfaces.interface import interface_matrix
-from stability.analysis.materials.catalogue import CATALOGUE, SEED_SECTIONS
+from stability.analysis.materials.catalogue import CATALOGUE, ION_SECTION_CLASS, SEED_SECTIONS
 from stability.analysis.materials.sets import resolve_set
 from stability.analysis.screens.review import bar_windows, class_windows
 from stability.analysis.windows.practical import Passivation, mark_profile
@@ -23,6 +23,7 @@ from stability.thermo.base import Engine
 
 FIGURES = (
     "windows_by_class",
+    "windows_by_class_Na",
     "window_bars",
     "profile_Li3N",
     "profile_Li9N2Cl3",
@@ -37,10 +38,11 @@ TABLES = ("cell_critical_values",)
 
 
 def catalogue_formulas() -> set[str]:
-    """Reduced formulas of the catalogue's materials: the ones named in the class figure."""
+    """Reduced formulas of the catalogue's materials: the ones named in the class figures
+    (the review's sections, and the Na, K and Mg electrolytes and cathodes)."""
     return {
         Composition(formula).reduced_formula
-        for name in SEED_SECTIONS
+        for name in (*SEED_SECTIONS, *ION_SECTION_CLASS)
         for _, formula in CATALOGUE[name]
     }
 
@@ -72,6 +74,19 @@ def make_figures(engine: Engine, out: Path, passivation: Passivation | None = No
         ),
         out,
         "windows_by_class",
+    )
+    # The same for sodium: Na-M-X ternaries and the Na binaries, V vs Na/Na+.
+    frame = class_windows(engine, ion="Na")
+    written += write_frame(frame.assign(dataset=ds), out / "windows_by_class_Na")
+    written += _save(
+        plot_windows_by_class(
+            frame,
+            f"Windows of Na-M-X ternaries, M at highest valence, and the Na binaries (stars), "
+            f"V vs Na/Na+ ({ds})",
+            highlight=catalogue_formulas(),
+        ),
+        out,
+        "windows_by_class_Na",
     )
 
     frame = bar_windows(engine, passivation=passivation)

@@ -12,13 +12,14 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from stability.plotting.axes import figure_and_axes
+from stability.plotting.ions import frame_ion
 
 #: Cells are numbered only up to this many; a larger matrix is colour only (numbers in its CSV).
 MAX_ANNOTATED_CELLS = 400
 
 #: Which energy a matrix shows by default, first present wins (Li open first: a Li-open
 #: frame may also carry closed-looking columns from before the key rename).
-DEFAULT_VALUES = ("reaction_energy_meV_per_non_li_atom", "reaction_energy_meV_per_atom")
+DEFAULT_VALUES = ("reaction_energy_meV_per_non_ion_atom", "reaction_energy_meV_per_atom")
 
 
 @dataclass(frozen=True)
@@ -34,7 +35,7 @@ class ValueStyle:
     energy: bool
 
 
-def _li_open(frame: pd.DataFrame) -> bool:
+def _ion_open(frame: pd.DataFrame) -> bool:
     return "voltage_V" in frame and bool(frame["voltage_V"].notna().any())
 
 
@@ -45,27 +46,28 @@ def _voltage_text(frame: pd.DataFrame) -> str:
 
 def energy_label(column: str, frame: pd.DataFrame) -> tuple[str, str]:
     """What an energy column holds: a short axis/colour-bar label with its unit, and a note."""
-    li_open = _li_open(frame) or column.endswith("_non_li_atom")
-    if not li_open:
+    ion_open = _ion_open(frame) or column.endswith("_non_ion_atom")
+    ion = frame_ion(frame)
+    if not ion_open:
         return (
             "Reaction energy\n(meV per atom)",
-            "Closed (no Li exchange); per atom of the A + B mixture; negative = reacts.",
+            f"Closed (no {ion} exchange); per atom of the A + B mixture; negative = reacts.",
         )
-    where = f"Li open{_voltage_text(frame)}"
+    where = f"{ion} open{_voltage_text(frame)}"
     if column.startswith("total_reaction_energy"):
-        what, how = "Total reaction energy", "each side's own decomposition with Li plus mutual"
+        what, how = "Total reaction energy", f"each side's own decomposition with {ion} plus mutual"
     elif column.startswith("decomposition_a"):
-        what, how = "Decomposition of A alone", "A alone with Li"
+        what, how = "Decomposition of A alone", f"A alone with {ion}"
     elif column.startswith("decomposition_b"):
-        what, how = "Decomposition of B alone", "B alone with Li"
+        what, how = "Decomposition of B alone", f"B alone with {ion}"
     else:
         what, how = (
             "Mutual reaction energy",
-            "each side first equilibrated with Li, own decomposition excluded",
+            f"each side first equilibrated with {ion}, own decomposition excluded",
         )
     return (
-        f"{what}\n(meV per non-Li atom)",
-        f"{where}; {what.lower()}: {how}; per non-Li atom; negative = reacts.",
+        f"{what}\n(meV per non-{ion} atom)",
+        f"{where}; {what.lower()}: {how}; per non-{ion} atom; negative = reacts.",
     )
 
 
@@ -112,10 +114,10 @@ def plot_matrix(
 ) -> Figure:
     """Plot a long table (columns reactant_a, reactant_b, ``value``) as a heatmap, rows A, columns B.
 
-    ``value`` defaults to the interface energy present (``reaction_energy_meV_per_non_li_atom``
+    ``value`` defaults to the interface energy present (``reaction_energy_meV_per_non_ion_atom``
     with Li open, else ``reaction_energy_meV_per_atom``); any numeric column can be drawn,
     e.g. ``mixing_ratio`` (0-1, its own colour map) or
-    ``total_reaction_energy_meV_per_non_li_atom``. The colour bar is labelled with what is
+    ``total_reaction_energy_meV_per_non_ion_atom``. The colour bar is labelled with what is
     drawn and its unit, with the same sign as the numbers in the cells (energies are negative
     when the pair reacts). Cells are numbered when ``annotate`` is True, or by default when the
     matrix has at most ``MAX_ANNOTATED_CELLS`` cells; failed pairs (NaN) are grey.

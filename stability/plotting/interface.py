@@ -10,6 +10,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from stability.plotting.axes import figure_and_axes, panels
+from stability.plotting.ions import frame_ion, voltage_label
 from stability.plotting.labels import key_below, place_labels, segment_boxes
 
 LIST_WRAP = 70  # characters per line of the kink list
@@ -21,14 +22,14 @@ def _first(frame: pd.DataFrame, *columns: str) -> str | None:
 
 def mutual_energy_column(frame: pd.DataFrame) -> str:
     """The interface energy column: the Li-open name when present, else the closed one."""
-    column = _first(frame, "reaction_energy_meV_per_non_li_atom", "reaction_energy_meV_per_atom")
+    column = _first(frame, "reaction_energy_meV_per_non_ion_atom", "reaction_energy_meV_per_atom")
     if column is None:
         raise ValueError(f"no reaction-energy column in the frame (columns: {list(frame)})")
     return column
 
 
 def _kink_list(frame: pd.DataFrame, column: str, unit: str) -> str:
-    total = _first(frame, "total_reaction_energy_meV_per_non_li_atom")
+    total = _first(frame, "total_reaction_energy_meV_per_non_ion_atom")
     lines = []
     for i, (_, r) in enumerate(frame.iterrows(), start=1):
         energy = f"{round(float(r[column])) + 0} {unit}"
@@ -59,12 +60,14 @@ def plot_mixing(
 
     Kinks are numbered on the curve and listed under it (x, energy, products), so labels
     never collide however close the kinks are. The energy axis says per atom (closed) or per
-    non-Li atom (Li open: a ``*_non_li_atom`` column, or ``voltage`` given). Draws into ``ax``
+    non-ion atom (the ion, the ``ion`` column's or Li, open: a ``*_non_ion_atom`` column, or
+    ``voltage`` given). Draws into ``ax``
     when given; returns the Figure.
     """
     column = mutual_energy_column(frame)
-    li_open = voltage is not None or column.endswith("_non_li_atom")
-    unit = "meV per non-Li atom" if li_open else "meV per atom"
+    ion = frame_ion(frame)
+    ion_open = voltage is not None or column.endswith("_non_ion_atom")
+    unit = f"meV per non-{ion} atom" if ion_open else "meV per atom"
     n = len(frame)
     fig, ax = figure_and_axes(ax, (7.0, 4.2 + 0.14 * (n + 1)))
     x = frame["mixing_ratio"].to_numpy(dtype=float)
@@ -77,11 +80,11 @@ def plot_mixing(
     ax.set_xlim(-0.03, 1.03)
     ax.set_ylim(e.min() - 0.18 * span, 0.14 * span)
     ax.set_xlabel(f"x in x {reactant_a} + (1-x) {reactant_b} (atomic fraction)")
-    what = "Mutual reaction energy" if li_open else "Reaction energy"
+    what = "Mutual reaction energy" if ion_open else "Reaction energy"
     ax.set_ylabel(f"{what}\n({unit})")
     ax.legend(loc="upper center", frameon=False, fontsize=8)
     if title or voltage is not None:
-        where = f"Li open at {voltage:g} V" if voltage is not None else ""
+        where = f"{ion} open at {voltage:g} V" if voltage is not None else ""
         ax.set_title(title or where, fontsize=10)
     key_below(ax, _kink_list(frame, column, unit))
     place_labels(
@@ -104,7 +107,7 @@ def plot_scan(frame: pd.DataFrame, title: str = "", *, ax: Axes | None = None) -
     Top: the mutual reaction energy of the interface (what mixing adds). Bottom: each
     reactant's own decomposition energy with Li at that voltage (and the total, own + mutual,
     when the frame has it), which is often far larger and would flatten the top curve on a
-    shared axis. All per non-Li atom, negative = reacts.
+    shared axis. All per non-Li atom (non-ion atom: the ``ion`` column's), negative = reacts.
 
     With Li open every energy is continuous and piecewise linear in the voltage (each grand
     potential is linear in the Li chemical potential between critical voltages), so the
@@ -113,6 +116,7 @@ def plot_scan(frame: pd.DataFrame, title: str = "", *, ax: Axes | None = None) -
     In ``ax`` when given (it is split into the two panels); returns the Figure.
     """
     fig, (top, bottom) = panels(ax, (6.6, 5.8), 2, 1, height_ratios=[3, 2])
+    ion = frame_ion(frame)
     bottom.sharex(top)
     v = frame["voltage_V"].to_numpy(dtype=float)
     mutual = mutual_energy_column(frame)
@@ -125,12 +129,12 @@ def plot_scan(frame: pd.DataFrame, title: str = "", *, ax: Axes | None = None) -
         panel.axhline(0, color="0.6", lw=0.8, zorder=0)
     ms = 2.5 if len(v) <= 120 else 0
     top.plot(v, frame[mutual], "-o", color="black", lw=1.6, ms=ms, zorder=3)
-    top.set_ylabel("Mutual interface reaction\n(meV per non-Li atom)")
+    top.set_ylabel(f"Mutual interface reaction\n(meV per non-{ion} atom)")
     top.tick_params(labelbottom=False)
     a, b = frame["reactant_a"].iloc[0], frame["reactant_b"].iloc[0]
-    dec_a = _first(frame, "decomposition_a_meV_per_non_li_atom", "decomposition_a_meV_per_atom")
-    dec_b = _first(frame, "decomposition_b_meV_per_non_li_atom", "decomposition_b_meV_per_atom")
-    total = _first(frame, "total_reaction_energy_meV_per_non_li_atom")
+    dec_a = _first(frame, "decomposition_a_meV_per_non_ion_atom", "decomposition_a_meV_per_atom")
+    dec_b = _first(frame, "decomposition_b_meV_per_non_ion_atom", "decomposition_b_meV_per_atom")
+    total = _first(frame, "total_reaction_energy_meV_per_non_ion_atom")
     if dec_a:
         bottom.plot(v, frame[dec_a], "--", color="tab:blue", lw=1.4, label=f"{a} alone", zorder=3)
     if dec_b:
@@ -149,8 +153,8 @@ def plot_scan(frame: pd.DataFrame, title: str = "", *, ax: Axes | None = None) -
             label="total (own + mutual)",
             zorder=4,
         )
-    bottom.set_ylabel("With Li, each alone\n(meV per non-Li atom)")
-    bottom.set_xlabel("Voltage (V vs Li/Li$^+$)")
+    bottom.set_ylabel(f"With {ion}, each alone\n(meV per non-{ion} atom)")
+    bottom.set_xlabel(voltage_label(ion))
     handles, _ = bottom.get_legend_handles_labels()
     if any(products[k] != products[k - 1] for k in range(1, len(products))):
         handles.append(Line2D([], [], color="0.8", lw=0.7, label="products change"))

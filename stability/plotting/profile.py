@@ -10,6 +10,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from stability.plotting.axes import figure_and_axes, panels
+from stability.plotting.ions import frame_ion, voltage_label
 from stability.plotting.labels import key_below, place_labels, segment_boxes
 
 V_MIN_SPAN = 5.0  # the x-axis shows at least 0-5 V, and extends to the last critical voltage
@@ -70,7 +71,8 @@ def plot_profile(
     ax: Axes | None = None,
     decomposition: pd.DataFrame | None = None,
 ) -> Figure:
-    """Plot ``VoltageProfile.to_dataframe()``: Li per formula unit against V vs Li/Li+.
+    """Plot ``VoltageProfile.to_dataframe()``: Li (the ``ion`` column's working ion) per
+    formula unit against V vs its metal.
 
     Each plateau is numbered on the curve and listed under the plot with its voltage range
     and phases, so many steps never pile up. The pristine step (the stability window) is
@@ -83,6 +85,7 @@ def plot_profile(
     (``DecompositionTable.to_dataframe()`` of this composition: voltage_V,
     decomposition_energy_eV_per_atom), a lower panel plots that energy against voltage.
     """
+    ion = frame_ion(frame)
     rows = frame.sort_values("voltage_low_V").reset_index(drop=True)
     n = len(rows)
     ncols = 1 if n <= 10 else 2
@@ -96,7 +99,7 @@ def plot_profile(
     top = voltage_axis_max(rows) if v_max is None else v_max
     lows = rows["voltage_low_V"].to_numpy(dtype=float)
     highs = np.minimum(np.nan_to_num(rows["voltage_high_V"].to_numpy(dtype=float), nan=top), top)
-    li = rows["li_per_formula_unit"].to_numpy(dtype=float)
+    li = rows["ion_per_formula_unit"].to_numpy(dtype=float)
     xs, ys = [], []
     for lo, hi, y in zip(lows, highs, li, strict=True):
         xs += [lo, hi]
@@ -133,8 +136,8 @@ def plot_profile(
     span = max(float(li.max() - li.min()), 1.0)
     ax.set_xlim(0, top)
     ax.set_ylim(li.min() - 0.12 * span, li.max() + 0.15 * span)
-    ax.set_xlabel("Voltage (V vs Li/Li$^+$)")
-    ax.set_ylabel("Li uptake per formula unit")
+    ax.set_xlabel(voltage_label(ion))
+    ax.set_ylabel(f"{ion} uptake per formula unit")
     if title:
         ax.set_title(title, fontsize=10)
     columns = _step_list(rows, ncols)
@@ -157,5 +160,5 @@ def plot_profile(
             low.axvline(v, color="0.85", lw=0.6, ls=":", zorder=0)
         low.set_xlim(0, top)
         low.set_ylabel("$E_D$ (eV/atom)")
-        low.set_xlabel("Voltage (V vs Li/Li$^+$)")
+        low.set_xlabel(voltage_label(ion))
     return fig

@@ -14,6 +14,7 @@ from matplotlib.patches import Patch
 from matplotlib.transforms import Bbox
 
 from stability.plotting.axes import figure_and_axes, legend_below, panels
+from stability.plotting.ions import frame_ion, voltage_label
 from stability.plotting.labels import label_box, place_labels, point_boxes, settle
 from stability.plotting.style import class_style
 
@@ -83,7 +84,7 @@ def plot_window_bars(
     ax.set_xlim(0, top)
     ax.set_ylim(-0.7, n - 0.3)
     ax.set_yticks(y, names, fontsize=8)
-    ax.set_xlabel("Voltage (V vs Li/Li$^+$)")
+    ax.set_xlabel(voltage_label(frame_ion(rows)))
     ax.grid(axis="x", color="0.88", lw=0.6)
     ax.set_axisbelow(True)
     if title:
@@ -264,12 +265,14 @@ def plot_windows_by_class(
     Each compound is a dot at (reduction limit, oxidation limit), so its window is the height
     above the diagonal (dotted lines: 1, 2, 3 ... V wide); compounds with the same limits
     share one dot whose area grows with their number. ``frame`` needs class, label,
-    reduction_limit_V, oxidation_limit_V; rows with ``is_binary`` True (e.g. Li3N, LiCl) are
+    reduction_limit_V, oxidation_limit_V (V vs the metal of the ``ion`` column's working ion,
+    Li without one); rows with ``is_binary`` True (e.g. Li3N, LiCl; Na3N, NaCl) are
     black stars, named; rows whose label or formula is in ``highlight`` (e.g. the catalogue
     materials) are ringed and named. Axes run to ``v_max`` (default: at least 5 V, past the
     highest limit: fluorides reach 7 V). In the space of ``ax`` when given; returns the Figure.
     """
     classes = list(dict.fromkeys(frame["class"]))
+    ion = frame_ion(frame)
     binary = (
         frame["is_binary"].astype(bool) if "is_binary" in frame else pd.Series(False, frame.index)
     )
@@ -337,12 +340,14 @@ def plot_windows_by_class(
         panel.set_title(f"{cls} (n={len(sub)})", fontsize=9)
         panel.tick_params(labelsize=7.5)
         if k % ncols == 0:
-            panel.set_ylabel("Oxidation limit (V)", fontsize=8.5)
+            panel.set_ylabel(f"Oxidation limit (V vs {ion})", fontsize=8.5)
         if k + ncols >= len(classes):
-            panel.set_xlabel("Reduction limit (V)", fontsize=8.5)
+            panel.set_xlabel(f"Reduction limit (V vs {ion})", fontsize=8.5)
         jobs.append((panel, counts, stars, anchors, texts))
     key = [
-        Line2D([], [], ls="none", marker="*", ms=9, color="black", label="Li binary of the class"),
+        Line2D(
+            [], [], ls="none", marker="*", ms=9, color="black", label=f"{ion} binary of the class"
+        ),
         Line2D(
             [], [], ls="none", marker="o", ms=6, mfc="none", mec="black", label="named material"
         ),
@@ -460,7 +465,7 @@ def plot_paired_bars(
                     ax.errorbar(x, y, xerr=1.96 * float(r[col]), color="black", capsize=2, lw=0.9)
     ax.set_yticks(range(n - 1, -1, -1), labels, fontsize=8)
     ax.set_xlim(0, top)
-    ax.set_xlabel("Voltage (V vs Li/Li$^+$)")
+    ax.set_xlabel(voltage_label(frame_ion(frame)))
     ax.grid(axis="x", color="0.88", lw=0.6)
     ax.set_axisbelow(True)
     handles = [

@@ -14,6 +14,7 @@ import numpy as np
 from stability import config
 from stability.entries.table import EntryTable
 from stability.errors import MissingDataError
+from stability.ions import DEFAULT_ION, ION_CHARGES
 from stability.thermo.system import SystemData, chemsys_key, select_system
 
 if TYPE_CHECKING:
@@ -31,27 +32,38 @@ class Phase:
 
 @dataclass(frozen=True)
 class ProfileStep:
-    """One critical composition along the Li axis, as in pymatgen's ``get_element_profile``.
+    """One critical composition along the working ion's axis, as in pymatgen's
+    ``get_element_profile``.
 
-    ``mu_li_eV`` is the Li chemical potential relative to Li metal on the Li-rich side of this
-    composition; ``li_change`` is Li taken up (+) or released (-) per formula unit of the
-    analysed composition to reach it; ``phases`` are its equilibrium phases (no Li metal);
-    ``own`` marks the step that is the analysed composition itself (exactly one per profile).
+    ``mu_ion_eV`` is the ion's chemical potential relative to its metal on the ion-rich side
+    of this composition; ``ion_change`` is the ion taken up (+) or released (-) per formula
+    unit of the analysed composition to reach it; ``phases`` are its equilibrium phases (no
+    ion metal); ``own`` marks the step that is the analysed composition itself (exactly one
+    per profile); ``charge`` is the ion's charge z, which turns ``mu_ion_eV`` into volts.
     """
 
-    mu_li_eV: float
-    li_change: float
+    mu_ion_eV: float
+    ion_change: float
     phases: tuple[Phase, ...]
     own: bool = False
+    charge: int = 1
 
     @property
     def voltage_V(self) -> float:
-        return volts(self.mu_li_eV)
+        """V vs the ion's metal: -mu / z."""
+        return volts(self.mu_ion_eV, self.charge)
 
 
-def volts(mu_li_eV: float) -> float:
-    """V vs Li/Li+ of a Li chemical potential relative to Li metal; sub-nV noise is 0."""
-    return config.clean(-float(mu_li_eV))
+def charge_of(element: str) -> int:
+    """The charge z of ``element`` as a working ion (``stability.ions``); 1 for an element
+    that is none, whose profile is then read in eV of its chemical potential."""
+    return ION_CHARGES.get(element, 1)
+
+
+def volts(mu_ion_eV: float, charge: int = 1) -> float:
+    """V vs the ion's metal of its chemical potential relative to that metal, per charge
+    ``charge`` (-mu / z); sub-nV noise is 0."""
+    return config.clean(-float(mu_ion_eV) / charge)
 
 
 @dataclass(frozen=True)
@@ -119,15 +131,20 @@ class PhaseSystem(ABC):
         """Return hull energy (eV/atom, dataset scale) and decomposition at a composition."""
 
     @abstractmethod
-    def li_profile(self, amounts: dict[str, float], element: str = "Li") -> list[ProfileStep]:
-        """Return the element profile, Li-rich first, with the composition placed on the hull.
+    def ion_profile(
+        self, amounts: dict[str, float], element: str = DEFAULT_ION
+    ) -> list[ProfileStep]:
+        """Return the element profile, ``element``-rich first, with the composition placed on
+        the hull; each step's ``charge`` is the element's as a working ion.
 
         Exactly one step has ``own`` set: the composition itself.
         """
 
-    def li_window_steps(self, amounts: dict[str, float], element: str = "Li") -> list[ProfileStep]:
+    def ion_window_steps(
+        self, amounts: dict[str, float], element: str = DEFAULT_ION
+    ) -> list[ProfileStep]:
         """The profile steps a window needs: the composition and its two neighbours."""
-        return self.li_profile(amounts, element)
+        return self.ion_profile(amounts, element)
 
 
 def own_index(steps: list[ProfileStep]) -> int:
@@ -144,14 +161,15 @@ def own_index(steps: list[ProfileStep]) -> int:
         b: dict[str, float],
         *,
         mu_open: float | None = None,
-        open_element: str = "Li",
+        open_element: str = DEFAULT_ION,
         use_own_energy: bool = False,
         hull_energies: tuple[float, float] | None = None,
         phases: bool = True,
     ) -> Mixing:
         """Reaction energy kinks of A|B, closed or with ``open_element`` at ``mu_open``.
 
-        ``mu_open`` is relative to the element's reference (eV; -V for Li). Reactants take
+        ``mu_open`` is relative to the element's reference (eV; -z V for a working ion of
+        charge z). Reactants take
         their hull energy unless ``use_own_energy``, then their lowest entry's energy where
         the dataset has one (as pymatgen's ``use_hull_energy=False``). ``hull_energies``:
         the reactants' hull energies (eV/atom, dataset scale) if the caller has them, which

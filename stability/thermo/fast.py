@@ -16,6 +16,7 @@ import numpy as np
 
 from stability import config
 from stability.formula import composition_amounts, num_atoms, reduced_composition, reduced_formula
+from stability.ions import DEFAULT_ION
 from stability.thermo.base import (
     Engine,
     HullPoint,
@@ -24,6 +25,7 @@ from stability.thermo.base import (
     Phase,
     PhaseSystem,
     ProfileStep,
+    charge_of,
     same_composition,
 )
 from stability.thermo.hull import (
@@ -241,15 +243,20 @@ class FastSystem(PhaseSystem):
         own, _ = _reduced_amounts(tuple(sorted(amounts.items())))
         return row if self._named_row(row)[0] == own else None
 
-    def li_profile(self, amounts: dict[str, float], element: str = "Li") -> list[ProfileStep]:
-        return self._li_steps(amounts, element, window_only=False)
+    def ion_profile(
+        self, amounts: dict[str, float], element: str = DEFAULT_ION
+    ) -> list[ProfileStep]:
+        return self._ion_steps(amounts, element, window_only=False)
 
-    def li_window_steps(self, amounts: dict[str, float], element: str = "Li") -> list[ProfileStep]:
+    def ion_window_steps(
+        self, amounts: dict[str, float], element: str = DEFAULT_ION
+    ) -> list[ProfileStep]:
         return self._window_steps(amounts, element)
 
     def _window_steps(self, amounts: dict[str, float], element: str) -> list[ProfileStep]:
         """The window's three steps off the hull's facets next to the composition alone
-        (``envelope_around``): the same steps ``_li_steps`` finds walking the whole line."""
+        (``envelope_around``): the same steps ``_ion_steps`` finds walking the whole line."""
+        z = charge_of(element)
         x = self._vector(amounts)
         axis = self.index[element]
         n_c = float(x[axis])
@@ -262,7 +269,7 @@ class FastSystem(PhaseSystem):
             except WalkError:
                 # Phases ~1e-9 apart in composition can make a pivot singular from this
                 # start; the walk from no Li on does not meet them.
-                return self._li_steps(amounts, element, window_only=True)
+                return self._ion_steps(amounts, element, window_only=True)
         else:
             mu = self.hull.mu
             tol = config.ENERGY_TOL * max(1.0, float(np.abs(host).sum()))
@@ -274,7 +281,7 @@ class FastSystem(PhaseSystem):
             y = host.copy()
             y[axis] = near.right
             phases = self._phases(y, facet=right_facet)
-            steps.append(ProfileStep(near.slope_after, near.right - n_c, phases))
+            steps.append(ProfileStep(near.slope_after, near.right - n_c, phases, charge=z))
         label = "placed"
         if near.at_break and own_facet is not None:
             # The composition alone at x, of its reduced formula (as ``_phases`` would give).
@@ -286,20 +293,21 @@ class FastSystem(PhaseSystem):
             vertex = self._vertex_at(amounts, x / x.sum())
             label = label if vertex is None else self._named_row(vertex)[2]
         phases = (Phase(formula, label, float(units)),)
-        steps.append(ProfileStep(near.slope_right, 0.0, phases, own=True))
+        steps.append(ProfileStep(near.slope_right, 0.0, phases, own=True, charge=z))
         if near.left is not None:
             y = host.copy()
             y[axis] = near.left
             phases = self._phases(y, facet=left_facet)
-            steps.append(ProfileStep(near.slope_left, near.left - n_c, phases))
+            steps.append(ProfileStep(near.slope_left, near.left - n_c, phases, charge=z))
         return steps
 
-    def _li_steps(
+    def _ion_steps(
         self, amounts: dict[str, float], element: str, *, window_only: bool
     ) -> list[ProfileStep]:
         """The profile from the whole line walked from no ``element`` on; ``window_only``:
         only the three steps around the composition (the reference ``_window_steps`` is
         tested against)."""
+        z = charge_of(element)
         x = self._vector(amounts)
         axis = self.index[element]
         n_c = float(x[axis])
@@ -339,7 +347,7 @@ class FastSystem(PhaseSystem):
                 # Off the hull, or exactly on a tie line: the composition is placed there.
                 phases = (Phase(formula, "placed", float(units)),)
             change = 0.0 if i == own else float(breaks[i] - n_c)
-            steps.append(ProfileStep(float(slopes[i]), change, phases, own=i == own))
+            steps.append(ProfileStep(float(slopes[i]), change, phases, own=i == own, charge=z))
         return steps
 
     def grand_hull(self, element: str, mu: float) -> tuple[Hull, np.ndarray]:
@@ -385,7 +393,7 @@ class FastSystem(PhaseSystem):
         b: dict[str, float],
         *,
         mu_open: float | None = None,
-        open_element: str = "Li",
+        open_element: str = DEFAULT_ION,
         use_own_energy: bool = False,
         hull_energies: tuple[float, float] | None = None,
         phases: bool = True,

@@ -337,7 +337,7 @@ def envelope_around(a: np.ndarray, b: np.ndarray, n: float, tol: float) -> Aroun
 
     As there, breakpoints are crossings of lines, those closer than MERGE_TOL are one (at the
     first, with the slope after the last), and ``n`` is a breakpoint when one lies within
-    ``ENERGY_TOL * max(1, n)`` of it (``FastSystem._li_steps``). ``tol`` is the tolerance on
+    ``ENERGY_TOL * max(1, n)`` of it (``FastSystem._ion_steps``). ``tol`` is the tolerance on
     values for lines that meet at the start of the line (as ``upper_envelope``'s).
     """
     hit = config.ENERGY_TOL * max(1.0, n)

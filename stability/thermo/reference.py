@@ -11,6 +11,7 @@ from pymatgen.analysis.phase_diagram import PDEntry, PhaseDiagram
 from pymatgen.core import Composition
 
 from stability import config
+from stability.ions import DEFAULT_ION
 from stability.thermo.base import (
     Engine,
     HullPoint,
@@ -19,6 +20,7 @@ from stability.thermo.base import (
     Phase,
     PhaseSystem,
     ProfileStep,
+    charge_of,
 )
 from stability.thermo.system import SystemData, pd_entries
 
@@ -52,7 +54,9 @@ class PymatgenSystem(PhaseSystem):
         )
         return HullPoint(e_hull, lambda: phases, lambda: vertex)
 
-    def li_profile(self, amounts: dict[str, float], element: str = "Li") -> list[ProfileStep]:
+    def ion_profile(
+        self, amounts: dict[str, float], element: str = DEFAULT_ION
+    ) -> list[ProfileStep]:
         comp = Composition(amounts)
         point = self.hull_point(amounts)
         pd = self.pd
@@ -78,10 +82,15 @@ class PymatgenSystem(PhaseSystem):
                     Phase(reduced.reduced_formula, name, frac * scale / reduced.num_atoms)
                 )
             steps.append(
-                ProfileStep(item["chempot"] - ref, float(item["evolution"]), tuple(phases))
+                ProfileStep(
+                    item["chempot"] - ref,
+                    float(item["evolution"]),
+                    tuple(phases),
+                    charge=charge_of(element),
+                )
             )
         # The composition itself is the critical composition that needs no Li exchanged.
-        own = min(range(len(steps)), key=lambda i: abs(steps[i].li_change))
+        own = min(range(len(steps)), key=lambda i: abs(steps[i].ion_change))
         steps[own] = replace(steps[own], own=True)
         return steps
 
@@ -91,7 +100,7 @@ class PymatgenSystem(PhaseSystem):
         b: dict[str, float],
         *,
         mu_open: float | None = None,
-        open_element: str = "Li",
+        open_element: str = DEFAULT_ION,
         use_own_energy: bool = False,
         hull_energies: tuple[float, float] | None = None,
         phases: bool = True,

@@ -262,6 +262,7 @@ def spec_from_dict(data: dict[str, Any], *, source: str = "cell spec") -> CellSp
     if "cathode" not in data:
         raise CellSpecError(f"missing [cathode] in {source}")
     cathode = _section("cathode", data["cathode"])
+    _require_li_cathode(cathode.get("material", ""))
     layers = data.get("electrolyte")
     if not layers:
         raise CellSpecError(f"missing [[electrolyte]] in {source}: give at least one layer")
@@ -292,7 +293,10 @@ def spec_from_dict(data: dict[str, Any], *, source: str = "cell spec") -> CellSp
         electrolytes.append(Electrolyte(**values))
     anode = _section("anode", data.get("anode", {}))
     if anode.get("material", "Li") != "Li":
-        raise CellSpecError(f'anode.material must be "Li" (Li metal), got {anode["material"]!r}')
+        raise CellSpecError(
+            f'cells are Li-only: anode.material must be "Li" (Li metal), got '
+            f"{anode['material']!r} (windows, interfaces and screens take --ion for other ions)"
+        )
     collectors = _section("current_collectors", data.get("current_collectors", {}))
     top = {}
     if "name" in data:
@@ -316,6 +320,24 @@ def spec_from_dict(data: dict[str, Any], *, source: str = "cell spec") -> CellSp
     if not spec.name:
         spec = replace(spec, name=stack_name(spec))
     return spec
+
+
+def _require_li_cathode(material: str) -> None:
+    """Cells are Li-only: a cathode holding another working ion (Na, K, Mg, Ca, Zn; Al is
+    common in Li cathodes) and no Li is refused in one line."""
+    from stability.formula import formula_amounts
+    from stability.ions import IONS
+
+    try:
+        elements = set(formula_amounts(resolve_material(material)))
+    except StabilityError:
+        return  # a bad formula is reported where it is computed
+    others = [i for i in IONS if i not in ("Li", "Al") and i in elements]
+    if others and "Li" not in elements:
+        raise CellSpecError(
+            f"cells are Li-only: cathode.material {material!r} holds {others[0]} and no Li "
+            "(windows, interfaces and screens take --ion for other ions)"
+        )
 
 
 def stack_name(spec: CellSpec) -> str:

@@ -14,7 +14,7 @@ most negative of C's reaction energies with A and with B, closed and with Li ope
 -1000 x C's energy above hull (eV/atom). Every term is per atom of what reacts, Li included,
 as written (before any Li is exchanged with the reservoir), the normalisation of the closed
 energies, the energy above hull and the decomposition energy (Zhu, He & Mo 2015): a Li-open
-energy, reported per non-Li atom (``li_open_reaction_energy_with_*_meV_per_non_li_atom``), enters
+energy, reported per non-Li atom (``ion_open_reaction_energy_with_*_meV_per_non_ion_atom``), enters
 the score times the non-Li atoms per atom of its reactant mixture at its kink
 (``Interface.worst_kink_per_reactant_atom``), the most negative over the kinks and voltages. Per non-Li atom
 would instead inflate the closed energies and the energy above hull of Li-rich candidates by
@@ -38,7 +38,6 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from stability import config
 from stability.analysis.cells.cell import resolve_material
 from stability.analysis.cells.stack import WINDOW_TOL_V
 from stability.analysis.interfaces.interface import check_voltage, compute_interface
@@ -46,6 +45,7 @@ from stability.analysis.runtime.batch import Executor
 from stability.analysis.windows.window import compute_window
 from stability.errors import StabilityError
 from stability.formula import parse_formula
+from stability.ions import DEFAULT_ION  # cells are Li-only
 from stability.thermo.base import Engine
 
 if TYPE_CHECKING:
@@ -84,7 +84,7 @@ class Faces:
 
 
 def _is_li_metal(formula: str) -> bool:
-    return {str(e) for e in parse_formula(formula).elements} == {config.WORKING_ION}
+    return {str(e) for e in parse_formula(formula).elements} == {DEFAULT_ION}
 
 
 def make_faces(
@@ -196,12 +196,12 @@ def candidate_reactions(engine: Engine, item: tuple[str, str, Faces, float | Non
         "products_with_a": fa["closed_products"],
         "reaction_energy_with_b_meV_per_atom": fb["closed"],
         "products_with_b": fb["closed_products"],
-        "li_open_reaction_energy_with_a_meV_per_non_li_atom": fa["open"],
-        "li_open_with_a_at_voltage_V": fa["at"],
-        "li_open_products_with_a": fa["open_products"],
-        "li_open_reaction_energy_with_b_meV_per_non_li_atom": fb["open"],
-        "li_open_with_b_at_voltage_V": fb["at"],
-        "li_open_products_with_b": fb["open_products"],
+        "ion_open_reaction_energy_with_a_meV_per_non_ion_atom": fa["open"],
+        "ion_open_with_a_at_voltage_V": fa["at"],
+        "ion_open_products_with_a": fa["open_products"],
+        "ion_open_reaction_energy_with_b_meV_per_non_ion_atom": fb["open"],
+        "ion_open_with_b_at_voltage_V": fb["at"],
+        "ion_open_products_with_b": fb["open_products"],
         "score_meV_per_atom": min(terms) + 0.0,
     }
 
@@ -233,10 +233,10 @@ COLUMNS = [
     "score_meV_per_atom",
     "reaction_energy_with_a_meV_per_atom",
     "reaction_energy_with_b_meV_per_atom",
-    "li_open_reaction_energy_with_a_meV_per_non_li_atom",
-    "li_open_with_a_at_voltage_V",
-    "li_open_reaction_energy_with_b_meV_per_non_li_atom",
-    "li_open_with_b_at_voltage_V",
+    "ion_open_reaction_energy_with_a_meV_per_non_ion_atom",
+    "ion_open_with_a_at_voltage_V",
+    "ion_open_reaction_energy_with_b_meV_per_non_ion_atom",
+    "ion_open_with_b_at_voltage_V",
     "reduction_limit_V",
     "oxidation_limit_V",
     "covers_voltages",
@@ -246,8 +246,8 @@ COLUMNS = [
     "placed_on_hull",
     "products_with_a",
     "products_with_b",
-    "li_open_products_with_a",
-    "li_open_products_with_b",
+    "ion_open_products_with_a",
+    "ion_open_products_with_b",
     "dataset",
     "error",
 ]
@@ -335,13 +335,13 @@ class InterlayerRanking:
             Columns: rank, formula, reduced_formula, score_meV_per_atom (meV per atom of the
             reactants as written; <= 0, 0 best; NaN when not scored),
             reaction_energy_with_a_meV_per_atom, reaction_energy_with_b_meV_per_atom
-            (closed, meV/atom), li_open_reaction_energy_with_a_meV_per_non_li_atom,
-            li_open_reaction_energy_with_b_meV_per_non_li_atom (the worst Li-open ones, meV
-            per non-Li atom) and where: li_open_with_a_at_voltage_V,
-            li_open_with_b_at_voltage_V (V), reduction_limit_V, oxidation_limit_V (V vs
+            (closed, meV/atom), ion_open_reaction_energy_with_a_meV_per_non_ion_atom,
+            ion_open_reaction_energy_with_b_meV_per_non_ion_atom (the worst Li-open ones, meV
+            per non-Li atom) and where: ion_open_with_a_at_voltage_V,
+            ion_open_with_b_at_voltage_V (V), reduction_limit_V, oxidation_limit_V (V vs
             Li/Li+), covers_voltages, window_margin_V, window_shortfall_V (V),
             e_above_hull_eV_per_atom (eV/atom), placed_on_hull, products_with_a,
-            products_with_b, li_open_products_with_a, li_open_products_with_b (";"-joined),
+            products_with_b, ion_open_products_with_a, ion_open_products_with_b (";"-joined),
             dataset, error.
 
         Examples

@@ -37,13 +37,13 @@ VOLTAGE_STEP_V = 0.1
 WINDOW_TOL_V = 1e-3
 
 
-def li_open_energy(result: Interface) -> float:
+def ion_open_energy(result: Interface) -> float:
     """The mutual Li-open reaction energy of ``result`` (meV per non-Li atom; each side
     first equilibrated with Li, as pymatgen's include_no_mixing_energy=False).
 
     The one place this module reads that value.
     """
-    return result.reaction_energy_meV_per_non_li_atom
+    return result.reaction_energy_meV_per_non_ion_atom
 
 
 def default_passivation(engine: Engine) -> Passivation | None:
@@ -85,7 +85,7 @@ def verdict(worst_meV: float | None) -> str:
 @dataclass(frozen=True)
 class InterfaceCheck:
     """One face of the stack. Energies: closed in meV per atom of the mixture, each Li-open
-    one in meV per non-Li atom (``li_open``) and per atom of the reactants as written;
+    one in meV per non-Li atom (``ion_open``) and per atom of the reactants as written;
     ``worst_reaction_energy_meV_per_atom`` is the lowest per atom (closed or Li open: one
     unit), ``at_voltage_V`` where (None: closed), ``products`` there."""
 
@@ -96,7 +96,7 @@ class InterfaceCheck:
     voltages_V: list[float]
     closed_reaction_energy_meV_per_atom: float | None
     closed_products: list[str]
-    li_open: list[dict]
+    ion_open: list[dict]
     worst_reaction_energy_meV_per_atom: float | None
     at_voltage_V: float | None
     products: list[str]
@@ -321,16 +321,16 @@ def check_interface(
     try:
         closed = compute_interface(engine, lf, rf)
         candidates = [(closed.reaction_energy_meV_per_atom, None, closed.products)]
-        li_open = []
+        ion_open = []
         if not li_metal:
             for v in voltages:
                 r = compute_interface(engine, lf, rf, v)
                 per_atom, kink = r.worst_kink_per_reactant_atom()
-                li_open.append(
+                ion_open.append(
                     {
                         "voltage_V": v,
-                        "reaction_energy_meV_per_non_li_atom": li_open_energy(r),
-                        "li_open_reaction_energy_meV_per_atom": per_atom,
+                        "reaction_energy_meV_per_non_ion_atom": ion_open_energy(r),
+                        "ion_open_reaction_energy_meV_per_atom": per_atom,
                         "products": r.products,
                     }
                 )
@@ -349,7 +349,7 @@ def check_interface(
         voltages_V=voltages,
         closed_reaction_energy_meV_per_atom=closed.reaction_energy_meV_per_atom,
         closed_products=closed.products,
-        li_open=li_open,
+        ion_open=ion_open,
         worst_reaction_energy_meV_per_atom=worst,
         at_voltage_V=at,
         products=products,

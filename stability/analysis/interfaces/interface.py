@@ -1,4 +1,5 @@
-"""Interfacial reactions between two materials: chemical (closed) or with Li open at a voltage."""
+"""Interfacial reactions between two materials: chemical (closed) or with the working ion
+(Li by default; Na, K, Mg, Ca, Zn, Al) open at a voltage against its metal."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from stability.analysis.materials.flags import flag_phases, flags_text
 from stability.analysis.runtime.batch import Executor
 from stability.errors import StabilityError
 from stability.formula import parse_formula
+from stability.ions import DEFAULT_ION, IONS, check_ion, ion_mu
 from stability.thermo.base import Engine, Kink, Mixing
 
 if TYPE_CHECKING:
@@ -21,10 +23,11 @@ if TYPE_CHECKING:
     from pymatgen.core import Composition
 
 
-def energy_key(name: str, li_open: bool) -> str:
+def energy_key(name: str, ion_open: bool) -> str:
     """The key of an energy in meV, named by its normalisation: per atom of the mixture when
-    closed, per atom other than Li when Li is open (e.g. ``reaction_energy_meV_per_atom``)."""
-    return f"{name}_meV_per_{'non_li_atom' if li_open else 'atom'}"
+    closed, per atom other than the working ion when it is open (e.g.
+    ``reaction_energy_meV_per_atom``)."""
+    return f"{name}_meV_per_{'non_ion_atom' if ion_open else 'atom'}"
 
 
 class _Normalised:
@@ -32,11 +35,16 @@ class _Normalised:
 
     voltage_V: float | None
 
-    def _energy(self, field: str, name: str, li_open: bool) -> float | None:
-        if (self.voltage_V is not None) != li_open:
+    def _energy(self, field: str, name: str, ion_open: bool) -> float | None:
+        if (self.voltage_V is not None) != ion_open:
+            ion = getattr(self, "ion", DEFAULT_ION)
             raise AttributeError(
-                f"{energy_key(name, not li_open)} is the key here: "
-                + ("Li is open, energies are per non-Li atom" if not li_open else "closed reaction")
+                f"{energy_key(name, not ion_open)} is the key here: "
+                + (
+                    f"{ion} is open, energies are per non-{ion} atom"
+                    if not ion_open
+                    else "closed reaction"
+                )
             )
         return getattr(self, field)
 
@@ -57,12 +65,12 @@ class InterfaceKink(_Normalised):
     reaction: str
 
     def to_row(self) -> dict:
-        li_open = self.voltage_V is not None
+        ion_open = self.voltage_V is not None
         row = {
             "mixing_ratio": self.mixing_ratio,
-            energy_key("reaction_energy", li_open): self.reaction_energy_meV,
+            energy_key("reaction_energy", ion_open): self.reaction_energy_meV,
         }
-        if li_open:
+        if ion_open:
             row[energy_key("total_reaction_energy", True)] = self.total_reaction_energy_meV
         return {**row, "products": ";".join(self.products), "reaction": self.reaction}
 
@@ -72,14 +80,15 @@ class Interface(_Normalised):
     """The reaction of A with B: the most negative kink and all kinks.
 
     Closed (``voltage_V`` None), energies are meV per atom of the A+B mixture (pymatgen's
-    ``InterfacialReactivity`` normalisation). With Li open at ``voltage_V`` they are per atom
-    other than Li: ``reaction_energy`` is what mixing adds to each reactant already in
+    ``InterfacialReactivity`` normalisation). With the working ion ``ion`` (Li, unless told)
+    open at ``voltage_V`` (V vs its metal; mu = -z V) they are per atom other than the ion,
+    written here for Li: ``reaction_energy`` is what mixing adds to each reactant already in
     equilibrium with Li (``GrandPotentialInterfacialReactivity``,
     ``include_no_mixing_energy=False``); ``total_reaction_energy`` adds each reactant's own
     decomposition with Li (``include_no_mixing_energy=True``), most negative at
     ``total_mixing_ratio``; ``decomposition_a/b`` are those own decompositions. ``to_dict``
     names every energy by its normalisation (``..._meV_per_atom`` or
-    ``..._meV_per_non_li_atom``); so do the attributes of the same names.
+    ``..._meV_per_non_ion_atom``); so do the attributes of the same names.
 
     Made by :func:`compute_interface`.
 
@@ -89,10 +98,12 @@ class Interface(_Normalised):
         The reactants as given (or their catalogue names); ``formula_a``, ``formula_b``
         are the compositions computed.
     voltage_V : float or None
-        The voltage (V vs Li/Li+) at which Li is open; None: closed.
+        The voltage (V vs the ion's metal) at which the ion is open; None: closed.
+    ion : str
+        The working ion (open when ``voltage_V`` is set).
     mixing_ratio : float
         Atomic fraction of A in the mixture at the most negative kink.
-    reaction_energy_meV_per_atom, reaction_energy_meV_per_non_li_atom : float
+    reaction_energy_meV_per_atom, reaction_energy_meV_per_non_ion_atom : float
         The most negative reaction energy (the one of the two that matches ``voltage_V``;
         the other raises AttributeError naming the right one).
     products : list of str
@@ -142,9 +153,10 @@ class Interface(_Normalised):
     other_release: str | None = None
     other_release_reaction_energy_meV: float | None = None
     release_note: str | None = None
+    ion: str = DEFAULT_ION
 
     @property
-    def li_open(self) -> bool:
+    def ion_open(self) -> bool:
         return self.voltage_V is not None
 
     @property
@@ -152,23 +164,23 @@ class Interface(_Normalised):
         return self._energy("reaction_energy_meV", "reaction_energy", False)
 
     @property
-    def reaction_energy_meV_per_non_li_atom(self) -> float:
+    def reaction_energy_meV_per_non_ion_atom(self) -> float:
         return self._energy("reaction_energy_meV", "reaction_energy", True)
 
     @property
-    def total_reaction_energy_meV_per_non_li_atom(self) -> float:
+    def total_reaction_energy_meV_per_non_ion_atom(self) -> float:
         return self._energy("total_reaction_energy_meV", "total_reaction_energy", True)
 
     def energy_per_reactant_atom(self, kink: InterfaceKink) -> float:
-        """``kink``'s mutual energy in meV per atom of the reactants as written (Li counted
-        as in A and B, before any exchange with the reservoir): closed, its energy as it is;
-        with Li open, its meV per non-Li atom times the non-Li atoms per atom of the mixture
-        at its x (the atomic fraction of A, both reactants normalised to one atom). Closed
-        and Li-open energies so share one unit."""
-        if not self.li_open:
+        """``kink``'s mutual energy in meV per atom of the reactants as written (the ion
+        counted as in A and B, before any exchange with the reservoir): closed, its energy as
+        it is; with the ion open, its meV per non-ion atom times the non-ion atoms per atom of
+        the mixture at its x (the atomic fraction of A, both reactants normalised to one
+        atom). Closed and ion-open energies so share one unit."""
+        if not self.ion_open:
             return kink.reaction_energy_meV
         fa, fb = (
-            1.0 - parse_formula(f).get_atomic_fraction(config.WORKING_ION)
+            1.0 - parse_formula(f).get_atomic_fraction(self.ion)
             for f in (self.formula_a, self.formula_b)
         )
         x = kink.mixing_ratio
@@ -182,18 +194,19 @@ class Interface(_Normalised):
         return energy, kink
 
     def to_dict(self) -> dict:
-        """Keys: reactant_a, reactant_b, voltage_V, mixing_ratio, reaction_energy_meV_per_atom
-        (closed) or reaction_energy_meV_per_non_li_atom, total_reaction_energy_meV_per_non_li_atom
+        """Keys: reactant_a, reactant_b, formula_a, formula_b, ion, voltage_V, mixing_ratio, reaction_energy_meV_per_atom
+        (closed) or reaction_energy_meV_per_non_ion_atom, total_reaction_energy_meV_per_non_ion_atom
         and total_mixing_ratio (Li open), products, reaction, kinks, reactant_energies,
-        decomposition_a/b_meV_per_(non_li_)atom, reaction_energy_std_meV_per_..., dataset,
+        decomposition_a/b_meV_per_(non_ion_)atom, reaction_energy_std_meV_per_..., dataset,
         engine, flagged_products; after a release check other_release,
-        other_release_reaction_energy_meV_per_(non_li_)atom and release_note."""
-        li = self.li_open
+        other_release_reaction_energy_meV_per_(non_ion_)atom and release_note."""
+        li = self.ion_open
         d = {
             "reactant_a": self.reactant_a,
             "reactant_b": self.reactant_b,
             "formula_a": self.formula_a,
             "formula_b": self.formula_b,
+            "ion": self.ion,
             "voltage_V": self.voltage_V,
             "mixing_ratio": self.mixing_ratio,
             energy_key("reaction_energy", li): self.reaction_energy_meV,
@@ -231,10 +244,11 @@ class Interface(_Normalised):
         Returns
         -------
         pandas.DataFrame
-            Columns: reactant_a, reactant_b (as given), formula_a, formula_b, voltage_V
-            (NaN: closed), mixing_ratio (atomic fraction of A), reaction_energy_meV_per_atom
-            (closed, meV per atom of the mixture) or reaction_energy_meV_per_non_li_atom and
-            total_reaction_energy_meV_per_non_li_atom (Li open, meV per non-Li atom),
+            Columns: reactant_a, reactant_b (as given), formula_a, formula_b, ion (the
+            working ion), voltage_V (V vs the ion's metal; NaN: closed), mixing_ratio
+            (atomic fraction of A), reaction_energy_meV_per_atom (closed, meV per atom of the
+            mixture) or reaction_energy_meV_per_non_ion_atom and
+            total_reaction_energy_meV_per_non_ion_atom (ion open, meV per non-ion atom),
             products (";"-joined reduced formulas), reaction, flagged_products (the
             kink's products worth a second look, ``formula (reason)`` ";"-joined), dataset.
 
@@ -257,6 +271,7 @@ class Interface(_Normalised):
             "reactant_b": self.reactant_b,
             "formula_a": self.formula_a,
             "formula_b": self.formula_b,
+            "ion": self.ion,
             "voltage_V": self.voltage_V,
         }
         rows = [
@@ -281,7 +296,9 @@ def _amount_of(formula: str, element: str) -> float:
 
 def check_voltage(voltage: float | None) -> None:
     if voltage is not None and not (-1.0 <= voltage <= 10.0):
-        raise StabilityError(f"voltage {voltage} V is outside the range -1 to 10 V vs Li/Li+")
+        raise StabilityError(
+            f"voltage {voltage} V is outside the range -1 to 10 V vs the working ion's metal"
+        )
 
 
 def _fmt(x: float) -> str:
@@ -368,26 +385,35 @@ def _react(
     voltage: float | None,
     use_own_energy: bool,
     phases: bool,
+    ion: str = DEFAULT_ION,
 ) -> _Reaction:
     check_voltage(voltage)
     mat_a, mat_b = read_material(a, engine.table), read_material(b, engine.table)
     (amounts_a, elements_a), (amounts_b, elements_b) = _facts(mat_a), _facts(mat_b)
     elements = elements_a | elements_b
-    open_el = config.WORKING_ION if voltage is not None else None
+    open_el = ion if voltage is not None else None
     if open_el:
         if open_el not in elements:
+            others = [i for i in IONS if i in elements]
+            hint = (
+                f"choose the working ion with --ion {' or --ion '.join(others)}, or "
+                if others
+                else ""
+            )
             raise StabilityError(
-                f"{mat_a.label} | {mat_b.label} has no Li: use the closed (no --voltage) reaction"
+                f"{mat_a.label} | {mat_b.label} has no {open_el}: "
+                f"{hint}use the closed (no --voltage) reaction"
             )
         for mat, els in ((mat_a, elements_a), (mat_b, elements_b)):
             if els == {open_el}:
                 raise StabilityError(
-                    f"{mat.label} is Li metal: with Li open it is the reservoir itself"
+                    f"{mat.label} is {open_el} metal: with {open_el} open it is the reservoir "
+                    "itself"
                 )
     engine.check_elements(elements)
     hull_energies = None
     if open_el:
-        # Each reactant's hull energy from its own (smaller, shared) system: with Li open
+        # Each reactant's hull energy from its own (smaller, shared) system: with the ion open
         # the combined system needs only its grand hull, never its closed one.
         hull_energies = tuple(
             engine.locate(amounts).hull.hull_energy_per_atom for amounts in (amounts_a, amounts_b)
@@ -396,14 +422,14 @@ def _react(
     mixing = system.mixing(
         amounts_a,
         amounts_b,
-        mu_open=None if voltage is None else -voltage,
-        open_element=config.WORKING_ION,
+        mu_open=None if voltage is None else ion_mu(voltage, ion),
+        open_element=ion,
         use_own_energy=use_own_energy,
         hull_energies=hull_energies,
         phases=phases,
     )
     dec_a, dec_b = (1000 * e for e in mixing.own_decomposition_eV_per_atom)
-    # Non-Li atoms per atom of each reactant: the weights of the own decompositions.
+    # Non-ion atoms per atom of each reactant: the weights of the own decompositions.
     fa = 1 - _atomic_fraction(mat_a, open_el) if open_el else 1.0
     fb = 1 - _atomic_fraction(mat_b, open_el) if open_el else 1.0
     energies = []
@@ -423,8 +449,10 @@ def compute_interface(
     voltage: float | None = None,
     *,
     use_own_energy: bool = False,
+    ion: str = DEFAULT_ION,
 ) -> Interface:
-    """Return the reaction of ``a`` with ``b``, closed, or with Li open at ``voltage`` (V).
+    """Return the reaction of ``a`` with ``b``, closed, or with the working ion open at
+    ``voltage`` (V vs its metal).
 
     Parameters
     ----------
@@ -433,10 +461,13 @@ def compute_interface(
     a, b : str or pymatgen.core.Composition
         The reactants: what :func:`stability.compute_window` takes.
     voltage : float, optional
-        Open the system to Li at this voltage (V vs Li/Li+, -1 to 10); energies are then
-        per non-Li atom. None (default): closed, per atom of the mixture.
+        Open the system to the working ion at this voltage (V vs its metal, -1 to 10; its
+        chemical potential is then mu_metal - z V); energies are then per non-ion atom.
+        None (default): closed, per atom of the mixture.
     use_own_energy : bool, default False
         Start from each reactant's own (dataset) energy instead of its hull energy.
+    ion : str, default "Li"
+        The working ion open at ``voltage``: Li, Na, K, Mg, Ca, Zn or Al.
 
     Returns
     -------
@@ -446,8 +477,8 @@ def compute_interface(
     Raises
     ------
     StabilityError
-        A reactant does not read, a voltage is out of range, Li is open but neither side
-        has Li, or the dataset lacks an element.
+        A reactant does not read, a voltage is out of range, the ion is open but neither
+        side has it, or the dataset lacks an element.
 
     Examples
     --------
@@ -457,10 +488,11 @@ def compute_interface(
     >>> round(closed.reaction_energy_meV_per_atom, 1)
     -402.3
     >>> at_3V = stability.compute_interface(engine, "Li3PS4", "LiCoO2", 3.0)
-    >>> round(at_3V.reaction_energy_meV_per_non_li_atom, 1), at_3V.products
+    >>> round(at_3V.reaction_energy_meV_per_non_ion_atom, 1), at_3V.products
     (-608.4, ['Co3S4', 'Li2SO4', 'Li4P2O7'])
     """
-    r = _react(engine, a, b, voltage, use_own_energy, phases=True)
+    ion = check_ion(ion)
+    r = _react(engine, a, b, voltage, use_own_energy, phases=True, ion=ion)
     kinks = []
     for i, (x, energy, total) in enumerate(r.energies):
         products, reaction = r.products(i)
@@ -495,40 +527,50 @@ def compute_interface(
         dataset=engine.table.name,
         engine=engine.name,
         flagged_products=flag_phases(engine.table, [p for k in kinks for p in k.products]),
+        ion=ion,
     )
 
 
 def interface_row(
-    engine: Engine, a: MaterialLike | Material, b: MaterialLike | Material, voltage: float | None
+    engine: Engine,
+    a: MaterialLike | Material,
+    b: MaterialLike | Material,
+    voltage: float | None,
+    ion: str = DEFAULT_ION,
 ) -> dict:
-    """``summary_row(compute_interface(engine, a, b, voltage))``, computing the products of
-    the reported kink only (a matrix or scan row needs no others)."""
-    r = _react(engine, a, b, voltage, False, phases=False)
+    """``summary_row(compute_interface(engine, a, b, voltage, ion=ion))``, computing the
+    products of the reported kink only (a matrix or scan row needs no others)."""
+    r = _react(engine, a, b, voltage, False, phases=False, ion=ion)
     i, t = r.best()
     x, energy, _ = r.energies[i]
     products, reaction = r.products(i)
-    li_open = voltage is not None
-    row = {"voltage_V": voltage, "mixing_ratio": x, energy_key("reaction_energy", li_open): energy}
-    if li_open:
+    ion_open = voltage is not None
+    row = {
+        "ion": ion,
+        "voltage_V": voltage,
+        "mixing_ratio": x,
+        energy_key("reaction_energy", ion_open): energy,
+    }
+    if ion_open:
         row[energy_key("total_reaction_energy", True)] = r.energies[t][2]
         row["total_mixing_ratio"] = r.energies[t][0]
-    row[energy_key("decomposition_a", li_open)] = config.clean(r.dec_a)
-    row[energy_key("decomposition_b", li_open)] = config.clean(r.dec_b)
+    row[energy_key("decomposition_a", ion_open)] = config.clean(r.dec_a)
+    row[energy_key("decomposition_b", ion_open)] = config.clean(r.dec_b)
     row["products"] = ";".join(products)
     row["reaction"] = reaction
     row["flagged_products"] = flags_text(flag_phases(engine.table, products))
     return row
 
 
-def summary_columns(li_open: bool) -> list[str]:
+def summary_columns(ion_open: bool) -> list[str]:
     """Columns of one interface as a table row (``Interface.to_row``)."""
-    cols = ["voltage_V", "mixing_ratio", energy_key("reaction_energy", li_open)]
-    if li_open:
+    cols = ["ion", "voltage_V", "mixing_ratio", energy_key("reaction_energy", ion_open)]
+    if ion_open:
         cols += [energy_key("total_reaction_energy", True), "total_mixing_ratio"]
     return [
         *cols,
-        energy_key("decomposition_a", li_open),
-        energy_key("decomposition_b", li_open),
+        energy_key("decomposition_a", ion_open),
+        energy_key("decomposition_b", ion_open),
         "products",
         "reaction",
         "flagged_products",
@@ -540,17 +582,19 @@ def summary_row(result: Interface) -> dict:
     d = result.to_dict()
     d["products"] = ";".join(result.products)
     d["flagged_products"] = flags_text(flag_phases_of(result, result.products))
-    return {k: d[k] for k in summary_columns(result.li_open)}
+    return {k: d[k] for k in summary_columns(result.ion_open)}
 
 
 def flag_phases_of(result: Interface, products: list[str]) -> list[dict[str, str]]:
-    """The flags of ``result`` on the given products (those of its reported kink)."""
-    return [f for f in result.flagged_products if f["formula"] in products]
+    """The flags of ``result`` on the given products (those of its reported kink), in the
+    products' order, as ``flag_phases`` gives them for those products alone."""
+    by_formula = {f["formula"]: f for f in result.flagged_products}
+    return [by_formula[p] for p in dict.fromkeys(products) if p in by_formula]
 
 
 @dataclass(frozen=True)
 class InterfaceScan:
-    """An interface at every voltage of a scan (Li open at each).
+    """An interface at every voltage of a scan (the working ion open at each).
 
     Made by :func:`scan_interface`.
 
@@ -564,7 +608,7 @@ class InterfaceScan:
     >>> import stability
     >>> engine = stability.make_engine(stability.load_dataset())
     >>> scan = stability.scan_interface(engine, "Li3PS4", "LiCoO2", [3.0, 4.0])
-    >>> [round(r.reaction_energy_meV_per_non_li_atom, 1) for r in scan.results]
+    >>> [round(r.reaction_energy_meV_per_non_ion_atom, 1) for r in scan.results]
     [-608.4, -731.1]
     """
 
@@ -576,12 +620,12 @@ class InterfaceScan:
         Returns
         -------
         pandas.DataFrame
-            Columns: reactant_a, reactant_b, formula_a, formula_b, voltage_V (V vs Li/Li+),
-            mixing_ratio,
-            reaction_energy_meV_per_non_li_atom (mutual, meV per non-Li atom),
-            total_reaction_energy_meV_per_non_li_atom and total_mixing_ratio (with each
-            reactant's own decomposition), decomposition_a_meV_per_non_li_atom and
-            decomposition_b_meV_per_non_li_atom (each reactant alone with Li at that
+            Columns: reactant_a, reactant_b, formula_a, formula_b, ion (the working ion),
+            voltage_V (V vs the ion's metal), mixing_ratio,
+            reaction_energy_meV_per_non_ion_atom (mutual, meV per non-ion atom),
+            total_reaction_energy_meV_per_non_ion_atom and total_mixing_ratio (with each
+            reactant's own decomposition), decomposition_a_meV_per_non_ion_atom and
+            decomposition_b_meV_per_non_ion_atom (each reactant alone with the ion at that
             voltage), products (";"-joined), reaction, flagged_products, dataset.
 
         Examples
@@ -589,10 +633,10 @@ class InterfaceScan:
         >>> import stability
         >>> engine = stability.make_engine(stability.load_dataset())
         >>> scan = stability.scan_interface(engine, "Li3PS4", "LiCoO2", [3.0, 4.0])
-        >>> scan.to_dataframe()[["voltage_V", "reaction_energy_meV_per_non_li_atom"]].round(1)
-           voltage_V  reaction_energy_meV_per_non_li_atom
-        0        3.0                               -608.4
-        1        4.0                               -731.1
+        >>> scan.to_dataframe()[["voltage_V", "reaction_energy_meV_per_non_ion_atom"]].round(1)
+           voltage_V  reaction_energy_meV_per_non_ion_atom
+        0        3.0                                -608.4
+        1        4.0                                -731.1
         """
         import pandas as pd
 
@@ -626,7 +670,12 @@ def parse_scan(text: str) -> list[float]:
 
 
 def scan_interface(
-    engine: Engine, a: MaterialLike, b: MaterialLike, voltages: Iterable[float]
+    engine: Engine,
+    a: MaterialLike,
+    b: MaterialLike,
+    voltages: Iterable[float],
+    *,
+    ion: str = DEFAULT_ION,
 ) -> InterfaceScan:
     """The interface at each voltage; the system's hull and grand hulls are built once each.
 
@@ -637,7 +686,10 @@ def scan_interface(
     a, b : str or pymatgen.core.Composition
         The reactants, as :func:`compute_interface` takes them.
     voltages : iterable of float
-        Voltages (V vs Li/Li+) at which Li is open, e.g. ``numpy.arange(0, 5.01, 0.1)``.
+        Voltages (V vs the ion's metal) at which the ion is open, e.g.
+        ``numpy.arange(0, 5.01, 0.1)``.
+    ion : str, default "Li"
+        The working ion (as :func:`compute_interface`).
 
     Returns
     -------
@@ -657,7 +709,8 @@ def scan_interface(
     >>> [(r.voltage_V, r.products) for r in scan.results]
     [(0.5, ['Li2S', 'Li7PN4']), (1.0, ['Li2S', 'LiPN2'])]
     """
-    return InterfaceScan([compute_interface(engine, a, b, v) for v in voltages])
+    ion = check_ion(ion)
+    return InterfaceScan([compute_interface(engine, a, b, v, ion=ion) for v in voltages])
 
 
 @dataclass(frozen=True)
@@ -670,8 +723,8 @@ class InterfaceMatrix:
     ----------
     rows : list of dict
         One per pair, left-major: the rows of ``to_dataframe``.
-    li_open : bool
-        Whether Li was open (energies per non-Li atom) or not (per atom).
+    ion_open : bool
+        Whether the working ion was open (energies per non-ion atom) or not (per atom).
 
     Examples
     --------
@@ -684,7 +737,7 @@ class InterfaceMatrix:
     """
 
     rows: list[dict]
-    li_open: bool
+    ion_open: bool
 
     def to_dataframe(self) -> pd.DataFrame:
         """One row per pair, left-major (the table ``stability interfaces`` writes).
@@ -694,12 +747,12 @@ class InterfaceMatrix:
         pandas.DataFrame
             Columns: reactant_a (as given), formula_a, reactant_b, formula_b, then
             ``summary_columns``:
-            voltage_V (NaN: closed), mixing_ratio, then closed: reaction_energy_meV_per_atom,
-            decomposition_a_meV_per_atom, decomposition_b_meV_per_atom (meV per atom); Li
-            open: reaction_energy_meV_per_non_li_atom,
-            total_reaction_energy_meV_per_non_li_atom, total_mixing_ratio,
-            decomposition_a_meV_per_non_li_atom, decomposition_b_meV_per_non_li_atom (meV per
-            non-Li atom); then products (";"-joined), reaction, flagged_products, dataset, and error (empty
+            ion (the working ion), voltage_V (NaN: closed), mixing_ratio, then closed:
+            reaction_energy_meV_per_atom, decomposition_a_meV_per_atom,
+            decomposition_b_meV_per_atom (meV per atom); the ion open: reaction_energy_meV_per_non_ion_atom,
+            total_reaction_energy_meV_per_non_ion_atom, total_mixing_ratio,
+            decomposition_a_meV_per_non_ion_atom, decomposition_b_meV_per_non_ion_atom (meV per
+            non-ion atom); then products (";"-joined), reaction, flagged_products, dataset, and error (empty
             when the pair was computed).
 
         Examples
@@ -713,12 +766,12 @@ class InterfaceMatrix:
         """
         import pandas as pd
 
-        return pd.DataFrame(self.rows, columns=matrix_columns(self.li_open))
+        return pd.DataFrame(self.rows, columns=matrix_columns(self.ion_open))
 
 
-def matrix_columns(li_open: bool) -> list[str]:
+def matrix_columns(ion_open: bool) -> list[str]:
     """Columns of interface matrix and scan rows (``InterfaceMatrix.to_dataframe``)."""
-    return [*PAIR_COLUMNS, *summary_columns(li_open), "dataset", "error"]
+    return [*PAIR_COLUMNS, *summary_columns(ion_open), "dataset", "error"]
 
 
 #: The pair of a matrix or scan row: labels as given and compositions.
@@ -731,10 +784,13 @@ TEXT_COLUMNS = frozenset(
 
 
 def pair_rows(
-    engine: Engine, voltages: Sequence[float | None], pair: tuple[str, str, str, str]
+    engine: Engine,
+    voltages: Sequence[float | None],
+    pair: tuple[str, str, str, str],
+    ion: str = DEFAULT_ION,
 ) -> list[dict]:
-    """Rows of one pair ``(a_label, a, b_label, b)``, one per voltage (None: closed); a
-    voltage that fails keeps its row, with the reason in ``error``."""
+    """Rows of one pair ``(a_label, a, b_label, b)``, one per voltage (None: closed) with
+    ``ion`` open; a voltage that fails keeps its row, with the reason in ``error``."""
     a_label, a, b_label, b = pair
     rows = []
     try:  # once per pair, not per voltage
@@ -744,9 +800,11 @@ def pair_rows(
     for v in voltages:
         row = dict(zip(PAIR_COLUMNS, (a_label, a, b_label, b), strict=True))
         try:
-            row.update(interface_row(engine, mat_a, mat_b, v), dataset=engine.table.name, error="")
+            row.update(
+                interface_row(engine, mat_a, mat_b, v, ion), dataset=engine.table.name, error=""
+            )
         except StabilityError as exc:
-            row.update(voltage_V=v, dataset=engine.table.name, error=str(exc))
+            row.update(ion=ion, voltage_V=v, dataset=engine.table.name, error=str(exc))
         rows.append(row)
     return rows
 
@@ -811,6 +869,7 @@ def iter_interface_rows(
     jobs: int = 1,
     executor: Executor = None,
     progress: Callable[[int], Any] | None = None,
+    ion: str = DEFAULT_ION,
 ) -> Iterator[dict]:
     """Rows of every left x right pair at every voltage, in that order (left-major, then
     right, then voltage), whatever order the pairs finish in.
@@ -819,24 +878,31 @@ def iter_interface_rows(
     ``executor``), grouped by chemical system (``system_groups``); a pair is yielded once it
     and every pair before it are done, so only the pairs finished ahead of the first
     unfinished one (at most a block of about ``GROUP_ROWS`` rows) are held. ``progress(n)`` is
-    called as pairs finish.
+    called as pairs finish. ``ion``: the working ion open at each voltage.
     """
     from stability.analysis.runtime.batch import map_items
 
     voltages = list(voltages)
     for v in voltages:
         check_voltage(v)
+    ion = check_ion(ion)
     pairs = _Pairs(left, right)
     ahead: dict[int, list[dict]] = {}
     cursor = 0
-    task = partial(pair_rows, engine, voltages)
+    task = partial(pair_rows, engine, voltages, ion=ion)
     groups = system_groups(engine, pairs, max(64, GROUP_ROWS // max(1, len(voltages))))
     for outcome in map_items(task, pairs, jobs=jobs, executor=executor, groups=groups):
         rows = outcome.value
         if not outcome.ok:  # a bug in one pair: its rows say so, the others go on
             head = dict(zip(PAIR_COLUMNS, pairs[outcome.index], strict=True))
             rows = [
-                {**head, "voltage_V": v, "dataset": engine.table.name, "error": outcome.error}
+                {
+                    **head,
+                    "ion": ion,
+                    "voltage_V": v,
+                    "dataset": engine.table.name,
+                    "error": outcome.error,
+                }
                 for v in voltages
             ]
         ahead[outcome.index] = rows
@@ -855,6 +921,7 @@ def interface_matrix(
     *,
     jobs: int = 1,
     executor: Executor = None,
+    ion: str = DEFAULT_ION,
 ) -> InterfaceMatrix:
     """Interfaces of every (label, formula) on the left with every one on the right.
 
@@ -868,11 +935,13 @@ def interface_matrix(
     left, right : list of (str, str)
         ``(label, formula)`` pairs, e.g. from :func:`stability.resolve_set`.
     voltage : float, optional
-        Open Li at this voltage (V vs Li/Li+); None (default): closed.
+        Open the working ion at this voltage (V vs its metal); None (default): closed.
     jobs : int, default 1
         Local worker processes.
     executor : str or distributed.Client, optional
         Run on this Dask cluster instead (see :func:`stability.map_items`).
+    ion : str, default "Li"
+        The working ion (as :func:`compute_interface`).
 
     Returns
     -------
@@ -886,12 +955,14 @@ def interface_matrix(
     >>> left = stability.resolve_set("nitride-sses")
     >>> matrix = stability.interface_matrix(engine, left, [("LCO", "LiCoO2")], 3.0)
     >>> frame = matrix.to_dataframe()
-    >>> frame[["reactant_a", "reaction_energy_meV_per_non_li_atom", "products"]].round(1)
-      reactant_a  reaction_energy_meV_per_non_li_atom          products
-    0  beta-Li3N                                -37.2       Co3O4;LiNO3
-    1   Li9N2Cl3                                -33.7  Co3O4;LiCl;LiNO3
-    2      LiPON                               -332.8        LiCoPO4;N2
-    3     Li7N2I                                -22.6     Co3O4;I;LiNO3
+    >>> frame[["reactant_a", "reaction_energy_meV_per_non_ion_atom", "products"]].round(1)
+      reactant_a  reaction_energy_meV_per_non_ion_atom          products
+    0  beta-Li3N                                 -37.2       Co3O4;LiNO3
+    1   Li9N2Cl3                                 -33.7  Co3O4;LiCl;LiNO3
+    2      LiPON                                -332.8        LiCoPO4;N2
+    3     Li7N2I                                 -22.6     Co3O4;I;LiNO3
     """
-    rows = iter_interface_rows(engine, left, right, [voltage], jobs=jobs, executor=executor)
+    rows = iter_interface_rows(
+        engine, left, right, [voltage], jobs=jobs, executor=executor, ion=ion
+    )
     return InterfaceMatrix(list(rows), voltage is not None)

@@ -151,6 +151,63 @@ CATALOGUE["window-bars"] = [
     ("LATP", "Li1.3Al0.3Ti1.7(PO4)3"),
     ("Li3PO4", "Li3PO4"),
 ]
+#: Electrolytes and cathodes of the other working ions (``--ion Na``, ``K``, ``Mg``), not in
+#: the review (so not in ``seed``). P2-type Na2/3Ni1/3Mn2/3O2 is written with decimals, as
+#: the formula reader takes them; Mo6S8 is the charged Chevrel cathode (no Mg: it takes part
+#: in interfaces, not in Mg windows).
+CATALOGUE["na-electrolytes"] = [
+    ("Na3PS4", "Na3PS4"),
+    ("Na3SbS4", "Na3SbS4"),
+    ("Na11Sn2PS12", "Na11Sn2PS12"),
+    ("Na3PSe4", "Na3PSe4"),
+    ("Na3YCl6", "Na3YCl6"),
+    ("Na3InCl6", "Na3InCl6"),
+    ("Na2ZrCl6", "Na2ZrCl6"),
+    ("NaAlCl4", "NaAlCl4"),
+    ("NASICON", "Na3Zr2Si2PO12"),
+    ("beta-alumina (NaAl11O17)", "NaAl11O17"),
+    ("Na3OCl", "Na3OCl"),
+]
+CATALOGUE["na-cathodes"] = [
+    ("NaCoO2", "NaCoO2"),
+    ("NaFePO4", "NaFePO4"),
+    ("NVP", "Na3V2(PO4)3"),
+    ("P2-Na2/3Ni1/3Mn2/3O2", "Na0.6667Ni0.3333Mn0.6667O2"),
+    ("NaCrO2", "NaCrO2"),
+    ("NaMnO2", "NaMnO2"),
+]
+CATALOGUE["k-electrolytes"] = [
+    ("K3SbS4", "K3SbS4"),
+    ("K3PS4", "K3PS4"),
+    ("KAlCl4", "KAlCl4"),
+    ("K-beta-alumina (KAl11O17)", "KAl11O17"),
+]
+CATALOGUE["k-cathodes"] = [
+    ("KCoO2", "KCoO2"),
+    ("KCrO2", "KCrO2"),
+    ("KVPO4F", "KVPO4F"),
+    ("KFeSO4F", "KFeSO4F"),
+]
+CATALOGUE["mg-electrolytes"] = [
+    ("MgSc2Se4", "MgSc2Se4"),
+    ("MgSc2S4", "MgSc2S4"),
+    ("MgIn2S4", "MgIn2S4"),
+    ("MgY2S4", "MgY2S4"),
+    ("Mg3N2", "Mg3N2"),
+]
+CATALOGUE["mg-cathodes"] = [
+    ("Mo6S8", "Mo6S8"),
+    ("MgMo6S8", "MgMo6S8"),
+    ("MgMn2O4", "MgMn2O4"),
+    ("MgCo2O4", "MgCo2O4"),
+    ("MgV2O5", "MgV2O5"),
+]
+#: Sets of the other working ions and the class of their materials (None: by anion).
+ION_SECTION_CLASS: dict[str, str | None] = {
+    f"{ion}-{kind}": ("cathode" if kind == "cathodes" else None)
+    for ion in ("na", "k", "mg")
+    for kind in ("electrolytes", "cathodes")
+}
 #: The review's sections (set names) and the class of their materials; the halides section's
 #: materials are classed by their halide anion (``chloride``, ``bromide``, ...).
 SECTION_CLASS: dict[str, str | None] = {
@@ -178,7 +235,7 @@ def composition_key(amounts: dict[str, float]) -> tuple[tuple[str, float], ...]:
 @lru_cache(maxsize=1)
 def _class_index() -> dict[tuple[tuple[str, float], ...], str]:
     index: dict[tuple[tuple[str, float], ...], str] = {}
-    for section, cls in SECTION_CLASS.items():
+    for section, cls in {**SECTION_CLASS, **ION_SECTION_CLASS}.items():
         for _, formula in CATALOGUE[section]:
             # formula_amounts: parse_formula's amounts without importing pymatgen (a quarter
             # second of every dataset screen's serial start).

@@ -11,11 +11,11 @@ import sys
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Union
 
-from stability import config
 from stability.analysis.materials.names import Material, resolve_material
 from stability.entries.table import EntryTable
 from stability.errors import StabilityError
 from stability.formula import parse_formula, written_formula
+from stability.ions import DEFAULT_ION, IONS
 from stability.thermo.base import Engine, HullPoint, Location, PhaseSystem
 
 if TYPE_CHECKING:
@@ -57,12 +57,20 @@ def read_material(material: MaterialLike | Material, table: EntryTable | None = 
     )
 
 
-def require_ion(material: Material, ion: str = config.WORKING_ION) -> None:
-    """Raise NotApplicableError where an ``ion`` window is undefined for ``material``."""
+def require_ion(material: Material, ion: str = DEFAULT_ION) -> None:
+    """Raise NotApplicableError where an ``ion`` window is undefined for ``material``.
+
+    A material without ``ion`` is told which working ions it holds (``--ion``); one that
+    holds several is analysed with the ion asked for (Li by default), the others closed.
+    """
     if ion not in material.elements:
-        raise NotApplicableError(
-            f"{material.label} contains no {ion}: its {ion} window is undefined"
+        others = [i for i in IONS if i in material.elements and material.elements != {i}]
+        hint = (
+            f": choose the working ion with --ion {' or --ion '.join(others)}"
+            if others
+            else f": its {ion} window is undefined"
         )
+        raise NotApplicableError(f"{material.label} contains no {ion}{hint}")
     if material.elements == {ion}:
         raise NotApplicableError(f"{material.label} is {ion} metal itself: it has no {ion} window")
 
@@ -116,7 +124,7 @@ class Located:
 
 
 def locate(
-    engine: Engine, material: MaterialLike | Material, *, need: str | None = config.WORKING_ION
+    engine: Engine, material: MaterialLike | Material, *, need: str | None = DEFAULT_ION
 ) -> Located:
     """Read ``material``, check it has ``need`` (if given), and place it on its hull."""
     mat = read_material(material, engine.table)

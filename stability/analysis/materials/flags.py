@@ -160,14 +160,19 @@ def exempt(formula: str) -> bool:
     return len(amounts) < 2 or formula in WELL_KNOWN or experimental(formula)
 
 
-@cache
 def _bundled_sha256() -> dict[str, str]:
-    """sha256 of each bundled release snapshot: a copy under another name is still it."""
+    return _sha256_in(config.embedded_data_dir())
+
+
+@cache
+def _sha256_in(folder: Path) -> dict[str, str]:
+    """sha256 of each bundled release snapshot in ``folder``: a copy under another name is
+    still it. Kept per folder, so a changed embedded folder is never answered from another."""
     from stability.entries.cache import file_sha256
 
     out = {}
     for name in RELEASES:
-        path = config.embedded_data_dir() / f"{name}.csv.gz"
+        path = folder / f"{name}.csv.gz"
         if path.exists():
             out[file_sha256(path)] = name
     return out
@@ -192,7 +197,7 @@ def other_release_name(table: EntryTable) -> str | None:
     return RELEASES[1 - RELEASES.index(release)]
 
 
-_OTHER: dict[str, EntryTable | None] = {}
+_OTHER: dict[tuple[Path, str], EntryTable | None] = {}
 
 
 def other_release(table: EntryTable) -> EntryTable | None:
@@ -201,16 +206,17 @@ def other_release(table: EntryTable) -> EntryTable | None:
     name = other_release_name(table)
     if name is None:
         return None
-    if name not in _OTHER:
+    key = (config.embedded_data_dir(), name)
+    if key not in _OTHER:
         from stability.entries.load import load_embedded
 
         try:
-            other = load_embedded(config.embedded_data_dir(), name)
+            other = load_embedded(key[0], name)
             other.meta.update(name=name)
         except StabilityError:
             other = None
-        _OTHER[name] = other
-    return _OTHER[name]
+        _OTHER[key] = other
+    return _OTHER[key]
 
 
 def _rows_of(table: EntryTable, amounts: dict[str, float]) -> np.ndarray:

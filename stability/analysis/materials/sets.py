@@ -5,7 +5,9 @@ pairs): a set name is any of
 
 - a catalogue set (``seed``, ``nitrides``, ``sulfides``, ``halides``, ``nitride-sses``, ...);
 - a dataset set over the rows of the data: ``all``, ``all-li`` (every Li compound but Li),
-  ``li-ternaries:X`` (Li-M-X, X one of ``LI_TERNARY_ANIONS``);
+  ``all-na``, ``all-k``, ``all-mg``, ``all-ca``, ``all-zn``, ``all-al`` (the same for every
+  working ion of ``stability.ions``), ``li-ternaries:X`` (Li-M-X, X one of
+  ``LI_TERNARY_ANIONS``);
 - a file with one material per line (``#`` comments), each read by
   ``stability.analysis.materials.names.resolve_material`` (formulas, catalogue labels, aliases, ids);
 - several of these joined by commas (``li-ternaries:N,cathodes``).
@@ -35,13 +37,16 @@ from stability.analysis.materials.classes import ANION_CLASSES, anion_class
 from stability.analysis.materials.names import formula_spelling
 from stability.entries.table import EntryTable
 from stability.errors import MissingDataError, StabilityError
+from stability.ions import IONS
 
 if TYPE_CHECKING:
     from stability.thermo.base import Engine
 
 #: Anions X of ``li-ternaries:X``: exactly these are accepted, and the error lists them.
 LI_TERNARY_ANIONS: tuple[str, ...] = tuple(ANION_CLASSES)
-DATASET_SET_NAMES = ("all", "all-li", "li-ternaries:X")
+#: ``all-<ion>``: every compound of a working ion (``all-li``, ``all-na``, ...) -> the ion.
+ION_SETS: dict[str, str] = {f"all-{ion.lower()}": ion for ion in IONS}
+DATASET_SET_NAMES = ("all", *ION_SETS, "li-ternaries:X")
 
 
 @dataclass(frozen=True)
@@ -71,21 +76,24 @@ def classify(formula: str, elements: set[str] | dict[str, float]) -> str:
 
 
 def is_dataset_set(name: str) -> bool:
-    return name in ("all", "all-li") or name.startswith("li-ternaries")
+    return name == "all" or name in ION_SETS or name.startswith("li-ternaries")
 
 
 def dataset_targets(table: EntryTable, name: str) -> list[Target]:
-    """Targets of ``all``, ``all-li`` or ``li-ternaries:X`` over the rows of ``table``."""
+    """Targets of ``all``, ``all-<ion>`` or ``li-ternaries:X`` over the rows of ``table``."""
     counts = np.diff(table.indptr)
     lookup = {el: k for k, el in enumerate(table.elements)}
-    li = lookup.get("Li", -1)
     row_of = np.repeat(np.arange(len(table)), counts)
-    has_li = np.zeros(len(table), dtype=bool)
-    has_li[row_of[table.indices == li]] = True
+
+    def having(element: str) -> np.ndarray:
+        has = np.zeros(len(table), dtype=bool)
+        has[row_of[table.indices == lookup.get(element, -1)]] = True
+        return has
+
     if name == "all":
         rows = np.arange(len(table))
-    elif name == "all-li":
-        rows = np.flatnonzero(has_li & (counts > 1))
+    elif name in ION_SETS:
+        rows = np.flatnonzero(having(ION_SETS[name]) & (counts > 1))
     elif name.startswith("li-ternaries"):
         anion = name.partition(":")[2]
         if anion not in LI_TERNARY_ANIONS:
@@ -93,13 +101,29 @@ def dataset_targets(table: EntryTable, name: str) -> list[Target]:
                 f"unknown anion {anion!r} in {name!r}; use li-ternaries:X with X one of "
                 + ", ".join(LI_TERNARY_ANIONS)
             )
-        if anion not in lookup:
-            raise MissingDataError(f"dataset {table.name} has no entries with {anion}")
-        has_x = np.zeros(len(table), dtype=bool)
-        has_x[row_of[table.indices == lookup[anion]]] = True
-        rows = np.flatnonzero(has_li & has_x & (counts == 3))
+        return ternary_targets(table, "Li", anion)
     else:
         raise StabilityError(f"unknown dataset set {name!r}; use {', '.join(DATASET_SET_NAMES)}")
+    return _row_targets(table, rows)
+
+
+def ternary_targets(table: EntryTable, ion: str, anion: str) -> list[Target]:
+    """Targets of every ``ion``-M-``anion`` ternary row of ``table`` (``li-ternaries:X`` for
+    Li; the windows-by-class figure of another working ion)."""
+    counts = np.diff(table.indptr)
+    lookup = {el: k for k, el in enumerate(table.elements)}
+    if anion not in lookup:
+        raise MissingDataError(f"dataset {table.name} has no entries with {anion}")
+    row_of = np.repeat(np.arange(len(table)), counts)
+    has_ion = np.zeros(len(table), dtype=bool)
+    has_ion[row_of[table.indices == lookup.get(ion, -1)]] = True
+    has_x = np.zeros(len(table), dtype=bool)
+    has_x[row_of[table.indices == lookup[anion]]] = True
+    return _row_targets(table, np.flatnonzero(has_ion & has_x & (counts == 3)))
+
+
+def _row_targets(table: EntryTable, rows: np.ndarray) -> list[Target]:
+    """Targets of the dataset rows ``rows``, classed."""
     # A row's class is its anion class unless the catalogue lists its composition: only rows
     # with a catalogue material's element set need their composition compared.
     listed = catalogue_element_sets()
@@ -132,7 +156,7 @@ def resolve_targets(table: EntryTable | None, name: str) -> list[Target]:
         The dataset (``engine.table``), for dataset sets and material ids.
     name : str
         A catalogue set (``seed``, ``nitride-sses``, ...), a dataset set (``all``,
-        ``all-li``, ``li-ternaries:X``), a file with one material per line, or several of
+        ``all-li``, ``all-na`` and the other ``all-<ion>``, ``li-ternaries:X``), a file with one material per line, or several of
         these joined by commas.
 
     Returns
@@ -211,7 +235,7 @@ def _targets_of(table: EntryTable | None, name: str) -> list[Target]:
     material = _material(name, table)
     if material is not None:  # one material, as in --left Li3N,LLZO
         return [_target(material.label, material.formula)]
-    close = difflib.get_close_matches(name, [*set_names(), "all", "all-li", "li-ternaries:N"], 1)
+    close = difflib.get_close_matches(name, [*set_names(), "all", *ION_SETS, "li-ternaries:N"], 1)
     hint = f" (did you mean {close[0]}?)" if close else ""
     raise StabilityError(
         f"unknown set {name!r}{hint}; available: {', '.join(set_names())}, "

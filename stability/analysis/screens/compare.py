@@ -16,6 +16,7 @@ from stability.analysis.windows.window import (
     window_class,
 )
 from stability.errors import StabilityError
+from stability.ions import DEFAULT_ION, check_ion
 from stability.thermo.base import Engine
 
 if TYPE_CHECKING:
@@ -31,8 +32,9 @@ class Comparison:
 
     def to_dataframe(self) -> pd.DataFrame:
         """Long table, one row per (material, dataset): label, formula, class, dataset,
-        reduced_formula, placed_on_hull, reduction_limit_V, oxidation_limit_V, window_width_V
-        (V vs Li/Li+), reduction_products, oxidation_products (";"-joined), flagged_products,
+        reduced_formula, ion (the working ion), placed_on_hull, reduction_limit_V,
+        oxidation_limit_V, window_width_V (V vs the ion's metal), reduction_products,
+        oxidation_products (";"-joined), flagged_products,
         reduction_limit_std_V, oxidation_limit_std_V (V; NaN where the data has no
         uncertainties), reference_dataset (the first dataset), reduction_shift_V,
         oxidation_shift_V (V, this dataset minus the reference; NaN on the reference and where
@@ -112,16 +114,18 @@ def compare_windows(
     draws: int = DRAWS,
     jobs: int = 1,
     executor: Executor = None,
+    ion: str = DEFAULT_ION,
 ) -> Comparison:
-    """Windows of ``items`` [(label, formula)] on every engine's dataset; a failure is
-    recorded in its row's ``error``. ``executor``: see ``map_items``."""
+    """Windows (of working ion ``ion``) of ``items`` [(label, formula)] on every engine's
+    dataset; a failure is recorded in its row's ``error``. ``executor``: see ``map_items``."""
+    ion = check_ion(ion)
     from stability.analysis.runtime.batch import map_items
 
     work = [(label, formula, engine) for label, formula in items for engine in engines]
 
     def one(item: tuple[str, str, Engine]) -> dict:
         _, formula, engine = item
-        w = compute_window(engine, formula)
+        w = compute_window(engine, formula, ion=ion)
         if uncertainty and has_uncertainties(engine.table):
             w = with_window_uncertainty(w, engine, draws)
         full = w.to_row()
@@ -140,6 +144,7 @@ def compare_windows(
             "formula": _composition(formula),
             "class": material_class(formula),
             "dataset": engine.table.name,
+            "ion": ion,
             **(out.value or {}),
             "error": out.error or "",
         }

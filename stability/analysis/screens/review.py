@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 from pymatgen.core import Element
 
 from stability.analysis.materials.catalogue import CATALOGUE, material_class
 from stability.analysis.materials.classes import ANION_CLASSES
-from stability.analysis.materials.sets import dataset_targets
+from stability.analysis.materials.sets import ternary_targets
 from stability.analysis.windows.practical import Passivation, compute_practical_window
 from stability.analysis.windows.window import compute_window
 from stability.errors import StabilityError
+from stability.ions import DEFAULT_ION, check_ion, ion_charge
 from stability.thermo.base import Engine
 
 if TYPE_CHECKING:
@@ -27,34 +29,56 @@ WINDOW_BARS = [
 ]
 
 
-def highest_valence_balanced(comp: dict[str, float], anion: str) -> bool:
-    """Is Li-M-X charge balanced with Li+1, M at its highest common valence, X at its charge?"""
-    (metal,) = [el for el in comp if el not in ("Li", anion)]
+def highest_valence_balanced(comp: dict[str, float], anion: str, ion: str = DEFAULT_ION) -> bool:
+    """Is ion-M-X charge balanced with the ion at +z, M at its highest common valence, X at
+    its charge?"""
+    (metal,) = [el for el in comp if el not in (ion, anion)]
     states = Element(metal).common_oxidation_states
     if not states or max(states) <= 0:
         return False
-    charge = comp["Li"] + comp[metal] * max(states) + comp[anion] * ANION_CHARGE[anion]
+    charge = (
+        comp[ion] * ion_charge(ion) + comp[metal] * max(states) + comp[anion] * ANION_CHARGE[anion]
+    )
     return abs(charge) < 1e-6 * sum(comp.values())
 
 
-def class_windows(engine: Engine) -> pd.DataFrame:
-    """Windows of the Li-M-X ternaries (M at highest common valence) and Li binaries, by anion.
+def ion_binary(ion: str, anion: str) -> str:
+    """The charge-balanced binary of a working ion and an anion: ``Li3N``, ``Na2S``,
+    ``Mg3N2``, ``AlCl3``.
 
-    Columns: class, label, formula, reduction_limit_V, oxidation_limit_V, is_binary.
+    >>> [ion_binary(ion, "N") for ion in ("Li", "Mg", "Al")]
+    ['Li3N', 'Mg3N2', 'AlN']
+    """
+    z, q = ion_charge(ion), -ANION_CHARGE[anion]
+    g = math.gcd(z, q)
+
+    def n(k: int) -> str:
+        return "" if k == 1 else str(k)
+
+    return f"{ion}{n(q // g)}{anion}{n(z // g)}"
+
+
+def class_windows(engine: Engine, ion: str = DEFAULT_ION) -> pd.DataFrame:
+    """Windows of the ion-M-X ternaries (M at highest common valence) and the ion's
+    binaries (Li3N, LiCl, ...; Na3N, NaCl, ... for Na), by anion.
+
+    Columns: class, label, formula, ion, reduction_limit_V, oxidation_limit_V (V vs the
+    ion's metal), is_binary.
     """
     import pandas as pd
 
+    ion = check_ion(ion)
     rows = []
     for anion, cls in ANION_CLASS.items():
         if anion not in engine.table.elements:
             continue
         seen = set()
-        for t in dataset_targets(engine.table, f"li-ternaries:{anion}"):
+        for t in ternary_targets(engine.table, ion, anion):
             comp = engine.table.row_composition(t.row)
-            if not highest_valence_balanced(comp, anion):
+            if not highest_valence_balanced(comp, anion, ion):
                 continue
             try:
-                w = compute_window(engine, t.formula)
+                w = compute_window(engine, t.formula, ion=ion)
             except StabilityError:
                 continue
             if w.reduced_formula in seen:
@@ -65,17 +89,20 @@ def class_windows(engine: Engine) -> pd.DataFrame:
                     "class": cls,
                     "label": w.reduced_formula,
                     "formula": t.formula,
+                    "ion": ion,
                     "reduction_limit_V": w.reduction_limit_V,
                     "oxidation_limit_V": w.oxidation_limit_V,
                     "is_binary": False,
                 }
             )
-        w = compute_window(engine, BINARY[anion])
+        binary = ion_binary(ion, anion)
+        w = compute_window(engine, binary, ion=ion)
         rows.append(
             {
                 "class": cls,
-                "label": BINARY[anion],
-                "formula": BINARY[anion],
+                "label": binary,
+                "formula": binary,
+                "ion": ion,
                 "reduction_limit_V": w.reduction_limit_V,
                 "oxidation_limit_V": w.oxidation_limit_V,
                 "is_binary": True,

@@ -31,16 +31,17 @@ from stability.analysis.windows.window import (
     compute_window,
     limit_row,
 )
-from stability.config import WORKING_ION
 from stability.errors import Interrupted, StabilityError
 from stability.formula import normalize_formula
+from stability.ions import DEFAULT_ION, check_ion
 from stability.thermo.base import Engine
 
 if TYPE_CHECKING:
     import pandas as pd
 
 JOURNAL = "screen.journal.jsonl"
-#: Prefix of the error of a row whose window is undefined (no Li, Li metal): not a failure.
+#: Prefix of the error of a row whose window is undefined (no working ion, the ion's metal):
+#: not a failure.
 NO_WINDOW = "no window: "
 # Identity columns first, then the window (LIMIT_COLUMNS[0] is reduced_formula), then error.
 SCREEN_COLUMNS = [
@@ -87,11 +88,12 @@ class ScreenResult:
         an alias's composition), label (as in the set: catalogue label, alias, what the file
         says), reduced_formula, class (catalogue class or anion class), e_above_hull_eV_per_atom
         (eV/atom; a dataset row's own energy, else the dataset's lowest entry of that
-        composition; empty if absent), placed_on_hull, reduction_limit_V,
-        oxidation_limit_V, window_width_V (V vs Li/Li+), reduction_products,
+        composition; empty if absent), ion (the working ion), placed_on_hull,
+        reduction_limit_V, oxidation_limit_V, window_width_V (V vs the ion's metal),
+        reduction_products,
         oxidation_products (";"-joined reduced formulas), flagged_products
         (``formula (reason)``), error (why a row has no window),
-        then, with a tolerance, li_tolerance_per_atom (Li per atom) and
+        then, with a tolerance, ion_tolerance_per_atom (ion per atom) and
         strict_reduction_limit_V, strict_oxidation_limit_V (the limits above are then the
         tolerant ones); with passivation, passivated_reduction_limit_V,
         passivated_oxidation_limit_V (V; empty: nothing stops it), passivated_*_products
@@ -128,12 +130,14 @@ def screen_target(
     *,
     tolerance: float | None = None,
     passivation: Passivation | None = None,
+    ion: str = DEFAULT_ION,
 ) -> dict[str, Any]:
-    """Compute one row; errors of this material go into its ``error`` column.
+    """Compute one row of the ``ion`` windows; errors of this material go into its ``error``
+    column.
 
     With ``draws`` > 0, the limits' standard deviations under the MP2020 correction
     uncertainties are added (``reduction_limit_std_V``, ``oxidation_limit_std_V``). With
-    ``tolerance`` (Li per atom) the limits are the tolerant ones and the strict ones are added;
+    ``tolerance`` (ion per atom) the limits are the tolerant ones and the strict ones are added;
     with ``passivation`` the passivated window is added (``stability.analysis.windows.practical``).
     """
     table = engine.table
@@ -145,6 +149,7 @@ def screen_target(
         formula=target.formula,
         label=target.label,
         material_id="",
+        ion=ion,
         error="",
         **{"class": target.cls},
     )
@@ -162,16 +167,16 @@ def screen_target(
         else:
             row["material_id"] = loc.material_id or ""
             row["e_above_hull_eV_per_atom"] = loc.e_above_hull_eV_per_atom
-        require_ion(loc.material)
+        require_ion(loc.material, ion)
         if tolerance is None and passivation is None and not draws:
             # What compute_window(...).to_row() gives of LIMIT_COLUMNS, without the Window.
-            row.update(limit_row(loc, loc.system.li_window_steps(loc.amounts, WORKING_ION), table))
+            row.update(limit_row(loc, loc.system.ion_window_steps(loc.amounts, ion), table, ion))
         else:
             if tolerance is None and passivation is None:
-                w = compute_window(engine, loc.material)
+                w = compute_window(engine, loc.material, ion=ion)
             else:
                 w = compute_practical_window(
-                    engine, loc.material, tolerance=tolerance, passivation=passivation
+                    engine, loc.material, tolerance=tolerance, passivation=passivation, ion=ion
                 )
             if draws:
                 from stability.analysis.uncertainty.mp2020 import with_window_uncertainty
@@ -292,6 +297,7 @@ def run_screen(
     tolerance: float | None = None,
     passivation: Passivation | None = None,
     executor: Executor = None,
+    ion: str = DEFAULT_ION,
 ) -> ScreenResult:
     """Screen ``targets``; with ``out``, journal each row there as it arrives and resume.
 
@@ -326,11 +332,14 @@ def run_screen(
     progress : callable, optional
         ``progress(total, done)`` returning a bar with ``update(n)`` and ``close()``.
     tolerance : float, optional
-        Li-exchange tolerance (Li per atom), as in :func:`stability.compute_practical_window`.
+        Ion-exchange tolerance (ion per atom), as in :func:`stability.compute_practical_window`.
     passivation : Passivation, optional
         Adds the passivated windows.
     executor : str or distributed.Client, optional
         Run on this Dask cluster instead of local processes.
+    ion : str, default "Li"
+        The working ion of every row's window (Li, Na, K, Mg, Ca, Zn or Al); put it in
+        ``header`` too. Rows without it have no window (their ``error`` says so).
 
     Returns
     -------
@@ -355,6 +364,7 @@ def run_screen(
     from stability.analysis.runtime.outcome import ClusterError, WorkerLost
 
     partners = partners or []
+    ion = check_ion(ion)
     journal = None
     if out is not None:
         path = Path(out) / JOURNAL
@@ -369,7 +379,13 @@ def run_screen(
         # Made finite here, in the worker: the parent's share of a fast screen is the serial part.
         return _finite(
             screen_target(
-                engine, target, partners, draws, tolerance=tolerance, passivation=passivation
+                engine,
+                target,
+                partners,
+                draws,
+                tolerance=tolerance,
+                passivation=passivation,
+                ion=ion,
             )
         )
 
@@ -377,7 +393,7 @@ def run_screen(
         groups = system_groups(todo, engine)
         for outcome in map_items(one, todo, jobs=jobs, groups=groups, executor=executor):
             target = todo[outcome.index]
-            row = outcome.value if outcome.ok else _finite(_failed_row(target, outcome.error))
+            row = outcome.value if outcome.ok else _finite(_failed_row(target, outcome.error, ion))
             if journal:
                 journal.add(target.key, row)
             done[target.key] = row
@@ -402,9 +418,15 @@ def run_screen(
     return ScreenResult([done[t.key] for t in targets])
 
 
-def _failed_row(target: Target, error: str | None) -> dict[str, Any]:
+def _failed_row(target: Target, error: str | None, ion: str = DEFAULT_ION) -> dict[str, Any]:
     row: dict[str, Any] = dict.fromkeys(SCREEN_COLUMNS)
-    row.update(formula=target.formula, material_id="", error=error or "", **{"class": target.cls})
+    row.update(
+        formula=target.formula,
+        material_id="",
+        ion=ion,
+        error=error or "",
+        **{"class": target.cls},
+    )
     return row
 
 

@@ -21,6 +21,7 @@ from stability.analysis.windows.window import read_limits
 from stability.entries.corrections import system_corrections
 from stability.entries.table import EntryTable
 from stability.errors import StabilityError
+from stability.ions import DEFAULT_ION, check_ion, ion_mu
 from stability.thermo.base import Engine
 from stability.thermo.fast import FastSystem
 from stability.thermo.system import SystemData, select_system
@@ -94,9 +95,11 @@ def _sample(
     return np.array([fn(FastSystem(d)) for d in systems])
 
 
-def window_limits(system: FastSystem, amounts: dict[str, float]) -> tuple[float, float]:
-    """(reduction, oxidation) limits in V of a composition on ``system``."""
-    lim = read_limits(system.li_window_steps(amounts, config.WORKING_ION))
+def window_limits(
+    system: FastSystem, amounts: dict[str, float], ion: str = DEFAULT_ION
+) -> tuple[float, float]:
+    """(reduction, oxidation) limits in V of a composition's ``ion`` window on ``system``."""
+    lim = read_limits(system.ion_window_steps(amounts, ion))
     return lim.reduction_V, lim.oxidation_V
 
 
@@ -108,15 +111,16 @@ class WindowSpread:
 
 
 def window_spread(
-    engine: Engine, formula: str, draws: int = DRAWS, seed: int = SEED
+    engine: Engine, formula: str, draws: int = DRAWS, seed: int = SEED, *, ion: str = DEFAULT_ION
 ) -> WindowSpread:
-    """Spread of the window limits of ``formula`` under the correction uncertainties."""
+    """Spread of the ``ion`` window limits of ``formula`` under the correction uncertainties."""
     require_uncertainties(engine.table)
-    loc = locate(engine, formula)
+    ion = check_ion(ion)
+    loc = locate(engine, formula, need=ion)
     values = _sample(
         engine,
         set(loc.amounts),
-        lambda s: window_limits(s, loc.amounts),
+        lambda s: window_limits(s, loc.amounts, ion),
         draws,
         seed,
     )
@@ -124,17 +128,24 @@ def window_spread(
 
 
 def reaction_spread(
-    engine: Engine, a: str, b: str, voltage: float | None, draws: int = DRAWS, seed: int = SEED
+    engine: Engine,
+    a: str,
+    b: str,
+    voltage: float | None,
+    draws: int = DRAWS,
+    seed: int = SEED,
+    *,
+    ion: str = DEFAULT_ION,
 ) -> Spread:
-    """Spread (meV/atom) of the most negative reaction energy of A|B."""
+    """Spread (meV/atom) of the most negative reaction energy of A|B (``ion`` open at
+    ``voltage``)."""
     require_uncertainties(engine.table)
+    ion = check_ion(ion)
     mat_a, mat_b = read_material(a, engine.table), read_material(b, engine.table)
-    mu = None if voltage is None else -voltage
+    mu = None if voltage is None else ion_mu(voltage, ion)
 
     def most_negative(system: FastSystem) -> tuple[float]:
-        mix = system.mixing(
-            mat_a.amounts, mat_b.amounts, mu_open=mu, open_element=config.WORKING_ION
-        )
+        mix = system.mixing(mat_a.amounts, mat_b.amounts, mu_open=mu, open_element=ion)
         return (1000 * min(k.energy_eV_per_atom for k in mix.kinks),)
 
     values = _sample(engine, mat_a.elements | mat_b.elements, most_negative, draws, seed)
@@ -145,7 +156,7 @@ def with_window_uncertainty(
     window: Window, engine: Engine, draws: int = DRAWS, seed: int = SEED
 ) -> Window:
     """``window`` with the std and 95% interval of both limits filled in."""
-    spread = window_spread(engine, window.formula, draws, seed)
+    spread = window_spread(engine, window.formula, draws, seed, ion=window.ion)
     return replace(
         window,
         reduction_limit_std_V=spread.reduction.std,
@@ -160,7 +171,7 @@ def with_reaction_uncertainty(
 ) -> Interface:
     """``result`` with the std and 95% interval of its reaction energy filled in."""
     spread = reaction_spread(
-        engine, result.reactant_a, result.reactant_b, result.voltage_V, draws, seed
+        engine, result.reactant_a, result.reactant_b, result.voltage_V, draws, seed, ion=result.ion
     )
     return replace(
         result,

@@ -44,8 +44,8 @@ def _volts(v: float) -> str:
     return "no limit" if v == float("inf") else f"{v:.3f} V"
 
 
-def _into(products: list[str]) -> str:
-    return ", ".join(products) if products else "nothing (stable against Li metal)"
+def _into(products: list[str], ion: str) -> str:
+    return ", ".join(products) if products else f"nothing (stable against {ion} metal)"
 
 
 def with_release_check(window: Window, engine: Engine) -> Window:
@@ -80,7 +80,7 @@ def with_release_check(window: Window, engine: Engine) -> Window:
     if other is None:
         return window
     try:
-        there = compute_window(other, window.formula)
+        there = compute_window(other, window.formula, ion=window.ion)
     except StabilityError:
         return window  # the other release lacks an element: nothing to compare
     name = other.table.name
@@ -96,8 +96,8 @@ def with_release_check(window: Window, engine: Engine) -> Window:
         if not moved and set(here_p) == set(there_p):
             continue
         notes.append(
-            f"{side} limit {_volts(there_v)} into {_into(there_p)} "
-            f"(here {_volts(here_v)} into {_into(here_p)})"
+            f"{side} limit {_volts(there_v)} into {_into(there_p, window.ion)} "
+            f"(here {_volts(here_v)} into {_into(here_p, window.ion)})"
         )
         for p in here_p:
             if p not in there_p and not exempt(p):
@@ -105,7 +105,7 @@ def with_release_check(window: Window, engine: Engine) -> Window:
                     {
                         "formula": p,
                         "reason": f"release: on {name} the {side} limit is {_volts(there_v)} "
-                        f"into {_into(there_p)} (here {_volts(here_v)})",
+                        f"into {_into(there_p, window.ion)} (here {_volts(here_v)})",
                     }
                 )
     return replace(
@@ -149,11 +149,13 @@ def interface_release_check(result: Interface, engine: Engine) -> Interface:
     if other is None:
         return result
     try:
-        there = compute_interface(other, result.formula_a, result.formula_b, result.voltage_V)
+        there = compute_interface(
+            other, result.formula_a, result.formula_b, result.voltage_V, ion=result.ion
+        )
     except StabilityError:
         return result
     name = other.table.name
-    unit = "meV/non-Li atom" if result.li_open else "meV/atom"
+    unit = f"meV/non-{result.ion} atom" if result.ion_open else "meV/atom"
     note = None
     flags = []
     if set(there.products) != set(result.products):

@@ -8,7 +8,8 @@ limit follows it (V = -dG / n_Li) until, past the margin
     margin_p = |V - V'| * n_Li / (nu_p * N_p)     (eV per atom of p),
 
 the runner-up reaction takes over and p no longer forms there. n_Li is the Li exchanged per
-formula unit, nu_p the moles of p formed, N_p its atoms per formula unit. A margin of a few
+formula unit (for another working ion of charge z: V = -dG / (z n) and the margin is
+multiplied by z), nu_p the moles of p formed, N_p its atoms per formula unit. A margin of a few
 meV/atom means the deciding reaction itself is fragile. For a composition placed on the hull
 the placed energy also depends on p's, so the margin is then an estimate (tests check it on
 dataset phases).
@@ -27,6 +28,7 @@ from stability.analysis.windows.profile import reaction_string
 from stability.analysis.windows.window import read_limits
 from stability.errors import StabilityError
 from stability.formula import written_formula
+from stability.ions import DEFAULT_ION, check_ion, ion_charge
 from stability.thermo.base import Engine, ProfileStep, same_composition
 from stability.thermo.fast import FastSystem
 from stability.thermo.system import SystemData
@@ -90,21 +92,26 @@ def _limit(steps: list[ProfileStep], which: str) -> tuple[float, ProfileStep | N
     return lim.oxidation_V, lim.above
 
 
-def limit_sensitivity(engine: Engine, formula: str) -> tuple[LimitSensitivity, LimitSensitivity]:
-    """Reaction, products and competitor margins of the reduction and oxidation limits."""
-    loc = locate(engine, formula)
+def limit_sensitivity(
+    engine: Engine, formula: str, *, ion: str = DEFAULT_ION
+) -> tuple[LimitSensitivity, LimitSensitivity]:
+    """Reaction, products and competitor margins of the reduction and oxidation limits of
+    the ``ion`` window."""
+    ion = check_ion(ion)
+    z = ion_charge(ion)
+    loc = locate(engine, formula, need=ion)
     data = loc.system.data
     # The engine's hull paths for the systems rebuilt here too (pymatgen's: the defaults).
     paths = getattr(engine, "paths", None)
     base = loc.system if isinstance(loc.system, FastSystem) else FastSystem(data, paths=paths)
-    steps = base.li_window_steps(loc.amounts, config.WORKING_ION)
+    steps = base.ion_window_steps(loc.amounts, ion)
     out = []
     for which in ("reduction", "oxidation"):
         volts, step = _limit(steps, which)
         if step is None:
-            out.append(LimitSensitivity(which, volts, "stable against Li metal", [], []))
+            out.append(LimitSensitivity(which, volts, f"stable against {ion} metal", [], []))
             continue
-        n_li = abs(step.li_change)
+        n_li = abs(step.ion_change)
         competitors = []
         for phase in step.phases:
             comp = Composition(phase.formula)
@@ -115,9 +122,7 @@ def limit_sensitivity(engine: Engine, formula: str) -> tuple[LimitSensitivity, L
                 continue
             try:
                 alt = FastSystem(_without(data, phase.formula), paths=paths)
-                alt_volts, alt_step = _limit(
-                    alt.li_window_steps(loc.amounts, config.WORKING_ION), which
-                )
+                alt_volts, alt_step = _limit(alt.ion_window_steps(loc.amounts, ion), which)
             except StabilityError as exc:
                 competitors.append(
                     Competitor(phase.formula, None, None, [], f"no alternative: {exc}")
@@ -136,7 +141,7 @@ def limit_sensitivity(engine: Engine, formula: str) -> tuple[LimitSensitivity, L
                     )
                 )
                 continue
-            margin = abs(volts - alt_volts) * n_li / (phase.amount * comp.num_atoms)
+            margin = abs(volts - alt_volts) * z * n_li / (phase.amount * comp.num_atoms)
             competitors.append(
                 Competitor(
                     phase.formula,
@@ -145,7 +150,7 @@ def limit_sensitivity(engine: Engine, formula: str) -> tuple[LimitSensitivity, L
                     alt_products,
                 )
             )
-        rxn = reaction_string(written_formula(loc.composition), step.li_change, step.phases)
+        rxn = reaction_string(written_formula(loc.composition), step.ion_change, step.phases, ion)
         out.append(
             LimitSensitivity(which, volts, rxn, [p.formula for p in step.phases], competitors)
         )

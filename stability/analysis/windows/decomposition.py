@@ -1,4 +1,6 @@
-"""Decomposition energy against voltage, with Li open (Zhu, He & Mo, ACS AMI 7, 23685 (2015)).
+"""Decomposition energy against voltage, with Li open (Zhu, He & Mo, ACS AMI 7, 23685 (2015)),
+or any working ion: for an ion of charge z, mu = -z eV and dn counts that ion (the formulas
+below with Li read as the ion and eV as z eV).
 
 At a voltage V (V vs Li/Li+, Li chemical potential mu_Li = -eV relative to Li metal) a
 composition C with N atoms per formula unit exchanges Li with the reservoir and reaches the
@@ -29,9 +31,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from stability import config
 from stability.analysis.materials.chemistry import Located, locate
 from stability.errors import StabilityError
+from stability.ions import DEFAULT_ION, check_ion, ion_charge
 from stability.thermo.base import Engine, ProfileStep
 
 if TYPE_CHECKING:
@@ -50,19 +52,21 @@ class Decomposition:
     formula: str
     dataset: str
     voltage_V: float
+    ion: str
     decomposition_energy_eV_per_atom: float
     products: list[str]
-    li_per_formula_unit: float
+    ion_per_formula_unit: float
     energy_reference: str  # "own" (the dataset's entry) or "hull" (placed composition)
 
     def to_dict(self) -> dict:
         return {
             "label": self.label,
             "formula": self.formula,
+            "ion": self.ion,
             "voltage_V": self.voltage_V,
             "decomposition_energy_eV_per_atom": self.decomposition_energy_eV_per_atom,
             "products": list(self.products),
-            "li_per_formula_unit": self.li_per_formula_unit,
+            "ion_per_formula_unit": self.ion_per_formula_unit,
             "energy_reference": self.energy_reference,
             "dataset": self.dataset,
         }
@@ -72,10 +76,11 @@ class Decomposition:
 DECOMPOSITION_COLUMNS = [
     "label",
     "formula",
+    "ion",
     "voltage_V",
     "decomposition_energy_eV_per_atom",
     "products",
-    "li_per_formula_unit",
+    "ion_per_formula_unit",
     "energy_reference",
     "dataset",
 ]
@@ -91,7 +96,7 @@ class DecompositionTable:
     ----------
     results : list of Decomposition
         One per composition and voltage, in input order: ``formula``, ``voltage_V``,
-        ``decomposition_energy_eV_per_atom``, ``products``, ``li_per_formula_unit`` and
+        ``decomposition_energy_eV_per_atom``, ``products``, ``ion_per_formula_unit`` and
         ``energy_reference``, as in ``to_dataframe``.
     errors : dict of str to str
         ``{formula: error}`` of the inputs that failed (with ``allow_errors``).
@@ -115,10 +120,11 @@ class DecompositionTable:
         Returns
         -------
         pandas.DataFrame
-            Columns: label (as given), formula (the composition computed), voltage_V (V vs Li/Li+), decomposition_energy_eV_per_atom (eV
-            per atom of the composition; <= 0, negative = decomposes), products (";"-joined
-            reduced formulas, Li metal left out), li_per_formula_unit (Li taken up (+) or
-            released (-) per formula unit), energy_reference ("own": dataset entry, "hull":
+            Columns: label (as given), formula (the composition computed), ion (the working
+            ion), voltage_V (V vs the ion's metal), decomposition_energy_eV_per_atom (eV per
+            atom of the composition; <= 0, negative = decomposes), products (";"-joined
+            reduced formulas, the ion's metal left out), ion_per_formula_unit (the ion taken
+            up (+) or released (-) per formula unit), energy_reference ("own": dataset entry, "hull":
             placed).
 
         Examples
@@ -126,10 +132,10 @@ class DecompositionTable:
         >>> import stability
         >>> engine = stability.make_engine(stability.load_dataset())
         >>> table = stability.compute_decompositions(engine, ["Li3PS4"], [0.0, 5.0])
-        >>> table.to_dataframe()[["voltage_V", "products", "li_per_formula_unit"]]
-           voltage_V   products  li_per_formula_unit
-        0        0.0  Li2S;Li3P                  8.0
-        1        5.0     P2S7;S                 -3.0
+        >>> table.to_dataframe()[["voltage_V", "products", "ion_per_formula_unit"]]
+           voltage_V   products  ion_per_formula_unit
+        0        0.0  Li2S;Li3P                   8.0
+        1        5.0     P2S7;S                  -3.0
         """
         import pandas as pd
 
@@ -140,13 +146,13 @@ class DecompositionTable:
         )
 
 
-def _step_energies(loc: Located, steps: list[ProfileStep]) -> list[float]:
-    """Hull energy (eV per formula unit of the composition) at each critical composition."""
+def _step_energies(loc: Located, steps: list[ProfileStep], li: str) -> list[float]:
+    """Hull energy (eV per formula unit of the composition) at each critical composition
+    along the axis of ion ``li``."""
     out = []
-    li = config.WORKING_ION
     for step in steps:
         amounts = dict(loc.amounts)
-        amounts[li] = amounts.get(li, 0.0) + step.li_change
+        amounts[li] = amounts.get(li, 0.0) + step.ion_change
         atoms = sum(amounts.values())
         if amounts[li] < -1e-9 or atoms <= 0:
             raise StabilityError(f"profile of {loc.formula} left the composition space")
@@ -158,15 +164,18 @@ def _step_energies(loc: Located, steps: list[ProfileStep]) -> list[float]:
 
 
 def decomposition_energies(
-    engine: Engine, formula: str, voltages: Sequence[float]
+    engine: Engine, formula: str, voltages: Sequence[float], *, ion: str = DEFAULT_ION
 ) -> list[Decomposition]:
-    """Decomposition energy of ``formula`` at each voltage (see the module docstring)."""
+    """Decomposition energy of ``formula`` at each voltage (V vs the metal of ``ion``; see
+    the module docstring)."""
     for v in voltages:
         if not v == v or v in (float("inf"), float("-inf")):
             raise StabilityError(f"voltage {v} is not a finite number")
-    loc = locate(engine, formula)
-    steps = loc.system.li_profile(loc.amounts, config.WORKING_ION)
-    energies = _step_energies(loc, steps)
+    ion = check_ion(ion)
+    z = ion_charge(ion)
+    loc = locate(engine, formula, need=ion)
+    steps = loc.system.ion_profile(loc.amounts, ion)
+    energies = _step_energies(loc, steps, ion)
     n_atoms = loc.composition.num_atoms
     hull_e = loc.hull.hull_energy_per_atom
     if loc.e_above_hull_eV_per_atom is None:
@@ -175,8 +184,8 @@ def decomposition_energies(
         own, reference = (hull_e + loc.e_above_hull_eV_per_atom) * n_atoms, "own"
     out = []
     for v in voltages:
-        # Grand energy of each critical composition relative to Li metal at mu_Li = -v.
-        grand = [e + s.li_change * v for e, s in zip(energies, steps, strict=True)]
+        # Grand energy of each critical composition relative to the metal at mu = -z v.
+        grand = [e + s.ion_change * z * v for e, s in zip(energies, steps, strict=True)]
         best = min(grand)
         held = max((i for i, s in enumerate(steps) if s.voltage_V <= v + 1e-12), default=0)
         out.append(
@@ -185,9 +194,10 @@ def decomposition_energies(
                 formula=loc.formula,
                 dataset=engine.table.name,
                 voltage_V=float(v),
+                ion=ion,
                 decomposition_energy_eV_per_atom=min(0.0, (best - own) / n_atoms),
                 products=[p.formula for p in steps[held].phases],
-                li_per_formula_unit=steps[held].li_change + 0.0,
+                ion_per_formula_unit=steps[held].ion_change + 0.0,
                 energy_reference=reference,
             )
         )
@@ -200,6 +210,7 @@ def compute_decompositions(
     voltages: Sequence[float],
     *,
     allow_errors: bool = False,
+    ion: str = DEFAULT_ION,
 ) -> DecompositionTable:
     """Decomposition energies of every formula at every voltage; with ``allow_errors`` a
     failing formula is recorded in ``errors`` and the others are still computed.
@@ -218,6 +229,8 @@ def compute_decompositions(
         Voltages (V vs Li/Li+) at which to evaluate each formula.
     allow_errors : bool, default False
         Record a failing formula in ``errors`` instead of raising.
+    ion : str, default "Li"
+        The working ion open to its metal (as :func:`stability.compute_window`).
 
     Returns
     -------
@@ -243,7 +256,9 @@ def compute_decompositions(
     per_item: list[list[Decomposition]] = [[] for _ in items]
     errors: dict[str, str] = {}
     for out in map_items(
-        lambda f: decomposition_energies(engine, f, voltages), items, allow_errors=allow_errors
+        lambda f: decomposition_energies(engine, f, voltages, ion=ion),
+        items,
+        allow_errors=allow_errors,
     ):
         if out.ok:
             per_item[out.index] = out.value
@@ -252,10 +267,13 @@ def compute_decompositions(
     return DecompositionTable([r for rows in per_item for r in rows], errors)
 
 
-def decomposition_curve(engine: Engine, formula: str, v_max: float = 5.0) -> DecompositionTable:
+def decomposition_curve(
+    engine: Engine, formula: str, v_max: float = 5.0, *, ion: str = DEFAULT_ION
+) -> DecompositionTable:
     """E_D from 0 V to ``v_max``, exactly: it is linear between critical voltages, so it is
     evaluated at 0 V, at every critical voltage in between, and at ``v_max``."""
-    loc = locate(engine, formula)
-    steps = loc.system.li_profile(loc.amounts, config.WORKING_ION)
+    ion = check_ion(ion)
+    loc = locate(engine, formula, need=ion)
+    steps = loc.system.ion_profile(loc.amounts, ion)
     voltages = sorted({0.0, float(v_max)} | {s.voltage_V for s in steps if 0 < s.voltage_V < v_max})
-    return DecompositionTable(decomposition_energies(engine, formula, voltages))
+    return DecompositionTable(decomposition_energies(engine, formula, voltages, ion=ion))

@@ -1,12 +1,15 @@
-"""Practical windows: a Li-exchange tolerance, and windows extended by passivating interphases.
+"""Practical windows: an ion-exchange tolerance, and windows extended by passivating
+interphases. Written here for Li; every working ion (``ion=``) is treated the same way, with
+the ion in place of Li and its metal in place of Li metal (tolerance per ion atom exchanged;
+the ion's metal is never judged).
 
-Both are read off the voltage profile (``PhaseSystem.li_profile``: critical compositions,
+Both are read off the voltage profile (``PhaseSystem.ion_profile``: critical compositions,
 Li-rich first; step ``i`` holds from its voltage to the next step's):
 
 **Tolerance window** (``tolerance`` X, Li per atom of the composition). The largest voltage
 range containing the strict window over which the composition takes up or releases at most
-X Li per atom: every step crossed has ``|li_change| / atoms per formula unit <= X``, where
-``li_change`` is the step's Li uptake (+) or release (-) per formula unit relative to the
+X Li per atom: every step crossed has ``|ion_change| / atoms per formula unit <= X``, where
+``ion_change`` is the step's Li uptake (+) or release (-) per formula unit relative to the
 pristine composition. Li exchange only grows away from the window, so the range is the run
 of such steps around the pristine one. X = 0 is the strict window.
 
@@ -36,7 +39,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from functools import cache
 
-from stability import config
 from stability.analysis.materials.chemistry import Located, locate
 from stability.analysis.materials.flags import flag_phases, merge_flags
 from stability.analysis.windows.profile import VoltageProfile
@@ -44,6 +46,7 @@ from stability.analysis.windows.window import Window, read_limits, window_from_s
 from stability.entries.table import EntryTable
 from stability.errors import StabilityError
 from stability.formula import composition_amounts, num_atoms, reduced_formula
+from stability.ions import DEFAULT_ION, check_ion
 from stability.thermo.base import Engine, Phase, ProfileStep
 
 #: Gases at room temperature (and Br2, see the module docstring), as written; matched by
@@ -59,8 +62,6 @@ GAS_FORMULAS = (
     "ClF", "ClF3", "ClF5", "BrF", "IF7", "OF2", "Cl2O", "ClO2",
     "SeF6", "TeF6", "WF6",
 )  # fmt: skip
-#: Li metal, the electrode, is never judged.
-LI_METAL = config.WORKING_ION
 #: A strict window narrower than this is a point: the pymatgen engine's finite placement
 #: offset (1e-6 eV/atom) opens a zero-width window to about 1e-5 V.
 ZERO_WIDTH_V = 1e-3
@@ -110,7 +111,9 @@ class Passivation:
     >>> import stability
     >>> passivation = stability.Passivation({"LiN3": 1.5, "In": 0.0})
     >>> [passivation.kind(f) for f in ("LiN3", "In", "N2", "Li3P", "Li")]
-    ['insulator', 'conductor', 'gas', 'unknown', 'li']
+    ['insulator', 'conductor', 'gas', 'unknown', 'metal']
+    >>> passivation.kind("Na", ion="Na"), passivation.kind("Na")
+    ('metal', 'unknown')
     """
 
     gaps: Mapping[str, float | None]
@@ -122,14 +125,15 @@ class Passivation:
         if not self.min_gap_eV >= 0:
             raise StabilityError(f"--min-gap must be a non-negative number, not {self.min_gap_eV}")
 
-    def kind(self, formula: str) -> str:
-        """``li`` (Li metal), ``gas``, ``insulator``, ``conductor`` or ``unknown``.
+    def kind(self, formula: str, ion: str = DEFAULT_ION) -> str:
+        """``metal`` (the metal of the working ion ``ion``, the electrode, never judged),
+        ``gas``, ``insulator``, ``conductor`` or ``unknown``.
 
         A gas is reported as ``gas`` whether or not gas is allowed.
         """
         reduced = _reduced(formula)
-        if reduced == LI_METAL:
-            return "li"
+        if reduced == ion:
+            return "metal"
         if reduced in GASES:
             return "gas"
         gap = self.gaps.get(reduced)
@@ -137,11 +141,12 @@ class Passivation:
             return "unknown"
         return "insulator" if gap >= self.min_gap_eV else "conductor"
 
-    def blockers(self, phases: tuple[Phase, ...]) -> list[str]:
-        """Why a step does not passivate, one reason per offending phase; empty if it does."""
+    def blockers(self, phases: tuple[Phase, ...], ion: str = DEFAULT_ION) -> list[str]:
+        """Why a step does not passivate, one reason per offending phase; empty if it does
+        (the metal of ``ion`` is never judged)."""
         out = []
         for p in phases:
-            kind = self.kind(p.formula)
+            kind = self.kind(p.formula, ion)
             if kind == "gas" and not self.allow_gas:
                 out.append(f"{p.formula}: gas")
             elif kind == "unknown":
@@ -154,10 +159,10 @@ class Passivation:
                     out.append(f"{p.formula}: band gap {gap:.2f} eV < {self.min_gap_eV:.2f} eV")
         return out
 
-    def step_kind(self, phases: tuple[Phase, ...]) -> str:
+    def step_kind(self, phases: tuple[Phase, ...], ion: str = DEFAULT_ION) -> str:
         """One word for a profile figure: conductor, gas, unknown (in that priority), else
         insulator. Gas is named even when allowed."""
-        kinds = {self.kind(p.formula) for p in phases} - {"li"}
+        kinds = {self.kind(p.formula, ion) for p in phases} - {"metal"}
         for k in ("conductor", "gas", "unknown"):
             if k in kinds:
                 return k
@@ -167,13 +172,14 @@ class Passivation:
 def tolerance_range(
     steps: list[ProfileStep], own: int, atoms_per_formula_unit: float, tolerance: float
 ) -> tuple[int, int]:
-    """Indices of the lowest and highest steps within ``tolerance`` Li per atom around ``own``."""
+    """Indices of the lowest and highest steps within ``tolerance`` ion per atom around
+    ``own``."""
     if not tolerance >= 0:
         raise StabilityError(f"--tolerance must be a non-negative number, not {tolerance}")
     limit = tolerance * atoms_per_formula_unit * (1 + 1e-9) + 1e-12  # rounding, not physics
 
     def within(i: int) -> bool:
-        return abs(steps[i].li_change) <= limit
+        return abs(steps[i].ion_change) <= limit
 
     lo = own
     while lo > 0 and within(lo - 1):
@@ -194,34 +200,36 @@ class PassivatedLimits:
     oxidation_stop: str
 
 
-def _names(phases: tuple[Phase, ...]) -> list[str]:
-    return [p.formula for p in phases if _reduced(p.formula) != LI_METAL]
+def _names(phases: tuple[Phase, ...], ion: str = DEFAULT_ION) -> list[str]:
+    return [p.formula for p in phases if _reduced(p.formula) != ion]
 
 
 def passivated_limits(
-    steps: list[ProfileStep], own: int, passivation: Passivation
+    steps: list[ProfileStep], own: int, passivation: Passivation, ion: str = DEFAULT_ION
 ) -> PassivatedLimits:
-    """Walk outward from the strict limits of step ``own`` (see the module docstring)."""
+    """Walk outward from the strict limits of step ``own`` (see the module docstring); the
+    metal of ``ion`` is never judged."""
     red_products: list[str] = []
-    red_limit, red_stop = steps[0].voltage_V, "Li metal reached"
+    metal_reached = f"{ion} metal reached"
+    red_limit, red_stop = steps[0].voltage_V, metal_reached
     for i in range(own - 1, -1, -1):
-        why = passivation.blockers(steps[i].phases)
+        why = passivation.blockers(steps[i].phases, ion)
         if why:
             red_limit, red_stop = steps[i + 1].voltage_V, "; ".join(why)
             break
-        red_products = _names(steps[i].phases)
-    if red_limit > 0 and red_stop == "Li metal reached":
+        red_products = _names(steps[i].phases, ion)
+    if red_limit > 0 and red_stop == metal_reached:
         red_stop = "no further step"  # a profile that does not start at 0 V (not expected)
 
     ox_products: list[str] = []
     ox_limit: float | None = None
     ox_stop = "no further step"
     for i in range(own + 1, len(steps)):
-        why = passivation.blockers(steps[i].phases)
+        why = passivation.blockers(steps[i].phases, ion)
         if why:
             ox_limit, ox_stop = steps[i].voltage_V, "; ".join(why)
             break
-        ox_products = _names(steps[i].phases)
+        ox_products = _names(steps[i].phases, ion)
     if ox_limit is None and own + 1 < len(steps):
         ox_stop = (
             f"no further step: passivating beyond the last critical potential "
@@ -239,23 +247,25 @@ def practical_from_steps(
     passivation: Passivation | None = None,
     table: EntryTable | None = None,
 ) -> Window:
-    """Add a tolerance and/or passivated window to the strict ``window`` read off ``steps``;
-    the products it names are flagged on ``table`` (the engine's dataset)."""
+    """Add a tolerance and/or passivated window to the strict ``window`` read off ``steps``
+    (a profile along the window's ion); the products it names are flagged on ``table`` (the
+    engine's dataset)."""
+    ion = window.ion
     own = read_limits(steps).own
     changes: dict = {}
     if tolerance is not None:
         lo, hi = tolerance_range(steps, own, num_atoms(loc.material.amounts), tolerance)
         changes.update(
-            li_tolerance_per_atom=float(tolerance),
+            ion_tolerance_per_atom=float(tolerance),
             strict_reduction_limit_V=window.reduction_limit_V,
             strict_oxidation_limit_V=window.oxidation_limit_V,
             reduction_limit_V=steps[lo].voltage_V,
             oxidation_limit_V=steps[hi + 1].voltage_V if hi + 1 < len(steps) else float("inf"),
-            reduction_products=_names(steps[lo - 1].phases) if lo > 0 else [],
-            oxidation_products=_names(steps[hi + 1].phases) if hi + 1 < len(steps) else [],
+            reduction_products=_names(steps[lo - 1].phases, ion) if lo > 0 else [],
+            oxidation_products=_names(steps[hi + 1].phases, ion) if hi + 1 < len(steps) else [],
         )
     if passivation is not None:
-        lim = passivated_limits(steps, own, passivation)
+        lim = passivated_limits(steps, own, passivation, ion)
         changes.update(
             passivated_reduction_limit_V=lim.reduction_limit_V,
             passivated_oxidation_limit_V=lim.oxidation_limit_V,
@@ -285,10 +295,11 @@ def compute_practical_window(
     *,
     tolerance: float | None = None,
     passivation: Passivation | None = None,
+    ion: str = DEFAULT_ION,
 ) -> Window:
-    """The window of ``formula`` with a Li-exchange tolerance and/or passivation.
+    """The window of ``formula`` with an ion-exchange tolerance and/or passivation.
 
-    With ``tolerance`` (Li per atom), ``reduction_limit_V``/``oxidation_limit_V`` are the
+    With ``tolerance`` (ion atoms per atom), ``reduction_limit_V``/``oxidation_limit_V`` are the
     tolerant limits and the strict ones move to ``strict_*_limit_V``; with ``passivation``,
     the ``passivated_*`` and ``passivation_*_stop`` fields are set. With neither it equals
     ``compute_window``. The module docstring of ``stability.analysis.windows.practical``
@@ -301,10 +312,12 @@ def compute_practical_window(
     formula : str or pymatgen.core.Composition
         What :func:`stability.compute_window` takes.
     tolerance : float, optional
-        Li exchanged per atom of the composition that is tolerated (0 gives the strict
-        window).
+        Atoms of the working ion exchanged per atom of the composition that are tolerated
+        (0 gives the strict window).
     passivation : Passivation, optional
         Band gaps and rules for the passivated window.
+    ion : str, default "Li"
+        The working ion (as :func:`stability.compute_window`); its metal is never judged.
 
     Returns
     -------
@@ -333,9 +346,10 @@ def compute_practical_window(
     >>> round(w.passivated_oxidation_limit_V, 3), w.passivation_oxidation_stop
     (1.669, 'N2: gas')
     """
-    loc = locate(engine, formula)
-    steps = loc.system.li_profile(loc.amounts, config.WORKING_ION)
-    window = window_from_steps(loc, steps, engine)
+    ion = check_ion(ion)
+    loc = locate(engine, formula, need=ion)
+    steps = loc.system.ion_profile(loc.amounts, ion)
+    window = window_from_steps(loc, steps, engine, ion)
     return practical_from_steps(
         window, loc, steps, tolerance=tolerance, passivation=passivation, table=engine.table
     )
@@ -355,11 +369,12 @@ def zero_width_note(window: Window) -> str | None:
     )
     if not window.placed_on_hull or strict_hi - strict_lo > ZERO_WIDTH_V:
         return None
-    if window.li_tolerance_per_atom:
+    if window.ion_tolerance_per_atom:
         return None
     return (
         f"note: {window.formula} (placed on the hull) has a zero-width strict window at "
-        f"{strict_lo:.3f} V: any Li exchange decomposes it; --tolerance X (Li per atom, "
+        f"{strict_lo:.3f} V: any {window.ion} exchange decomposes it; --tolerance X "
+        f"({window.ion} per atom, "
         "e.g. 0.02) gives the range where it exchanges at most X."
     )
 
@@ -368,4 +383,7 @@ def mark_profile(profile: VoltageProfile, passivation: Passivation) -> list[str]
     """One word per profile step for its ``electronic`` column: ``pristine`` for the
     composition itself, else ``Passivation.step_kind`` of the phases (insulator, conductor,
     gas, unknown)."""
-    return ["pristine" if s.is_pristine else passivation.step_kind(s.phases) for s in profile.steps]
+    ion = profile.ion
+    return [
+        "pristine" if s.is_pristine else passivation.step_kind(s.phases, ion) for s in profile.steps
+    ]

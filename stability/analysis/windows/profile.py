@@ -1,4 +1,5 @@
-"""Equilibrium voltage profiles: phase equilibria and Li content at every voltage from 0 V."""
+"""Equilibrium voltage profiles: phase equilibria and working-ion content at every voltage
+from 0 V (vs the ion's metal)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from stability import config
 from stability.analysis.materials.chemistry import MaterialLike, locate
 from stability.analysis.windows.window import Window, read_limits, window_from_steps
 from stability.formula import written_formula
+from stability.ions import DEFAULT_ION, check_ion
 from stability.thermo.base import Engine, Phase, ProfileStep
 
 if TYPE_CHECKING:
@@ -19,23 +21,26 @@ def _num(x: float) -> str:
     return f"{x:.4g}"
 
 
-def reaction_string(formula: str, li_change: float, phases: tuple[Phase, ...]) -> str:
+def reaction_string(
+    formula: str, ion_change: float, phases: tuple[Phase, ...], ion: str = DEFAULT_ION
+) -> str:
     """Balanced reaction from the pristine composition to this equilibrium (per formula unit)."""
     right = " + ".join(f"{_num(p.amount)} {p.formula}" for p in phases)
-    if abs(li_change) < config.AMOUNT_TOL:
+    if abs(ion_change) < config.AMOUNT_TOL:
         return f"{formula} -> {right}"
-    if li_change > 0:
-        return f"{formula} + {_num(li_change)} Li -> {right}"
-    return f"{formula} -> {right} + {_num(-li_change)} Li"
+    if ion_change > 0:
+        return f"{formula} + {_num(ion_change)} {ion} -> {right}"
+    return f"{formula} -> {right} + {_num(-ion_change)} {ion}"
 
 
 @dataclass(frozen=True)
 class VoltageStep:
-    """An equilibrium that holds from ``voltage_low_V`` to ``voltage_high_V`` (V vs Li/Li+)."""
+    """An equilibrium that holds from ``voltage_low_V`` to ``voltage_high_V`` (V vs the
+    working ion's metal)."""
 
     voltage_low_V: float
     voltage_high_V: float | None
-    li_per_formula_unit: float
+    ion_per_formula_unit: float
     phases: tuple[Phase, ...]
     reaction: str
     is_pristine: bool
@@ -55,8 +60,8 @@ class VoltageProfile:
         Its window, read off the same profile.
     steps : list of VoltageStep
         The equilibria from 0 V upwards: each holds from ``voltage_low_V`` to
-        ``voltage_high_V`` (V vs Li/Li+; None for the last), with its Li uptake (+) or
-        release (-) per formula unit (``li_per_formula_unit``), ``phases``, balanced
+        ``voltage_high_V`` (V vs the ion's metal; None for the last), with its ion uptake
+        (+) or release (-) per formula unit (``ion_per_formula_unit``), ``phases``, balanced
         ``reaction`` and ``is_pristine`` (the composition's own step).
 
     Examples
@@ -76,6 +81,11 @@ class VoltageProfile:
     def label(self) -> str:
         return self.window.label
 
+    @property
+    def ion(self) -> str:
+        """The working ion of the profile (its window's)."""
+        return self.window.ion
+
     def to_dataframe(self) -> pd.DataFrame:
         """One row per equilibrium, lowest voltage first.
 
@@ -83,9 +93,10 @@ class VoltageProfile:
         -------
         pandas.DataFrame
             Columns: label, formula, dataset (the same in every row, as ``profile --format
-            csv`` writes them), voltage_low_V, voltage_high_V (V vs Li/Li+; NaN: no upper bound),
-            li_per_formula_unit (Li taken up (+) or released (-) per formula unit relative to
-            the pristine composition), phases (";"-joined "amount formula"), reaction,
+            csv`` writes them), ion (the working ion), voltage_low_V, voltage_high_V (V vs the
+            ion's metal; NaN: no upper bound), ion_per_formula_unit (the ion taken up (+) or
+            released (-) per formula unit relative to the pristine composition), phases
+            (";"-joined "amount formula"), reaction,
             is_pristine.
 
         Examples
@@ -106,9 +117,10 @@ class VoltageProfile:
         """The rows of ``to_dataframe`` as dicts (no pandas needed)."""
         return [
             {
+                "ion": self.ion,
                 "voltage_low_V": s.voltage_low_V,
                 "voltage_high_V": float("nan") if s.voltage_high_V is None else s.voltage_high_V,
-                "li_per_formula_unit": s.li_per_formula_unit,
+                "ion_per_formula_unit": s.ion_per_formula_unit,
                 "phases": ";".join(f"{_num(p.amount)} {p.formula}" for p in s.phases),
                 "reaction": s.reaction,
                 "is_pristine": s.is_pristine,
@@ -120,13 +132,14 @@ class VoltageProfile:
         return {
             "label": self.label,
             "formula": self.formula,
+            "ion": self.ion,
             "dataset": self.window.dataset,
             "window": self.window.to_dict(),
             "steps": [
                 {
                     "voltage_low_V": s.voltage_low_V,
                     "voltage_high_V": s.voltage_high_V,
-                    "li_per_formula_unit": s.li_per_formula_unit,
+                    "ion_per_formula_unit": s.ion_per_formula_unit,
                     "phases": [{"formula": p.formula, "amount": p.amount} for p in s.phases],
                     "reaction": s.reaction,
                     "is_pristine": s.is_pristine,
@@ -136,8 +149,10 @@ class VoltageProfile:
         }
 
 
-def steps_to_profile(formula: str, steps: list[ProfileStep], own: int) -> list[VoltageStep]:
-    """Turn critical compositions (Li-rich first) into equilibria ordered by voltage."""
+def steps_to_profile(
+    formula: str, steps: list[ProfileStep], own: int, ion: str = DEFAULT_ION
+) -> list[VoltageStep]:
+    """Turn critical compositions (ion-rich first) into equilibria ordered by voltage."""
     out = []
     for i, step in enumerate(steps):
         high = steps[i + 1].voltage_V if i + 1 < len(steps) else None
@@ -145,16 +160,18 @@ def steps_to_profile(formula: str, steps: list[ProfileStep], own: int) -> list[V
             VoltageStep(
                 voltage_low_V=step.voltage_V,
                 voltage_high_V=high,
-                li_per_formula_unit=config.clean(step.li_change, 0.0),
+                ion_per_formula_unit=config.clean(step.ion_change, 0.0),
                 phases=step.phases,
-                reaction=reaction_string(formula, step.li_change, step.phases),
+                reaction=reaction_string(formula, step.ion_change, step.phases, ion),
                 is_pristine=i == own,
             )
         )
     return out
 
 
-def compute_profile(engine: Engine, formula: MaterialLike) -> VoltageProfile:
+def compute_profile(
+    engine: Engine, formula: MaterialLike, *, ion: str = DEFAULT_ION
+) -> VoltageProfile:
     """Return the voltage profile (0 V up to the last critical voltage) of ``formula``.
 
     Parameters
@@ -163,27 +180,29 @@ def compute_profile(engine: Engine, formula: MaterialLike) -> VoltageProfile:
         From :func:`stability.make_engine`.
     formula : str or pymatgen.core.Composition
         What :func:`stability.compute_window` takes.
+    ion : str, default "Li"
+        The working ion (as :func:`stability.compute_window`).
 
     Returns
     -------
     VoltageProfile
-        Every equilibrium the composition passes through with Li open, from 0 V up, and
-        its window.
+        Every equilibrium the composition passes through with the ion open, from 0 V up,
+        and its window.
 
     Examples
     --------
     >>> import stability
     >>> engine = stability.make_engine(stability.load_dataset())
     >>> profile = stability.compute_profile(engine, "Li3N")
-    >>> [round(s.li_per_formula_unit, 3) for s in profile.steps]
+    >>> [round(s.ion_per_formula_unit, 3) for s in profile.steps]
     [0.0, -2.667, -3.0]
     >>> round(profile.window.oxidation_limit_V, 3)
     0.482
     """
-    loc = locate(engine, formula)
-    steps = loc.system.li_profile(loc.amounts, config.WORKING_ION)
-    window = window_from_steps(loc, steps, engine)
+    ion = check_ion(ion)
+    loc = locate(engine, formula, need=ion)
+    steps = loc.system.ion_profile(loc.amounts, ion)
+    window = window_from_steps(loc, steps, engine, ion)
     own = read_limits(steps).own
-    return VoltageProfile(
-        loc.formula, window, steps_to_profile(written_formula(loc.material.amounts), steps, own)
-    )
+    written = written_formula(loc.material.amounts)
+    return VoltageProfile(loc.formula, window, steps_to_profile(written, steps, own, ion))

@@ -1,16 +1,18 @@
-"""Intrinsic electrochemical windows (V vs Li/Li+) and the products beyond each limit."""
+"""Intrinsic electrochemical windows (V vs the working ion's metal) and the products beyond
+each limit."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, fields
+from functools import partial
 from typing import TYPE_CHECKING
 
-from stability import config
 from stability.analysis.materials.chemistry import Located, MaterialLike, locate, read_material
 from stability.analysis.materials.flags import flag_phases, flags_text
 from stability.entries.table import EntryTable
 from stability.formula import written_formula
+from stability.ions import DEFAULT_ION, check_ion
 from stability.thermo.base import Engine, ProfileStep, own_index
 
 if TYPE_CHECKING:
@@ -22,6 +24,7 @@ WINDOW_COLUMNS = [
     "label",
     "formula",
     "reduced_formula",
+    "ion",
     "reduction_limit_V",
     "oxidation_limit_V",
     "window_width_V",
@@ -40,6 +43,7 @@ WINDOW_COLUMNS = [
 #: The window's own columns, as screens and comparisons copy them into their rows.
 LIMIT_COLUMNS = [
     "reduced_formula",
+    "ion",
     "placed_on_hull",
     "reduction_limit_V",
     "oxidation_limit_V",
@@ -55,9 +59,10 @@ STD_COLUMNS = ["reduction_limit_std_V", "oxidation_limit_std_V"]
 class Window:
     """The window of one composition, following Zhu, He & Mo (2015).
 
-    Voltages are V vs Li/Li+ (minus the Li chemical potential relative to Li metal).
-    Products are reduced formulas of the phases formed just beyond each limit, Li metal left
-    out; an empty list at a 0 V reduction limit means stable against Li metal. Made by
+    Voltages are V vs the working ion's metal (``ion``; V vs Li/Li+ for Li): minus the ion's
+    chemical potential relative to its metal, per charge z. Products are reduced formulas of
+    the phases formed just beyond each limit, the ion's metal left out; an empty list at a
+    0 V reduction limit means stable against the metal. Made by
     :func:`compute_window` (and, with more fields set, ``compute_practical_window`` and
     ``with_window_uncertainty``).
 
@@ -67,8 +72,10 @@ class Window:
         The input as given, or the catalogue's name for it.
     formula, reduced_formula : str
         The composition computed, as written and reduced.
+    ion : str
+        The working ion (Li, Na, K, Mg, Ca, Zn or Al) whose chemical potential is open.
     reduction_limit_V, oxidation_limit_V : float
-        The limits (V vs Li/Li+); ``window_width_V`` is their difference. The oxidation
+        The limits (V vs the ion's metal); ``window_width_V`` is their difference. The oxidation
         limit is ``inf`` when no step lies above the window.
     reduction_products, oxidation_products : list of str
         Phases formed just below the reduction and just above the oxidation limit.
@@ -89,8 +96,8 @@ class Window:
     other_release, other_release_reduction_limit_V, other_release_oxidation_limit_V : str, float or None
         Set by ``with_release_check``: the other bundled MP release and the limits there;
         ``release_note`` says in one line where it disagrees (None: it agrees).
-    li_tolerance_per_atom, strict_reduction_limit_V, strict_oxidation_limit_V : float or None
-        Set with a Li-exchange tolerance (see ``compute_practical_window``).
+    ion_tolerance_per_atom, strict_reduction_limit_V, strict_oxidation_limit_V : float or None
+        Set with an ion-exchange tolerance (see ``compute_practical_window``).
     passivated_reduction_limit_V, passivated_oxidation_limit_V : float or None
         Set with passivation, with ``passivated_*_products``, ``passivation_*_stop`` (why
         each side stops), ``passivation_min_gap_eV`` and ``passivation_allows_gas``.
@@ -111,6 +118,7 @@ class Window:
     label: str
     formula: str
     reduced_formula: str
+    ion: str
     reduction_limit_V: float
     oxidation_limit_V: float
     reduction_products: list[str]
@@ -125,9 +133,9 @@ class Window:
     oxidation_limit_std_V: float | None = None
     reduction_limit_ci95_V: tuple[float, float] | None = None
     oxidation_limit_ci95_V: tuple[float, float] | None = None
-    #: Set by ``practical.compute_practical_window`` with a tolerance (Li per atom): the
+    #: Set by ``practical.compute_practical_window`` with a tolerance (ion per atom): the
     #: limits above are then the tolerant ones, and the strict ones are kept here.
-    li_tolerance_per_atom: float | None = None
+    ion_tolerance_per_atom: float | None = None
     strict_reduction_limit_V: float | None = None
     strict_oxidation_limit_V: float | None = None
     #: Set with passivation (see ``stability.analysis.windows.practical``); an oxidation limit of
@@ -158,7 +166,7 @@ class Window:
         # Shallow: asdict deep-copies every product list, a tenth of a screen's time.
         d = {f.name: getattr(self, f.name) for f in fields(self)}
         d["window_width_V"] = self.window_width_V
-        if self.li_tolerance_per_atom is None:
+        if self.ion_tolerance_per_atom is None:
             for k in TOLERANCE_FIELDS:
                 d.pop(k)
         if self.passivation_reduction_stop is None:
@@ -191,15 +199,16 @@ class Window:
         Returns
         -------
         pandas.DataFrame
-            Columns: label, formula, reduced_formula, reduction_limit_V, oxidation_limit_V,
-            window_width_V (V vs Li/Li+), reduction_products, oxidation_products (";"-joined
+            Columns: label, formula, reduced_formula, ion (the working ion),
+            reduction_limit_V, oxidation_limit_V, window_width_V (V vs the ion's metal),
+            reduction_products, oxidation_products (";"-joined
             reduced formulas), e_above_hull_eV_per_atom (eV/atom; None if not in the
             dataset), placed_on_hull, material_id, dataset, engine, reduction_limit_std_V,
             oxidation_limit_std_V (V; None without uncertainties), flagged_products
             (``formula (reason)``, ";"-joined). With a release check: other_release,
             other_release_reduction_limit_V, other_release_oxidation_limit_V (V),
             release_note. With a tolerance:
-            li_tolerance_per_atom (Li per atom), strict_reduction_limit_V,
+            ion_tolerance_per_atom (ion per atom), strict_reduction_limit_V,
             strict_oxidation_limit_V (V). With passivation: passivated_reduction_limit_V,
             passivated_oxidation_limit_V (V; None: nothing stops the walk),
             passivated_reduction_products, passivated_oxidation_products (";"-joined),
@@ -220,7 +229,11 @@ class Window:
         return pd.DataFrame([row], columns=list(row))
 
 
-TOLERANCE_FIELDS = ("li_tolerance_per_atom", "strict_reduction_limit_V", "strict_oxidation_limit_V")
+TOLERANCE_FIELDS = (
+    "ion_tolerance_per_atom",
+    "strict_reduction_limit_V",
+    "strict_oxidation_limit_V",
+)
 PASSIVATION_FIELDS = (
     "passivated_reduction_limit_V",
     "passivated_oxidation_limit_V",
@@ -241,7 +254,7 @@ RELEASE_FIELDS = (
 
 @dataclass(frozen=True)
 class Limits:
-    """The window read off a Li profile (Li-rich first): the only place limits are read.
+    """The window read off an ion profile (ion-rich first): the only place limits are read.
 
     ``own`` is the composition's step; ``below``/``above`` the equilibria just beyond the
     reduction and oxidation limits (None where there is none).
@@ -272,14 +285,17 @@ def _products(step: ProfileStep | None) -> list[str]:
     return [p.formula for p in step.phases] if step is not None else []
 
 
-def window_from_steps(loc: Located, steps: list[ProfileStep], engine: Engine) -> Window:
-    """Read the window off a Li profile (Li-rich first) of a located composition."""
+def window_from_steps(
+    loc: Located, steps: list[ProfileStep], engine: Engine, ion: str = DEFAULT_ION
+) -> Window:
+    """Read the window off an ``ion`` profile (ion-rich first) of a located composition."""
     lim = read_limits(steps)
     reduction, oxidation = _products(lim.below), _products(lim.above)
     return Window(
         label=loc.label,
         formula=loc.formula,
         reduced_formula=loc.reduced_formula,
+        ion=ion,
         reduction_limit_V=lim.reduction_V,
         oxidation_limit_V=lim.oxidation_V,
         reduction_products=reduction,
@@ -293,8 +309,10 @@ def window_from_steps(loc: Located, steps: list[ProfileStep], engine: Engine) ->
     )
 
 
-def limit_row(loc: Located, steps: list[ProfileStep], table: EntryTable) -> dict:
-    """The window's own columns (``LIMIT_COLUMNS``) off a Li profile of a located
+def limit_row(
+    loc: Located, steps: list[ProfileStep], table: EntryTable, ion: str = DEFAULT_ION
+) -> dict:
+    """The window's own columns (``LIMIT_COLUMNS``) off an ``ion`` profile of a located
     composition, as ``window_from_steps(...).to_row()`` gives them.
 
     A screen row needs no more: the Window's other fields (the lowest entry of this
@@ -304,6 +322,7 @@ def limit_row(loc: Located, steps: list[ProfileStep], table: EntryTable) -> dict
     reduction, oxidation = _products(lim.below), _products(lim.above)
     return {
         "reduced_formula": loc.reduced_formula,
+        "ion": ion,
         "placed_on_hull": loc.placed_on_hull,
         "reduction_limit_V": lim.reduction_V,
         "oxidation_limit_V": lim.oxidation_V,
@@ -314,7 +333,7 @@ def limit_row(loc: Located, steps: list[ProfileStep], table: EntryTable) -> dict
     }
 
 
-def compute_window(engine: Engine, formula: MaterialLike) -> Window:
+def compute_window(engine: Engine, formula: MaterialLike, *, ion: str = DEFAULT_ION) -> Window:
     """Return the electrochemical window of ``formula`` on ``engine``'s dataset.
 
     Parameters
@@ -325,16 +344,20 @@ def compute_window(engine: Engine, formula: MaterialLike) -> Window:
         A formula (``"Li3N"``), a catalogue label or alias (``"LGPS"``, ``"beta-Li3N"``), a
         material id of the dataset, or a Composition. A composition the dataset lacks is
         placed on the hull.
+    ion : str, default "Li"
+        The working ion open to its metal: Li, Na, K, Mg, Ca, Zn or Al. Voltages are
+        against its metal, per charge (z = 1 for Li, Na, K; 2 for Mg, Ca, Zn; 3 for Al).
 
     Returns
     -------
     Window
-        The limits (V vs Li/Li+) and the products beyond each.
+        The limits (V vs the ion's metal) and the products beyond each.
 
     Raises
     ------
     StabilityError
-        The formula does not read, has no Li, or the dataset lacks one of its elements.
+        The formula does not read, has no ``ion`` (the message names the ions it has), the
+        ion is not a working ion, or the dataset lacks one of its elements.
     TypeError
         ``formula`` is neither a string nor a Composition.
 
@@ -348,11 +371,13 @@ def compute_window(engine: Engine, formula: MaterialLike) -> Window:
     >>> w = stability.compute_window(engine, "LGPS")
     >>> w.formula, f"{w.reduction_limit_V:.3f}-{w.oxidation_limit_V:.3f} V"
     ('Li10GeP2S12', '1.721-2.291 V')
+    >>> w = stability.compute_window(engine, "Na3PS4", ion="Na")
+    >>> w.ion, f"{w.reduction_limit_V:.3f}-{w.oxidation_limit_V:.3f} V"
+    ('Na', '1.246-2.130 V')
     """
-    loc = locate(engine, formula)
-    return window_from_steps(
-        loc, loc.system.li_window_steps(loc.amounts, config.WORKING_ION), engine
-    )
+    ion = check_ion(ion)
+    loc = locate(engine, formula, need=ion)
+    return window_from_steps(loc, loc.system.ion_window_steps(loc.amounts, ion), engine, ion)
 
 
 @dataclass(frozen=True)
@@ -401,12 +426,12 @@ class WindowTable:
         pandas.DataFrame
             Columns: label (as given, or the catalogue's name for it), formula (the
             composition computed), class (``stability.analysis.materials.classes``),
-            reduced_formula, reduction_limit_V, oxidation_limit_V, window_width_V (V vs
-            Li/Li+), reduction_products, oxidation_products (";"-joined reduced formulas),
+            reduced_formula, ion (the working ion), reduction_limit_V, oxidation_limit_V,
+            window_width_V (V vs the ion's metal), reduction_products, oxidation_products (";"-joined reduced formulas),
             e_above_hull_eV_per_atom (eV/atom, NaN if not in the dataset), placed_on_hull,
             material_id, dataset, engine, reduction_limit_std_V, oxidation_limit_std_V (V,
             NaN without uncertainties); windows computed with a tolerance add
-            li_tolerance_per_atom (Li per atom) and strict_reduction_limit_V,
+            ion_tolerance_per_atom (ion per atom) and strict_reduction_limit_V,
             strict_oxidation_limit_V (the limits above are then the tolerant ones); with
             passivation, passivated_reduction_limit_V, passivated_oxidation_limit_V (V),
             passivated_reduction_products, passivated_oxidation_products,
@@ -454,6 +479,7 @@ def compute_windows(
     allow_errors: bool = False,
     jobs: int = 1,
     compute: Callable[[Engine, MaterialLike], Window] | None = None,
+    ion: str = DEFAULT_ION,
 ) -> WindowTable:
     """Windows of many materials; with ``allow_errors`` a failing one is recorded, not raised.
 
@@ -470,6 +496,9 @@ def compute_windows(
     compute : callable, optional
         ``compute(engine, formula) -> Window`` in place of :func:`compute_window` (e.g.
         ``compute_practical_window`` with its settings, through ``functools.partial``).
+    ion : str, default "Li"
+        The working ion of :func:`compute_window` (not used with ``compute``, which sets its
+        own).
 
     Returns
     -------
@@ -491,7 +520,8 @@ def compute_windows(
     """
     from stability.analysis.runtime.batch import map_items
 
-    one = compute or compute_window
+    ion = check_ion(ion)
+    one = compute or partial(compute_window, ion=ion)
     items = list(formulas)
     windows: list[Window | None] = [None] * len(items)
     errors: list[str | None] = [None] * len(items)
