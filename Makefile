@@ -50,12 +50,14 @@ lint: install
 
 # Tests run in parallel (pytest-xdist), one test file per worker at a time (--dist loadfile:
 # a file's fixtures, its cluster or its local MP server stay in one process). PYTEST_JOBS=0:
-# serially, in this process; `make test PYTEST_ARGS="-m 'not slow'"` leaves out the slow ones.
+# serially, in this process. Tests marked serial (signals that must land mid-run) run alone
+# after the rest.
 PYTEST_JOBS ?= auto
 PYTEST_ARGS ?=
 PYTEST := $(BIN)/pytest -q -n $(PYTEST_JOBS) --dist loadfile $(PYTEST_ARGS)
 test: install check-data lint docs
-	$(PYTEST)
+	$(PYTEST) -m "not serial"
+	$(BIN)/pytest -q -m serial $(PYTEST_ARGS)
 	$(PYTEST) --doctest-modules stability
 	$(PYTEST) --nbmake notebooks
 
