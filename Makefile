@@ -48,16 +48,27 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check stability
 
+# Tests run in parallel (pytest-xdist), one test file per worker at a time (--dist loadfile:
+# a file's fixtures, its cluster or its local MP server stay in one process). PYTEST_JOBS=0:
+# serially, in this process. Tests marked serial (signals that must land mid-run) run alone
+# after the rest.
+PYTEST_JOBS ?= auto
+PYTEST_ARGS ?=
+PYTEST := $(BIN)/pytest -q -n $(PYTEST_JOBS) --dist loadfile $(PYTEST_ARGS)
 test: install check-data lint docs
-	$(BIN)/pytest -q
-	$(BIN)/pytest -q --doctest-modules stability
-	$(BIN)/pytest -q --nbmake notebooks
+	$(PYTEST) -m "not serial"
+	$(BIN)/pytest -q -m serial $(PYTEST_ARGS)
+	$(PYTEST) --doctest-modules stability
+	$(PYTEST) --nbmake notebooks
 
 # The manual (docs/, mkdocs.yml) into site/; --strict: a broken link or reference fails.
 docs: install
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --site-dir site
 
+# First issue 28's goals (ratios within one run, answers checked against the old paths),
+# then pymatgen against stability, then the cluster.
 bench: install check-data
+	$(BIN)/python benchmarks/goals.py
 	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
 	$(BIN)/python benchmarks/cluster.py
 

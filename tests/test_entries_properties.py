@@ -92,6 +92,48 @@ def test_band_gap_errors(tmp_path):
         load_band_gaps(tmp_path)
 
 
+# ---------------------------------------------------------------- band-gap cache
+
+
+def test_band_gaps_are_parsed_once_then_read_from_the_cache(tmp_path, monkeypatch):
+    """The 87k-row table is parsed on the first call only; later calls (a new process each,
+    in practice) read the content-hashed cache, with every gap equal, unknown ones too."""
+    import stability.entries.properties as props
+
+    monkeypatch.setenv("STABILITY_CACHE", str(tmp_path / "cache"))
+    table = shared_file("properties/mp2019_band_gaps.csv.gz")
+    parsed = props._read_table(table)
+    first = load_band_gaps(table)
+    cached = list((tmp_path / "cache" / "properties").glob("*.npz"))
+    assert len(cached) == 1 and not band_gap_files(tmp_path / "cache")  # not taken for a table
+
+    def no_parse(path):
+        raise AssertionError(f"{path} parsed again")
+
+    monkeypatch.setattr(props, "_read_table", no_parse)
+    again = load_band_gaps(table)
+    assert again == first == parsed
+    assert list(again) == list(parsed)
+    assert sum(g is None for g in again.values()) == sum(g is None for g in parsed.values()) > 0
+
+
+def test_band_gap_cache_follows_the_content_and_survives_damage(tmp_path, monkeypatch):
+    monkeypatch.setenv("STABILITY_CACHE", str(tmp_path / "cache"))
+    table = tmp_path / "gaps.csv"
+    table.write_text("formula,band_gap_eV\nLiN3,1.5\nLi3N,\n")
+    assert load_band_gaps(table) == {"LiN3": 1.5, "Li3N": None}
+    assert load_band_gaps(table) == {"LiN3": 1.5, "Li3N": None}
+    table.write_text("formula,band_gap_eV\nLiN3,2.5\n")  # new content: parsed anew
+    assert load_band_gaps(table) == {"LiN3": 2.5}
+    for cache in (tmp_path / "cache" / "properties").glob("*.npz"):
+        cache.write_bytes(cache.read_bytes()[:100])  # torn: rebuilt from the table, not served
+    assert load_band_gaps(table) == {"LiN3": 2.5}
+    # A bad table still fails with its line, cached or not.
+    table.write_text("formula,band_gap_eV\nLiN3,-1\n")
+    with pytest.raises(DataError, match="line 2"):
+        load_band_gaps(table)
+
+
 # ---------------------------------------------------------------- data folders
 
 

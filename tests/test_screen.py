@@ -149,6 +149,7 @@ def test_journal_of_other_settings_is_refused(fast2019, tmp_path):
     )
 
 
+@pytest.mark.serial  # the signal must land mid-run: not beside other tests' load
 @pytest.mark.parametrize("jobs", ["1", "2"])
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGKILL], ids=["SIGINT", "SIGKILL"])
 def test_killed_screen_resumes_to_the_same_table(data, tmp_path, sig, jobs):

@@ -1,4 +1,5 @@
-"""Fast on-disk cache of EntryTables: keyed by content hash, checksummed, written atomically.
+"""Fast on-disk cache of EntryTables (and of band-gap tables): keyed by content hash,
+checksummed, written atomically.
 
 Integrity costs no extra pass over the data: every array is a zip member whose CRC-32
 ``zipfile`` checks as it reads it, and the metadata (written last) holds a digest of the
@@ -123,3 +124,94 @@ def cached_read(source: Path, reader: Callable[[Path], EntryTable]) -> EntryTabl
     except OSError as exc:
         log.warning("could not write cache %s (%s); continuing without it", target, exc)
     return table
+
+
+#: Bump when the cached band-gap layout changes: old files are then ignored.
+GAPS_FORMAT_VERSION = 1
+#: Subfolder of the cache folder that holds converted band-gap tables (not the root, where
+#: ``mp-api.*.npz`` files are pulled entries; and not named ``*_band_gaps.csv*``, the
+#: tables themselves).
+GAPS_DIR = "properties"
+
+
+def gaps_cache_path_for(source: Path, sha256: str) -> Path:
+    stem = source.name.split(".csv")[0]
+    return config.cache_dir() / GAPS_DIR / f"{stem}.{sha256[:16]}.gaps-v{GAPS_FORMAT_VERSION}.npz"
+
+
+def _write_gaps(path: Path, gaps: dict[str, float | None], sha: str) -> None:
+    """Formulas as one newline-joined UTF-8 text (a fraction of a unicode array's size),
+    gaps as float64 with NaN for unknown; checksummed as entry tables are."""
+    text = "\n".join(gaps).encode()
+    values = np.array([np.nan if g is None else g for g in gaps.values()], dtype=float)
+
+    def write(fh: BinaryIO) -> None:
+        np.savez(fh, formulas=np.frombuffer(text, dtype=np.uint8), gaps=values)
+        with zipfile.ZipFile(fh, "a") as archive:
+            meta = {
+                "format_version": GAPS_FORMAT_VERSION,
+                "source_sha256": sha,
+                "rows": len(gaps),
+                "digest": members_digest(archive),
+            }
+            buf = io.BytesIO()
+            np.lib.format.write_array(buf, np.array(json.dumps(meta, sort_keys=True)))
+            archive.writestr(META, buf.getvalue())
+
+    atomic_write(path, write, sync=True)
+
+
+def _read_gaps(path: Path, sha: str) -> dict[str, float | None]:
+    try:
+        with np.load(path, allow_pickle=False) as npz:
+            meta = json.loads(str(npz["meta"]))
+            text = npz["formulas"].tobytes().decode()
+            values = npz["gaps"]
+            digest = members_digest(npz.zip)
+    except (
+        OSError,
+        ValueError,
+        KeyError,
+        EOFError,
+        zipfile.BadZipFile,
+        json.JSONDecodeError,
+        RuntimeError,
+        TypeError,
+        UnicodeDecodeError,
+    ) as exc:
+        raise DataError(f"cache file {path} is unreadable: {exc}") from None
+    if not isinstance(meta, dict) or meta.get("format_version") != GAPS_FORMAT_VERSION:
+        raise DataError(f"cache file {path} has another format")
+    if meta.get("source_sha256") != sha:
+        raise DataError(f"cache file {path} was built from other data")
+    if digest != meta.get("digest"):
+        raise DataError(f"cache file {path} fails its checksum")
+    formulas = text.split("\n") if text else []
+    if len(formulas) != len(values) or len(formulas) != meta.get("rows"):
+        raise DataError(f"cache file {path} fails its checksum")
+    gaps = values.tolist()
+    return dict(zip(formulas, [None if g != g else g for g in gaps], strict=True))
+
+
+def cached_gaps(
+    source: Path, reader: Callable[[Path], dict[str, float | None]]
+) -> dict[str, float | None]:
+    """The band gaps of the table ``source``, from the cache when a valid one exists, else
+    read by ``reader`` and cached (keyed by the table's content hash, as entry tables)."""
+    try:
+        sha = file_sha256(source)
+    except OSError as exc:
+        raise DataError(f"cannot read band gaps from {source}: {exc.strerror or exc}") from None
+    target = gaps_cache_path_for(source, sha)
+    if target.exists():
+        try:
+            return _read_gaps(target, sha)
+        except DataError as exc:
+            log.warning("%s; rebuilding it", exc)  # a bad cache is rebuilt, never served
+    gaps = reader(source)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        _write_gaps(target, gaps, sha)
+    except OSError as exc:
+        log.warning("could not write cache %s (%s); continuing without it", target, exc)
+    return gaps

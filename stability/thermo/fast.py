@@ -405,9 +405,17 @@ class FastSystem(PhaseSystem):
         those of its most negative kink)."""
         xa, xb = self._vector(a), self._vector(b)
         fa_all, fb_all = xa / xa.sum(), xb / xb.sum()
+        same = bool(np.all(np.abs(fa_all - fb_all) <= 1e-8 + 1e-5 * np.abs(fb_all)))
+        walked = None
         if mu_open is not None and hull_energies is not None:
             ea_all = float(hull_energies[0] - self.refs @ fa_all)
             eb_all = float(hull_energies[1] - self.refs @ fb_all)
+        elif mu_open is None and not same and isinstance(self.hull, WalkHull):
+            # Closed on a pivoting hull: the walk along the mixing line starts on the facet
+            # at B (the one ``energy`` reads) and ends on one holding A, so both reactants'
+            # hull energies come with it: one walk, not three.
+            walked = self.hull.segment_facets(fb_all, fa_all)
+            eb_all, ea_all = float(walked[1][0]), float(walked[1][-1])
         else:
             ea_all, eb_all = self.hull.energy(fa_all), self.hull.energy(fb_all)
         if use_own_energy:
@@ -426,7 +434,9 @@ class FastSystem(PhaseSystem):
             fa, fb = ya / ya.sum(), yb / yb.sum()
             convert = (ya.sum() / xa.sum(), yb.sum() / xb.sum())
         facets: list | None = None
-        if np.all(np.abs(fa - fb) <= 1e-8 + 1e-5 * np.abs(fb)):  # np.allclose, cheaper
+        if walked is not None:
+            xs, energies, facets = walked
+        elif np.all(np.abs(fa - fb) <= 1e-8 + 1e-5 * np.abs(fb)):  # np.allclose, cheaper
             if mu_open is not None:
                 ea, eb = hull.energy(fa), hull.energy(fb)
             xs, energies = np.array([0.0, 1.0]), np.array([eb, ea])

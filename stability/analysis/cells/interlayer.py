@@ -41,10 +41,11 @@ from typing import TYPE_CHECKING, Any
 from stability.analysis.cells.cell import resolve_material
 from stability.analysis.cells.stack import WINDOW_TOL_V
 from stability.analysis.interfaces.interface import check_voltage, compute_interface
+from stability.analysis.materials.chemistry import locate
 from stability.analysis.runtime.batch import Executor
-from stability.analysis.windows.window import compute_window
+from stability.analysis.windows.window import compute_window, window_from_steps
 from stability.errors import StabilityError
-from stability.formula import parse_formula
+from stability.formula import formula_amounts, parse_formula, reduced_formula
 from stability.ions import DEFAULT_ION  # cells are Li-only
 from stability.thermo.base import Engine
 
@@ -121,16 +122,29 @@ def gap_voltages(engine: Engine, a: str, b: str) -> tuple[float, float]:
 
 
 def _reduced(formula: str) -> str:
-    return parse_formula(formula).reduced_formula
+    # parse_formula(formula).reduced_formula, without building a pymatgen Composition
+    # (stability.formula repeats its parser and reduction step for step).
+    return reduced_formula(formula_amounts(formula))
 
 
 def candidate_window(engine: Engine, item: tuple[str, str, Faces, float]) -> dict:
     """Stage 1 for one candidate ``(key, formula, faces, max_ehull)``: energy above hull,
-    window, whether it covers the required potentials, and whether to react it (stage 2)."""
+    window, whether it covers the required potentials, and whether to react it (stage 2).
+
+    A candidate further above the hull than ``max_ehull`` is left out whatever its window,
+    so its window is not computed (its hull energy decides; a composition the dataset lacks
+    has none and is kept): ``within_max_ehull`` is then False and the window fields absent.
+    """
     key, formula, faces, max_ehull = item
     row: dict[str, Any] = {"key": key, "formula": formula, "error": ""}
     try:
-        w = compute_window(engine, formula)
+        # What compute_window does, in two steps: the window only where it is needed.
+        loc = locate(engine, formula, need=DEFAULT_ION)
+        e_hull = loc.e_above_hull_eV_per_atom
+        if e_hull is not None and not e_hull <= max_ehull + 1e-12:
+            return {**row, "e_above_hull_eV_per_atom": e_hull, "within_max_ehull": False}
+        steps = loc.system.ion_window_steps(loc.amounts, DEFAULT_ION)
+        w = window_from_steps(loc, steps, engine, DEFAULT_ION)
     except StabilityError as exc:
         return {**row, "error": str(exc), "stage": "window"}
     need = faces.required_V
@@ -369,7 +383,7 @@ class InterlayerRanking:
 
 def _chemsys(formula: str) -> tuple[str, ...]:
     try:
-        return tuple(sorted(str(e) for e in parse_formula(formula).elements))
+        return tuple(sorted(formula_amounts(formula)))
     except StabilityError:
         return ()
 

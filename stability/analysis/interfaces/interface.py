@@ -562,6 +562,21 @@ def interface_row(
     return row
 
 
+def reaction_energy(
+    engine: Engine,
+    a: MaterialLike | Material,
+    b: MaterialLike | Material,
+    voltage: float | None,
+    ion: str = DEFAULT_ION,
+) -> float:
+    """``compute_interface(engine, a, b, voltage, ion=ion).reaction_energy_meV`` (the most
+    negative mutual reaction energy, meV per atom closed, per non-ion atom with the ion open),
+    the same number, without the products and reactions of any kink (a screen's column needs
+    none)."""
+    r = _react(engine, a, b, voltage, False, phases=False, ion=ion)
+    return r.energies[r.best()[0]][1]
+
+
 def summary_columns(ion_open: bool) -> list[str]:
     """Columns of one interface as a table row (``Interface.to_row``)."""
     cols = ["ion", "voltage_V", "mixing_ratio", energy_key("reaction_energy", ion_open)]

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from stability.analysis.interfaces.interface import compute_interface
+from stability.analysis.interfaces.interface import reaction_energy
 from stability.analysis.materials.chemistry import NotApplicableError, locate, require_ion
 from stability.analysis.materials.names import Material
 from stability.analysis.materials.sets import Target, formula_elements
@@ -191,9 +191,7 @@ def screen_target(
     for label, formula in partners:
         key = f"reaction_with_{label}_meV_per_atom"
         try:
-            row[key] = compute_interface(
-                engine, target.formula, formula
-            ).reaction_energy_meV_per_atom
+            row[key] = reaction_energy(engine, target.formula, formula, None)
         except StabilityError as exc:
             row[key] = None
             row["error"] = row["error"] or f"with {label}: {exc}"

@@ -339,7 +339,7 @@ def compute_practical_window(
     (2.914, 3.175)
 
     Passivated: here the gaps are given by hand; ``stability.load_band_gaps()`` reads the
-    data's table (all of MP's, a few seconds).
+    data's table (all of MP's; parsed once, then cached).
 
     >>> gaps = stability.Passivation({"LiN3": 1.5})
     >>> w = stability.compute_practical_window(engine, "Li3N", passivation=gaps)
