@@ -163,3 +163,16 @@ def test_exclude_in_python_and_left_out_record(table):
     w = stability.compute_window(engine, "Li3N")
     assert w.oxidation_products == ["N2"]
     assert engine.left_out == {"LiN3": "--exclude"}
+
+
+def test_decomposition_and_profile_rows_carry_flags(table):
+    """Every result that lists phases flags them: decomposition rows and profile steps too."""
+    engine = make_engine(table)
+    [at5] = stability.compute_decompositions(engine, ["Li3PS4"], [5.0]).results
+    assert [f["formula"] for f in at5.flagged_products] == ["P2S7"]
+    row = stability.compute_decompositions(engine, ["Li3PS4"], [5.0]).to_dataframe().iloc[0]
+    assert row["flagged_products"].startswith("P2S7 (charge:")
+    profile = stability.compute_profile(engine, "Li3N")
+    flagged = [r["flagged_products"] for r in profile.rows()]
+    assert flagged[0] == "" and flagged[1].startswith("LiN3 (") and flagged[2] == ""
+    assert [f["formula"] for f in profile.to_dict()["steps"][1]["flagged_products"]] == ["LiN3"]

@@ -163,6 +163,7 @@ def decomposition(formulas, voltages, data, dataset, engine, ion, fmt) -> None:
     """
     from stability.analysis.windows.decomposition import compute_decompositions
     from stability.io.formats import to_csv, to_json, to_table
+    from stability.io.render import flag_lines, marked
 
     volts = parse_voltages(voltages)
     eng = load_engine(data, dataset, engine)
@@ -180,5 +181,10 @@ def decomposition(formulas, voltages, data, dataset, engine, ion, fmt) -> None:
             heads = {**DECOMPOSITION_HEADERS, "ion_per_formula_unit": f"{ion} per f.u."}
             if any(r.label != r.formula for r in table.results):
                 heads = {"label": "material", **heads}
-            click.echo(to_table(table.to_dataframe().to_dict("records"), heads))
+            rows = table.to_dataframe().to_dict("records")
+            for row, r in zip(rows, table.results, strict=True):
+                row["products"] = marked(r.products, r.flagged_products)
+            click.echo(to_table(rows, heads))
+            for line in flag_lines(*(r.flagged_products for r in table.results)):
+                click.echo(line)
     report_failures(table.errors, len(formulas))

@@ -162,7 +162,9 @@ def profile_text(
     headers = {**PROFILE_HEADERS, "ion_per_formula_unit": f"{w.ion} per f.u."}
     if any("electronic" in r for r in records):
         headers["electronic"] = "phases formed"
-    return head + "\n" + to_table(records, headers)
+    flagged = {f["formula"] for f in prof.flagged_products}
+    records = [{**r, "reaction": _mark_reaction(r["reaction"], flagged)} for r in records]
+    return "\n".join([head, to_table(records, headers), *flag_lines(prof.flagged_products)])
 
 
 def interface_text(res: Interface) -> str:

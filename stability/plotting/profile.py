@@ -24,9 +24,12 @@ ELECTRONIC_STYLE = {
 }
 
 
-def _label(phases: str) -> str:
-    # "0.333 LiN3;2.667 X" -> "LiN3 + X": amounts are in the table, names suffice on the plot.
-    return " + ".join(p.split(" ", 1)[-1] for p in phases.split(";") if p)
+def _label(phases: str, flagged: str = "") -> str:
+    # "0.333 LiN3;2.667 X" -> "LiN3 + X": amounts are in the table, names suffice on the plot;
+    # a phase flagged as worth a second look (``flagged_products``: "LiN3 (reason); ...") gets *.
+    marked = {f.split(" (", 1)[0] for f in str(flagged or "").split("; ") if f}
+    names = [p.split(" ", 1)[-1] for p in phases.split(";") if p]
+    return " + ".join(n + "*" if n in marked else n for n in names)
 
 
 def voltage_axis_max(frame: pd.DataFrame, v_min_span: float = V_MIN_SPAN) -> float:
@@ -39,18 +42,20 @@ def voltage_axis_max(frame: pd.DataFrame, v_min_span: float = V_MIN_SPAN) -> flo
 def _step_list(rows: pd.DataFrame, ncols: int) -> list[str]:
     """The numbered key under the plot, split into ``ncols`` columns."""
     lines = []
-    for i, (lo, hi, phases, pristine) in enumerate(
+    flags = rows["flagged_products"] if "flagged_products" in rows else [""] * len(rows)
+    for i, (lo, hi, phases, pristine, flagged) in enumerate(
         zip(
             rows["voltage_low_V"],
             rows["voltage_high_V"],
             rows["phases"],
             rows["is_pristine"],
+            flags,
             strict=True,
         ),
         start=1,
     ):
         span = f"{lo:.3f}-{hi:.3f} V" if pd.notna(hi) else f"> {lo:.3f} V"
-        text = f"{i:>2}  {span:<14} {_label(phases)}"
+        text = f"{i:>2}  {span:<14} {_label(phases, flagged)}"
         if pristine:
             text += "  (pristine)"
         while len(text) > LIST_WRAP:
@@ -59,6 +64,8 @@ def _step_list(rows: pd.DataFrame, ncols: int) -> list[str]:
             lines.append(text[:cut])
             text = " " * 20 + text[cut:]
         lines.append(text)
+    if any("*" in line for line in lines):
+        lines.append("    * worth a second look: a likely dataset artefact (flagged_products)")
     per = math.ceil(len(lines) / ncols)
     return ["\n".join(lines[k * per : (k + 1) * per]) for k in range(ncols)]
 

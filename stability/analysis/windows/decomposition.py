@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from stability.analysis.materials.chemistry import Located, locate
+from stability.analysis.materials.flags import flag_phases, flags_text
 from stability.errors import StabilityError
 from stability.ions import DEFAULT_ION, check_ion, ion_charge
 from stability.thermo.base import Engine, ProfileStep
@@ -57,6 +58,8 @@ class Decomposition:
     products: list[str]
     ion_per_formula_unit: float
     energy_reference: str  # "own" (the dataset's entry) or "hull" (placed composition)
+    #: Products worth a second look: ``{formula, reason}`` (``materials.flags``).
+    flagged_products: list[dict[str, str]] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         return {
@@ -66,6 +69,7 @@ class Decomposition:
             "voltage_V": self.voltage_V,
             "decomposition_energy_eV_per_atom": self.decomposition_energy_eV_per_atom,
             "products": list(self.products),
+            "flagged_products": [dict(f) for f in self.flagged_products],
             "ion_per_formula_unit": self.ion_per_formula_unit,
             "energy_reference": self.energy_reference,
             "dataset": self.dataset,
@@ -80,6 +84,7 @@ DECOMPOSITION_COLUMNS = [
     "voltage_V",
     "decomposition_energy_eV_per_atom",
     "products",
+    "flagged_products",
     "ion_per_formula_unit",
     "energy_reference",
     "dataset",
@@ -123,9 +128,10 @@ class DecompositionTable:
             Columns: label (as given), formula (the composition computed), ion (the working
             ion), voltage_V (V vs the ion's metal), decomposition_energy_eV_per_atom (eV per
             atom of the composition; <= 0, negative = decomposes), products (";"-joined
-            reduced formulas, the ion's metal left out), ion_per_formula_unit (the ion taken
-            up (+) or released (-) per formula unit), energy_reference ("own": dataset entry, "hull":
-            placed).
+            reduced formulas, the ion's metal left out), flagged_products (those worth a second
+            look, ``formula (reason)`` ";"-joined), ion_per_formula_unit (the ion taken up (+)
+            or released (-) per formula unit), energy_reference ("own": dataset entry, "hull":
+            placed), dataset.
 
         Examples
         --------
@@ -139,7 +145,14 @@ class DecompositionTable:
         """
         import pandas as pd
 
-        rows = [{**r.to_dict(), "products": ";".join(r.products)} for r in self.results]
+        rows = [
+            {
+                **r.to_dict(),
+                "products": ";".join(r.products),
+                "flagged_products": flags_text(r.flagged_products),
+            }
+            for r in self.results
+        ]
         return pd.DataFrame(
             rows,
             columns=DECOMPOSITION_COLUMNS,
@@ -199,6 +212,7 @@ def decomposition_energies(
                 products=[p.formula for p in steps[held].phases],
                 ion_per_formula_unit=steps[held].ion_change + 0.0,
                 energy_reference=reference,
+                flagged_products=flag_phases(engine.table, [p.formula for p in steps[held].phases]),
             )
         )
     return out

@@ -3,11 +3,12 @@ from 0 V (vs the ion's metal)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from stability import config
 from stability.analysis.materials.chemistry import MaterialLike, locate
+from stability.analysis.materials.flags import flag_phases, flags_text
 from stability.analysis.windows.window import Window, read_limits, window_from_steps
 from stability.formula import written_formula
 from stability.ions import DEFAULT_ION, check_ion
@@ -76,6 +77,13 @@ class VoltageProfile:
     formula: str
     window: Window
     steps: list[VoltageStep]
+    #: Phases of any step worth a second look: ``{formula, reason}`` (``materials.flags``).
+    flagged_products: list[dict[str, str]] = field(default_factory=list)
+
+    def step_flags(self, step: VoltageStep) -> list[dict[str, str]]:
+        """The flags of ``step``'s phases."""
+        names = {p.formula for p in step.phases}
+        return [f for f in self.flagged_products if f["formula"] in names]
 
     @property
     def label(self) -> str:
@@ -96,8 +104,8 @@ class VoltageProfile:
             csv`` writes them), ion (the working ion), voltage_low_V, voltage_high_V (V vs the
             ion's metal; NaN: no upper bound), ion_per_formula_unit (the ion taken up (+) or
             released (-) per formula unit relative to the pristine composition), phases
-            (";"-joined "amount formula"), reaction,
-            is_pristine.
+            (";"-joined "amount formula"), reaction, is_pristine, flagged_products (the
+            step's phases worth a second look, ``formula (reason)`` ";"-joined).
 
         Examples
         --------
@@ -124,6 +132,7 @@ class VoltageProfile:
                 "phases": ";".join(f"{_num(p.amount)} {p.formula}" for p in s.phases),
                 "reaction": s.reaction,
                 "is_pristine": s.is_pristine,
+                "flagged_products": flags_text(self.step_flags(s)),
             }
             for s in self.steps
         ]
@@ -143,9 +152,11 @@ class VoltageProfile:
                     "phases": [{"formula": p.formula, "amount": p.amount} for p in s.phases],
                     "reaction": s.reaction,
                     "is_pristine": s.is_pristine,
+                    "flagged_products": self.step_flags(s),
                 }
                 for s in self.steps
             ],
+            "flagged_products": [dict(f) for f in self.flagged_products],
         }
 
 
@@ -205,4 +216,6 @@ def compute_profile(
     window = window_from_steps(loc, steps, engine, ion)
     own = read_limits(steps).own
     written = written_formula(loc.material.amounts)
-    return VoltageProfile(loc.formula, window, steps_to_profile(written, steps, own, ion))
+    profile = steps_to_profile(written, steps, own, ion)
+    phases = [p.formula for step in profile for p in step.phases]
+    return VoltageProfile(loc.formula, window, profile, flag_phases(engine.table, phases))
