@@ -176,3 +176,21 @@ def test_decomposition_and_profile_rows_carry_flags(table):
     flagged = [r["flagged_products"] for r in profile.rows()]
     assert flagged[0] == "" and flagged[1].startswith("LiN3 (") and flagged[2] == ""
     assert [f["formula"] for f in profile.to_dict()["steps"][1]["flagged_products"]] == ["LiN3"]
+
+
+def test_cell_faces_and_layers_carry_flags(data):
+    """A cell's faces flag their products (beta-Li3N | Li3InCl6 forms LiN3), marked * in the
+    table with a footnote; its layers carry their windows' flags."""
+    from pathlib import Path
+
+    spec = Path(__file__).resolve().parents[1] / "examples" / "cells" / "Li3InCl6_pouch.toml"
+    res = run("cell", str(spec), "--data", data, "--format", "json")
+    assert res.exit_code == 0, res.output
+    payload = json.loads(res.stdout)
+    [face] = [i for i in payload["interfaces"] if i["right"] == "Li3InCl6"]
+    assert "LiN3" in face["products"]
+    assert "LiN3" in [f["formula"] for f in face["flagged_products"]]
+    layers = [x["stability"] for x in payload["layers"] if x.get("stability")]
+    assert any("LiN3" in [f["formula"] for f in x["flagged_products"]] for x in layers)
+    table = run("cell", str(spec), "--data", data).stdout
+    assert "LiN3*" in table and "\n* LiN3: " in table

@@ -154,6 +154,7 @@ def _sweep_frame(results):
 
 def _print_table(spec, energy, stack, results) -> None:
     from stability.io.formats import to_table
+    from stability.io.render import flag_lines, marked
 
     q = spec.areal_capacity_mAh_cm2
     vol = energy.volumetric_energy_density_Wh_L
@@ -177,10 +178,18 @@ def _print_table(spec, energy, stack, results) -> None:
             d = i.to_dict()
             d["voltages"] = "closed only" if not i.ion_open else _range(i.voltages_V)
             d["at"] = "closed" if i.at_voltage_V is None else f"{i.at_voltage_V:g} V"
+            d["products"] = marked(i.products, i.flagged_products)
             if i.error:
                 d["verdict"], d["products"] = "error", i.error
             rows.append(d)
         click.echo(to_table(rows, INTERFACE_HEADERS, digits=1))
+        for line in flag_lines(
+            *(
+                [f for f in i.flagged_products if f["formula"] in i.products]
+                for i in stack.interfaces
+            )
+        ):
+            click.echo(line)
         click.echo("\nLayers against the potentials their faces pin (Li side first):")
         rows = []
         for x in stack.layers:

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 from stability.analysis.cells.cell import CellSpec, resolve_material
 from stability.analysis.interfaces.interface import Interface, compute_interface
+from stability.analysis.materials.flags import flag_phases
 from stability.analysis.windows.practical import MIN_GAP_EV, Passivation, compute_practical_window
 from stability.analysis.windows.window import Window
 from stability.errors import StabilityError
@@ -102,6 +103,9 @@ class InterfaceCheck:
     products: list[str]
     verdict: str
     error: str | None = None  # why it was not computed; None when it was
+    #: Products (closed, at every voltage, and of its window) worth a second look:
+    #: ``{formula, reason}`` (``materials.flags``).
+    flagged_products: list[dict[str, str]] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -128,6 +132,9 @@ class LayerCheck:
     passivated_oxidation_limit_V: float | None = None
     covers_passivated: bool | None = None
     error: str | None = None  # why it was not computed; None when it was
+    #: Products (closed, at every voltage, and of its window) worth a second look:
+    #: ``{formula, reason}`` (``materials.flags``).
+    flagged_products: list[dict[str, str]] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -354,6 +361,9 @@ def check_interface(
         at_voltage_V=at,
         products=products,
         verdict=verdict(worst),
+        flagged_products=flag_phases(
+            engine.table, [*closed.products, *(p for r in ion_open for p in r["products"])]
+        ),
     )
 
 
@@ -396,6 +406,7 @@ def check_layer(
         passivated_reduction_limit_V=p_lo,
         passivated_oxidation_limit_V=p_hi,
         covers_passivated=None if passivation is None else _covers(p_lo, p_hi, need),
+        flagged_products=w.flagged_products,
     )
 
 
