@@ -194,3 +194,13 @@ def test_cell_faces_and_layers_carry_flags(data):
     assert any("LiN3" in [f["formula"] for f in x["flagged_products"]] for x in layers)
     table = run("cell", str(spec), "--data", data).stdout
     assert "LiN3*" in table and "\n* LiN3: " in table
+
+
+def test_compare_leaves_phases_out_too(data):
+    """compare takes --exclude like every command that builds hulls."""
+    mp2022 = str(shared_file("mp2022_hull.csv.gz"))
+    args = ["compare", "Li3N", "--data", data, "--data", mp2022, "--format", "json"]
+    before, after = (json.loads(run(*args, *extra).stdout) for extra in ([], ["--exclude", "LiN3"]))
+    assert before[0]["oxidation_products"] == ["LiN3"]
+    assert "LiN3" not in after[0]["oxidation_products"]
+    assert after[0]["oxidation_limit_V"] > before[0]["oxidation_limit_V"] + 0.1

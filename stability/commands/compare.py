@@ -8,6 +8,8 @@ import click
 
 from stability.commands.common import (
     draws_option,
+    engine_for,
+    exclude_options,
     failure_status,
     format_option,
     ion_option,
@@ -50,6 +52,7 @@ TABLE_HEADERS = {
 )
 @click.option("--dataset", "datasets", multiple=True, help="Dataset names in the --data folder.")
 @ion_option
+@exclude_options
 @uncertainty_option
 @draws_option
 @format_option
@@ -71,12 +74,11 @@ def compare(
     from stability.entries.load import load_datasets
     from stability.io.formats import frame_records, to_csv, to_json, to_table
     from stability.io.schema import headers
-    from stability.thermo.engines import make_engine
 
     if bool(formulas) == bool(set_name):
         raise StabilityError("give FORMULAS or --set, not both or neither")
     items = resolve_set(set_name) if set_name else [(f, f) for f in formulas]
-    engines = [make_engine(t) for t in load_datasets(data_paths, datasets)]
+    engines = [engine_for(t) for t in load_datasets(data_paths, datasets)]
     result = compare_windows(
         engines,
         items,
