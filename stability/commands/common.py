@@ -155,13 +155,15 @@ def load_engine(data: Path | None, dataset: str | None, engine: str = "fast"):
     return engine_for(load_dataset(data, dataset), engine)
 
 
-def engine_for(table: Any, engine: str = "fast"):
-    """An engine over ``table`` with the command's --exclude and --exclude-flagged."""
+def engine_for(table: Any, engine: str = "fast", *, exclude: tuple[str, ...] | None = None):
+    """An engine over ``table`` with the command's --exclude (or ``exclude``) and
+    --exclude-flagged."""
     from stability.thermo.engines import make_engine
 
     ctx = click.get_current_context(silent=True)
     meta = ctx.meta if ctx is not None else {}
-    exclude = tuple(meta.get("stability.exclude") or ())
+    if exclude is None:
+        exclude = tuple(meta.get("stability.exclude") or ())
     flagged = None
     if meta.get("stability.exclude_flagged"):
         from stability.analysis.materials.flags import flag_predicate
@@ -172,6 +174,30 @@ def engine_for(table: Any, engine: str = "fast"):
         fmt = ctx.params.get("fmt", "table")
         ctx.call_on_close(lambda: say_left_out(eng, err=fmt not in (None, "table")))
     return eng
+
+
+def excluded_per_table(tables: list[Any]) -> list[tuple[str, ...]]:
+    """The --exclude phases each of several datasets holds (compare): a phase is left out
+    where it is; one that no dataset holds is an error."""
+    from stability.thermo.leave_out import LeaveOut
+
+    ctx = click.get_current_context(silent=True)
+    named = tuple((ctx.meta.get("stability.exclude") if ctx is not None else None) or ())
+    held: list[tuple[str, ...]] = []
+    errors: dict[str, str] = {}
+    for table in tables:
+        kept = []
+        for text in named:
+            try:
+                LeaveOut.of(table, [text])
+                kept.append(text)
+            except StabilityError as exc:
+                errors.setdefault(text, str(exc))
+        held.append(tuple(kept))
+    for text in named:
+        if not any(text in h for h in held):
+            raise StabilityError(errors[text])
+    return held
 
 
 def ctx_jobs() -> int:

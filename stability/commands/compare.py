@@ -10,6 +10,7 @@ from stability.commands.common import (
     draws_option,
     engine_for,
     exclude_options,
+    excluded_per_table,
     failure_status,
     format_option,
     ion_option,
@@ -78,7 +79,10 @@ def compare(
     if bool(formulas) == bool(set_name):
         raise StabilityError("give FORMULAS or --set, not both or neither")
     items = resolve_set(set_name) if set_name else [(f, f) for f in formulas]
-    engines = [engine_for(t) for t in load_datasets(data_paths, datasets)]
+    tables = load_datasets(data_paths, datasets)
+    # a phase named with --exclude is left out of each dataset that holds it
+    held = excluded_per_table(tables)
+    engines = [engine_for(t, exclude=x) for t, x in zip(tables, held, strict=True)]
     result = compare_windows(
         engines,
         items,
