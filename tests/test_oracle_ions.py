@@ -8,7 +8,7 @@ import json
 
 import pytest
 from click.testing import CliRunner
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from pymatgen.analysis.phase_diagram import PDEntry
 from pymatgen.core import Composition
@@ -198,7 +198,17 @@ def formula_of(elements: list[str], q) -> str:
     return "".join(f"{el}{a:.4f}" for el, a in zip(elements, q, strict=True) if round(a, 4) > 0)
 
 
+def distinct(volts) -> list[float]:
+    """Voltages in order with repeats within 1 mV collapsed (zero-width steps)."""
+    out: list[float] = []
+    for v in sorted(float(x) for x in volts):
+        if not out or v - out[-1] >= MV:
+            out.append(v)
+    return out
+
+
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@example(ion="Na", system=[((0, 1, 4), -1.0), ((3, 1, 1), -1.0)], q=(0.5, 0.5, 1.0))
 @given(ions, systems, query)
 def test_window_and_profile_match_pymatgen(ion, system, q):
     table, entries, elements = table_of(ion, system)
@@ -210,7 +220,11 @@ def test_window_and_profile_match_pymatgen(ion, system, q):
     assert abs(got.oxidation_limit_V - expected["oxidation_limit_V"]) < MV
     assert got.placed_on_hull == expected["placed_on_hull"]
     prof = compute_profile(engine, formula, ion=ion)
-    assert [s.voltage_low_V for s in prof.steps] == pytest.approx(expected["profile_V"], abs=MV)
+    # The same breakpoints. Where rounded energies tie exactly (a step of zero width, e.g.
+    # one that starts exactly at the metal), pymatgen may list a step more or less at the
+    # same voltage: zero-width steps hold at no voltage, so breakpoints are compared as a set.
+    got_v = distinct([s.voltage_low_V for s in prof.steps])
+    assert got_v == pytest.approx(distinct(expected["profile_V"]), abs=MV)
     comp = Composition(formula)
     for step in prof.steps:  # each equilibrium holds the other atoms and the ion's change
         total = sum((Composition(p.formula) * p.amount for p in step.phases), Composition())
