@@ -210,6 +210,9 @@ def _candidates(
         e = float(table.energy_per_atom[i]) + corr.correction_eV(comp) / total
         if name not in best or e < best[name][0]:
             best[name] = (e, comp, n_atoms)
+    for el in els:  # formation energies: the elements are at 0 where no row says less
+        if el not in ELEMENT_GASES.values() and (el not in best or best[el][0] > 0):
+            best[el] = (0.0, {el: 1.0}, 1.0)
     names, atoms, fr, en, is_gas = [], [], [], [], []
     for name, (e, comp, n_atoms) in best.items():
         if len(comp) > 1 and flagged(name):
@@ -236,6 +239,13 @@ def _candidates(
     )
 
 
+def _check_kind(table: EntryTable) -> None:
+    if table.energy_kind != "formation":
+        raise StabilityError(
+            f"air needs formation energies; {table.name} holds {table.energy_kind} energies"
+        )
+
+
 def _solve(
     ph: _Phases, target: np.ndarray, cost: np.ndarray, rows: np.ndarray
 ) -> tuple[float, np.ndarray]:
@@ -250,10 +260,15 @@ def _solve(
 
 
 def _solid_only(ph: _Phases) -> _Phases:
-    idx = [i for i, g in enumerate(ph.is_gas) if not g]
+    """The solid's own equilibrium: the solid phases and the elemental gases."""
+    idx = [
+        i
+        for i, (g, n) in enumerate(zip(ph.is_gas, ph.names, strict=True))
+        if not g or n in ELEMENT_GASES
+    ]
     return _Phases(
         [ph.names[i] for i in idx], [ph.atoms[i] for i in idx], ph.fractions[idx],
-        ph.energy[idx], [False] * len(idx), ph.elements,
+        ph.energy[idx], [ph.is_gas[i] for i in idx], ph.elements,
     )  # fmt: skip
 
 
@@ -297,6 +312,7 @@ def react_with_gas(
     """The reaction of ``formula`` with ``gas`` (H2O, CO2, O2, ...) in excess (class doc)."""
     from stability.formula import parse_formula
 
+    _check_kind(table)
     comp = {str(e): float(a) for e, a in parse_formula(formula).items()}
     gas_comp = gas_species()[gas]
     elements = set(comp) | set(gas_comp)
@@ -356,11 +372,13 @@ def react_with_air(
     per formula unit of the solid divided by the net molecules of H2O + CO2 + O2 taken up."""
     from stability.formula import parse_formula
 
+    _check_kind(table)
     comp = {str(e): float(a) for e, a in parse_formula(formula).items()}
     mu_o = cond.mu("O2") / 2
     mu = {"O": mu_o, "H": (cond.mu("H2O") - mu_o) / 2, "C": cond.mu("CO2") - 2 * mu_o}
     if cond.reactive_n2:
         mu["N"] = cond.mu("N2") / 2
+    mu = {e: v for e, v in mu.items() if e in table.elements}  # a gas the data cannot hold
     elements = set(comp) | set(mu)
     missing = elements - set(table.elements)
     if missing:
