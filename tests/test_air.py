@@ -12,7 +12,6 @@ from stability.analysis.air import Conditions, compute_air, gas_mu, h2o_pressure
 from stability.analysis.air.gases import KB_EV, saturation_pressure_pa
 from stability.analysis.air.reaction import (
     EXCESS_PER_ATOM,
-    _amounts,
     _candidates,
     react_with_air,
     react_with_gas,
@@ -266,3 +265,30 @@ def test_flagged_phases_left_out_and_said(mp2019):
 def test_unknown_formula_is_an_error_row(mp2019):
     r = compute_air(mp2019, ["Li2O", "Xx2O"], RH25)
     assert "Xx2O" in r.errors and {x.formula for x in r.results} == {"Li2O"}
+
+
+@pytest.fixture(scope="module")
+def data() -> str:
+    from .conftest import shared_file
+
+    return str(shared_file("mp2019_ground_states.csv.gz"))
+
+
+def test_air_command_done_when(data):
+    """The issue's checks, through the command."""
+    import json
+
+    from click.testing import CliRunner
+
+    from stability.cli import cli
+
+    res = CliRunner().invoke(cli, ["air", "Li3N", "Li3PS4", "Li2O", "--humidity", "25",
+                                    "--format", "json", "--data", data])  # fmt: skip
+    assert res.exit_code == 0, res.output
+    rows = {(r["formula"], r["reactant_gas"]): r for r in json.loads(res.stdout)}
+    assert "NH3" in rows["Li3N", "H2O"]["toxic_released_gases"]
+    assert "H2S" in rows["Li3PS4", "H2O"]["toxic_released_gases"]
+    assert -2.4 <= rows["Li2O", "CO2"]["reaction_energy_eV_per_reactant_gas"] <= -1.4
+    assert "Li2CO3" in rows["Li3N", "air"]["products"]
+    assert all((f, "O2") in rows for f in ("Li3N", "Li3PS4", "Li2O"))
+    assert "left out as flagged" in res.stderr

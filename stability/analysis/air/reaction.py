@@ -107,12 +107,18 @@ class AirReaction:
     dataset: str
     left_out: list[str] = field(default_factory=list)
 
+    KEYS = (
+        "formula", "reactant_gas", "reaction_energy_eV_per_reactant_gas",
+        "reaction_energy_meV_per_atom", "reaction_energy_eV_per_formula_unit", "products",
+        "released_gases", "toxic_released_gases", "reaction", "temperature_K",
+        "partial_pressure_Pa", "dataset",
+    )  # fmt: skip
+
     def to_dict(self) -> dict:
         """Keys: formula, reactant_gas, reaction_energy_eV_per_reactant_gas,
         reaction_energy_meV_per_atom, reaction_energy_eV_per_formula_unit (of the formula as
-        given), products (;-joined), released_gases (;-joined, toxic
-        ones marked "(toxic)"), reaction, temperature_K, partial_pressure_Pa (None for air),
-        dataset."""
+        given), products (list), released_gases (list), toxic_released_gases (list),
+        reaction, temperature_K, partial_pressure_Pa (None for air), dataset."""
 
         def num(v: float | None) -> float | None:
             return None if v is None else float(v) + 0.0
@@ -123,10 +129,9 @@ class AirReaction:
             "reaction_energy_eV_per_reactant_gas": num(self.reaction_energy_eV_per_reactant_gas),
             "reaction_energy_meV_per_atom": num(self.reaction_energy_meV_per_atom),
             "reaction_energy_eV_per_formula_unit": num(self.reaction_energy_eV_per_formula_unit),
-            "products": ";".join(self.products),
-            "released_gases": ";".join(
-                f"{g} (toxic)" if g in TOXIC else g for g in self.released_gases
-            ),
+            "products": list(self.products),
+            "released_gases": list(self.released_gases),
+            "toxic_released_gases": [g for g in self.released_gases if g in TOXIC],
             "reaction": self.reaction,
             "temperature_K": num(self.temperature_K),
             "partial_pressure_Pa": num(self.partial_pressure_Pa),
@@ -146,10 +151,14 @@ class AirTable:
         """Columns: formula, reactant_gas, reaction_energy_eV_per_reactant_gas (eV per
         molecule), reaction_energy_meV_per_atom (meV/atom), reaction_energy_eV_per_formula_unit (eV
         per formula unit of the solid as given), products, released_gases,
-        reaction, temperature_K (K), partial_pressure_Pa (Pa), dataset."""
+        toxic_released_gases (';'-joined), reaction, temperature_K (K), partial_pressure_Pa (Pa), dataset."""
         import pandas as pd
 
-        return pd.DataFrame([r.to_dict() for r in self.results])
+        rows = [r.to_dict() for r in self.results]
+        for row in rows:
+            for k in ("products", "released_gases", "toxic_released_gases"):
+                row[k] = ";".join(row[k])
+        return pd.DataFrame(rows, columns=list(AirReaction.KEYS))
 
 
 # -- candidates ---------------------------------------------------------------------------
@@ -461,7 +470,7 @@ def compute_air(
     table : EntryTable
         The dataset (``stability.load_dataset()``).
     formulas : sequence of str
-        The solids.
+        The solids: formulas, catalogue labels or aliases, or mp-ids.
     cond : Conditions, optional
         Temperature and pressures (default 298.15 K, 50 % RH, 420 ppm CO2, 21 % O2,
         released gases at 1 ppm).
@@ -489,8 +498,11 @@ def compute_air(
     """
     cond = cond or Conditions()
     results, errors, left = [], {}, set()
-    for f in formulas:
+    from stability.analysis.materials.chemistry import read_material
+
+    for name in formulas:
         try:
+            f = read_material(name, table).formula
             rows = [
                 react_with_gas(
                     table, f, g, cond, exclude=exclude, leave_out_flagged=leave_out_flagged
@@ -504,7 +516,7 @@ def compute_air(
                     )
                 )
         except StabilityError as exc:
-            errors[f] = str(exc)
+            errors[name] = str(exc)
             continue
         for r in rows:
             left.update(r.left_out)
