@@ -292,3 +292,13 @@ def test_air_command_done_when(data):
     assert "Li2CO3" in rows["Li3N", "air"]["products"]
     assert all((f, "O2") in rows for f in ("Li3N", "Li3PS4", "Li2O"))
     assert "left out as flagged" in res.stderr
+
+
+def test_bound_water_anchor_licl(mp2019):
+    """LiCl + 2 H2O(g) -> LiOH.H2O + HCl(g) at 1 bar: about +0.57 eV from experimental free
+    energies (issue 27); enthalpies alone give -0.30 eV."""
+    cond = Conditions(h2o_Pa=1e5, released_ppm=1e6 - 1)
+    ph = _candidates(mp2019, {"Li", "Cl", "H", "O"}, cond, {}, set(), set(), True)
+    e = {n: x * a for n, x, a in zip(ph.names, ph.energy, ph.atoms, strict=True)}
+    dg = e["LiH3O2"] + cond.mu("HCl") - e["LiCl"] - 2 * cond.mu("H2O")
+    assert dg == pytest.approx(0.57, abs=0.15)
