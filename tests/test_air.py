@@ -217,7 +217,7 @@ def test_pressure_shift_per_molecule(mp2019):
 
 def test_dry_room_is_gentler_by_kt_ln_ratio(mp2019):
     wet, dry = RH25, Conditions(h2o_Pa=h2o_pressure_pa(dew_point=-50))
-    a, b = (react_with_gas(mp2019, "Li2S", "H2O", c) for c in (wet, dry))
+    a, b = (react_with_gas(mp2019, "Li3PS4", "H2O", c) for c in (wet, dry))
     assert a.reaction == b.reaction
     expected = KB_EV * 298.15 * math.log(wet.h2o_Pa / dry.h2o_Pa)
     assert (
@@ -302,3 +302,12 @@ def test_bound_water_anchor_licl(mp2019):
     e = {n: x * a for n, x, a in zip(ph.names, ph.energy, ph.atoms, strict=True)}
     dg = e["LiH3O2"] + cond.mu("HCl") - e["LiCl"] - 2 * cond.mu("H2O")
     assert dg == pytest.approx(0.57, abs=0.15)
+
+
+def test_h2_is_released_only_when_told(mp2019):
+    plain = react_with_gas(mp2019, "Li2S", "H2O", RH25)
+    reducing = react_with_gas(
+        mp2019, "Li2S", "H2O", Conditions(h2o_Pa=RH25.h2o_Pa, reactive_h2=True)
+    )
+    assert "H2" not in plain.released_gases and "H2" in reducing.released_gases
+    assert reducing.reaction_energy_eV_per_formula_unit <= plain.reaction_energy_eV_per_formula_unit

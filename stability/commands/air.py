@@ -47,6 +47,11 @@ TABLE_HEADERS = {
 )
 @click.option("--reactive-n2", is_flag=True, help="Let N2 react (and be released); default inert.")
 @click.option(
+    "--reactive-h2",
+    is_flag=True,
+    help="Let H2 be released (water reduction); default not, as in Zhu & Mo's hydrolysis.",
+)
+@click.option(
     "--keep-flagged",
     is_flag=True,
     help="Keep flagged phases (docs/flags.md) among the products; by default left out.",
@@ -55,7 +60,7 @@ TABLE_HEADERS = {
 @format_option
 def air(
     formulas, set_name, temperature, humidity, dew_point, h2o_pressure, co2_ppm, o2_fraction,
-    released_ppm, reactive_n2, keep_flagged, data, dataset, fmt,
+    released_ppm, reactive_n2, reactive_h2, keep_flagged, data, dataset, fmt,
 ) -> None:  # fmt: skip
     """Reactions of FORMULAS (or --set) with H2O, CO2, O2, each in excess, and with air.
 
@@ -77,6 +82,7 @@ def air(
         o2_fraction=o2_fraction,
         released_ppm=released_ppm,
         reactive_n2=reactive_n2,
+        reactive_h2=reactive_h2,
     )
     table = load_dataset(data, dataset)
     names = [label for label, _ in resolve_set(set_name, table)] if set_name else list(formulas)

@@ -9,7 +9,8 @@ flags) unless ``leave_out_flagged=False``. Hydroxides and carbonates take the ex
 corrections of :mod:`.corrections`. Every gas of :func:`.gases.gas_species` made of those
 elements is a pseudo-phase at its chemical potential: the reactant gas at its partial
 pressure, O2 (and N2, only with ``reactive_n2``: N2 is
-inert, neither taken up nor released, by default) at their air pressures, every other gas at ``released_ppm`` of 1 bar.
+inert, neither taken up nor released, by default) at their air pressures; H2 is not released
+unless ``reactive_h2`` (water reduction, as Zhu & Mo's hydrolysis reactions assume), every other gas at ``released_ppm`` of 1 bar.
 Energies are found by linear programming (the hull energy at a composition, or the grand
 potential with the air's elements open).
 """
@@ -56,6 +57,7 @@ class Conditions:
     o2_fraction: float = 0.21
     released_ppm: float = 1.0
     reactive_n2: bool = False
+    reactive_h2: bool = False
 
     def __post_init__(self) -> None:
         if not 0 < self.temperature_K <= 2000:
@@ -77,6 +79,10 @@ class Conditions:
             "O2": self.o2_fraction * AIR_BAR,
             "N2": N2_FRACTION * AIR_BAR,
         }.get(gas, self.released_ppm * 1e-6 * AIR_BAR)
+
+    def allows(self, gas: str) -> bool:
+        """Whether ``gas`` may be taken up or released: N2 and H2 are inert unless told."""
+        return {"N2": self.reactive_n2, "H2": self.reactive_h2}.get(gas, True)
 
     def mu(self, gas: str) -> float:
         return gas_mu(gas, self.temperature_K, self.pressure_Pa(gas))
@@ -235,7 +241,7 @@ def _candidates(
         is_gas.append(False)
     if with_gases:
         for gas, comp in gas_species().items():
-            if set(comp) <= elements and (gas != "N2" or cond.reactive_n2):
+            if set(comp) <= elements and cond.allows(gas):
                 n = sum(comp.values())
                 mu = gases[gas] if gas in gases else cond.mu(gas)
                 names.append(gas)
