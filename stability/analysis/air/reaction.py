@@ -49,7 +49,29 @@ EXCESS_PER_ATOM = 50.0
 
 @dataclass(frozen=True)
 class Conditions:
-    """Temperature (K) and partial pressures (Pa) of the air the solid meets."""
+    """Temperature (K) and partial pressures (Pa) of the air the solid meets.
+
+    Attributes
+    ----------
+    temperature_K : float
+        Temperature of the gases (K; 0-2000).
+    h2o_Pa : float
+        H2O partial pressure (Pa; :func:`.gases.h2o_pressure_pa` from RH or a dew point).
+    co2_ppm, o2_fraction : float
+        CO2 (ppm of 1 bar) and O2 (fraction of 1 bar); N2 is 0.78 bar.
+    released_ppm : float
+        Partial pressure of released gases (ppm of 1 bar).
+    reactive_n2, reactive_h2 : bool
+        Let N2 react and H2 be released (both off by default).
+
+    Examples
+    --------
+    >>> import stability
+    >>> from stability.analysis.air import h2o_pressure_pa
+    >>> dry = stability.AirConditions(h2o_Pa=h2o_pressure_pa(dew_point=-50))
+    >>> round(dry.h2o_Pa, 2), round(dry.pressure_Pa("CO2"), 6), round(dry.mu("O2"), 3)
+    (3.94, 42.0, -0.678)
+    """
 
     temperature_K: float = ROOM_K
     h2o_Pa: float = field(default_factory=h2o_pressure_pa)
@@ -497,8 +519,7 @@ def compute_air(
     Examples
     --------
     >>> import stability
-    >>> from stability.analysis.air import compute_air
-    >>> r = compute_air(stability.load_dataset(), ["Li2O"], gases=["CO2"], air=False)
+    >>> r = stability.compute_air(stability.load_dataset(), ["Li2O"], gases=["CO2"], air=False)
     >>> r.results[0].products, round(r.results[0].reaction_energy_eV_per_reactant_gas, 2)
     (['Li2CO3'], -1.47)
     """
@@ -528,3 +549,7 @@ def compute_air(
             left.update(r.left_out)
         results.extend(rows)
     return AirTable(results, errors, sorted(left))
+
+
+#: The public name of :class:`Conditions` (``stability.AirConditions``).
+AirConditions = Conditions
