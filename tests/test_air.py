@@ -311,3 +311,22 @@ def test_h2_is_released_only_when_told(mp2019):
     )
     assert "H2" not in plain.released_gases and "H2" in reducing.released_gases
     assert reducing.reaction_energy_eV_per_formula_unit <= plain.reaction_energy_eV_per_formula_unit
+
+
+def test_air_figure_draws_into_a_given_axes_and_the_command_writes_it(mp2019, data, tmp_path):
+    import matplotlib.pyplot as plt
+    from click.testing import CliRunner
+
+    from stability.cli import cli
+    from stability.plotting.air import plot_air
+
+    frame = compute_air(mp2019, ["Li3PS4", "Li2O"], RH25).to_dataframe()
+    fig, (left, right) = plt.subplots(1, 2)
+    assert plot_air(frame, ax=left) is fig
+    assert len(left.patches) == 8 and not right.has_data()
+    assert any("H2S" in t.get_text() for t in left.texts)  # the toxic release is named
+    plt.close(fig)
+    out = tmp_path / "air.png"
+    res = CliRunner().invoke(cli, ["air", "Li2O", "--data", data, "--plot", str(out)])
+    assert res.exit_code == 0, res.output
+    assert out.stat().st_size > 1000

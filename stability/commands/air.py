@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import click
 
-from stability.commands.common import data_options, format_option, report_failures, set_names_help
+from stability.commands.common import (
+    check_plot_path,
+    data_options,
+    format_option,
+    plot_option,
+    report_failures,
+    save,
+    set_names_help,
+)
 from stability.errors import StabilityError
 
 TABLE_HEADERS = {
@@ -58,9 +66,10 @@ TABLE_HEADERS = {
 )
 @data_options(engine=False)
 @format_option
+@plot_option("Write the figure: energy per gas molecule, toxic releases hatched.")
 def air(
     formulas, set_name, temperature, humidity, dew_point, h2o_pressure, co2_ppm, o2_fraction,
-    released_ppm, reactive_n2, reactive_h2, keep_flagged, data, dataset, fmt,
+    released_ppm, reactive_n2, reactive_h2, keep_flagged, data, dataset, fmt, plot,
 ) -> None:  # fmt: skip
     """Reactions of FORMULAS (or --set) with H2O, CO2, O2, each in excess, and with air.
 
@@ -75,6 +84,7 @@ def air(
 
     if bool(formulas) == bool(set_name):
         raise StabilityError("give FORMULAS or --set, not both or neither")
+    check_plot_path(plot)
     cond = Conditions(
         temperature_K=temperature,
         h2o_Pa=h2o_pressure_pa(humidity, dew_point, h2o_pressure),
@@ -107,4 +117,12 @@ def air(
             + ", ".join(result.left_out),
             err=fmt != "table",
         )
+    if plot and result.results:
+        from stability.plotting.air import plot_air
+
+        title = (
+            f"{table.display_name}: {cond.temperature_K:g} K, H2O {cond.h2o_Pa:.3g} Pa, "
+            f"CO2 {cond.co2_ppm:g} ppm; released gases at {cond.released_ppm:g} ppm"
+        )
+        save(plot_air(frame, title), plot)
     report_failures(result.errors, len(names))
