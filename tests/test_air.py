@@ -330,3 +330,32 @@ def test_air_figure_draws_into_a_given_axes_and_the_command_writes_it(mp2019, da
     res = CliRunner().invoke(cli, ["air", "Li2O", "--data", data, "--plot", str(out)])
     assert res.exit_code == 0, res.output
     assert out.stat().st_size > 1000
+
+
+def test_dry_room_map(mp2019, data, tmp_path):
+    import matplotlib.pyplot as plt
+    from click.testing import CliRunner
+
+    from stability.analysis.air.dryroom import DRY_ROOM_CONDITIONS, dry_room_map
+    from stability.cli import cli
+    from stability.plotting.air import plot_dry_room
+
+    result = dry_room_map(mp2019, ["Li3N", "LiCl", "Li3PS4"])
+    frame = result.to_dataframe()
+    assert len(frame) == 3 * len(DRY_ROOM_CONDITIONS)
+    pressures = [p for _, p in DRY_ROOM_CONDITIONS]
+    assert pressures == sorted(pressures)  # driest first
+    licl = frame[frame["formula"] == "LiCl"]
+    assert (licl["reaction_energy_eV_per_reactant_gas"] == 0).all()  # LiCl keeps its phase
+    li3ps4 = frame[frame["formula"] == "Li3PS4"]
+    assert (li3ps4["toxic_released_gases"] == "H2S").all()
+    assert "Li(H3N)4" in result.left_out
+    fig, (left, right) = plt.subplots(1, 2)
+    assert plot_dry_room(frame, ax=left) is fig and not right.has_data()
+    plt.close(fig)
+    out = tmp_path / "map.png"
+    res = CliRunner().invoke(
+        cli, ["air", "Li3N", "--dry-room-map", "--data", data, "--plot", str(out)]
+    )
+    assert res.exit_code == 0, res.output
+    assert "dew point -60 C" in res.stdout and out.stat().st_size > 1000

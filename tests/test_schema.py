@@ -94,6 +94,7 @@ def _command_outputs(data: str, mp2022: str, co_ni: str):
         "interlayer": ["interlayer", "Li3N", "LiCoO2", "--candidates", "nitrides", "--data",
                        data],
         "air": ["air", "Li2O", "LiCl", "Xx2", "--humidity", "25", "--data", data],
+        "air-dry-room": ["air", "Li3N", "LiCl", "--dry-room-map", "--data", data],
     }  # fmt: skip
     for where, args in calls.items():
         for fmt in ("json", "csv"):
@@ -183,11 +184,13 @@ def test_table_headers_are_schema_keys():
         compare.TABLE_HEADERS,
         interlayer.HEADERS,
         air.TABLE_HEADERS,
+        air.MAP_HEADERS,
     ):
         assert not schema.unknown(heads), schema.unknown(heads)
 
 
 def test_dataframe_columns_are_schema_keys():
+    from stability.analysis.air.dryroom import MAP_KEYS
     from stability.analysis.air.reaction import AirReaction
     from stability.analysis.cells.interlayer import COLUMNS as INTERLAYER
     from stability.analysis.interfaces.interface import matrix_columns
@@ -211,6 +214,7 @@ def test_dataframe_columns_are_schema_keys():
         PASSIVATION_FIELDS,
         TOLERANCE_FIELDS,
         AirReaction.KEYS,
+        MAP_KEYS,
     ):
         assert not schema.unknown(cols), schema.unknown(cols)
 

@@ -64,12 +64,17 @@ TABLE_HEADERS = {
     is_flag=True,
     help="Keep flagged phases (docs/flags.md) among the products; by default left out.",
 )
+@click.option(
+    "--dry-room-map",
+    is_flag=True,
+    help="Instead: H2O rows at dew points -60, -40, -20 C and 25, 50 %% RH (--plot: the map).",
+)
 @data_options(engine=False)
 @format_option
 @plot_option("Write the figure: energy per gas molecule, toxic releases hatched.")
 def air(
     formulas, set_name, temperature, humidity, dew_point, h2o_pressure, co2_ppm, o2_fraction,
-    released_ppm, reactive_n2, reactive_h2, keep_flagged, data, dataset, fmt, plot,
+    released_ppm, reactive_n2, reactive_h2, keep_flagged, dry_room_map, data, dataset, fmt, plot,
 ) -> None:  # fmt: skip
     """Reactions of FORMULAS (or --set) with H2O, CO2, O2, each in excess, and with air.
 
@@ -96,6 +101,9 @@ def air(
     )
     table = load_dataset(data, dataset)
     names = [label for label, _ in resolve_set(set_name, table)] if set_name else list(formulas)
+    if dry_room_map:
+        _dry_room(table, names, cond, keep_flagged, fmt, plot)
+        return
     result = compute_air(table, names, cond, leave_out_flagged=not keep_flagged)
     frame = result.to_dataframe()
     if fmt == "json":
@@ -111,12 +119,7 @@ def air(
         )
         if result.results:
             click.echo(to_table(frame.to_dict("records"), headers(TABLE_HEADERS)))
-    if result.left_out:
-        click.echo(
-            f"left out as flagged ({table.name}; --keep-flagged keeps them): "
-            + ", ".join(result.left_out),
-            err=fmt != "table",
-        )
+    _say_left_out(table, result.left_out, fmt)
     if plot and result.results:
         from stability.plotting.air import plot_air
 
@@ -126,3 +129,45 @@ def air(
         )
         save(plot_air(frame, title), plot)
     report_failures(result.errors, len(names))
+
+
+def _dry_room(table, names, cond, keep_flagged, fmt, plot) -> None:
+    from stability.analysis.air.dryroom import dry_room_map
+    from stability.io.formats import to_csv, to_json, to_table
+    from stability.io.schema import headers
+
+    result = dry_room_map(table, names, cond, leave_out_flagged=not keep_flagged)
+    frame = result.to_dataframe()
+    if fmt == "json":
+        click.echo(to_json(result.rows))
+    elif fmt == "csv":
+        click.echo(to_csv(frame), nl=False)
+    else:
+        click.echo(f"dataset: {table.display_name}; H2O in excess, eV per H2O consumed")
+        if result.rows:
+            click.echo(to_table(frame.to_dict("records"), headers(MAP_HEADERS)))
+    if plot and result.rows:
+        from stability.plotting.air import plot_dry_room
+
+        save(plot_dry_room(frame, f"{table.display_name}: moisture from dry room to air"), plot)
+    _say_left_out(table, result.left_out, fmt)
+    report_failures(result.errors, len(names))
+
+
+MAP_HEADERS = {
+    "formula": "formula",
+    "condition": "condition",
+    "partial_pressure_Pa": "H2O (Pa)",
+    "reaction_energy_eV_per_reactant_gas": "eV/H2O",
+    "toxic_released_gases": "toxic gas",
+    "products": "products",
+}
+
+
+def _say_left_out(table, left_out: list[str], fmt: str) -> None:
+    if left_out:
+        click.echo(
+            f"left out as flagged ({table.name}; --keep-flagged keeps them): "
+            + ", ".join(left_out),
+            err=fmt != "table",
+        )

@@ -779,11 +779,17 @@ _KEYS: list[tuple[str, str, str, tuple[str, ...]]] = [
         "the released gases that are toxic (H2S, HCl, HF, NH3, PH3, SO2, ...; ';'-joined in CSV)",
         ("air",),
     ),
+    (
+        "condition",
+        "",
+        "the moisture of a dry-room map column (a dew point, or RH at 25 C)",
+        ("air",),
+    ),
     ("temperature_K", "K", "temperature of the gases (solids: dataset energies)", ("air",)),
     (
         "partial_pressure_Pa",
         "Pa",
-        "partial pressure of the reactant gas (empty for air)",
+        "partial pressure of the reactant gas (empty for air; H2O in a dry-room map)",
         ("air",),
     ),
 ]

@@ -58,3 +58,33 @@ def plot_air(frame: pd.DataFrame, title: str = "", *, ax: Axes | None = None) ->
     if title:
         ax.set_title(title, fontsize=9)
     return fig
+
+
+def plot_dry_room(frame: pd.DataFrame, title: str = "", *, ax: Axes | None = None) -> Figure:
+    """Materials (rows) x conditions (columns): the energy per H2O of the reaction with
+    moisture (colour, eV; white: no reaction) and the toxic gas released (text).
+
+    ``frame`` is ``DryRoomMap.to_dataframe()``. Draws into ``ax`` when given; returns the
+    Figure.
+    """
+    formulas = list(dict.fromkeys(frame["formula"]))
+    conditions = list(dict.fromkeys(frame["condition"]))
+    grid = np.zeros((len(formulas), len(conditions)))
+    text = [["" for _ in conditions] for _ in formulas]
+    for r in frame.itertuples(index=False):
+        i, j = formulas.index(r.formula), conditions.index(r.condition)
+        grid[i, j] = r.reaction_energy_eV_per_reactant_gas or 0.0
+        text[i][j] = str(r.toxic_released_gases or "").replace(";", ", ")
+    fig, ax = figure_and_axes(ax, (1.6 + 1.3 * len(conditions), 1.0 + 0.4 * len(formulas)))
+    low = min(float(grid.min()), -0.1)
+    image = ax.imshow(grid, cmap="Reds_r", vmin=low, vmax=0.0, aspect="auto")
+    for i in range(len(formulas)):
+        for j in range(len(conditions)):
+            label = text[i][j] or ("-" if grid[i, j] == 0 else "")
+            ax.text(j, i, label, ha="center", va="center", fontsize=7)
+    ax.set_xticks(range(len(conditions)), conditions, rotation=30, ha="right")
+    ax.set_yticks(range(len(formulas)), formulas)
+    fig.colorbar(image, ax=ax, label="eV per H2O")
+    note = "text: toxic gas released; -: no reaction"
+    ax.set_title(f"{title}\n{note}" if title else note, fontsize=9)
+    return fig
