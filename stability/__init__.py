@@ -52,6 +52,8 @@ _API = {
     "flag_phases": "stability.analysis.materials.flags",
     "with_release_check": "stability.analysis.uncertainty.releases",
     "interface_release_check": "stability.analysis.uncertainty.releases",
+    "compute_air": "stability.analysis.air.reaction",
+    "AirConditions": "stability.analysis.air.reaction",
 }
 #: The public API: every name here has a docstring with an example (run by ``make test``).
 __all__ = sorted(_API)

@@ -26,6 +26,7 @@ COMMANDS = {
     "figures": "stability.commands.figures:figures",
     "compare": "stability.commands.compare:compare",
     "data": "stability.commands.data:data",
+    "air": "stability.commands.air:air",
 }
 
 

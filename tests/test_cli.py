@@ -108,6 +108,11 @@ BAD = [
     (["interface", "Li3N", "LiCoO2", "--plot", "x.docx"], "cannot write a figure"),
     (["window", "Li3N", "--dataset", "mp2022_hull"], "is a file"),
     (["window", "Li3N", "--explain", "--engine", "pymatgen"], "fast engine only"),
+    (["air", "Xx2O"], "unknown element"),
+    (["air", "Li2O", "--humidity", "-5"], "--humidity must be"),
+    (["air", "Li2O", "--humidity", "25", "--dew-point", "-50"], "give one of"),
+    (["air", "Li2O", "--temperature", "2500"], "--temperature must be"),
+    (["air", "Li2O", "--released-ppm", "0"], "--released-ppm must be"),
 ]
 
 

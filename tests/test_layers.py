@@ -25,6 +25,7 @@ LAYERS = {
     "stability.analysis.runtime": 3,
     "stability.analysis.windows": 4,
     "stability.analysis.interfaces": 4,
+    "stability.analysis.air": 4,
     "stability.analysis.uncertainty": 5,
     "stability.analysis.cells": 6,
     "stability.analysis.screens": 6,

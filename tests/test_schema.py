@@ -93,6 +93,8 @@ def _command_outputs(data: str, mp2022: str, co_ni: str):
                     "--draws", "20"],
         "interlayer": ["interlayer", "Li3N", "LiCoO2", "--candidates", "nitrides", "--data",
                        data],
+        "air": ["air", "Li2O", "LiCl", "Xx2", "--humidity", "25", "--data", data],
+        "air-dry-room": ["air", "Li3N", "LiCl", "--dry-room-map", "--data", data],
     }  # fmt: skip
     for where, args in calls.items():
         for fmt in ("json", "csv"):
@@ -168,7 +170,7 @@ def test_every_column_every_command_writes_is_in_the_schema(data, mp2022, tmp_pa
 
 
 def test_table_headers_are_schema_keys():
-    from stability.commands import compare, interlayer, practical
+    from stability.commands import air, compare, interlayer, practical
     from stability.io import render
 
     for heads in (
@@ -181,11 +183,15 @@ def test_table_headers_are_schema_keys():
         practical.PASSIVATION_HEADERS,
         compare.TABLE_HEADERS,
         interlayer.HEADERS,
+        air.TABLE_HEADERS,
+        air.MAP_HEADERS,
     ):
         assert not schema.unknown(heads), schema.unknown(heads)
 
 
 def test_dataframe_columns_are_schema_keys():
+    from stability.analysis.air.dryroom import MAP_KEYS
+    from stability.analysis.air.reaction import AirReaction
     from stability.analysis.cells.interlayer import COLUMNS as INTERLAYER
     from stability.analysis.interfaces.interface import matrix_columns
     from stability.analysis.screens.compare import COLUMNS as COMPARE
@@ -207,6 +213,8 @@ def test_dataframe_columns_are_schema_keys():
         WINDOW_COLUMNS,
         PASSIVATION_FIELDS,
         TOLERANCE_FIELDS,
+        AirReaction.KEYS,
+        MAP_KEYS,
     ):
         assert not schema.unknown(cols), schema.unknown(cols)
 

@@ -752,7 +752,50 @@ _KEYS: list[tuple[str, str, str, tuple[str, ...]]] = [
     ("review_value", "", "the review's value (in the statement's unit)", ("figures",)),
     ("model_value", "", "this model's value (in the statement's unit)", ("figures",)),
     ("relative_difference", "", "(model - review) / review", ("figures",)),
+    # Air, moisture and heat (docs/air.md)
+    ("reactant_gas", "", "the gas in excess: H2O, CO2, O2, or air (all at once)", ("air",)),
+    (
+        "reaction_energy_eV_per_reactant_gas",
+        "eV per molecule",
+        "reaction energy per gas molecule consumed (air: per molecule of H2O + CO2 + O2 "
+        "taken up, net); 0 when nothing reacts",
+        ("air",),
+    ),
+    (
+        "reaction_energy_eV_per_formula_unit",
+        "eV per formula unit",
+        "reaction energy per formula unit of the solid as given",
+        ("air",),
+    ),
+    (
+        "released_gases",
+        "",
+        "gases the reaction releases, at --released-ppm (';'-joined in CSV)",
+        ("air",),
+    ),
+    (
+        "toxic_released_gases",
+        "",
+        "the released gases that are toxic (H2S, HCl, HF, NH3, PH3, SO2, ...; ';'-joined in CSV)",
+        ("air",),
+    ),
+    (
+        "condition",
+        "",
+        "the moisture of a dry-room map column (a dew point, or RH at 25 C)",
+        ("air",),
+    ),
+    ("temperature_K", "K", "temperature of the gases (solids: dataset energies)", ("air",)),
+    (
+        "partial_pressure_Pa",
+        "Pa",
+        "partial pressure of the reactant gas (empty for air; H2O in a dry-room map)",
+        ("air",),
+    ),
 ]
+
+_AIR_SHARED = {"formula", "dataset", "products", "reaction", "reaction_energy_meV_per_atom"}
+_KEYS = [(n, u, m, (*c, "air") if n in _AIR_SHARED else c) for n, u, m, c in _KEYS]
 
 #: {key: Key}, in the order above.
 KEYS: dict[str, Key] = {name: Key(name, unit, meaning, cmds) for name, unit, meaning, cmds in _KEYS}
