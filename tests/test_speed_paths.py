@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import math
+import os
 
 import numpy as np
 import pytest
@@ -251,3 +252,30 @@ def test_interlayer_stage_one_runs_in_system_groups(mp2019, monkeypatch):
     assert sorted(i for g in groups for i in g) == list(range(len(items)))
     systems = [{frozenset(formula_elements(items[i][1])) for i in g} for g in groups]
     assert all(len(s) == 1 for s in systems) and len(groups) == len(set().union(*systems))
+
+
+def test_interlayer_command_uses_the_cores_for_a_dataset_wide_search(monkeypatch):
+    """Without --jobs, a search over every Li compound runs in one process per usable core
+    (at most AUTO_JOBS_MAX); a small one, or an explicit --jobs, as asked."""
+    from click.testing import CliRunner
+
+    from stability.cli import cli
+    from stability.commands import interlayer as command
+
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1, 2}, raising=False)
+    assert command.auto_jobs(8656) == 3
+    assert command.auto_jobs(command.AUTO_JOBS_MIN_CANDIDATES - 1) == 1
+    asked = []
+
+    def spy(engine, a, b, candidates, **kw):
+        asked.append((len(candidates), kw["jobs"]))
+        raise interlayer.StabilityError("stop here")
+
+    monkeypatch.setattr(interlayer, "rank_interlayers", spy)
+    runner = CliRunner()
+    for args in ([], ["--jobs", "1"], ["--candidates", "halides"]):
+        result = runner.invoke(cli, ["interlayer", "Li3N", "Li3InCl6", *args])
+        assert "stop here" in result.output
+    assert asked[0][0] > 8000 and asked[0][1] == 3
+    assert asked[1][1] == 1
+    assert asked[2][0] < 100 and asked[2][1] == 1
