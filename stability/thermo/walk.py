@@ -75,6 +75,11 @@ class WalkError(StabilityError):
     """The pivots did not settle (cycling among exactly coplanar points)."""
 
 
+def _copies(basis: np.ndarray, inv: np.ndarray, mu: np.ndarray) -> tuple:
+    """(basis, inverse, potentials) copied out of the C walk's buffers."""
+    return basis.copy(), inv.copy(), mu.copy()
+
+
 class _Facet:
     """A basis of k phases: their fraction matrix's inverse and the plane's chemical potentials."""
 
@@ -482,20 +487,19 @@ class WalkHull:
         """``_line_of`` in C: the pivots of ``_c_pivots`` (the same calls, so the same
         numbers), read off the event buffers; a facet is made only for a breakpoint and for
         the end, not for every pivot."""
-        breaks, raw, last = self._c_line_raw(fac, y0, d, t1, limit)
-        # The first is ``fac`` unless a pivot at t = 0 took its place (within MERGE_TOL).
-        facets = [fac if r[0] is fac.basis else self._made(*r) for r in raw]
-        return np.array(breaks), facets, fac if last is None else self._made(*last)
+        breaks, facets, last = self._c_line_raw(fac, y0, d, t1, limit, fac, self._made)
+        return np.array(breaks), facets, fac if last is None else last
 
     def _c_line_raw(
-        self, fac: _Facet, y0: np.ndarray, d: np.ndarray, t1: float, limit: float
-    ) -> tuple[list[float], list[tuple], tuple | None]:
-        """The breakpoints of ``_line_of`` and, for each, the (basis, inverse, potentials) of
-        the facet right of it (the first: ``fac``'s), copied out of the C walk's buffers;
-        and those of the facet at ``t1`` (None: ``fac``)."""
+        self, fac: _Facet, y0: np.ndarray, d: np.ndarray, t1: float, limit: float, first, make
+    ) -> tuple[list[float], list, object]:
+        """The breakpoints of ``_line_of`` and, for each, ``make(basis, inverse, potentials)``
+        of the facet right of it (the first: ``first``, for ``fac``), read off the C walk's
+        buffers (``make`` copies what it keeps); and ``make`` of the facet at ``t1`` (None:
+        ``fac``)."""
         k, t, left = self.k, 0.0, self._budget
         (line_y0, line_d), shrinks, end = _line_tolerances(y0, d, t1)
-        breaks, raw = [0.0], [(fac.basis, fac.inv, fac.mu)]
+        breaks, raw = [0.0], [first]
         slope = float(fac.mu @ d)
         chunk, basis, last, done = FIRST_CHUNK, fac.basis, None, False
         while True:
@@ -516,17 +520,17 @@ class WalkHull:
                 if s <= slope + 1e-12:
                     continue
                 slope = s
-                here = (ev_basis[e].copy(), ev_inv[e].copy(), ev_mu[e].copy())
+                here = make(ev_basis[e], ev_inv[e], ev_mu[e])
                 if te > breaks[-1] + MERGE_TOL * max(1.0, abs(te)):
                     breaks.append(te)
                     raw.append(here)
                 else:
                     raw[-1] = here
-            if n:
-                basis = ev_basis[n - 1].copy()
-                last = (basis, ev_inv[n - 1].copy(), ev_mu[n - 1].copy())
+            if n:  # (the buffers' rows: the next call writes its own buffer or none)
+                basis = ev_basis[n - 1]
+                last = (basis, ev_inv[n - 1], ev_mu[n - 1])
             if status == _SETTLED:
-                return breaks, raw, last
+                return breaks, raw, None if last is None else make(*last)
             if status != _MORE or left <= 0:
                 raise WalkError(_FAILURES.get(status, _FAILURES[2]))
 
@@ -544,7 +548,9 @@ class WalkHull:
 
         def compute():
             fac = self._facet_at(start)
-            breaks, raw, last = self._c_line_raw(fac, start, d, 1.0, 1.0 - MERGE_TOL)
+            breaks, raw, last = self._c_line_raw(
+                fac, start, d, 1.0, 1.0 - MERGE_TOL, (fac.basis, fac.inv, fac.mu), _copies
+            )
             raw.append((fac.basis, fac.inv, fac.mu) if last is None else last)
             return breaks, raw, fac
 
