@@ -414,7 +414,7 @@ class FastSystem(PhaseSystem):
             # Closed on a pivoting hull: the walk along the mixing line starts on the facet
             # at B (the one ``energy`` reads) and ends on one holding A, so both reactants'
             # hull energies come with it: one walk, not three.
-            walked = self.hull.segment_facets(fb_all, fa_all)
+            walked = self._segment(self.hull, fb_all, fa_all, phases)
             eb_all, ea_all = float(walked[1][0]), float(walked[1][-1])
         else:
             ea_all, eb_all = self.hull.energy(fa_all), self.hull.energy(fb_all)
@@ -443,7 +443,7 @@ class FastSystem(PhaseSystem):
         elif isinstance(hull, WalkHull):
             # The facet holding each kink comes with the walk: no walk per kink for its
             # phases, and the ends' grand energies are read off the same facets.
-            xs, energies, facets = hull.segment_facets(fb, fa)
+            xs, energies, facets = self._segment(hull, fb, fa, phases)
             if mu_open is not None:
                 eb, ea = float(energies[0]), float(energies[-1])
         else:
@@ -463,6 +463,8 @@ class FastSystem(PhaseSystem):
         def phases_at(i: int) -> tuple[Phase, ...]:
             x = xs[i]
             facet = facets[i] if facets is not None else None
+            if isinstance(facet, tuple):  # (basis, inverse, potentials): ``_segment``'s
+                facet = hull.facet_from(facet)
             return self._phases((1 - x) * fb + x * fa, hull, rows, facet)
 
         kinks = []
@@ -480,6 +482,15 @@ class FastSystem(PhaseSystem):
                 )
             )
         return Mixing(kinks, (float(own[0]), float(own[1])), None if phases else phases_at)
+
+    @staticmethod
+    def _segment(
+        hull: WalkHull, start: np.ndarray, end: np.ndarray, phases: bool
+    ) -> tuple[np.ndarray, np.ndarray, list]:
+        """``hull.segment_facets``; without ``phases`` (a table row reads the phases of one
+        kink, if any), its kinks' energies with their facets' (basis, inverse, potentials),
+        made into facets only when asked (``phases_at``)."""
+        return hull.segment_facets(start, end) if phases else hull.segment_energies(start, end)
 
 
 class _GrandInput:

@@ -75,6 +75,11 @@ class WalkError(StabilityError):
     """The pivots did not settle (cycling among exactly coplanar points)."""
 
 
+def _copies(basis: np.ndarray, inv: np.ndarray, mu: np.ndarray) -> tuple:
+    """(basis, inverse, potentials) copied out of the C walk's buffers."""
+    return basis.copy(), inv.copy(), mu.copy()
+
+
 class _Facet:
     """A basis of k phases: their fraction matrix's inverse and the plane's chemical potentials."""
 
@@ -455,9 +460,11 @@ class WalkHull:
         line unchanged (within 1e-12) is no breakpoint.
         """
         fac = self._facet_at(y0)
+        limit = t1 - MERGE_TOL * max(1.0, abs(t1)) if np.isfinite(t1) else np.inf
+        if self._c is not None:
+            return self._c_line_of(fac, y0, d, t1, limit)
         events: list = []
         last = self._walk(fac, y0, d, t1, events)
-        limit = t1 - MERGE_TOL * max(1.0, abs(t1)) if np.isfinite(t1) else np.inf
         breaks, facets = [0.0], [fac]
         slope = float(fac.mu @ d)
         for t, f in events:
@@ -473,6 +480,97 @@ class WalkHull:
             else:
                 facets[-1] = f
         return np.array(breaks), facets, last
+
+    def _c_line_of(
+        self, fac: _Facet, y0: np.ndarray, d: np.ndarray, t1: float, limit: float
+    ) -> tuple[np.ndarray, list[_Facet], _Facet]:
+        """``_line_of`` in C: the pivots of ``_c_pivots`` (the same calls, so the same
+        numbers), read off the event buffers; a facet is made only for a breakpoint and for
+        the end, not for every pivot."""
+        breaks, facets, last = self._c_line_raw(fac, y0, d, t1, limit, fac, self._made)
+        return np.array(breaks), facets, fac if last is None else last
+
+    def _c_line_raw(
+        self, fac: _Facet, y0: np.ndarray, d: np.ndarray, t1: float, limit: float, first, make
+    ) -> tuple[list[float], list, object]:
+        """The breakpoints of ``_line_of`` and, for each, ``make(basis, inverse, potentials)``
+        of the facet right of it (the first: ``first``, for ``fac``), read off the C walk's
+        buffers (``make`` copies what it keeps); and ``make`` of the facet at ``t1`` (None:
+        ``fac``)."""
+        k, t, left = self.k, 0.0, self._budget
+        (line_y0, line_d), shrinks, end = _line_tolerances(y0, d, t1)
+        breaks, raw = [0.0], [first]
+        slope = float(fac.mu @ d)
+        chunk, basis, last, done = FIRST_CHUNK, fac.basis, None, False
+        while True:
+            ev_t, ev_basis, ev_inv, ev_mu = events = self._events[chunk]
+            inv, mu = np.empty((k, k)), np.empty(k)
+            status, n, t, used = self._c.walk(
+                self.fractions, self.form, self._rows, k, basis.copy(), inv, mu,
+                line_y0, line_d, t, shrinks, end, min(left, chunk), True, *events,
+            )  # fmt: skip
+            chunk = CHUNK
+            left -= used
+            self.pivots += used
+            for e, te in enumerate(ev_t[:n].tolist()):
+                if done or te >= limit:
+                    done = True  # past the end's merge window: only the last facet counts
+                    break
+                s = float(ev_mu[e] @ d)
+                if s <= slope + 1e-12:
+                    continue
+                slope = s
+                here = make(ev_basis[e], ev_inv[e], ev_mu[e])
+                if te > breaks[-1] + MERGE_TOL * max(1.0, abs(te)):
+                    breaks.append(te)
+                    raw.append(here)
+                else:
+                    raw[-1] = here
+            if n:  # (the buffers' rows: the next call writes its own buffer or none)
+                basis = ev_basis[n - 1]
+                last = (basis, ev_inv[n - 1], ev_mu[n - 1])
+            if status == _SETTLED:
+                return breaks, raw, None if last is None else make(*last)
+            if status != _MORE or left <= 0:
+                raise WalkError(_FAILURES.get(status, _FAILURES[2]))
+
+    def segment_energies(
+        self, start: np.ndarray, end: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, list[tuple]]:
+        """As ``segment``, with the (basis, inverse, potentials) of a facet holding each kink
+        for ``facet_from`` (made only when asked): the kink energies without a facet object
+        per kink, every kink's facet checked against the left-out rows at once. Without the
+        C pivots: ``segment_facets``'s."""
+        if self._c is None:
+            xs, energies, facets = self.segment_facets(start, end)
+            return xs, energies, [(f.basis, f.inv, f.mu) for f in facets]
+        d = end - start
+
+        def compute():
+            fac = self._facet_at(start)
+            breaks, raw, last = self._c_line_raw(
+                fac, start, d, 1.0, 1.0 - MERGE_TOL, (fac.basis, fac.inv, fac.mu), _copies
+            )
+            raw.append((fac.basis, fac.inv, fac.mu) if last is None else last)
+            return breaks, raw, fac
+
+        def supported(result) -> list | None:
+            _, raw, fac = result
+            if self._everything or len(raw) == 1:
+                return [fac]
+            mus = np.array([r[2] for r in raw[1:]])
+            gaps = self._out_form[:, None] - self._out_fractions @ mus.T
+            return [fac] if bool((gaps.min(axis=0) > PRUNE_GAP).all()) else None
+
+        breaks, raw, _ = self._checked(compute, supported)
+        energies = [float(r[2] @ (start + t * d)) for t, r in zip(breaks, raw, strict=False)]
+        energies.append(float(raw[-1][2] @ end))
+        return np.append(breaks, 1.0), np.array(energies), raw
+
+    def facet_from(self, raw: tuple) -> _Facet:
+        """The facet of a (basis, inverse, potentials) from ``segment_energies``."""
+        basis, inv, mu = raw
+        return self._once(basis, lambda: _Facet.made(basis, inv, mu))
 
     def envelope(self, host: np.ndarray, axis: int) -> tuple[np.ndarray, np.ndarray]:
         """Breakpoints along ``host + n * e_axis`` for n >= 0, and the slope right of each."""

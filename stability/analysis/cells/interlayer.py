@@ -227,14 +227,18 @@ def _map(
     *,
     jobs: int = 1,
     executor: Executor = None,
+    groups: list[list[int]] | None = None,
 ) -> list[dict]:
     """One result per item, in order, through the batch primitive (errors raised): in
-    ``jobs`` local processes or on the Dask cluster of ``executor``."""
+    ``jobs`` local processes or on the Dask cluster of ``executor``; ``groups`` as in
+    ``map_items`` (item indices run together in one process)."""
     from stability.analysis.runtime.batch import map_items
 
     out: list[dict] = [{} for _ in items]
     task = partial(fn, engine)  # picklable: the engine travels as a reference
-    for outcome in map_items(task, items, allow_errors=False, jobs=jobs, executor=executor):
+    for outcome in map_items(
+        task, items, allow_errors=False, jobs=jobs, executor=executor, groups=groups
+    ):
         out[outcome.index] = outcome.value
     return out
 
@@ -381,11 +385,18 @@ class InterlayerRanking:
         return pd.DataFrame(rows, columns=COLUMNS)
 
 
-def _chemsys(formula: str) -> tuple[str, ...]:
-    try:
-        return tuple(sorted(formula_amounts(formula)))
-    except StabilityError:
-        return ()
+def _groups(items: list, systems: dict[str, tuple[str, ...]]) -> list[list[int]]:
+    """Indices of ``items`` (sorted by chemical system) in runs of one chemical system each,
+    as a screen's groups: a process builds each system's hull once."""
+    groups: list[list[int]] = []
+    last: tuple[str, ...] | None = None
+    for i, item in enumerate(items):
+        chemsys = systems[item[1]]
+        if chemsys != last or not chemsys:
+            groups.append([])
+            last = chemsys
+        groups[-1].append(i)
+    return groups
 
 
 def _order(row: dict) -> tuple:
@@ -466,29 +477,41 @@ def rank_interlayers(
     seen: set[str] = set()
     items = []
     skipped_same = 0
+    # Each candidate's formula read once (its reduced formula and chemical system): a
+    # dataset-wide set holds more formulas than the parsers' caches.
+    systems: dict[str, tuple[str, ...]] = {}
     for key, formula in candidates:
         try:
-            red = _reduced(formula)
+            amounts = formula_amounts(formula)
+            red, chemsys = reduced_formula(amounts), tuple(sorted(amounts))
         except StabilityError:
-            red = formula
+            red, chemsys = formula, ()
         if red in own:
             skipped_same += 1
             continue
         if red in seen:  # the same composition listed twice is judged once
             continue
         seen.add(red)
+        systems[formula] = chemsys
         items.append((key, formula, faces, max_ehull))
 
-    items.sort(key=lambda it: (_chemsys(it[1]), it[1]))
+    items.sort(key=lambda it: (systems[it[1]], it[1]))
     stage1 = []
-    for row in _map(candidate_window, engine, items, jobs=jobs, executor=executor):
+    for row in _map(
+        candidate_window,
+        engine,
+        items,
+        jobs=jobs,
+        executor=executor,
+        groups=_groups(items, systems),
+    ):
         stage1.append(row)
         if progress:
             progress(1)
     kept = [r for r in stage1 if r["error"] or r["within_max_ehull"]]
     react = [r for r in kept if not r["error"] and r["covers_voltages"]]
     # Grouped by chemical system: consecutive candidates reuse the hulls of C+A and C+B.
-    react.sort(key=lambda r: (_chemsys(r["formula"]), r["formula"]))
+    react.sort(key=lambda r: (systems[r["formula"]], r["formula"]))
     by_key = {r["key"]: r for r in kept}
     items2 = [(r["key"], r["formula"], faces, r["e_above_hull_eV_per_atom"]) for r in react]
     for out in _map(candidate_reactions, engine, items2, jobs=jobs, executor=executor):

@@ -206,9 +206,17 @@ def _material(target: Target) -> Material | str:
     return target.formula
 
 
-def system_groups(targets: list[Target], engine: Engine) -> list[list[int]]:
+def system_groups(
+    targets: list[Target], engine: Engine, partners: list[tuple[str, str]] | None = None
+) -> list[list[int]]:
     """Indices of ``targets`` grouped by chemical system, largest systems first, so each
-    process builds each hull once and the longest work starts early."""
+    process builds each hull once and the longest work starts early.
+
+    With ``partners``, the systems that differ only in the partners' elements are one group
+    (largest first, each system's targets together): a target's system joined with a
+    partner's is then the same for all of them, so each process builds each combined
+    system's hull once (the all-Li screen with the cathodes: 14,226 hulls instead of 21,126).
+    """
 
     table = engine.table
     names: dict[tuple[int, ...], tuple[str, ...]] = {}  # a row's elements, as written
@@ -226,7 +234,16 @@ def system_groups(targets: list[Target], engine: Engine) -> list[list[int]]:
     for i, t in enumerate(targets):
         by_system.setdefault(system(t), []).append(i)
     order = sorted(by_system, key=lambda k: (-len(k), -len(by_system[k]), k))
-    return [by_system[k] for k in order]
+    if not partners:
+        return [by_system[k] for k in order]
+    shared: set[str] = set()
+    for _, formula in partners:
+        shared |= formula_elements(formula)
+    merged: dict[tuple[str, ...], list[int]] = {}
+    for k in order:  # largest systems first within each group too
+        rest = tuple(el for el in k if el not in shared)
+        merged.setdefault(rest, []).extend(by_system[k])
+    return sorted(merged.values(), key=lambda g: -len(g))
 
 
 class Journal:
@@ -388,7 +405,7 @@ def run_screen(
         )
 
     try:
-        groups = system_groups(todo, engine)
+        groups = system_groups(todo, engine, partners)
         for outcome in map_items(one, todo, jobs=jobs, groups=groups, executor=executor):
             target = todo[outcome.index]
             row = outcome.value if outcome.ok else _finite(_failed_row(target, outcome.error, ion))
