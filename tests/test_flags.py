@@ -204,3 +204,17 @@ def test_compare_leaves_phases_out_too(data):
     assert before[0]["oxidation_products"] == ["LiN3"]
     assert "LiN3" not in after[0]["oxidation_products"]
     assert after[0]["oxidation_limit_V"] > before[0]["oxidation_limit_V"] + 0.1
+
+
+def test_interlayer_candidates_carry_flags(table):
+    """An interlayer candidate flags the products of its reactions (Li6UO6 against
+    beta-Li3N forms LiN3), in JSON rows and as text in the table."""
+    engine = make_engine(table)
+    ranking = stability.rank_interlayers(
+        engine, "Li3N", "Li3InCl6", [("Li6UO6", "Li6UO6"), ("LiF", "LiF")]
+    )
+    rows = {r["formula"]: r for r in ranking.to_dict()["candidates"]}
+    assert "LiN3" in [f["formula"] for f in rows["Li6UO6"]["flagged_products"]]
+    assert rows["LiF"]["flagged_products"] == []
+    frame = ranking.to_dataframe().set_index("formula")
+    assert frame.loc["Li6UO6", "flagged_products"].startswith("LiN3 (")

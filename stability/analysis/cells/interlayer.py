@@ -42,6 +42,7 @@ from stability.analysis.cells.cell import resolve_material
 from stability.analysis.cells.stack import WINDOW_TOL_V
 from stability.analysis.interfaces.interface import check_voltage, compute_interface
 from stability.analysis.materials.chemistry import locate
+from stability.analysis.materials.flags import flag_phases, flags_text
 from stability.analysis.runtime.batch import Executor
 from stability.analysis.windows.window import compute_window, window_from_steps
 from stability.errors import StabilityError
@@ -216,6 +217,16 @@ def candidate_reactions(engine: Engine, item: tuple[str, str, Faces, float | Non
         "ion_open_reaction_energy_with_b_meV_per_non_ion_atom": fb["open"],
         "ion_open_with_b_at_voltage_V": fb["at"],
         "ion_open_products_with_b": fb["open_products"],
+        # every product listed above that is worth a second look (docs/flags.md)
+        "flagged_products": flag_phases(
+            engine.table,
+            [
+                *fa["closed_products"],
+                *fb["closed_products"],
+                *fa["open_products"],
+                *fb["open_products"],
+            ],
+        ),  # fmt: skip
         "score_meV_per_atom": min(terms) + 0.0,
     }
 
@@ -266,6 +277,7 @@ COLUMNS = [
     "products_with_b",
     "ion_open_products_with_a",
     "ion_open_products_with_b",
+    "flagged_products",
     "dataset",
     "error",
 ]
@@ -360,6 +372,7 @@ class InterlayerRanking:
             Li/Li+), covers_voltages, window_margin_V, window_shortfall_V (V),
             e_above_hull_eV_per_atom (eV/atom), placed_on_hull, products_with_a,
             products_with_b, ion_open_products_with_a, ion_open_products_with_b (";"-joined),
+            flagged_products (those worth a second look, ``formula (reason)`` ";"-joined),
             dataset, error.
 
         Examples
@@ -378,6 +391,7 @@ class InterlayerRanking:
         rows = []
         for c in self.top(top):
             r = {k: c.get(k) for k in COLUMNS}
+            r["flagged_products"] = flags_text(r["flagged_products"] or [])
             for k in COLUMNS:
                 if isinstance(r[k], list):
                     r[k] = ";".join(r[k])
