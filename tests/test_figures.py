@@ -41,6 +41,13 @@ def test_figures_regenerate(tmp_path):
         ["Na3N", "NaF", "NaCl", "NaBr", "NaI", "Na2O", "Na2S"]
     )
     assert all("Na" in f for f in na["formula"]) and len(na) > 50
+    # Moisture from a dry room to ambient air: every electrolyte of the bars at 5 conditions;
+    # Li3N releases NH3 at each, LiCl reacts at none.
+    dry = pd.read_csv(tmp_path / "dry_room.csv")
+    assert len(dry) == 5 * dry["formula"].nunique() and dry["formula"].nunique() >= 15
+    li3n_rows = dry[dry["formula"] == "Li3N"]
+    assert (li3n_rows["toxic_released_gases"] == "NH3").all()
+    assert (dry.loc[dry["formula"] == "LiCl", "reaction_energy_eV_per_reactant_gas"] == 0).all()
 
 
 def test_large_matrices_render_at_bounded_resolution(tmp_path):

@@ -32,6 +32,7 @@ FIGURES = (
     "cell_energy_LGPS",
     "cell_stack_Li3InCl6",
     "cell_stack_LGPS",
+    "dry_room",
 )
 #: Extra tables written beside the figures (no figure of their own).
 TABLES = ("cell_critical_values",)
@@ -151,4 +152,16 @@ def make_figures(engine: Engine, out: Path, passivation: Passivation | None = No
             f"cell_stack_{sse}",
         )
     written += write_frame(pd.concat(critical, ignore_index=True), out / "cell_critical_values")
+
+    # The review's section 4.2: the electrolytes of the window bars with moisture, from a
+    # dry room (dew point -60 C) to ambient air (50 % RH); flagged phases left out.
+    from stability.analysis.air.dryroom import dry_room_map
+    from stability.plotting.air import plot_dry_room
+
+    names = list(dict.fromkeys(formula for _, formula in resolve_set("window-bars")))
+    frame = dry_room_map(engine.table, names, leave_out_flagged=True).to_dataframe()
+    written += write_frame(frame, out / "dry_room")
+    written += _save(
+        plot_dry_room(frame, f"Moisture from a dry room to ambient air ({ds})"), out, "dry_room"
+    )
     return written
