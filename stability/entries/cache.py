@@ -63,36 +63,47 @@ def write_table(path: Path, table: EntryTable) -> None:
     atomic_write(path, write, sync=True)
 
 
-def read_table(path: Path, expect_source_sha256: str | None = None) -> EntryTable:
-    """Read a cached table, verifying format version, source hash and checksum."""
+#: What reading a damaged or foreign cache file can raise.
+_UNREADABLE = (
+    OSError,
+    ValueError,
+    KeyError,
+    EOFError,
+    zipfile.BadZipFile,
+    json.JSONDecodeError,
+    RuntimeError,  # a damaged zip directory (bad flags, "compression method not supported")
+    TypeError,  # a bare .npy file instead of an .npz archive
+    UnicodeDecodeError,
+)
+
+
+def _open_checked(path: Path) -> tuple[dict, dict[str, np.ndarray]]:
+    """A cache file's metadata and arrays, its members' checksum verified; a one-line
+    DataError when it cannot be read or fails the check."""
     try:
         with np.load(path, allow_pickle=False) as npz:
             meta = json.loads(str(npz["meta"]))
             # Reading each member checks its CRC-32 (zipfile raises BadZipFile otherwise).
-            cols = {k: npz[k] for k in npz.files if k != "meta"}
+            arrays = {k: npz[k] for k in npz.files if k != "meta"}
             digest = members_digest(npz.zip)
-    except (
-        OSError,
-        ValueError,
-        KeyError,
-        EOFError,
-        zipfile.BadZipFile,
-        json.JSONDecodeError,
-        RuntimeError,  # a damaged zip directory (bad flags, "compression method not supported")
-        TypeError,  # a bare .npy file instead of an .npz archive
-    ) as exc:
+    except _UNREADABLE as exc:
         raise DataError(f"cache file {path} is unreadable: {exc}") from None
     if not isinstance(meta, dict):
         raise DataError(f"cache file {path} is unreadable: its metadata is not a JSON object")
+    if digest != meta.pop("digest", None):
+        raise DataError(f"cache file {path} fails its checksum")
+    return meta, arrays
+
+
+def read_table(path: Path, expect_source_sha256: str | None = None) -> EntryTable:
+    """Read a cached table, verifying format version, source hash and checksum."""
+    meta, cols = _open_checked(path)
     if meta.get("format_version") != FORMAT_VERSION:
         raise DataError(
             f"cache file {path} has format {meta.get('format_version')}, not {FORMAT_VERSION}"
         )
     if expect_source_sha256 and meta.get("source_sha256") != expect_source_sha256:
         raise DataError(f"cache file {path} was built from other data")
-    if digest != meta.get("digest"):
-        raise DataError(f"cache file {path} fails its checksum")
-    meta.pop("digest", None)
     return EntryTable.from_columns(cols, meta)
 
 
@@ -162,30 +173,16 @@ def _write_gaps(path: Path, gaps: dict[str, float | None], sha: str) -> None:
 
 
 def _read_gaps(path: Path, sha: str) -> dict[str, float | None]:
-    try:
-        with np.load(path, allow_pickle=False) as npz:
-            meta = json.loads(str(npz["meta"]))
-            text = npz["formulas"].tobytes().decode()
-            values = npz["gaps"]
-            digest = members_digest(npz.zip)
-    except (
-        OSError,
-        ValueError,
-        KeyError,
-        EOFError,
-        zipfile.BadZipFile,
-        json.JSONDecodeError,
-        RuntimeError,
-        TypeError,
-        UnicodeDecodeError,
-    ) as exc:
-        raise DataError(f"cache file {path} is unreadable: {exc}") from None
-    if not isinstance(meta, dict) or meta.get("format_version") != GAPS_FORMAT_VERSION:
+    meta, arrays = _open_checked(path)
+    if meta.get("format_version") != GAPS_FORMAT_VERSION:
         raise DataError(f"cache file {path} has another format")
     if meta.get("source_sha256") != sha:
         raise DataError(f"cache file {path} was built from other data")
-    if digest != meta.get("digest"):
-        raise DataError(f"cache file {path} fails its checksum")
+    try:
+        text = arrays["formulas"].tobytes().decode()
+        values = arrays["gaps"]
+    except (KeyError, UnicodeDecodeError) as exc:
+        raise DataError(f"cache file {path} is unreadable: {exc}") from None
     formulas = text.split("\n") if text else []
     if len(formulas) != len(values) or len(formulas) != meta.get("rows"):
         raise DataError(f"cache file {path} fails its checksum")
