@@ -270,11 +270,38 @@ def main(argv: list[str] | None = None) -> int:
             check_interface_screen(iface_rows, plain_rows, 40 if args.quick else 4),
         )
     )
-    rows.append(
-        ("(a) `air` over the catalogue / catalogue screen", "n/a", None, 2.0, "no air command")
+
+    # New work keeps pace: air over the catalogue against its screen, and Na rows against Li.
+    seed = ["--set", "seed"]
+    ta = interleaved(
+        {
+            "air": [*st, "air", *seed, "--format", "csv"],
+            "screen": [*st, "screen", *seed, "--restart", "--out", str(work / "seed")],
+        },
+        env,
+        repeat,
     )
     rows.append(
-        ("(n) all-Na screen per row / all-Li per row", "n/a", None, 1.0, "no ion parameter")
+        (
+            "(a) `air --set seed` / `screen --set seed` (catalogue)",
+            f"{ta['air']:.2f} / {ta['screen']:.2f} s",
+            ta["air"] / ta["screen"],
+            2.0,
+            "air answers: tests/test_air.py (pymatgen oracle)",
+        )
+    )
+    na = ["screen", "--set", "all-na", "--ion", "Na", "--jobs", "2", "--restart"]
+    tn = interleaved({"na": [*st, *na, "--out", str(work / "na")]}, env, repeat)
+    na_rows = len(json.loads((work / "na" / "screen.json").read_text()))
+    per_na, per_li = tn["na"] / na_rows, t_plain / len(plain_rows)
+    rows.append(
+        (
+            f"(n) all-Na screen ({na_rows:,} rows) per row / all-Li ({len(plain_rows):,}) per row",
+            f"{1e3 * per_na:.3f} / {1e3 * per_li:.3f} ms",
+            per_na / per_li,
+            1.5,
+            "Na windows: tests/test_oracle_ions.py (pymatgen oracle)",
+        )
     )
 
     print()
