@@ -256,6 +256,68 @@ def test_corrections_move_li2co3(mp2019):
     assert corr.per_oh_eV > 0 and corr.per_co3_eV > 0  # MP 2019 over-binds both
 
 
+def test_oxyanion_corrections_fit_and_apply(mp2019):
+    """MP over-binds O on N, S and Cl (nitrates, sulfates, perchlorates) by a near-constant
+    amount per O atom; oxychlorides such as InOCl hold chloride and keep their energy."""
+    from stability.analysis.air.corrections import fit_group_corrections, oxygen_on
+
+    corr = fit_group_corrections(mp2019)
+    for x in ("N", "S", "Cl"):
+        assert corr.n_o_on[x] >= 4, x
+        assert 0.3 < corr.per_o_on_eV[x] < 1.2 and corr.std_o_on_eV[x] < 0.2, x
+    assert oxygen_on({"In": 1, "O": 1, "Cl": 1}) == {}
+    assert oxygen_on({"Li": 3, "P": 1, "S": 3, "O": 1}) == {}  # thiophosphate: S is S2-
+    assert oxygen_on({"Li": 2, "S": 1, "O": 4}) == {"S": 4.0}
+    assert oxygen_on({"Li": 1, "N": 1, "O": 2}) == {"N": 2.0}  # nitrite
+    assert oxygen_on({"Li": 1, "H": 2, "Cl": 1, "O": 5}) == {"Cl": 4.0}  # LiClO4.H2O
+    # LiClO4 from pymatgen's experimental enthalpy: -3.946 eV per formula unit
+    ph = _candidates(mp2019, {"Li", "Cl", "O"}, RH25, {}, set(), set(), True)
+    e = {n: x * a for n, x, a in zip(ph.names, ph.energy, ph.atoms, strict=True)}
+    assert e["LiClO4"] == pytest.approx(-3.946, abs=0.15)
+
+
+def test_perchlorate_anchor_licl_does_not_burn(mp2019):
+    """LiCl + 2 O2 -> LiClO4 is uphill (experiment: +1.35 eV with free energies); with MP's
+    uncorrected perchlorate it came out at -0.55 eV per O2."""
+    assert react_with_gas(mp2019, "LiCl", "O2", RH25).products == ["LiCl"]
+    assert react_with_air(mp2019, "LiCl", RH25).products == ["LiCl"]
+
+
+def test_release_limit_is_where_release_stops(mp2019):
+    """Below the limit the solid still releases the gas, above it no longer (Li3InCl6 keeps
+    its chlorine as the hydrate InCl3.3H2O beside LiCl instead of releasing HCl)."""
+    r = react_with_gas(mp2019, "Li3InCl6", "H2O", RH25)
+    assert r.released_gases == ["HCl"] and r.release_limit_ppm is not None
+    limit = r.release_limit_ppm
+    assert 1.0 < limit < 1e3
+
+    def at(ppm: float):
+        return react_with_gas(
+            mp2019, "Li3InCl6", "H2O", Conditions(h2o_Pa=RH25.h2o_Pa, released_ppm=ppm)
+        )
+
+    assert at(limit * 0.98).released_gases == ["HCl"]
+    assert at(limit * 1.02).released_gases == []
+    # a limit found from another starting pressure is the same
+    assert at(limit * 0.5).release_limit_ppm == pytest.approx(limit, rel=1e-6)
+    li3n = react_with_gas(mp2019, "Li3N", "H2O", RH25)
+    assert li3n.released_gases == ["NH3"] and li3n.release_limit_ppm > 1e6  # NH3 at > 1 bar
+    assert react_with_gas(mp2019, "Li2O", "CO2", RH25).release_limit_ppm is None
+
+
+def test_release_limit_of_air_rows(mp2019):
+    r = react_with_air(mp2019, "Li3InCl6", RH25)
+    assert "Cl2" in r.released_gases and r.release_limit_ppm is not None
+
+    def at(ppm: float):
+        return react_with_air(
+            mp2019, "Li3InCl6", Conditions(h2o_Pa=RH25.h2o_Pa, released_ppm=ppm)
+        )
+
+    assert "Cl2" in at(r.release_limit_ppm * 0.98).released_gases
+    assert at(r.release_limit_ppm * 1.02).released_gases == []
+
+
 def test_flagged_phases_left_out_and_said(mp2019):
     r = compute_air(mp2019, ["Li3N"], RH25)
     assert "Li(H3N)4" in r.left_out

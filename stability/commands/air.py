@@ -174,14 +174,20 @@ def _say_left_out(table, left_out: list[str], fmt: str) -> None:
 
 
 def _listed(rows: list[dict]) -> list[dict]:
-    """Rows for a table: ";"-joined phases and gases shown as lists, as every table shows them."""
+    """Rows for a table: ";"-joined phases and gases shown as lists, as every table shows them;
+    released gases with the pressure up to which the reaction releases them."""
     keys = ("products", "released_gases", "toxic_released_gases")
-    return [
-        {
+    out = []
+    for r in rows:
+        row = {
             **r,
             **{
                 k: [x for x in str(r[k]).split(";") if x] for k in keys if isinstance(r.get(k), str)
             },
         }
-        for r in rows
-    ]
+        limit = r.get("release_limit_ppm")
+        if row.get("released_gases") and limit is not None and limit == limit:  # not NaN
+            upto = "> 1 bar" if limit > 1e6 else f"{limit:.3g} ppm"
+            row["released_gases"] = [f"{', '.join(row['released_gases'])} (to {upto})"]
+        out.append(row)
+    return out

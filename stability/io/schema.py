@@ -774,6 +774,13 @@ _KEYS: list[tuple[str, str, str, tuple[str, ...]]] = [
         ("air",),
     ),
     (
+        "release_limit_ppm",
+        "ppm of 1 bar",
+        "partial pressure of the released gases, all alike, up to which this reaction releases "
+        "them (its energy reaches 0 there); empty when it releases none",
+        ("air",),
+    ),
+    (
         "toxic_released_gases",
         "",
         "the released gases that are toxic (H2S, HCl, HF, NH3, PH3, SO2, ...; ';'-joined in CSV)",

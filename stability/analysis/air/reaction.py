@@ -17,15 +17,19 @@ potential with the air's elements open).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import math
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from typing import TYPE_CHECKING
 
 import numpy as np
 
+from stability.analysis.air import equilibrium
 from stability.analysis.air.corrections import fit_group_corrections
 from stability.analysis.air.gases import (
     ELEMENT_GASES,
+    KB_EV,
     ROOM_K,
     TOXIC,
     gas_mu,
@@ -33,6 +37,7 @@ from stability.analysis.air.gases import (
     h2o_pressure_pa,
 )
 from stability.errors import StabilityError
+from stability.formula import reduced_formula_and_factor
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -41,6 +46,8 @@ if TYPE_CHECKING:
 
 NONMETALS = frozenset({"H", "B", "C", "N", "O", "F", "Si", "P", "S", "Cl", "Se", "Br", "I"})
 REACTANT_GASES = ("H2O", "CO2", "O2")
+#: Gases held at air's own partial pressures, not at --released-ppm.
+AIR_GASES = frozenset({*REACTANT_GASES, "N2"})
 AIR_BAR = 1.0e5  # Pa: air at 1 bar
 N2_FRACTION = 0.78
 #: Gas molecules offered per atom of the solid: "in excess".
@@ -134,19 +141,21 @@ class AirReaction:
     partial_pressure_Pa: float | None
     dataset: str
     left_out: list[str] = field(default_factory=list)
+    release_limit_ppm: float | None = None
 
     KEYS = (
         "formula", "reactant_gas", "reaction_energy_eV_per_reactant_gas",
         "reaction_energy_meV_per_atom", "reaction_energy_eV_per_formula_unit", "products",
-        "released_gases", "toxic_released_gases", "reaction", "temperature_K",
-        "partial_pressure_Pa", "dataset",
+        "released_gases", "toxic_released_gases", "release_limit_ppm", "reaction",
+        "temperature_K", "partial_pressure_Pa", "dataset",
     )  # fmt: skip
 
     def to_dict(self) -> dict:
         """Keys: formula, reactant_gas, reaction_energy_eV_per_reactant_gas,
         reaction_energy_meV_per_atom, reaction_energy_eV_per_formula_unit (of the formula as
         given), products (list), released_gases (list), toxic_released_gases (list),
-        reaction, temperature_K, partial_pressure_Pa (None for air), dataset."""
+        release_limit_ppm (None when nothing is released), reaction, temperature_K,
+        partial_pressure_Pa (None for air), dataset."""
 
         def num(v: float | None) -> float | None:
             return None if v is None else float(v) + 0.0
@@ -160,6 +169,7 @@ class AirReaction:
             "products": list(self.products),
             "released_gases": list(self.released_gases),
             "toxic_released_gases": [g for g in self.released_gases if g in TOXIC],
+            "release_limit_ppm": num(self.release_limit_ppm),
             "reaction": self.reaction,
             "temperature_K": num(self.temperature_K),
             "partial_pressure_Pa": num(self.partial_pressure_Pa),
@@ -179,7 +189,8 @@ class AirTable:
         """Columns: formula, reactant_gas, reaction_energy_eV_per_reactant_gas (eV per
         molecule), reaction_energy_meV_per_atom (meV/atom), reaction_energy_eV_per_formula_unit (eV
         per formula unit of the solid as given), products, released_gases,
-        toxic_released_gases (';'-joined), reaction, temperature_K (K), partial_pressure_Pa (Pa), dataset."""
+        toxic_released_gases (';'-joined), release_limit_ppm (ppm of 1 bar), reaction,
+        temperature_K (K), partial_pressure_Pa (Pa), dataset."""
         import pandas as pd
 
         rows = [r.to_dict() for r in self.results]
@@ -193,21 +204,83 @@ class AirTable:
 
 
 def _reduced(comp: dict[str, float]) -> tuple[str, float]:
-    from pymatgen.core import Composition
+    """(reduced formula, atoms per reduced formula unit)."""
+    name, factor = reduced_formula_and_factor(comp)
+    return name, sum(comp.values()) / factor
 
-    c = Composition(comp)
-    return c.reduced_formula, c.num_atoms / c.get_reduced_composition_and_factor()[1]
+
+@cache
+def _gas_formulas() -> frozenset[tuple[frozenset[str], str]]:
+    return frozenset((frozenset(c), _reduced(c)[0]) for c in gas_species().values())
 
 
-def _gas_left_out(comp: dict[str, float]) -> bool:
+def _gas_left_out(comp: dict[str, float], formula: str) -> bool:
     els = {e for e, a in comp.items() if a > 0}
     if els <= NONMETALS and els & {"H", "C"} and els != {"C"}:
         return True  # molecular: ice, acid hydrates, H3S, solid CO2, COS
     if len(els) == 1 and next(iter(els)) in ELEMENT_GASES.values():
         return True
-    formula, _ = _reduced(comp)
-    species = gas_species()
-    return any(formula == _reduced(species[g])[0] for g in species if els == set(species[g]))
+    return (frozenset(els), formula) in _gas_formulas()
+
+
+#: Per dataset (fingerprint), per row: (reduced formula, atoms per formula unit, composition,
+#: corrected energy per atom), or None for a row gases stand for. Rows of common elements
+#: (Li, O, H, C) are met again by every formula of a catalogue.
+_ROWS: dict[str, dict[int, tuple[str, float, dict[str, float], float] | None]] = {}
+
+
+def _row(table: EntryTable, i: int) -> tuple[str, float, dict[str, float], float] | None:
+    memo = _ROWS.setdefault(table.fingerprint, {})
+    if i not in memo:
+        comp = {e: a for e, a in table.row_composition(i).items() if a > 0}
+        name, n_atoms = _reduced(comp)
+        if _gas_left_out(comp, name):
+            memo[i] = None
+        else:
+            corr = fit_group_corrections(table).correction_eV(comp) / sum(comp.values())
+            memo[i] = (name, n_atoms, comp, float(table.energy_per_atom[i]) + corr)
+    return memo[i]
+
+
+_SOLIDS: dict[tuple, tuple[list[tuple[str, float, dict[str, float], float]], frozenset[str]]] = {}
+
+
+def _solids(
+    table: EntryTable, elements: frozenset[str], exclude: frozenset[str], leave_out_flagged: bool
+) -> tuple[list[tuple[str, float, dict[str, float], float]], frozenset[str]]:
+    """The solid candidates of ``elements`` (name, atoms, composition, eV/atom), lowest per
+    formula, and the flagged formulas left out; remembered per dataset and element set."""
+    key = (table.fingerprint, elements, exclude, leave_out_flagged)
+    if key not in _SOLIDS:
+        if len(_SOLIDS) > 512:
+            _SOLIDS.clear()
+        _SOLIDS[key] = _build_solids(table, elements, exclude, leave_out_flagged)
+    return _SOLIDS[key]
+
+
+def _build_solids(
+    table: EntryTable, elements: frozenset[str], exclude: frozenset[str], leave_out_flagged: bool
+) -> tuple[list[tuple[str, float, dict[str, float], float]], frozenset[str]]:
+    from stability.analysis.materials.flags import flag_predicate
+
+    flagged = flag_predicate(table) if leave_out_flagged else (lambda _f: None)
+    best: dict[str, tuple[str, float, dict[str, float], float]] = {}
+    for i in table.rows_within(sorted(elements)):
+        info = _row(table, int(i))
+        if info is None or info[0] in exclude:
+            continue
+        if info[0] not in best or info[3] < best[info[0]][3]:
+            best[info[0]] = info
+    for el in sorted(elements):  # formation energies: the elements are at 0 where no row says less
+        if el not in ELEMENT_GASES.values() and (el not in best or best[el][3] > 0):
+            best[el] = (el, 1.0, {el: 1.0}, 0.0)
+    kept, left = [], set()
+    for name, info in best.items():
+        if len(info[2]) > 1 and flagged(name):
+            left.add(name)
+        else:
+            kept.append(info)
+    return kept, frozenset(left)
 
 
 @dataclass
@@ -230,31 +303,11 @@ def _candidates(
     leave_out_flagged: bool,
     with_gases: bool = True,
 ) -> _Phases:
-    from stability.analysis.materials.flags import flag_predicate
-
-    flagged = flag_predicate(table) if leave_out_flagged else (lambda _f: None)
-    corr = fit_group_corrections(table)
     els = sorted(elements)
-    best: dict[str, tuple[float, dict[str, float], float]] = {}
-    for i in table.rows_within(els):
-        comp = {e: a for e, a in table.row_composition(int(i)).items() if a > 0}
-        if _gas_left_out(comp):
-            continue
-        name, n_atoms = _reduced(comp)
-        if name in exclude:
-            continue
-        total = sum(comp.values())
-        e = float(table.energy_per_atom[i]) + corr.correction_eV(comp) / total
-        if name not in best or e < best[name][0]:
-            best[name] = (e, comp, n_atoms)
-    for el in els:  # formation energies: the elements are at 0 where no row says less
-        if el not in ELEMENT_GASES.values() and (el not in best or best[el][0] > 0):
-            best[el] = (0.0, {el: 1.0}, 1.0)
+    solids, left = _solids(table, frozenset(elements), frozenset(exclude), leave_out_flagged)
+    left_out.update(left)
     names, atoms, fr, en, is_gas = [], [], [], [], []
-    for name, (e, comp, n_atoms) in best.items():
-        if len(comp) > 1 and flagged(name):
-            left_out.add(name)
-            continue
+    for name, n_atoms, comp, e in solids:
         total = sum(comp.values())
         names.append(name)
         atoms.append(n_atoms)
@@ -287,13 +340,7 @@ def _solve(
     ph: _Phases, target: np.ndarray, cost: np.ndarray, rows: np.ndarray
 ) -> tuple[float, np.ndarray]:
     """min cost.x subject to the element rows of fractions.T x = target, x >= 0."""
-    from scipy.optimize import linprog
-
-    a = ph.fractions.T[rows]
-    res = linprog(cost, A_eq=a, b_eq=target[rows], bounds=(0, None), method="highs")
-    if res.status != 0:
-        raise StabilityError(f"no phase equilibrium found ({res.message})")
-    return float(res.fun), res.x
+    return equilibrium.solve(ph.fractions, target, cost, rows)
 
 
 def _solid_only(ph: _Phases) -> _Phases:
@@ -307,6 +354,28 @@ def _solid_only(ph: _Phases) -> _Phases:
         [ph.names[i] for i in idx], [ph.atoms[i] for i in idx], ph.fractions[idx],
         ph.energy[idx], [ph.is_gas[i] for i in idx], ph.elements,
     )  # fmt: skip
+
+
+_OWN: dict[tuple, float] = {}
+
+
+def _own_energy(
+    table: EntryTable,
+    comp: dict[str, float],
+    ph: _Phases,
+    cond: Conditions,
+    exclude: Sequence[str],
+    leave_out_flagged: bool,
+) -> float:
+    """The solid's energy in its own equilibrium (its solid phases and the elemental gases
+    at ``cond``), eV per formula unit: only phases of its own elements can take part, so
+    the rows of every gas (and of air) share it."""
+    key = (table.fingerprint, tuple(sorted(comp.items())), cond, tuple(exclude), leave_out_flagged)
+    if key not in _OWN:
+        if len(_OWN) > 4096:
+            _OWN.clear()
+        _OWN[key], _ = _hull(_solid_only(ph), _amounts(ph, comp))
+    return _OWN[key]
 
 
 def _hull(ph: _Phases, amounts: np.ndarray) -> tuple[float, np.ndarray]:
@@ -331,6 +400,52 @@ def _products(
         terms.append((amount / n, name))
         (released if gas else solids).append(name)
     return terms, solids, released
+
+
+def release_limit_ppm(
+    ph: _Phases,
+    cost: np.ndarray,
+    solve: Callable[[np.ndarray], tuple[float, np.ndarray]],
+    cond: Conditions,
+) -> float | None:
+    """The partial pressure (ppm of 1 bar) of the released gases, all alike, above which the
+    solid releases none of them: it may still react (to a hydrate, say), but no longer gains
+    by releasing a gas. None when it releases none at ``cond.released_ppm``.
+
+    ``solve(cost)`` minimises the reaction's linear program for phase energies ``cost``
+    (eV per atom). Raising the released gases' pressure by a factor e^t raises their
+    chemical potential by kT t per molecule; the optimum g(t) is concave and piecewise linear
+    in t with slope kT n(t), n the molecules released, and flat at g0 (the optimum with no
+    gas released) from the limit on. Each step follows the tangent to g0, which never
+    overshoots a concave function, so the steps reach the limit exactly, one linear piece
+    at a time.
+    """
+    kt = KB_EV * cond.temperature_K
+    idx = [
+        i
+        for i, (g, n) in enumerate(zip(ph.is_gas, ph.names, strict=True))
+        if g and n not in AIR_GASES
+    ]
+    if not idx:
+        return None
+    per_molecule = np.zeros(len(cost))
+    per_molecule[idx] = 1.0 / np.array([ph.atoms[i] for i in idx], dtype=float)
+
+    def at(t: float) -> tuple[float, float]:
+        value, x = solve(cost + per_molecule * (kt * t))
+        return value, float(x @ per_molecule)
+
+    g0, _ = solve(cost + per_molecule * 1e3)  # no gas released: far too costly
+    t = 0.0
+    g, n = at(t)
+    for _ in range(100):
+        if n <= 1e-9 or g >= g0 - 1e-9:
+            break
+        t += (g0 - g) / (n * kt)
+        g, n = at(t)
+    if t == 0.0:
+        return None
+    return cond.released_ppm * math.exp(min(t, 700.0))
 
 
 def _amounts(ph: _Phases, comp: dict[str, float]) -> np.ndarray:
@@ -358,15 +473,20 @@ def react_with_gas(
         raise StabilityError(f"{formula}: the dataset has no {', '.join(sorted(missing))}")
     left: set[str] = set()
     ph = _candidates(table, elements, cond, {}, set(exclude), left, leave_out_flagged)
-    ph_solid = _solid_only(ph)
     n_s, n_g = sum(comp.values()), sum(gas_comp.values())
-    e_s, _ = _hull(ph_solid, _amounts(ph, comp))  # the solid in its own equilibrium
+    e_s = _own_energy(table, comp, ph, cond, exclude, leave_out_flagged)
     mu_g = cond.mu(gas)
     pressure = cond.pressure_Pa(gas)
     # Gas in excess: far more gas than the solid can take up; what is left stays gas at
     # mu_g and costs nothing, so the energy is that of the molecules consumed.
     n_excess = EXCESS_PER_ATOM * n_s
-    g, x = _hull(ph, _amounts(ph, comp) + n_excess * _amounts(ph, gas_comp))
+    excess = _amounts(ph, comp) + n_excess * _amounts(ph, gas_comp)
+    all_rows = np.arange(len(ph.elements))
+
+    def excess_solve(cost: np.ndarray) -> tuple[float, np.ndarray]:
+        return _solve(ph, excess, cost, all_rows)
+
+    g, x = excess_solve(ph.energy)
     leftover = sum(a / at for a, nm, at in zip(x, ph.names, ph.atoms, strict=False) if nm == gas)
     consumed = float(n_excess - leftover)
     energy = g - e_s - n_excess * mu_g  # eV per formula unit of the solid
@@ -375,9 +495,7 @@ def react_with_gas(
             formula, gas, 0.0, 0.0, 0.0, [formula], [], f"{formula} + {gas}: no reaction",
             cond.temperature_K, pressure, table.display_name, sorted(left),
         )  # fmt: skip
-    # the products, cleanly, at exactly the gas consumed
-    g, x = _hull(ph, _amounts(ph, comp) + consumed * _amounts(ph, gas_comp))
-    energy = g - e_s - consumed * mu_g
+    # the products: what is not the gas left over (which cost nothing: it stays at mu_g)
     terms, solid_products, released = _products(ph, x, {gas})
     meV_atom = 1000.0 * energy / (n_s + consumed * n_g)
     return AirReaction(
@@ -393,6 +511,9 @@ def react_with_gas(
         partial_pressure_Pa=pressure,
         dataset=table.display_name,
         left_out=sorted(left),
+        release_limit_ppm=release_limit_ppm(ph, ph.energy, excess_solve, cond)
+        if released
+        else None,
     )
 
 
@@ -437,7 +558,7 @@ def react_with_air(
     closed = np.array([i for i, e in enumerate(ph.elements) if e not in mu])
     if closed.size == 0:
         raise StabilityError(f"{formula}: made only of air's elements")
-    e_s, _ = _hull(_solid_only(ph), _amounts(ph, comp))
+    e_s = _own_energy(table, comp, ph, cond, exclude, leave_out_flagged)
     omega_s = e_s - float(_amounts(ph, comp) @ mu_vec)
     grand = ph.energy - ph.fractions @ mu_vec
     omega, x = _solve(ph, _amounts(ph, comp), grand, closed)
@@ -478,6 +599,11 @@ def react_with_air(
         partial_pressure_Pa=None,
         dataset=table.display_name,
         left_out=sorted(left),
+        release_limit_ppm=release_limit_ppm(
+            ph, grand, lambda cost: _solve(ph, _amounts(ph, comp), cost, closed), cond
+        )
+        if reacts and any(g not in AIR_GASES for g in released)
+        else None,
     )
 
 

@@ -52,7 +52,7 @@ RELEASES = ("mp2019_ground_states", "mp2022_hull")
 REASON_KEYS = ("charge", "release", "theoretical")
 
 
-def _pymatgen_data(*parts: str) -> Path:
+def pymatgen_data(*parts: str) -> Path:
     """A data file of the installed pymatgen, found without importing it (importing
     ``pymatgen.analysis.compatibility`` costs seconds)."""
     from importlib.util import find_spec
@@ -70,7 +70,7 @@ POST_TRANSITION = frozenset({"Al", "Ga", "In", "Tl", "Ge", "Sn", "Pb", "Sb", "Bi
 @cache
 def _elements() -> dict[str, tuple[int, tuple[int, ...]]]:
     """{symbol: (Z, common and ICSD oxidation states)} from pymatgen's periodic table."""
-    with gzip.open(_pymatgen_data("core", "periodic_table.json.gz"), "rt") as fh:
+    with gzip.open(pymatgen_data("core", "periodic_table.json.gz"), "rt") as fh:
         table = json.load(fh)
     out = {}
     for el, d in table.items():
@@ -132,7 +132,7 @@ def _experimental_records() -> dict[frozenset[str], tuple[str, ...]]:
     ``pymatgen/analysis/compatibility/exp_compounds.json.gz``) by element set, read on first
     use; each is parsed only when a flagged phase of its elements asks."""
     try:
-        path = _pymatgen_data("analysis", "compatibility", "exp_compounds.json.gz")
+        path = pymatgen_data("analysis", "compatibility", "exp_compounds.json.gz")
         with gzip.open(path, "rt") as fh:
             records = json.load(fh)
     except (OSError, StabilityError):  # an unusual pymatgen install: no evidence either way
