@@ -11,8 +11,8 @@ elements is a pseudo-phase at its chemical potential: the reactant gas at its pa
 pressure, O2 (and N2, only with ``reactive_n2``: N2 is
 inert, neither taken up nor released, by default) at their air pressures; H2 is not released
 unless ``reactive_h2`` (water reduction, as Zhu & Mo's hydrolysis reactions assume), every other gas at ``released_ppm`` of 1 bar.
-Energies are found by linear programming (the hull energy at a composition, or the grand
-potential with the air's elements open).
+Energies are linear programs (the hull energy at a composition, or the grand potential with
+the air's elements open), solved by :mod:`.equilibrium`.
 """
 
 from __future__ import annotations
