@@ -20,8 +20,10 @@ def plot_air(frame: pd.DataFrame, title: str = "", *, ax: Axes | None = None) ->
     """Reaction energy per gas molecule of each material (rows) with each gas (bars).
 
     ``frame`` is ``AirTable.to_dataframe()``: formula, reactant_gas,
-    reaction_energy_eV_per_reactant_gas, toxic_released_gases (';'-joined). Bars releasing a
-    toxic gas are hatched and name it. Draws into ``ax`` when given; returns the Figure.
+    reaction_energy_eV_per_reactant_gas, toxic_released_gases (';'-joined), and
+    release_limit_ppm when present. Bars releasing a toxic gas are hatched and name it, with
+    the pressure up to which it is released when that is below 1 bar ("HCl < 1.4 ppm").
+    Draws into ``ax`` when given; returns the Figure.
     """
     formulas = list(dict.fromkeys(frame["formula"]))
     gases = [g for g in GAS_COLOURS if g in set(frame["reactant_gas"])]
@@ -43,21 +45,36 @@ def plot_air(frame: pd.DataFrame, title: str = "", *, ax: Axes | None = None) ->
                 hatch="//" if toxic else "", edgecolor="black", linewidth=0.4,
             )  # fmt: skip
             if toxic:
-                ax.text(
-                    value, y, f" {toxic.replace(';', ', ')}", va="center", ha="right", fontsize=7
-                )
+                label = toxic.replace(";", ", ")
+                limit = row.get("release_limit_ppm")
+                if limit is not None and np.isfinite(limit) and limit < 1e6:
+                    label += " < " + _pressure(float(limit))
+                ax.text(value, y, f"{label} ", va="center", ha="right", fontsize=7)
     ax.set_yticks(range(n), formulas)
     ax.invert_yaxis()
+    low = min(0.0, float(np.nanmin(frame["reaction_energy_eV_per_reactant_gas"].astype(float))))
+    ax.set_xlim(left=low * 1.45 if low < 0 else -0.1, right=0.0)  # room for the gas labels
     ax.axvline(0.0, color="black", linewidth=0.6)
     ax.set_xlabel("reaction energy (eV per gas molecule consumed)")
     from matplotlib.patches import Patch
 
     handles = [Patch(facecolor=GAS_COLOURS[g], edgecolor="black", label=g) for g in gases]
     handles.append(Patch(facecolor="white", edgecolor="black", hatch="//", label="toxic gas out"))
-    ax.legend(handles=handles, title="gas in excess", fontsize=8, loc="lower left")
+    # beside the axes: inside, it would cover the bars of some material
+    ax.legend(
+        handles=handles, title="gas in excess", fontsize=8, loc="upper left",
+        bbox_to_anchor=(1.01, 1.0),
+    )  # fmt: skip
     if title:
         ax.set_title(title, fontsize=9)
     return fig
+
+
+def _pressure(ppm: float) -> str:
+    """A pressure in ppm of 1 bar, as a person writes it: 1.4 ppm, 480 ppm, 0.19 bar."""
+    if ppm >= 1e4:
+        return f"{float(f'{ppm / 1e6:.2g}'):g} bar"
+    return f"{float(f'{ppm:.2g}'):g} ppm"
 
 
 def plot_dry_room(frame: pd.DataFrame, title: str = "", *, ax: Axes | None = None) -> Figure:
