@@ -465,7 +465,8 @@ class WindowTable:
             passivation_min_gap_eV (eV) and passivation_allows_gas; flagged_products
             (``formula (reason)``, ";"-joined); with a release check other_release,
             other_release_reduction_limit_V, other_release_oxidation_limit_V (V) and
-            release_note; then error (empty when computed).
+            release_note; temperature_K (K; NaN: the dataset's 0 K energies) and
+            temperature_note (what the temperature moved); then error (empty when computed).
 
         Examples
         --------
