@@ -114,6 +114,24 @@ def test_formation_energies_equal_gibbs_entries(entry_file, temperature):
         assert np.max(np.abs(got - zero)) > 0.1
 
 
+def test_g_delta_and_the_elements_term_are_pymatgens(co_ni):
+    """Each solid's energy at T, plus sum x_i G_i(T), is its 0 K formation enthalpy plus
+    pymatgen's own G^delta(V, reduced mass, T): the scale the air module's gases are on."""
+    from stability.thermo.temperature import element_gibbs_per_atom, formation_enthalpies
+
+    hot = table_at_temperature(co_ni.table, 1000).table
+    enthalpy, has = formation_enthalpies(co_ni.table)
+    assert has.all()
+    shifted = hot.energy_per_atom + element_gibbs_per_atom(hot, 1000)
+    solids = [i for i, e in enumerate(co_ni.entries) if not e.composition.is_element]
+    for i in solids[::50]:
+        s = co_ni.entries[i].structure
+        g = GibbsComputedStructureEntry._g_delta_sisso(
+            s.volume / len(s), GibbsComputedStructureEntry._reduced_mass(s), 1000
+        )
+        assert shifted[i] == pytest.approx(enthalpy[i] + g, abs=1e-9)
+
+
 def test_gases_take_nist_janaf_as_pymatgen():
     """Compounds whose formula is a NIST-JANAF gas (CO2) take the tabulated value, solids
     (Li2CO3) G^delta(T): both as GibbsComputedStructureEntry; entries made in memory keep

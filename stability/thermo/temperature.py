@@ -206,6 +206,26 @@ def formation_enthalpies(table: EntryTable) -> tuple[np.ndarray, np.ndarray]:
     return energies - reference, has
 
 
+def element_gibbs_per_atom(table: EntryTable, temperature_K: float) -> np.ndarray:
+    """Per row, sum_i x_i G_i(T) of its elements (eV/atom; NaN where pymatgen has no G_i).
+
+    Added to a formation free energy at T (:func:`table_at_temperature`) it puts the row on
+    the scale of ``stability.analysis.air.gases`` (the elements' 298 K enthalpies at 0):
+    dH_f + G^delta(T) for a solid, the NIST-JANAF G(T) of the molecule per atom for a gas.
+    """
+    t = check_temperature(temperature_K)
+    per_element = np.array(
+        [np.nan if (g := element_gibbs(el, t)) is None else g for el in table.elements]
+    )
+    counts = np.diff(table.indptr)
+    row_of = np.repeat(np.arange(len(table)), counts)
+    natoms = table.natoms()
+    total = np.bincount(
+        row_of, weights=table.amounts * per_element[table.indices], minlength=len(table)
+    )
+    return total / np.where(natoms > 0, natoms, 1.0)
+
+
 def table_at_temperature(table: EntryTable, temperature_K: float) -> TemperatureTable:
     """``table``'s energies at ``temperature_K`` (module docstring), and what moved.
 
@@ -220,7 +240,9 @@ def table_at_temperature(table: EntryTable, temperature_K: float) -> Temperature
     -------
     TemperatureTable
         The new table (formation free energies per atom at T) with the counts of rows given
-        G^delta(T), NIST gas values and 0 K energies.
+        G^delta(T), NIST gas values and 0 K energies. On the scale of the air module's gas
+        chemical potentials (elements' 298 K enthalpies at 0), a row's energy is its energy
+        here plus :func:`element_gibbs_per_atom`.
 
     Raises
     ------
@@ -381,6 +403,7 @@ __all__ = [
     "T_MIN_K",
     "TemperatureTable",
     "check_temperature",
+    "element_gibbs_per_atom",
     "engine_at_temperature",
     "g_delta",
     "reduced_mass",
