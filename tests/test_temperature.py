@@ -357,3 +357,14 @@ def test_cli_refuses_uncertainty_at_temperature(co_ni):
         ).stdout
     )
     assert rows[0]["reduction_limit_std_V"] is None
+
+
+def test_formation_datasets_without_structures_are_unchanged():
+    """Every energy of a CSV snapshot (no structures) is its 0 K one at T, elemental
+    polymorph rows included (mp2019_all_polymorphs has them)."""
+    table = load_dataset(shared_file("mp2019_all_polymorphs.csv.gz"))
+    hot = table_at_temperature(table, 1500)
+    np.testing.assert_array_equal(hot.table.energy_per_atom, table.energy_per_atom)
+    assert (hot.solids, hot.gases, hot.dropped) == (0, 0, 0)
+    assert hot.zero_kelvin + hot.elements == len(table) and hot.elements > 0
+    assert "0 K answer" in hot.note

@@ -19,7 +19,8 @@ against the ion's metal at T):
 - a compound with a structure whose formula is a NIST-JANAF gas (CO2, H2O, NH3, ...;
   pymatgen's ``nist_gas_gf.json``) takes the tabulated dG_f(T), as pymatgen does;
 - an element's lowest phase is 0; its other polymorphs keep their 0 K energy above it
-  (``from_pd`` leaves them out; above the hull either way);
+  (``from_pd`` leaves them out; above the hull either way); a formation-energy dataset's
+  elemental rows keep their energies;
 - a compound without a structure keeps its 0 K formation energy. A dataset without any
   structure (every CSV snapshot, e.g. mp2019_ground_states) so gives the 0 K answer, which
   :func:`temperature_note` says plainly.
@@ -272,13 +273,17 @@ def table_at_temperature(table: EntryTable, temperature_K: float) -> Temperature
     volume = np.asarray(table.volume_per_atom, dtype=float)
     elemental = counts == 1
     solids = gases = zero_kelvin = 0
-    # Elements: the lowest phase of each at 0 (pymatgen: its reference, energy 0 at any T).
-    refs: dict[int, float] = {}
-    for i in np.flatnonzero(elemental):
-        k = int(table.indices[table.indptr[i]])
-        refs[k] = min(refs.get(k, np.inf), float(enthalpy[i]))
-    for i in np.flatnonzero(elemental):
-        energy[i] = enthalpy[i] - refs[int(table.indices[table.indptr[i]])]
+    if table.energy_kind != FORMATION:
+        # Elements: the lowest phase of each exactly at 0 (pymatgen: its reference, energy 0
+        # at any T), the others at their 0 K height above it. A formation-energy dataset's
+        # elements keep their energies (its implicit elements are at 0, as at 0 K).
+        refs: dict[int, float] = {}
+        for i in np.flatnonzero(elemental):
+            k = int(table.indices[table.indptr[i]])
+            refs[k] = min(refs.get(k, np.inf), float(table.energy_per_atom[i]))
+        for i in np.flatnonzero(elemental):
+            k = int(table.indices[table.indptr[i]])
+            energy[i] = float(table.energy_per_atom[i]) - refs[k]
     for i in np.flatnonzero(~elemental):
         if not np.isfinite(volume[i]):
             zero_kelvin += 1
