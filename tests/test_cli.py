@@ -179,7 +179,8 @@ def test_many_inputs_some_bad(data):
     rows = json.loads(run("window", "Li3N", "Co3O4", "--data", data, "--format", "json").stdout)
     assert [r["label"] for r in rows] == ["Li3N", "Co3O4"]
     assert rows[0]["error"] is None and rows[0]["oxidation_limit_V"] > 0.4
-    assert set(rows[1]) == {"label", "ion", "dataset", "error"}
+    assert set(rows[1]) == {"label", "ion", "dataset", "temperature_K", "error"}
+    assert rows[1]["temperature_K"] is None
     assert "contains no Li" in rows[1]["error"] and rows[1]["ion"] == "Li"
 
 

@@ -474,3 +474,77 @@ def test_concurrent_writers_to_one_path_leave_a_whole_table(tmp_path):
     k = int(final.meta["name"].removeprefix("worker"))
     assert final.energy_per_atom.tolist() == _candidate_table(k).energy_per_atom.tolist()
     assert sorted(p.name for p in target.parent.iterdir()) == ["table.npz"]
+
+
+# ---------------------------------------------------------------- volumes (format 3)
+
+
+def _write_format_2(path: Path, table: EntryTable) -> None:
+    """A table as format 2 wrote it: no volume_per_atom column (pulls made before volumes)."""
+    import zipfile
+
+    from stability.entries.cache import META, members_digest
+
+    cols = {k: v for k, v in table.columns().items() if k != "volume_per_atom"}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "wb") as fh:
+        np.savez(fh, **cols)
+    with zipfile.ZipFile(path, "a") as archive:
+        meta = dict(table.meta, format_version=2, digest=members_digest(archive))
+        buf = io.BytesIO()
+        np.lib.format.write_array(buf, np.array(json.dumps(meta, sort_keys=True)))
+        archive.writestr(META, buf.getvalue())
+
+
+def _entry_dicts_with_structures() -> list[dict]:
+    from pymatgen.core import Lattice, Structure
+    from pymatgen.entries.computed_entries import ComputedStructureEntry
+
+    def entry(species, a, energy, entry_id):
+        coords = [[i / len(species), 0, 0] for i in range(len(species))]
+        structure = Structure(Lattice.cubic(a), species, coords)
+        return ComputedStructureEntry(structure, energy, entry_id=entry_id).as_dict()
+
+    return [
+        entry(["Li"], 3.0, -1.9, "mp-1"),
+        entry(["N", "N"], 4.0, -16.6, "mp-2"),
+        entry(["Li", "Li", "Li", "N"], 3.7, -17.0, "mp-3"),
+    ]
+
+
+def test_entries_with_structures_keep_their_volume_through_the_cache(tmp_path, cache_dir):
+    path = tmp_path / "entries.json"
+    path.write_text(json.dumps(_entry_dicts_with_structures()))
+    first = load_dataset(path)
+    np.testing.assert_allclose(first.volume_per_atom, [27.0, 32.0, 3.7**3 / 4], rtol=1e-12)
+    assert first.has_volumes
+    second = load_dataset(path)  # from the cache
+    assert npz_files(cache_dir)
+    np.testing.assert_array_equal(second.volume_per_atom, first.volume_per_atom)
+
+
+def test_csv_snapshots_have_no_volumes(written):
+    _, table = written
+    assert np.isnan(table.volume_per_atom).all() and not table.has_volumes
+
+
+def test_format_2_files_still_read_without_volumes(tmp_path):
+    """A pull written before volumes were kept stays usable (it cannot be rebuilt from a
+    file); its volumes are unknown."""
+    path = tmp_path / "pulled.npz"
+    path.write_text(json.dumps(_entry_dicts_with_structures()))
+    table = load_dataset(path.rename(tmp_path / "e.json"))
+    _write_format_2(path, table)
+    back = read_table(path)
+    assert np.isnan(back.volume_per_atom).all()
+    np.testing.assert_array_equal(back.energy_per_atom, table.energy_per_atom)
+
+
+def test_format_3_without_volumes_is_refused(tmp_path):
+    path = tmp_path / "t.npz"
+    path.write_text(json.dumps(_entry_dicts_with_structures()))
+    table = load_dataset(path.rename(tmp_path / "e.json"))
+    _write_format_2(path, table)
+    rewrite_npz(path, meta_update={"format_version": FORMAT_VERSION})
+    with pytest.raises(DataError, match="volume_per_atom"):
+        read_table(path)

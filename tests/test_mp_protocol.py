@@ -121,6 +121,33 @@ def test_pull_with_the_real_client(server, tmp_path):
     assert server.hits("/materials/summary/") == 1
 
 
+def test_pulled_entries_keep_their_structures_volumes_for_temperature(server):
+    """A pull carries MP's structures: volumes per atom as pymatgen's, and energies at T as
+    its GibbsComputedStructureEntry (through the stored file, read back)."""
+    from pymatgen.analysis.phase_diagram import PhaseDiagram
+    from pymatgen.entries.computed_entries import GibbsComputedStructureEntry
+
+    from stability.thermo.temperature import table_at_temperature
+
+    res = source(server).pull("Li-N")
+    entries = by_id(e for e in gga_entries() if e.data["material_id"] in LI_N)
+    table = read_table(res.path)
+    for i, mid in enumerate(table.material_id):
+        s = entries[str(mid)].structure
+        assert table.volume_per_atom[i] == pytest.approx(s.volume / len(s), rel=1e-12)
+    hot = table_at_temperature(table, 1000)
+    gibbs = GibbsComputedStructureEntry.from_entries(list(entries.values()), temp=1000)
+    pd_ = PhaseDiagram(gibbs)
+    for g in gibbs:
+        row = int(np.flatnonzero(table.material_id == g.data["material_id"])[0])
+        assert hot.table.energy_per_atom[row] == pytest.approx(
+            pd_.get_form_energy_per_atom(g), abs=1e-9
+        )
+    assert hot.zero_kelvin == 0 and hot.solids == sum(
+        not e.composition.is_element for e in entries.values()
+    )
+
+
 def test_emmet_element_keys_are_what_broke_as_dict():
     """The client hands entries whose oxidation states are keyed by Element (emmet#1511)."""
     entry = gga_entries()[2]

@@ -113,6 +113,39 @@ ion_option = click.option(
 )
 
 
+temperature_option = click.option(
+    "--temperature",
+    type=float,
+    default=None,
+    metavar="K",
+    help="Every phase at this temperature (300-2000 K): solids with structures by Bartel's "
+    "G^delta(T), gases by NIST-JANAF, elements at T; solids without structures (every CSV "
+    "snapshot) keep their 0 K energies, as the output says. Default: 0 K energies.",
+)
+
+
+def at_temperature(eng: Any, temperature: float | None, uncertainty: bool | None) -> Any:
+    """``eng``, or the engine at ``--temperature`` (refused with an explicit --uncertainty:
+    the MP2020 correction errors are those of the 0 K energies)."""
+    if temperature is None:
+        return eng
+    from stability.thermo.temperature import engine_at_temperature
+
+    if uncertainty:
+        raise StabilityError(
+            "--uncertainty propagates the 0 K MP2020 corrections; drop it or --temperature"
+        )
+    return engine_at_temperature(eng, temperature)
+
+
+def check_temperature_option(temperature: float | None) -> None:
+    """A one-line error for a --temperature outside 300-2000 K, before any data is read."""
+    if temperature is not None:
+        from stability.thermo.temperature import check_temperature
+
+        check_temperature(temperature)
+
+
 scheduler_option = click.option(
     "--scheduler",
     envvar=config.SCHEDULER_ENV,

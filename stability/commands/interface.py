@@ -8,7 +8,9 @@ import click
 
 from stability.commands.common import (
     EXIT_SOME_FAILED,
+    at_temperature,
     check_plot_path,
+    check_temperature_option,
     data_options,
     draws_option,
     format_option,
@@ -21,6 +23,7 @@ from stability.commands.common import (
     save,
     scheduler_option,
     set_names_help,
+    temperature_option,
     uncertainty_option,
     want_uncertainty,
 )
@@ -44,18 +47,21 @@ from stability.errors import StabilityError
 )
 @data_options()
 @ion_option
+@temperature_option
 @uncertainty_option
 @draws_option
 @format_option
 @plot_option()
 def interface(
-    reactant_a, reactant_b, voltage, scan, own_energy, data, dataset, engine, ion, uncertainty,
-    draws, fmt, plot,
+    reactant_a, reactant_b, voltage, scan, own_energy, data, dataset, engine, ion, temperature,
+    uncertainty, draws, fmt, plot,
 ) -> None:  # fmt: skip
     """Print the reaction of REACTANT_A with REACTANT_B: energy, mixing ratio, products.
 
     Closed, energies are meV per atom; with the working ion open (--voltage, --scan; Li, or
-    --ion Na, K, Mg, Ca, Zn, Al at mu = mu_metal - z V) meV per non-ion atom.
+    --ion Na, K, Mg, Ca, Zn, Al at mu = mu_metal - z V) meV per non-ion atom. With
+    --temperature, every phase at that temperature (e.g. co-sintering at 1000 K; the header
+    says which solids keep 0 K energies).
     """
     from stability.analysis.interfaces.interface import (
         compute_interface,
@@ -73,8 +79,9 @@ def interface(
     if own_energy and uncertainty:
         raise StabilityError("--uncertainty covers hull-energy reactants only; drop --own-energy")
     check_plot_path(plot)
+    check_temperature_option(temperature)
     voltages = parse_scan(scan) if scan else None
-    eng = load_engine(data, dataset, engine)
+    eng = at_temperature(load_engine(data, dataset, engine), temperature, uncertainty)
     if voltages is not None:
         result = scan_interface(eng, reactant_a, reactant_b, voltages, ion=ion)
         frame = result.to_dataframe()
@@ -85,6 +92,8 @@ def interface(
         else:
             records = frame.to_dict("records")
             click.echo(scan_text(reactant_a, reactant_b, eng.table.name, records, ion))
+            if result.results and result.results[0].temperature_note:
+                click.echo(f"temperature {result.results[0].temperature_note}")
         if plot:
             from stability.plotting.interface import plot_scan
 

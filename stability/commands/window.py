@@ -5,6 +5,8 @@ from __future__ import annotations
 import click
 
 from stability.commands.common import (
+    at_temperature,
+    check_temperature_option,
     data_options,
     draws_option,
     format_option,
@@ -12,6 +14,7 @@ from stability.commands.common import (
     load_engine,
     report_failures,
     require_fast_engine,
+    temperature_option,
     uncertainty_option,
     want_uncertainty,
 )
@@ -23,6 +26,7 @@ from stability.errors import StabilityError
 @click.argument("formulas", nargs=-1, required=True)
 @data_options()
 @ion_option
+@temperature_option
 @uncertainty_option
 @draws_option
 @click.option(
@@ -38,6 +42,7 @@ def window(
     dataset,
     engine,
     ion,
+    temperature,
     uncertainty,
     draws,
     explain,
@@ -52,8 +57,10 @@ def window(
 
     With --ion, the window of that working ion (Na, K, Mg, Ca, Zn, Al), in V vs its metal
     per charge. With --tolerance X, the window where it exchanges at most X ions per atom; with
-    --passivation, also the window extended by insulating, gas-free interphases. Bad
-    formulas are reported one per line on stderr; the others are still computed.
+    --passivation, also the window extended by insulating, gas-free interphases. With
+    --temperature, every phase at that temperature (the header says which solids keep 0 K
+    energies). Bad formulas are reported one per line on stderr; the others are still
+    computed.
     """
     from dataclasses import replace
 
@@ -68,9 +75,10 @@ def window(
     from stability.io.render import windows_text
 
     check_tolerance(tolerance)
+    check_temperature_option(temperature)
     if tolerance is not None and uncertainty:
         raise StabilityError("--uncertainty covers the strict limits only; drop --tolerance")
-    eng = load_engine(data, dataset, engine)
+    eng = at_temperature(load_engine(data, dataset, engine), temperature, uncertainty)
     passive = passivation_settings(eng.table, passivation, min_gap, allow_gas, gaps)
     if tolerance is None and passive is None:
         table = compute_windows(eng, formulas, allow_errors=True, ion=ion)
@@ -107,7 +115,15 @@ def window(
         rows = []
         for i, (f, w, e) in enumerate(zip(table.inputs, windows, table.errors, strict=True)):
             if w is None:
-                rows.append({"label": f, "ion": ion, "dataset": eng.table.name, "error": e})
+                rows.append(
+                    {
+                        "label": f,
+                        "ion": ion,
+                        "dataset": eng.table.name,
+                        "temperature_K": temperature,
+                        "error": e,
+                    }
+                )
                 continue
             d = w.to_dict()
             row = {"label": d.pop("label"), "formula": d.pop("formula"), "class": window_class(w)}
@@ -124,6 +140,7 @@ def window(
         frame = WindowTable.to_dataframe(table)
         frame["dataset"] = eng.table.name  # failed rows too
         frame["ion"] = ion
+        frame["temperature_K"] = temperature
         click.echo(to_csv(frame), nl=False)
     elif table.ok:
         ok = [w for w in windows if w is not None]

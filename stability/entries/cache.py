@@ -24,8 +24,12 @@ from stability.entries.table import EntryTable
 from stability.errors import DataError
 from stability.files import atomic_write
 
-#: Bump when the cached layout or reader semantics change: old files are then ignored.
-FORMAT_VERSION = 2
+#: Bump when the cached layout or reader semantics change: old caches of snapshots are then
+#: ignored (their file names carry the version). 3: the ``volume_per_atom`` column.
+FORMAT_VERSION = 3
+#: Older formats still read: pulled entries cannot be rebuilt from a file, so a pull of
+#: format 2 (no volumes: its solids keep 0 K energies under --temperature) stays usable.
+READABLE_VERSIONS = (2, FORMAT_VERSION)
 META = "meta.npy"
 
 log = logging.getLogger(__name__)
@@ -98,10 +102,12 @@ def _open_checked(path: Path) -> tuple[dict, dict[str, np.ndarray]]:
 def read_table(path: Path, expect_source_sha256: str | None = None) -> EntryTable:
     """Read a cached table, verifying format version, source hash and checksum."""
     meta, cols = _open_checked(path)
-    if meta.get("format_version") != FORMAT_VERSION:
+    if meta.get("format_version") not in READABLE_VERSIONS:
         raise DataError(
             f"cache file {path} has format {meta.get('format_version')}, not {FORMAT_VERSION}"
         )
+    if meta["format_version"] == FORMAT_VERSION and "volume_per_atom" not in cols:
+        raise DataError(f"cache file {path} lacks its volume_per_atom column")
     if expect_source_sha256 and meta.get("source_sha256") != expect_source_sha256:
         raise DataError(f"cache file {path} was built from other data")
     return EntryTable.from_columns(cols, meta)

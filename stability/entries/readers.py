@@ -192,7 +192,24 @@ def entry_record(d: dict[str, Any]) -> dict[str, Any]:
         "correction_uncertainty_per_atom": math.sqrt(variance) / natoms if variance else math.nan,
         "material_id": material_id,
         "reported_hull_distance": float("nan") if e_hull is None else float(e_hull),
+        "volume_per_atom": structure_volume_per_atom(d.get("structure")),
     }
+
+
+def structure_volume_per_atom(structure: Any) -> float:
+    """Volume per site (Å^3/atom) of a pymatgen ``Structure`` dict, as pymatgen computes it
+    (``lattice.volume / len(structure)``); NaN when there is no structure."""
+    if not isinstance(structure, dict):
+        return math.nan
+    sites = structure.get("sites") or []
+    matrix = (structure.get("lattice") or {}).get("matrix")
+    if not sites or matrix is None:
+        return math.nan
+    m = np.asarray(matrix, dtype=float)
+    if m.shape != (3, 3):
+        return math.nan
+    volume = float(abs(np.dot(np.cross(m[0], m[1]), m[2])))  # pymatgen's Lattice.volume
+    return volume / len(sites) if volume > 0 else math.nan
 
 
 def _float_or_nan(value: Any) -> float:
@@ -210,6 +227,7 @@ def table_from_entry_dicts(dicts: list[dict[str, Any]], meta: dict[str, Any]) ->
         correction_per_atom=[r["correction_per_atom"] for r in records],
         correction_uncertainty_per_atom=[r["correction_uncertainty_per_atom"] for r in records],
         reported_hull_distance=[r["reported_hull_distance"] for r in records],
+        volume_per_atom=[r["volume_per_atom"] for r in records],
     )
 
 
@@ -228,7 +246,8 @@ def table_from_entries(entries: Iterable[Any], name: str = "entries") -> EntryTa
     """A dataset from pymatgen entries (``PDEntry``, ``ComputedEntry``, ...), as in memory.
 
     Energies are the entries' corrected total energies; MP2020 adjustments keep their
-    uncertainties. Raises TypeError for anything that is not a pymatgen entry.
+    uncertainties; ``ComputedStructureEntry`` objects give their volume per atom.
+    Raises TypeError for anything that is not a pymatgen entry.
     """
     import hashlib
 
@@ -251,6 +270,12 @@ def table_from_entries(entries: Iterable[Any], name: str = "entries") -> EntryTa
             d["energy_adjustments"] = [a.as_dict() for a in e.energy_adjustments]
         else:
             d["energy"] = e.energy
+        structure = getattr(e, "structure", None)
+        if structure is not None:
+            d["structure"] = {
+                "lattice": {"matrix": np.asarray(structure.lattice.matrix).tolist()},
+                "sites": [{} for _ in range(len(structure))],
+            }
         dicts.append(d)
     if not dicts:
         raise DataError("no entries given")

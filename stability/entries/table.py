@@ -41,6 +41,10 @@ class EntryTable:
         MP2020 terms (eV/atom; NaN where the source has none).
     reported_hull_distance : numpy.ndarray
         The energy above hull the source reports (eV/atom; NaN if none).
+    volume_per_atom : numpy.ndarray
+        Volume of the entry's structure per site (Å^3/atom), from entries that carry a
+        structure (the MP entry files, pulled MP data); NaN where the source has none (every
+        CSV snapshot). G^delta(T) needs it (``stability.thermo.temperature``).
     meta : dict
         ``name``, ``source``, ``energy_kind`` and what else the source says.
 
@@ -65,6 +69,7 @@ class EntryTable:
     correction_per_atom: np.ndarray
     correction_uncertainty_per_atom: np.ndarray
     reported_hull_distance: np.ndarray
+    volume_per_atom: np.ndarray
     meta: dict[str, Any] = field(default_factory=dict)
 
     def __len__(self) -> int:
@@ -89,6 +94,11 @@ class EntryTable:
     @property
     def has_ids(self) -> bool:
         return bool(np.any(self.material_id != ""))
+
+    @property
+    def has_volumes(self) -> bool:
+        """Whether any row has a structure's volume (G^delta(T) can move it)."""
+        return bool(np.isfinite(self.volume_per_atom).any())
 
     @property
     def has_uncertainties(self) -> bool:
@@ -230,6 +240,7 @@ class EntryTable:
             correction_per_atom=self.correction_per_atom[rows],
             correction_uncertainty_per_atom=self.correction_uncertainty_per_atom[rows],
             reported_hull_distance=self.reported_hull_distance[rows],
+            volume_per_atom=self.volume_per_atom[rows],
         )
 
     def columns(self) -> dict[str, np.ndarray]:
@@ -246,6 +257,7 @@ class EntryTable:
             "correction_per_atom": self.correction_per_atom,
             "correction_uncertainty_per_atom": self.correction_uncertainty_per_atom,
             "reported_hull_distance": self.reported_hull_distance,
+            "volume_per_atom": self.volume_per_atom,
         }
 
     @classmethod
@@ -266,6 +278,13 @@ class EntryTable:
                 cols["correction_uncertainty_per_atom"], dtype=float
             ),
             reported_hull_distance=np.asarray(cols["reported_hull_distance"], dtype=float),
+            # Absent from tables written before volumes were kept (cache format 2): unknown.
+            volume_per_atom=np.asarray(
+                cols["volume_per_atom"]
+                if "volume_per_atom" in cols
+                else np.full(len(cols["energy_per_atom"]), np.nan),
+                dtype=float,
+            ),
             meta=dict(meta),
         )
 
@@ -282,6 +301,7 @@ class EntryTable:
         correction_per_atom: Iterable[float] | None = None,
         correction_uncertainty_per_atom: Iterable[float] | None = None,
         reported_hull_distance: Iterable[float] | None = None,
+        volume_per_atom: Iterable[float] | None = None,
     ) -> EntryTable:
         """Build a table from per-row composition dicts and energies (eV/atom)."""
         n = len(compositions)
@@ -321,6 +341,7 @@ class EntryTable:
             correction_per_atom=floats(correction_per_atom),
             correction_uncertainty_per_atom=floats(correction_uncertainty_per_atom),
             reported_hull_distance=floats(reported_hull_distance),
+            volume_per_atom=floats(volume_per_atom),
             meta=dict(meta),
         )
 

@@ -103,6 +103,8 @@ def windows_text(
 ) -> str:
     """The window table, each explanation below it, and the placement note if needed."""
     lines = [f"dataset: {dataset} (engine {engine})"]
+    notes = {w.temperature_note for w in windows} - {None}
+    lines += [f"temperature {note}" for note in sorted(notes)]
     ions = sorted({w.ion for w in windows} - {DEFAULT_ION})
     if ions:
         lines.append(f"working ion: {', '.join(ions)} (voltages {reference(ions[0])})")
@@ -196,6 +198,8 @@ def interface_text(res: Interface) -> str:
             # As pymatgen (include_no_mixing_energy=False): each side is first equilibrated
             # with the ion, so own energies change only the 'each alone' numbers.
             lines.append("  (own energies change only each reactant's own decomposition here)")
+    if res.temperature_note:
+        lines.append(f"  temperature {res.temperature_note}")
     frame = res.to_dataframe()
     headers = {
         k: h.replace("non-Li", f"non-{ion}") for k, h in KINK_HEADERS.items() if k in frame.columns

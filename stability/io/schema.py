@@ -792,7 +792,22 @@ _KEYS: list[tuple[str, str, str, tuple[str, ...]]] = [
         "the moisture of a dry-room map column (a dew point, or RH at 25 C)",
         ("air",),
     ),
-    ("temperature_K", "K", "temperature of the gases (solids: dataset energies)", ("air",)),
+    (
+        "temperature_K",
+        "K",
+        "temperature: air: of the gases (solids keep dataset energies); window, interface "
+        "(--temperature): of every phase, solids with structures by Bartel's G^delta(T), gases "
+        "by NIST-JANAF, solids without structures at their 0 K energies (empty: 0 K energies)",
+        ("air", "window", "interface"),
+    ),
+    (
+        "temperature_note",
+        "",
+        "what --temperature moved: solids given G^delta(T), gases, and how many solids keep 0 K "
+        "energies (all of them on a dataset without structures: then the 0 K answer); empty "
+        "without --temperature",
+        ("window", "interface"),
+    ),
     (
         "partial_pressure_Pa",
         "Pa",

@@ -17,6 +17,7 @@ from stability.errors import StabilityError
 from stability.formula import parse_formula
 from stability.ions import DEFAULT_ION, IONS, check_ion, ion_mu
 from stability.thermo.base import Engine, Kink, Mixing
+from stability.thermo.temperature import engine_at_temperature, temperature_note, temperature_of
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -115,6 +116,9 @@ class Interface(_Normalised):
     other_release, release_note : str or None
         Set by ``interface_release_check``: the other bundled MP release, and where its
         reaction differs (None: the same products).
+    temperature_K : float or None
+        The temperature (K) of the energies (``compute_interface(..., temperature_K=...)``);
+        None: the dataset's 0 K energies. ``temperature_note`` says what moved.
 
     Examples
     --------
@@ -154,6 +158,9 @@ class Interface(_Normalised):
     other_release_reaction_energy_meV: float | None = None
     release_note: str | None = None
     ion: str = DEFAULT_ION
+    #: The temperature of the energies (K; None: 0 K) and what it moved (one line).
+    temperature_K: float | None = None
+    temperature_note: str | None = None
 
     @property
     def ion_open(self) -> bool:
@@ -198,8 +205,8 @@ class Interface(_Normalised):
         (closed) or reaction_energy_meV_per_non_ion_atom, total_reaction_energy_meV_per_non_ion_atom
         and total_mixing_ratio (Li open), products, reaction, kinks, reactant_energies,
         decomposition_a/b_meV_per_(non_ion_)atom, reaction_energy_std_meV_per_..., dataset,
-        engine, flagged_products; after a release check other_release,
-        other_release_reaction_energy_meV_per_(non_ion_)atom and release_note."""
+        engine, flagged_products, temperature_K, temperature_note; after a release check
+        other_release, other_release_reaction_energy_meV_per_(non_ion_)atom and release_note."""
         li = self.ion_open
         d = {
             "reactant_a": self.reactant_a,
@@ -227,6 +234,8 @@ class Interface(_Normalised):
             dataset=self.dataset,
             engine=self.engine,
             flagged_products=[dict(f) for f in self.flagged_products],
+            temperature_K=self.temperature_K,
+            temperature_note=self.temperature_note,
         )
         if self.other_release is not None:
             d["other_release"] = self.other_release
@@ -250,7 +259,8 @@ class Interface(_Normalised):
             mixture) or reaction_energy_meV_per_non_ion_atom and
             total_reaction_energy_meV_per_non_ion_atom (ion open, meV per non-ion atom),
             products (";"-joined reduced formulas), reaction, flagged_products (the
-            kink's products worth a second look, ``formula (reason)`` ";"-joined), dataset.
+            kink's products worth a second look, ``formula (reason)`` ";"-joined), dataset,
+            temperature_K (K; NaN: 0 K).
 
         Examples
         --------
@@ -280,6 +290,7 @@ class Interface(_Normalised):
                 **k.to_row(),
                 "flagged_products": flags_text(flag_phases_of(self, k.products)),
                 "dataset": self.dataset,
+                "temperature_K": self.temperature_K,
             }
             for k in self.kinks
         ]
@@ -450,6 +461,7 @@ def compute_interface(
     *,
     use_own_energy: bool = False,
     ion: str = DEFAULT_ION,
+    temperature_K: float | None = None,
 ) -> Interface:
     """Return the reaction of ``a`` with ``b``, closed, or with the working ion open at
     ``voltage`` (V vs its metal).
@@ -468,6 +480,10 @@ def compute_interface(
         Start from each reactant's own (dataset) energy instead of its hull energy.
     ion : str, default "Li"
         The working ion open at ``voltage``: Li, Na, K, Mg, Ca, Zn or Al.
+    temperature_K : float, optional
+        300-2000 K: every phase at this temperature, as :func:`stability.compute_window`
+        takes it (solids without structures keep 0 K energies; ``temperature_note``).
+        None (default): the dataset's 0 K energies.
 
     Returns
     -------
@@ -492,6 +508,8 @@ def compute_interface(
     (-608.4, ['Co3S4', 'Li2SO4', 'Li4P2O7'])
     """
     ion = check_ion(ion)
+    if temperature_K is not None:
+        engine = engine_at_temperature(engine, temperature_K)
     r = _react(engine, a, b, voltage, use_own_energy, phases=True, ion=ion)
     kinks = []
     for i, (x, energy, total) in enumerate(r.energies):
@@ -528,6 +546,8 @@ def compute_interface(
         engine=engine.name,
         flagged_products=flag_phases(engine.table, [p for k in kinks for p in k.products]),
         ion=ion,
+        temperature_K=temperature_of(engine.table),
+        temperature_note=temperature_note(engine.table),
     )
 
 
@@ -641,7 +661,8 @@ class InterfaceScan:
             total_reaction_energy_meV_per_non_ion_atom and total_mixing_ratio (with each
             reactant's own decomposition), decomposition_a_meV_per_non_ion_atom and
             decomposition_b_meV_per_non_ion_atom (each reactant alone with the ion at that
-            voltage), products (";"-joined), reaction, flagged_products, dataset.
+            voltage), products (";"-joined), reaction, flagged_products, dataset,
+            temperature_K (K; NaN: 0 K).
 
         Examples
         --------
@@ -664,6 +685,7 @@ class InterfaceScan:
                     "formula_b": r.formula_b,
                     **summary_row(r),
                     "dataset": r.dataset,
+                    "temperature_K": r.temperature_K,
                 }
                 for r in self.results
             ]
@@ -691,6 +713,7 @@ def scan_interface(
     voltages: Iterable[float],
     *,
     ion: str = DEFAULT_ION,
+    temperature_K: float | None = None,
 ) -> InterfaceScan:
     """The interface at each voltage; the system's hull and grand hulls are built once each.
 
@@ -705,6 +728,8 @@ def scan_interface(
         ``numpy.arange(0, 5.01, 0.1)``.
     ion : str, default "Li"
         The working ion (as :func:`compute_interface`).
+    temperature_K : float, optional
+        The temperature of the energies (as :func:`compute_interface`).
 
     Returns
     -------
@@ -725,6 +750,8 @@ def scan_interface(
     [(0.5, ['Li2S', 'Li7PN4']), (1.0, ['Li2S', 'LiPN2'])]
     """
     ion = check_ion(ion)
+    if temperature_K is not None:
+        engine = engine_at_temperature(engine, temperature_K)
     return InterfaceScan([compute_interface(engine, a, b, v, ion=ion) for v in voltages])
 
 

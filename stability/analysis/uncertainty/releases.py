@@ -28,7 +28,11 @@ _ENGINES: dict[int, tuple[EntryTable, Engine]] = {}
 
 def other_engine(engine: Engine) -> Engine | None:
     """A fast engine over the other bundled release of ``engine``'s dataset (None: not a
-    bundled release), built once per process."""
+    bundled release, or one whose energies a temperature moved: the other release is at
+    0 K), built once per process."""
+    moved = engine.table.meta.get("temperature_rows") or {}
+    if moved.get("solids") or moved.get("gases"):
+        return None
     other = other_release(engine.table)
     if other is None:
         return None

@@ -14,6 +14,7 @@ from stability.entries.table import EntryTable
 from stability.formula import written_formula
 from stability.ions import DEFAULT_ION, check_ion
 from stability.thermo.base import Engine, ProfileStep, own_index
+from stability.thermo.temperature import engine_at_temperature, temperature_note, temperature_of
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -38,6 +39,8 @@ WINDOW_COLUMNS = [
     "reduction_limit_std_V",
     "oxidation_limit_std_V",
     "flagged_products",
+    "temperature_K",
+    "temperature_note",
 ]
 
 #: The window's own columns, as screens and comparisons copy them into their rows.
@@ -96,6 +99,11 @@ class Window:
     other_release, other_release_reduction_limit_V, other_release_oxidation_limit_V : str, float or None
         Set by ``with_release_check``: the other bundled MP release and the limits there;
         ``release_note`` says in one line where it disagrees (None: it agrees).
+    temperature_K : float or None
+        The temperature (K) of the energies (``compute_window(..., temperature_K=...)``);
+        None: the dataset's 0 K energies. ``temperature_note`` says in one line what moved
+        (``stability.thermo.temperature.temperature_note``): how many solids took G^delta(T),
+        and plainly when solids keep 0 K energies.
     ion_tolerance_per_atom, strict_reduction_limit_V, strict_oxidation_limit_V : float or None
         Set with an ion-exchange tolerance (see ``compute_practical_window``).
     passivated_reduction_limit_V, passivated_oxidation_limit_V : float or None
@@ -155,6 +163,9 @@ class Window:
     other_release_reduction_limit_V: float | None = None
     other_release_oxidation_limit_V: float | None = None
     release_note: str | None = None
+    #: The temperature of the energies (K; None: 0 K) and what it moved (one line).
+    temperature_K: float | None = None
+    temperature_note: str | None = None
 
     @property
     def window_width_V(self) -> float:
@@ -207,7 +218,7 @@ class Window:
             oxidation_limit_std_V (V; None without uncertainties), flagged_products
             (``formula (reason)``, ";"-joined). With a release check: other_release,
             other_release_reduction_limit_V, other_release_oxidation_limit_V (V),
-            release_note. With a tolerance:
+            release_note. temperature_K (K; None: 0 K), temperature_note. With a tolerance:
             ion_tolerance_per_atom (ion per atom), strict_reduction_limit_V,
             strict_oxidation_limit_V (V). With passivation: passivated_reduction_limit_V,
             passivated_oxidation_limit_V (V; None: nothing stops the walk),
@@ -306,6 +317,8 @@ def window_from_steps(
         dataset=engine.table.name,
         engine=engine.name,
         flagged_products=flag_phases(engine.table, reduction + oxidation),
+        temperature_K=temperature_of(engine.table),
+        temperature_note=temperature_note(engine.table),
     )
 
 
@@ -333,7 +346,13 @@ def limit_row(
     }
 
 
-def compute_window(engine: Engine, formula: MaterialLike, *, ion: str = DEFAULT_ION) -> Window:
+def compute_window(
+    engine: Engine,
+    formula: MaterialLike,
+    *,
+    ion: str = DEFAULT_ION,
+    temperature_K: float | None = None,
+) -> Window:
     """Return the electrochemical window of ``formula`` on ``engine``'s dataset.
 
     Parameters
@@ -347,6 +366,11 @@ def compute_window(engine: Engine, formula: MaterialLike, *, ion: str = DEFAULT_
     ion : str, default "Li"
         The working ion open to its metal: Li, Na, K, Mg, Ca, Zn or Al. Voltages are
         against its metal, per charge (z = 1 for Li, Na, K; 2 for Mg, Ca, Zn; 3 for Al).
+    temperature_K : float, optional
+        300-2000 K: every phase at this temperature (``stability.thermo.temperature``):
+        solids with structures by Bartel's G^delta(T), gases by NIST-JANAF, the ion's metal
+        at T; solids without structures keep their 0 K energies (``Window.temperature_note``
+        says so). None (default): the dataset's 0 K energies.
 
     Returns
     -------
@@ -376,6 +400,8 @@ def compute_window(engine: Engine, formula: MaterialLike, *, ion: str = DEFAULT_
     ('Na', '1.246-2.130 V')
     """
     ion = check_ion(ion)
+    if temperature_K is not None:
+        engine = engine_at_temperature(engine, temperature_K)
     loc = locate(engine, formula, need=ion)
     return window_from_steps(loc, loc.system.ion_window_steps(loc.amounts, ion), engine, ion)
 
@@ -439,7 +465,8 @@ class WindowTable:
             passivation_min_gap_eV (eV) and passivation_allows_gas; flagged_products
             (``formula (reason)``, ";"-joined); with a release check other_release,
             other_release_reduction_limit_V, other_release_oxidation_limit_V (V) and
-            release_note; then error (empty when computed).
+            release_note; temperature_K (K; NaN: the dataset's 0 K energies) and
+            temperature_note (what the temperature moved); then error (empty when computed).
 
         Examples
         --------
@@ -480,6 +507,7 @@ def compute_windows(
     jobs: int = 1,
     compute: Callable[[Engine, MaterialLike], Window] | None = None,
     ion: str = DEFAULT_ION,
+    temperature_K: float | None = None,
 ) -> WindowTable:
     """Windows of many materials; with ``allow_errors`` a failing one is recorded, not raised.
 
@@ -499,6 +527,9 @@ def compute_windows(
     ion : str, default "Li"
         The working ion of :func:`compute_window` (not used with ``compute``, which sets its
         own).
+    temperature_K : float, optional
+        The temperature of :func:`compute_window` (300-2000 K); with ``compute``, that is
+        given the engine at this temperature. None: 0 K.
 
     Returns
     -------
@@ -521,6 +552,8 @@ def compute_windows(
     from stability.analysis.runtime.batch import map_items
 
     ion = check_ion(ion)
+    if temperature_K is not None:
+        engine = engine_at_temperature(engine, temperature_K)
     one = compute or partial(compute_window, ion=ion)
     items = list(formulas)
     windows: list[Window | None] = [None] * len(items)
