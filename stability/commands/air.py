@@ -30,7 +30,11 @@ TABLE_HEADERS = {
 @click.argument("formulas", nargs=-1)
 @click.option("--set", "set_name", default=None, help=set_names_help("Instead of FORMULAS, a set"))
 @click.option(
-    "--temperature", type=float, default=298.15, show_default=True, help="Temperature (K)."
+    "--temperature",
+    type=float,
+    default=298.15,
+    show_default=True,
+    help="Temperature (K) of the gases, and of the solids where the dataset has structures.",
 )
 @click.option(
     "--humidity",
@@ -118,8 +122,12 @@ def air(
             "taken up)"
         )
         if result.results:
+            click.echo(result.results[0].temperature_note)
+        if result.results:
             click.echo(to_table(_listed(frame.to_dict("records")), headers(TABLE_HEADERS)))
     _say_left_out(table, result.left_out, fmt)
+    if result.skipped:
+        click.echo(result.skipped, err=fmt != "table")
     if plot and result.results:
         from stability.plotting.air import plot_air
 

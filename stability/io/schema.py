@@ -795,8 +795,8 @@ _KEYS: list[tuple[str, str, str, tuple[str, ...]]] = [
     (
         "temperature_K",
         "K",
-        "temperature: air: of the gases (solids keep dataset energies); window, interface "
-        "(--temperature): of every phase, solids with structures by Bartel's G^delta(T), gases "
+        "temperature: air: of the gases, and of the solids where the dataset has structures; "
+        "window, interface (--temperature): of every phase, solids with structures by Bartel's G^delta(T), gases "
         "by NIST-JANAF, solids without structures at their 0 K energies (empty: 0 K energies)",
         ("air", "window", "interface"),
     ),
@@ -805,8 +805,8 @@ _KEYS: list[tuple[str, str, str, tuple[str, ...]]] = [
         "",
         "what --temperature moved: solids given G^delta(T), gases, and how many solids keep 0 K "
         "energies (all of them on a dataset without structures: then the 0 K answer); empty "
-        "without --temperature",
-        ("window", "interface"),
+        "without --temperature (air: always, since the gases are always at a temperature)",
+        ("window", "interface", "air"),
     ),
     (
         "partial_pressure_Pa",

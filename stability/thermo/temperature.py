@@ -328,6 +328,26 @@ def table_at_temperature(table: EntryTable, temperature_K: float) -> Temperature
     return TemperatureTable(hot, t, **rows)
 
 
+def formation_table(table: EntryTable) -> EntryTable:
+    """``table`` as 0 K formation energies per atom: itself when it holds them, else a
+    total-energy dataset against its own lowest elemental phases (``formation_enthalpies``),
+    rows with an element that has none left out. Volumes and names are kept."""
+    if table.energy_kind == FORMATION:
+        return table
+    enthalpy, has = formation_enthalpies(table)
+    kept = _compact(table.take(has)) if not has.all() else table
+    nan = np.full(len(kept), np.nan)
+    return replace(
+        kept,
+        energy_per_atom=enthalpy[has],
+        uncorrected_energy_per_atom=nan,
+        correction_per_atom=nan.copy(),
+        correction_uncertainty_per_atom=nan.copy(),
+        reported_hull_distance=nan.copy(),
+        meta={**kept.meta, "energy_kind": FORMATION, "zero_kelvin_energy_kind": table.energy_kind},
+    )
+
+
 def _compact(table: EntryTable) -> EntryTable:
     """``table`` with only the elements its rows hold (after rows were left out)."""
     used = np.unique(table.indices)

@@ -36,6 +36,7 @@ from stability.analysis.air.gases import (
     gas_species,
     h2o_pressure_pa,
 )
+from stability.analysis.air.solids import Solids, solids_at
 from stability.errors import StabilityError
 from stability.formula import reduced_formula_and_factor
 
@@ -142,12 +143,13 @@ class AirReaction:
     dataset: str
     left_out: list[str] = field(default_factory=list)
     release_limit_ppm: float | None = None
+    temperature_note: str = ""
 
     KEYS = (
         "formula", "reactant_gas", "reaction_energy_eV_per_reactant_gas",
         "reaction_energy_meV_per_atom", "reaction_energy_eV_per_formula_unit", "products",
         "released_gases", "toxic_released_gases", "release_limit_ppm", "reaction",
-        "temperature_K", "partial_pressure_Pa", "dataset",
+        "temperature_K", "temperature_note", "partial_pressure_Pa", "dataset",
     )  # fmt: skip
 
     def to_dict(self) -> dict:
@@ -155,7 +157,8 @@ class AirReaction:
         reaction_energy_meV_per_atom, reaction_energy_eV_per_formula_unit (of the formula as
         given), products (list), released_gases (list), toxic_released_gases (list),
         release_limit_ppm (None when nothing is released), reaction, temperature_K,
-        partial_pressure_Pa (None for air), dataset."""
+        temperature_note (what the temperature did to the solids), partial_pressure_Pa (None
+        for air), dataset."""
 
         def num(v: float | None) -> float | None:
             return None if v is None else float(v) + 0.0
@@ -172,6 +175,7 @@ class AirReaction:
             "release_limit_ppm": num(self.release_limit_ppm),
             "reaction": self.reaction,
             "temperature_K": num(self.temperature_K),
+            "temperature_note": self.temperature_note,
             "partial_pressure_Pa": num(self.partial_pressure_Pa),
             "dataset": self.dataset,
         }
@@ -179,18 +183,21 @@ class AirReaction:
 
 @dataclass(frozen=True)
 class AirTable:
-    """Rows of :class:`AirReaction` and the formulas that failed (formula -> message)."""
+    """Rows of :class:`AirReaction`, the formulas that failed (formula -> message), the
+    flagged phases left out, and a note on reactant gases left out (``skipped``)."""
 
     results: list[AirReaction]
     errors: dict[str, str]
     left_out: list[str]
+    #: Reactant gases the dataset cannot make, left out for every formula ("" if none).
+    skipped: str = ""
 
     def to_dataframe(self) -> pd.DataFrame:
         """Columns: formula, reactant_gas, reaction_energy_eV_per_reactant_gas (eV per
         molecule), reaction_energy_meV_per_atom (meV/atom), reaction_energy_eV_per_formula_unit (eV
         per formula unit of the solid as given), products, released_gases,
         toxic_released_gases (';'-joined), release_limit_ppm (ppm of 1 bar), reaction,
-        temperature_K (K), partial_pressure_Pa (Pa), dataset."""
+        temperature_K (K), temperature_note, partial_pressure_Pa (Pa), dataset."""
         import pandas as pd
 
         rows = [r.to_dict() for r in self.results]
@@ -223,22 +230,24 @@ def _gas_left_out(comp: dict[str, float], formula: str) -> bool:
     return (frozenset(els), formula) in _gas_formulas()
 
 
-#: Per dataset (fingerprint), per row: (reduced formula, atoms per formula unit, composition,
-#: corrected energy per atom), or None for a row gases stand for. Rows of common elements
-#: (Li, O, H, C) are met again by every formula of a catalogue.
+#: Per dataset and temperature (``Solids.key``), per row: (reduced formula, atoms per
+#: formula unit, composition, corrected energy per atom), or None for a row gases stand for.
+#: Rows of common elements (Li, O, H, C) are met again by every formula of a catalogue.
 _ROWS: dict[str, dict[int, tuple[str, float, dict[str, float], float] | None]] = {}
 
 
-def _row(table: EntryTable, i: int) -> tuple[str, float, dict[str, float], float] | None:
-    memo = _ROWS.setdefault(table.fingerprint, {})
+def _row(solids: Solids, i: int) -> tuple[str, float, dict[str, float], float] | None:
+    memo = _ROWS.setdefault(solids.key, {})
     if i not in memo:
+        table = solids.table
         comp = {e: a for e, a in table.row_composition(i).items() if a > 0}
         name, n_atoms = _reduced(comp)
         if _gas_left_out(comp, name):
             memo[i] = None
         else:
             corr = fit_group_corrections(table).correction_eV(comp) / sum(comp.values())
-            memo[i] = (name, n_atoms, comp, float(table.energy_per_atom[i]) + corr)
+            energy = float(table.energy_per_atom[i]) + corr + float(solids.shift[i])
+            memo[i] = (name, n_atoms, comp, energy)
     return memo[i]
 
 
@@ -246,27 +255,36 @@ _SOLIDS: dict[tuple, tuple[list[tuple[str, float, dict[str, float], float]], fro
 
 
 def _solids(
-    table: EntryTable, elements: frozenset[str], exclude: frozenset[str], leave_out_flagged: bool
+    table: EntryTable,
+    temperature_K: float,
+    elements: frozenset[str],
+    exclude: frozenset[str],
+    leave_out_flagged: bool,
 ) -> tuple[list[tuple[str, float, dict[str, float], float]], frozenset[str]]:
     """The solid candidates of ``elements`` (name, atoms, composition, eV/atom), lowest per
     formula, and the flagged formulas left out; remembered per dataset and element set."""
-    key = (table.fingerprint, elements, exclude, leave_out_flagged)
+    solids = solids_at(table, temperature_K)
+    key = (solids.key, elements, exclude, leave_out_flagged)
     if key not in _SOLIDS:
         if len(_SOLIDS) > 512:
             _SOLIDS.clear()
-        _SOLIDS[key] = _build_solids(table, elements, exclude, leave_out_flagged)
+        _SOLIDS[key] = _build_solids(table, solids, elements, exclude, leave_out_flagged)
     return _SOLIDS[key]
 
 
 def _build_solids(
-    table: EntryTable, elements: frozenset[str], exclude: frozenset[str], leave_out_flagged: bool
+    table: EntryTable,
+    solids: Solids,
+    elements: frozenset[str],
+    exclude: frozenset[str],
+    leave_out_flagged: bool,
 ) -> tuple[list[tuple[str, float, dict[str, float], float]], frozenset[str]]:
     from stability.analysis.materials.flags import flag_predicate
 
     flagged = flag_predicate(table) if leave_out_flagged else (lambda _f: None)
     best: dict[str, tuple[str, float, dict[str, float], float]] = {}
-    for i in table.rows_within(sorted(elements)):
-        info = _row(table, int(i))
+    for i in solids.table.rows_within(sorted(elements)):
+        info = _row(solids, int(i))
         if info is None or info[0] in exclude:
             continue
         if info[0] not in best or info[3] < best[info[0]][3]:
@@ -304,7 +322,9 @@ def _candidates(
     with_gases: bool = True,
 ) -> _Phases:
     els = sorted(elements)
-    solids, left = _solids(table, frozenset(elements), frozenset(exclude), leave_out_flagged)
+    solids, left = _solids(
+        table, cond.temperature_K, frozenset(elements), frozenset(exclude), leave_out_flagged
+    )
     left_out.update(left)
     names, atoms, fr, en, is_gas = [], [], [], [], []
     for name, n_atoms, comp, e in solids:
@@ -329,13 +349,6 @@ def _candidates(
     )
 
 
-def _check_kind(table: EntryTable) -> None:
-    if table.energy_kind != "formation":
-        raise StabilityError(
-            f"air needs formation energies; {table.name} holds {table.energy_kind} energies"
-        )
-
-
 def _solve(
     ph: _Phases, target: np.ndarray, cost: np.ndarray, rows: np.ndarray
 ) -> tuple[float, np.ndarray]:
@@ -343,12 +356,12 @@ def _solve(
     return equilibrium.solve(ph.fractions, target, cost, rows)
 
 
-def _solid_only(ph: _Phases) -> _Phases:
-    """The solid's own equilibrium: the solid phases and the elemental gases."""
+def _solid_only(ph: _Phases, gases: bool = True) -> _Phases:
+    """The solid's own equilibrium: the solid phases, and the elemental gases if ``gases``."""
     idx = [
         i
         for i, (g, n) in enumerate(zip(ph.is_gas, ph.names, strict=True))
-        if not g or n in ELEMENT_GASES
+        if not g or (gases and n in ELEMENT_GASES)
     ]
     return _Phases(
         [ph.names[i] for i in idx], [ph.atoms[i] for i in idx], ph.fractions[idx],
@@ -366,15 +379,21 @@ def _own_energy(
     cond: Conditions,
     exclude: Sequence[str],
     leave_out_flagged: bool,
+    gases: bool = True,
 ) -> float:
-    """The solid's energy in its own equilibrium (its solid phases and the elemental gases
-    at ``cond``), eV per formula unit: only phases of its own elements can take part, so
-    the rows of every gas (and of air) share it."""
-    key = (table.fingerprint, tuple(sorted(comp.items())), cond, tuple(exclude), leave_out_flagged)
+    """The solid's energy in its own equilibrium, eV per formula unit: its solid phases and,
+    if ``gases``, the elemental gases at ``cond`` (the reference of one gas in excess: what
+    the solid gives off alone is not the gas's doing); without them for air, whose row then
+    holds all the solid becomes, an oxide giving off O2 when warmed included. Only phases
+    of its own elements can take part, so the rows of every gas share it."""
+    key = (
+        table.fingerprint, tuple(sorted(comp.items())), cond, tuple(exclude),
+        leave_out_flagged, gases,
+    )  # fmt: skip
     if key not in _OWN:
         if len(_OWN) > 4096:
             _OWN.clear()
-        _OWN[key], _ = _hull(_solid_only(ph), _amounts(ph, comp))
+        _OWN[key], _ = _hull(_solid_only(ph, gases), _amounts(ph, comp))
     return _OWN[key]
 
 
@@ -464,11 +483,11 @@ def react_with_gas(
     """The reaction of ``formula`` with ``gas`` (H2O, CO2, O2, ...) in excess (class doc)."""
     from stability.formula import parse_formula
 
-    _check_kind(table)
     comp = {str(e): float(a) for e, a in parse_formula(formula).items()}
     gas_comp = gas_species()[gas]
     elements = set(comp) | set(gas_comp)
-    missing = elements - set(table.elements)
+    solids = solids_at(table, cond.temperature_K)
+    missing = elements - set(solids.table.elements)
     if missing:
         raise StabilityError(f"{formula}: the dataset has no {', '.join(sorted(missing))}")
     left: set[str] = set()
@@ -494,6 +513,7 @@ def react_with_gas(
         return AirReaction(
             formula, gas, 0.0, 0.0, 0.0, [formula], [], f"{formula} + {gas}: no reaction",
             cond.temperature_K, pressure, table.display_name, sorted(left),
+            temperature_note=solids.note,
         )  # fmt: skip
     # the products: what is not the gas left over (which cost nothing: it stays at mu_g)
     terms, solid_products, released = _products(ph, x, {gas})
@@ -514,6 +534,7 @@ def react_with_gas(
         release_limit_ppm=release_limit_ppm(ph, ph.energy, excess_solve, cond)
         if released
         else None,
+        temperature_note=solids.note,
     )
 
 
@@ -530,19 +551,22 @@ def react_with_air(
     per formula unit of the solid divided by the net molecules of H2O + CO2 + O2 taken up."""
     from stability.formula import parse_formula
 
-    _check_kind(table)
     comp = {str(e): float(a) for e, a in parse_formula(formula).items()}
     mu_o = cond.mu("O2") / 2
     mu = {"O": mu_o, "H": (cond.mu("H2O") - mu_o) / 2, "C": cond.mu("CO2") - 2 * mu_o}
     if cond.reactive_n2:
         mu["N"] = cond.mu("N2") / 2
-    mu = {e: v for e, v in mu.items() if e in table.elements}  # a gas the data cannot hold
+    solids = solids_at(table, cond.temperature_K)
+    held = set(solids.table.elements)
+    mu = {e: v for e, v in mu.items() if e in held}  # a gas the data cannot hold
     elements = set(comp) | set(mu)
-    missing = elements - set(table.elements)
+    missing = elements - held
     if missing:
         raise StabilityError(f"{formula}: the dataset has no {', '.join(sorted(missing))}")
     left: set[str] = set()
     ph = _candidates(table, elements, cond, {}, set(exclude), left, leave_out_flagged)
+    # before the reservoir's phases go: the solid's own may hold only air's elements (C)
+    e_s = _own_energy(table, comp, ph, cond, exclude, leave_out_flagged, gases=False)
     # phases made only of air's elements are the reservoir itself (with N open, nitrogen
     # oxides would otherwise condense from air without bound): left out
     keep = [
@@ -558,7 +582,6 @@ def react_with_air(
     closed = np.array([i for i, e in enumerate(ph.elements) if e not in mu])
     if closed.size == 0:
         raise StabilityError(f"{formula}: made only of air's elements")
-    e_s = _own_energy(table, comp, ph, cond, exclude, leave_out_flagged)
     omega_s = e_s - float(_amounts(ph, comp) @ mu_vec)
     grand = ph.energy - ph.fractions @ mu_vec
     omega, x = _solve(ph, _amounts(ph, comp), grand, closed)
@@ -604,6 +627,7 @@ def react_with_air(
         )
         if reacts and any(g not in AIR_GASES for g in released)
         else None,
+        temperature_note=solids.note,
     )
 
 
@@ -653,6 +677,9 @@ def compute_air(
     results, errors, left = [], {}, set()
     from stability.analysis.materials.chemistry import read_material
 
+    held = set(solids_at(table, cond.temperature_K).table.elements)
+    skipped = [g for g in gases if not set(gas_species()[g]) <= held]
+    gases = [g for g in gases if g not in skipped]
     for name in formulas:
         try:
             f = read_material(name, table).formula
@@ -674,7 +701,13 @@ def compute_air(
         for r in rows:
             left.update(r.left_out)
         results.extend(rows)
-    return AirTable(results, errors, sorted(left))
+    missing = sorted({e for g in skipped for e in gas_species()[g]} - held)
+    note = (
+        f"{', '.join(skipped)} rows left out: {table.name} has no {', '.join(missing)}"
+        if skipped
+        else ""
+    )
+    return AirTable(results, errors, sorted(left), note)
 
 
 #: The public name of :class:`Conditions` (``stability.AirConditions``).
