@@ -483,6 +483,30 @@ class FastSystem(PhaseSystem):
             )
         return Mixing(kinks, (float(own[0]), float(own[1])), None if phases else phases_at)
 
+    def mixing_energies(
+        self, a: dict[str, float], b: dict[str, float]
+    ) -> list[tuple[float, float]]:
+        """See ``PhaseSystem.mixing_energies``. On a pivoting hull with the C pivots the line
+        is walked in one call (``WalkHull.segment_kinks``), and the kinks' energies are
+        ``mixing``'s closed ones, computed as there (the same numbers, to the bit)."""
+        hull = self.hull
+        if isinstance(hull, WalkHull):
+            xa, xb = self._vector(a), self._vector(b)
+            fa, fb = xa / xa.sum(), xb / xb.sum()
+            # As ``mixing``: the same composition on both sides is no line to walk.
+            if not np.all(np.abs(fa - fb) <= 1e-8 + 1e-5 * np.abs(fb)):
+                found = hull.segment_kinks(fb, fa)
+                if found is not None:
+                    xs, energies = found
+                    ea, eb = energies[-1], energies[0]
+                    out = []
+                    for x, h in zip(xs, energies, strict=True):
+                        e_rxn = h - x * ea - (1 - x) * eb
+                        noise = abs(e_rxn) < config.ENERGY_NOISE
+                        out.append((x, min(e_rxn, 0.0) if noise else e_rxn))
+                    return out
+        return super().mixing_energies(a, b)
+
     @staticmethod
     def _segment(
         hull: WalkHull, start: np.ndarray, end: np.ndarray, phases: bool

@@ -46,6 +46,9 @@ MEMO_PIVOTS = 4096
 #: first call makes FIRST_CHUNK (most callers stop at the next breakpoint, a few pivots on).
 CHUNK = 16
 FIRST_CHUNK = 4
+#: Kinks a mixing line's walk in one C call (``segment_kinks``) has room for; a line with
+#: more is walked by ``segment_energies``.
+KINKS = 64
 #: The C walk's status codes (``_pivots.c``).
 _SETTLED, _MORE, _UNSUPPORTED = 0, 1, 5
 _FAILURES = {
@@ -173,6 +176,8 @@ class WalkHull:
             # ``around``'s left and right facets, and the left-out rows when none are.
             self._sides = (np.empty((2, k), dtype=np.int64), np.empty((2, k, k)), np.empty((2, k)))
             self._empty_out = (np.empty((0, k)), np.empty(0))
+        #: Where ``segment_kinks``' C call writes (made on first use).
+        self._kinks: tuple[np.ndarray, np.ndarray] | None = None
 
     def _use(self, everything: bool) -> None:
         """Pivot over every row, or only over those not left out."""
@@ -566,6 +571,37 @@ class WalkHull:
         energies = [float(r[2] @ (start + t * d)) for t, r in zip(breaks, raw, strict=False)]
         energies.append(float(raw[-1][2] @ end))
         return np.append(breaks, 1.0), np.array(energies), raw
+
+    def segment_kinks(
+        self, start: np.ndarray, end: np.ndarray
+    ) -> tuple[list[float], list[float]] | None:
+        """``segment_energies``'s kinks and energies (the same numbers) without their facets,
+        from one C call that walks the whole line and checks every facet it reads against
+        the left-out rows: a screen's reaction column needs nothing else, and the Python
+        between ``_c_line_raw``'s calls cost more than the pivots. None where that call does
+        not answer (no C pivots, a facet fails the check, a walk fails, over KINKS kinks):
+        ``segment_energies`` then does, with its fallbacks."""
+        if self._c is None:
+            return None
+        try:
+            fac = self._facet_at(start)
+        except WalkError:
+            return None
+        if not self._supports([fac]):
+            return None
+        (y0, d), shrinks, end_t = _line_tolerances(start, end - start, 1.0)
+        out = self._empty_out if self._everything else (self._out_fractions, self._out_form)
+        if self._kinks is None:
+            self._kinks = (np.empty(KINKS), np.empty(KINKS))
+        ts, energies = self._kinks
+        status, n, used = self._c.segment(
+            self.fractions, self.form, self._rows, self.k, *out, fac.basis, fac.mu, y0, d, end,
+            shrinks, end_t, 1.0 - MERGE_TOL, MERGE_TOL, PRUNE_GAP, self._budget, ts, energies,
+        )  # fmt: skip
+        self.pivots += used
+        if status != _SETTLED:
+            return None
+        return ts[:n].tolist(), energies[:n].tolist()
 
     def facet_from(self, raw: tuple) -> _Facet:
         """The facet of a (basis, inverse, potentials) from ``segment_energies``."""

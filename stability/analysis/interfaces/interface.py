@@ -573,8 +573,17 @@ def reaction_energy(
     negative mutual reaction energy, meV per atom closed, per non-ion atom with the ion open),
     the same number, without the products and reactions of any kink (a screen's column needs
     none)."""
-    r = _react(engine, a, b, voltage, False, phases=False, ion=ion)
-    return r.energies[r.best()[0]][1]
+    if voltage is not None:
+        r = _react(engine, a, b, voltage, False, phases=False, ion=ion)
+        return r.energies[r.best()[0]][1]
+    # Closed: ``_react``'s steps that matter here, and the kinks' energies alone (each
+    # cleaned as there; the most negative is the reported one whatever the ties).
+    mat_a, mat_b = read_material(a, engine.table), read_material(b, engine.table)
+    (amounts_a, elements_a), (amounts_b, elements_b) = _facts(mat_a), _facts(mat_b)
+    elements = elements_a | elements_b
+    engine.check_elements(elements)
+    kinks = engine.system(elements).mixing_energies(amounts_a, amounts_b)
+    return min(config.clean(e * 1000) for _, e in kinks)
 
 
 def summary_columns(ion_open: bool) -> list[str]:
