@@ -24,7 +24,7 @@
 #define PIVOT_TOL 1e-9
 
 enum { SETTLED = 0, MORE = 1, UNSETTLED = 2, LEAVES = 3, SINGULAR = 4, UNSUPPORTED = 5,
-       NOT_FINITE = 6, FULL = 7, INTERRUPTED = 8 };
+       NOT_FINITE = 6, FULL = 7, INTERRUPTED = 8, SAME = 9 };
 /* Pivots between checks for a signal (Ctrl-C) in walks made in one call. */
 #define SIGNAL_EVERY 16
 
@@ -420,24 +420,63 @@ static double energy_at(Py_ssize_t k, const double *mu, const double *y0, const 
     return dot(k, mu, y);
 }
 
-/* walk.py ``segment_energies`` in one call: the kinks of the hull along y0 + t d on
- * [0, 1] (y0 + d is ``y1``) from the facet of ``basis`` (potentials ``own_mu``) holding y0,
- * by walk.py ``_c_line_raw``'s rules (a pivot that leaves the slope along d unchanged is no
- * kink, kinks within merge_tol are one, pivots from ``limit`` on only move the end's facet).
- * ts[i] and energies[i] are each kink's t and hull energy (the last: t = 1, at y1), from the
- * facet right of it; every facet read other than the first (which the caller checks) is
- * checked against the left-out rows (UNSUPPORTED). FULL: more than ``cap`` kinks. */
+/* numpy's sum of n doubles (its pairwise summation, n <= 128): the tolerances below are
+ * walk.py's to the bit. */
+static double numpy_sum(const double *a, Py_ssize_t n)
+{
+    if (n < 8) {
+        double s = 0.0;
+        for (Py_ssize_t i = 0; i < n; i++)
+            s += a[i];
+        return s;
+    }
+    double r[8];
+    for (int j = 0; j < 8; j++)
+        r[j] = a[j];
+    Py_ssize_t i = 8;
+    for (; i < n - (n % 8); i += 8) {
+        for (int j = 0; j < 8; j++)
+            r[j] += a[i + j];
+    }
+    double s = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
+    for (; i < n; i++)
+        s += a[i];
+    return s;
+}
+
+/* walk.py ``segment_energies`` and fast.py ``mixing``'s closed kinks in one call: the kinks
+ * of the hull along the line from y0 to y1 (y0 + t d, d = y1 - y0, t in [0, 1]) from the
+ * facet of ``basis`` (potentials ``own_mu``) holding y0, by walk.py ``_c_line_raw``'s rules
+ * (a pivot that leaves the slope along d unchanged is no kink, kinks within merge_tol are
+ * one, pivots from 1 - merge_tol on only move the end's facet), the tolerances of
+ * ``_line_tolerances``. ts[i] and energies[i] are each kink's t and hull energy (the last:
+ * t = 1, at y1), from the facet right of it; every facet read other than the first (which
+ * the caller checks) is checked against the left-out rows (UNSUPPORTED). *e_min is the most
+ * negative reaction energy h - t e1 - (1 - t) e0 of the kinks (e0, e1: the ends' energies).
+ * SAME: y0 and y1 are one composition (numpy's allclose); FULL: more than ``cap`` kinks. */
 static int segment(const Points *P, const double *out_F, const double *out_form,
                    Py_ssize_t m_out, const int64_t *basis, const double *own_mu, const double *y0,
-                   const double *d, const double *y1, double shrinks, double end, double limit,
-                   double merge_tol, double prune_gap, Py_ssize_t budget, Py_ssize_t cap,
-                   double *ts, double *energies, Py_ssize_t *n_kinks, Py_ssize_t *pivots)
+                   const double *y1, double merge_tol, double prune_gap, Py_ssize_t budget,
+                   Py_ssize_t cap, double *ts, double *energies, Py_ssize_t *n_kinks,
+                   double *e_min, Py_ssize_t *pivots)
 {
     const Py_ssize_t k = P->k;
     Facet cur;
-    double kink_mu[KMAX], t = 0.0, kink_t = 0.0;
-    int own = 1, done = 0; /* the kink's facet is still the first one; past limit */
+    double d[KMAX], line[2 * KMAX], kink_mu[KMAX], t = 0.0, kink_t = 0.0;
+    int own = 1, done = 0, same = 1; /* the kink's facet is still the first one; past limit */
     Py_ssize_t n = 0;
+    for (Py_ssize_t r = 0; r < k; r++) {
+        d[r] = y1[r] - y0[r];
+        line[r] = fabs(y0[r]);
+        line[k + r] = fabs(d[r]);
+        if (!(fabs(d[r]) <= 1e-8 + 1e-5 * fabs(y0[r])))
+            same = 0;
+    }
+    if (same)
+        return SAME;
+    const double size = numpy_sum(line, 2 * k);
+    const double shrinks = -1e-13 * (size > 1.0 ? size : 1.0);
+    const double end = 1.0 - 1e-12, limit = 1.0 - merge_tol;
     memcpy(cur.basis, basis, (size_t)k * sizeof(int64_t));
     memcpy(kink_mu, own_mu, (size_t)k * sizeof(double));
     if (!make_facet(P, cur.basis, cur.inv, cur.mu))
@@ -487,6 +526,17 @@ static int segment(const Points *P, const double *out_F, const double *out_form,
         return UNSUPPORTED;
     ts[n] = 1.0;
     energies[n++] = dot(k, last, y1);
+    /* fast.py ``mixing``: h - x ea - (1 - x) eb, in that order. */
+    const double ea = energies[n - 1], eb = energies[0];
+    double low = 0.0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        const double e = energies[i] - ts[i] * ea - (1.0 - ts[i]) * eb;
+        if (!isfinite(e))
+            return NOT_FINITE;
+        if (i == 0 || e < low)
+            low = e;
+    }
+    *e_min = low;
     *n_kinks = n;
     return SETTLED;
 }
@@ -746,25 +796,25 @@ done:
 
 PyDoc_STRVAR(
     segment_doc,
-    "segment(F, form, rows, k, out_F, out_form, basis, mu, y0, d, y1, shrinks, end, limit,\n"
-    "        merge_tol, prune_gap, budget, ts, energies) -> (status, kinks, pivots)\n\n"
+    "segment(F, form, rows, k, out_F, out_form, basis, mu, y0, y1, merge_tol, prune_gap,\n"
+    "        budget, ts, energies) -> (status, kinks, e_min, pivots)\n\n"
     "walk.py ``segment_energies`` from the facet of basis (potentials mu) holding y0, along\n"
-    "y0 + t d to y1 = y0 + d: each kink's t and hull energy go into ts and energies (the\n"
-    "last: t = 1). status 5: a facet read fails the check against the left-out rows out_F,\n"
-    "out_form; 7: more kinks than ts holds; others as walk's.");
+    "the line to y1: each kink's t and hull energy go into ts and energies (the last: t = 1),\n"
+    "e_min is the most negative reaction energy of the kinks (fast.py ``mixing``'s). status\n"
+    "5: a facet read fails the check against the left-out rows out_F, out_form; 7: more kinks\n"
+    "than ts holds; 9: y0 and y1 are one composition; others as walk's.");
 
 static PyObject *py_segment(PyObject *self, PyObject *args)
 {
-    PyObject *F, *form, *rows, *out_F, *out_form, *basis, *mu, *y0, *d, *y1, *ts, *en;
+    PyObject *F, *form, *rows, *out_F, *out_form, *basis, *mu, *y0, *y1, *ts, *en;
     Py_ssize_t k, budget, pivots = 0, n = 0;
-    double shrinks, end, limit, merge_tol, prune_gap;
-    Buf bufs[12];
+    double merge_tol, prune_gap, e_min = 0.0;
+    Buf bufs[11];
     memset(bufs, 0, sizeof bufs);
     Points P;
     PyObject *result = NULL;
-    if (!PyArg_ParseTuple(args, "OOOnOOOOOOOdddddnOO", &F, &form, &rows, &k, &out_F, &out_form,
-                          &basis, &mu, &y0, &d, &y1, &shrinks, &end, &limit, &merge_tol,
-                          &prune_gap, &budget, &ts, &en))
+    if (!PyArg_ParseTuple(args, "OOOnOOOOOOddnOO", &F, &form, &rows, &k, &out_F, &out_form,
+                          &basis, &mu, &y0, &y1, &merge_tol, &prune_gap, &budget, &ts, &en))
         return NULL;
     if (!take_points(F, form, rows, k, bufs, &P))
         goto done;
@@ -773,20 +823,19 @@ static PyObject *py_segment(PyObject *self, PyObject *args)
         goto done;
     if (take(out_F, &bufs[3], m_out * k, 1, 0, "out_F") < 0 ||
         take(basis, &bufs[5], k, 0, 0, "basis") < 0 || take(mu, &bufs[6], k, 1, 0, "mu") < 0 ||
-        take(y0, &bufs[7], k, 1, 0, "y0") < 0 || take(d, &bufs[8], k, 1, 0, "d") < 0 ||
-        take(y1, &bufs[9], k, 1, 0, "y1") < 0 || !check_basis(&P, bufs[5].b.buf))
+        take(y0, &bufs[7], k, 1, 0, "y0") < 0 || take(y1, &bufs[8], k, 1, 0, "y1") < 0 ||
+        !check_basis(&P, bufs[5].b.buf))
         goto done;
-    const Py_ssize_t cap = take(ts, &bufs[10], -1, 1, 1, "ts");
-    if (cap < 0 || take(en, &bufs[11], cap, 1, 1, "energies") < 0)
+    const Py_ssize_t cap = take(ts, &bufs[9], -1, 1, 1, "ts");
+    if (cap < 0 || take(en, &bufs[10], cap, 1, 1, "energies") < 0)
         goto done;
     const int status = segment(&P, bufs[3].b.buf, bufs[4].b.buf, m_out, bufs[5].b.buf,
-                               bufs[6].b.buf, bufs[7].b.buf, bufs[8].b.buf, bufs[9].b.buf, shrinks,
-                               end, limit, merge_tol, prune_gap, budget, cap, bufs[10].b.buf,
-                               bufs[11].b.buf, &n, &pivots);
+                               bufs[6].b.buf, bufs[7].b.buf, bufs[8].b.buf, merge_tol, prune_gap,
+                               budget, cap, bufs[9].b.buf, bufs[10].b.buf, &n, &e_min, &pivots);
     if (status != INTERRUPTED) /* else the signal handler's exception is set */
-        result = Py_BuildValue("inn", status, n, pivots);
+        result = Py_BuildValue("indn", status, n, e_min, pivots);
 done:
-    release(bufs, 12);
+    release(bufs, 11);
     return result;
 }
 

@@ -123,6 +123,8 @@ class FastSystem(PhaseSystem):
         #: Per system row met in an equilibrium: (reduced formula, atoms per reduced formula
         #: unit, label), read once (each answer names two or three phases).
         self._named: dict[int, tuple[str, float, str]] = {}
+        #: Atomic fractions of compositions mixed here (``_fractions_of``).
+        self._fractions: dict[tuple, np.ndarray] = {}
 
     @property
     def hull(self) -> Hull | WalkHull:
@@ -483,29 +485,30 @@ class FastSystem(PhaseSystem):
             )
         return Mixing(kinks, (float(own[0]), float(own[1])), None if phases else phases_at)
 
-    def mixing_energies(
-        self, a: dict[str, float], b: dict[str, float]
-    ) -> list[tuple[float, float]]:
-        """See ``PhaseSystem.mixing_energies``. On a pivoting hull with the C pivots the line
-        is walked in one call (``WalkHull.segment_kinks``), and the kinks' energies are
-        ``mixing``'s closed ones, computed as there (the same numbers, to the bit)."""
+    def mixing_minimum(self, a: dict[str, float], b: dict[str, float]) -> float:
+        """See ``PhaseSystem.mixing_minimum``. On a pivoting hull with the C pivots the line is
+        walked in one call (``WalkHull.segment_kinks``), which computes the kinks' energies as
+        ``mixing`` does (closed): the same number, to the bit."""
         hull = self.hull
         if isinstance(hull, WalkHull):
-            xa, xb = self._vector(a), self._vector(b)
-            fa, fb = xa / xa.sum(), xb / xb.sum()
-            # As ``mixing``: the same composition on both sides is no line to walk.
-            if not np.all(np.abs(fa - fb) <= 1e-8 + 1e-5 * np.abs(fb)):
-                found = hull.segment_kinks(fb, fa)
-                if found is not None:
-                    xs, energies = found
-                    ea, eb = energies[-1], energies[0]
-                    out = []
-                    for x, h in zip(xs, energies, strict=True):
-                        e_rxn = h - x * ea - (1 - x) * eb
-                        noise = abs(e_rxn) < config.ENERGY_NOISE
-                        out.append((x, min(e_rxn, 0.0) if noise else e_rxn))
-                    return out
-        return super().mixing_energies(a, b)
+            found = hull.segment_kinks(self._fractions_of(b), self._fractions_of(a))
+            if found is not None:
+                e_rxn = found[2]
+                # ``mixing``'s rounding of each kink, which keeps the order of the kinks.
+                return min(e_rxn, 0.0) if abs(e_rxn) < config.ENERGY_NOISE else e_rxn
+        return super().mixing_minimum(a, b)
+
+    def _fractions_of(self, amounts: dict[str, float]) -> np.ndarray:
+        """Atomic fractions of ``amounts`` over this system's elements (``mixing``'s), kept for
+        the next line: a screen mixes each partner with every row of its group."""
+        key = tuple(amounts.items())
+        found = self._fractions.get(key)
+        if found is None:
+            if len(self._fractions) >= 256:
+                self._fractions.clear()
+            x = self._vector(amounts)
+            found = self._fractions[key] = x / x.sum()
+        return found
 
     @staticmethod
     def _segment(

@@ -48,7 +48,7 @@ CHUNK = 16
 FIRST_CHUNK = 4
 #: Kinks a mixing line's walk in one C call (``segment_kinks``) has room for; a line with
 #: more is walked by ``segment_energies``.
-KINKS = 64
+KINKS = 256
 #: The C walk's status codes (``_pivots.c``).
 _SETTLED, _MORE, _UNSUPPORTED = 0, 1, 5
 _FAILURES = {
@@ -574,13 +574,15 @@ class WalkHull:
 
     def segment_kinks(
         self, start: np.ndarray, end: np.ndarray
-    ) -> tuple[list[float], list[float]] | None:
+    ) -> tuple[np.ndarray, np.ndarray, float] | None:
         """``segment_energies``'s kinks and energies (the same numbers) without their facets,
+        and the most negative reaction energy among them (``FastSystem.mixing``'s, closed),
         from one C call that walks the whole line and checks every facet it reads against
         the left-out rows: a screen's reaction column needs nothing else, and the Python
-        between ``_c_line_raw``'s calls cost more than the pivots. None where that call does
-        not answer (no C pivots, a facet fails the check, a walk fails, over KINKS kinks):
-        ``segment_energies`` then does, with its fallbacks."""
+        between ``_c_line_raw``'s calls cost more than the pivots. The arrays are this
+        hull's buffers, valid until its next call. None where that call does not answer (no
+        C pivots, ``start`` and ``end`` one composition, a facet fails the check, a walk
+        fails, over KINKS kinks): ``segment_energies`` then does, with its fallbacks."""
         if self._c is None:
             return None
         try:
@@ -589,19 +591,18 @@ class WalkHull:
             return None
         if not self._supports([fac]):
             return None
-        (y0, d), shrinks, end_t = _line_tolerances(start, end - start, 1.0)
         out = self._empty_out if self._everything else (self._out_fractions, self._out_form)
         if self._kinks is None:
             self._kinks = (np.empty(KINKS), np.empty(KINKS))
         ts, energies = self._kinks
-        status, n, used = self._c.segment(
-            self.fractions, self.form, self._rows, self.k, *out, fac.basis, fac.mu, y0, d, end,
-            shrinks, end_t, 1.0 - MERGE_TOL, MERGE_TOL, PRUNE_GAP, self._budget, ts, energies,
+        status, n, e_min, used = self._c.segment(
+            self.fractions, self.form, self._rows, self.k, *out, fac.basis, fac.mu, start, end,
+            MERGE_TOL, PRUNE_GAP, self._budget, ts, energies,
         )  # fmt: skip
         self.pivots += used
         if status != _SETTLED:
             return None
-        return ts[:n].tolist(), energies[:n].tolist()
+        return ts[:n], energies[:n], e_min
 
     def facet_from(self, raw: tuple) -> _Facet:
         """The facet of a (basis, inverse, potentials) from ``segment_energies``."""
