@@ -22,6 +22,8 @@ a few pivots (at most the hull's pivot budget), so a long computation stops at o
 
 from __future__ import annotations
 
+from functools import cached_property
+
 import numpy as np
 
 from stability import config
@@ -72,6 +74,21 @@ def _line_tolerances(
     it is +inf: never)."""
     line = np.array([y0, d], dtype=float)
     return line, -1e-13 * max(1.0, float(np.abs(line).sum())), t_end - 1e-12 * max(1.0, t_end)
+
+
+def _element_starts(fractions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Which rows are pure, and each element's first pure row (``element_rows``'s): read
+    directly where each element has one pure row, as the rows ``hull_points`` keeps do."""
+    k = fractions.shape[1]
+    pure = np.count_nonzero(fractions > 0, axis=1) == 1
+    pure_rows = pure.nonzero()[0]
+    if len(pure_rows) == k:
+        starts = np.full(k, -1, dtype=np.int64)
+        starts[fractions[pure_rows].argmax(axis=1)] = pure_rows
+        if (starts >= 0).all():  # one pure row of each element
+            return pure, starts
+    pure, ref_rows = element_rows(fractions)
+    return pure, np.array([rows[0] for rows in ref_rows], dtype=np.int64)
 
 
 class WalkError(StabilityError):
@@ -142,9 +159,7 @@ class WalkHull:
         # float64 and int64 throughout: the C pivots read them as such (and check).
         self.fractions = np.ascontiguousarray(fractions[keep], dtype=float)
         self.form = np.ascontiguousarray(form[keep], dtype=float)
-        # Each element's first pure row (hull_points keeps one per element).
-        pure, ref_rows = element_rows(self.fractions)
-        self._elements = np.array([rows[0] for rows in ref_rows], dtype=np.int64)
+        pure, self._elements = _element_starts(self.fractions)
         self._facet: dict[bool, _Facet] = {}
         #: Facets found for points queried before (the same point again: hull energy then
         #: phases, or the same reactant mixed with several partners in this system).
@@ -162,22 +177,31 @@ class WalkHull:
         self._out_form = self.form[self._left_out]
         self.fallbacks = 0
         self._use(everything=self._left_out.size == 0)
-        if self._c is not None:  # where the C walk writes its pivots (read at once)
-            k = self.k
-            self._events = {
-                n: (
-                    np.empty(n),
-                    np.empty((n, k), dtype=np.int64),
-                    np.empty((n, k, k)),
-                    np.empty((n, k)),
-                )
-                for n in (FIRST_CHUNK, CHUNK)
-            }
-            # ``around``'s left and right facets, and the left-out rows when none are.
-            self._sides = (np.empty((2, k), dtype=np.int64), np.empty((2, k, k)), np.empty((2, k)))
-            self._empty_out = (np.empty((0, k)), np.empty(0))
+        if self._c is not None:  # the left-out rows when none are
+            self._empty_out = (np.empty((0, self.k)), np.empty(0))
         #: Where ``segment_kinks``' C call writes (made on first use).
         self._kinks: tuple[np.ndarray, np.ndarray] | None = None
+
+    # Made on first use: most hulls of an interface screen meet only ``segment_kinks``.
+    @cached_property
+    def _events(self) -> dict[int, tuple[np.ndarray, ...]]:
+        """Where the C walk writes its pivots (read at once), per chunk size."""
+        k = self.k
+        return {
+            n: (
+                np.empty(n),
+                np.empty((n, k), dtype=np.int64),
+                np.empty((n, k, k)),
+                np.empty((n, k)),
+            )
+            for n in (FIRST_CHUNK, CHUNK)
+        }
+
+    @cached_property
+    def _sides(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Where ``around``'s C call writes its left and right facets."""
+        k = self.k
+        return np.empty((2, k), dtype=np.int64), np.empty((2, k, k)), np.empty((2, k))
 
     def _use(self, everything: bool) -> None:
         """Pivot over every row, or only over those not left out."""
@@ -186,8 +210,9 @@ class WalkHull:
         if not everything:
             kept[self._left_out] = False
         self._rows = kept.nonzero()[0].astype(np.int64, copy=False)
-        self._sub_fractions = self.fractions[self._rows]
-        self._sub_form = self.form[self._rows]
+        if self._c is None:  # what the numpy pivots compute on (the C ones read ``_rows``)
+            self._sub_fractions = self.fractions[self._rows]
+            self._sub_form = self.form[self._rows]
 
     def _supports(self, facets) -> bool:
         """Whether every left-out row lies above each of ``facets`` by more than PRUNE_GAP,
