@@ -124,7 +124,7 @@ class FastSystem(PhaseSystem):
         #: unit, label), read once (each answer names two or three phases).
         self._named: dict[int, tuple[str, float, str]] = {}
         #: Atomic fractions of compositions mixed here (``_fractions_of``).
-        self._fractions: dict[tuple, np.ndarray] = {}
+        self._fractions: dict[int, tuple[dict, dict, np.ndarray]] = {}
 
     @property
     def hull(self) -> Hull | WalkHull:
@@ -501,14 +501,15 @@ class FastSystem(PhaseSystem):
     def _fractions_of(self, amounts: dict[str, float]) -> np.ndarray:
         """Atomic fractions of ``amounts`` over this system's elements (``mixing``'s), kept for
         the next line: a screen mixes each partner with every row of its group."""
-        key = tuple(amounts.items())
-        found = self._fractions.get(key)
-        if found is None:
+        # Keyed by the dict itself (a material's amounts are one dict, ``interface._facts``),
+        # which the entry holds, so that its id cannot be another's while kept.
+        found = self._fractions.get(id(amounts))
+        if found is None or found[0] is not amounts or found[1] != amounts:
             if len(self._fractions) >= 256:
                 self._fractions.clear()
             x = self._vector(amounts)
-            found = self._fractions[key] = x / x.sum()
-        return found
+            found = self._fractions[id(amounts)] = (amounts, dict(amounts), x / x.sum())
+        return found[2]
 
     @staticmethod
     def _segment(

@@ -55,7 +55,9 @@ def hull_points(
         best = np.sort(order[first])
     keep = best[(form[best] < -FORMATION_TOL) | pure[best]]
     # One reference per element: the lowest pure entry.
-    refs_kept = np.array([c[form[c].argmin()] for c in ref_rows], dtype=np.int64)
+    refs_kept = np.array(
+        [c[0] if len(c) == 1 else c[form[c].argmin()] for c in ref_rows], dtype=np.int64
+    )
     # Compounds and one pure row per element: no row twice, so a sort is np.unique.
     keep = np.sort(np.concatenate([keep[~pure[keep]], refs_kept]))
     return refs, form, keep
@@ -102,6 +104,10 @@ def element_rows(fractions: np.ndarray) -> tuple[np.ndarray, list[np.ndarray]]:
     pure_rows = pure.nonzero()[0]
     # A pure row's one element (no elements: no pure rows either).
     element_of = fractions[pure_rows].argmax(axis=1) if k else pure_rows
+    if len(pure_rows) == k:  # usually one pure row per element: each is its element's
+        order = element_of.argsort()
+        if (element_of[order] == np.arange(k)).all():
+            return pure, [pure_rows[i : i + 1] for i in order.tolist()]
     return pure, [pure_rows[element_of == j] for j in range(k)]
 
 
