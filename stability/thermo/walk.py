@@ -17,7 +17,9 @@ is a few matrix-vector products over the phases per pivot. The pivots run in C
 (``_pivots.c``, built at install where a C compiler is found) or, without it or with
 ``STABILITY_PIVOTS=numpy``, in numpy, by the same rules. A line walk in C returns to Python
 every CHUNK pivots; the first facet and the walk around a composition are one call each, of
-a few pivots (at most the hull's pivot budget), so a long computation stops at once on Ctrl-C.
+a few pivots (at most the hull's pivot budget), and a mixing line walked for its energies
+alone (``segment_kinks``) is one call that looks for a signal every 16 pivots, so a long
+computation stops at once on Ctrl-C.
 """
 
 from __future__ import annotations
