@@ -134,6 +134,38 @@ def test_ties_give_the_same_answers(system, axis):
     assert np.allclose(x1, x2, rtol=0, atol=1e-9) and np.allclose(en1, en2, rtol=0, atol=1e-9)
 
 
+@pytest.mark.parametrize("ties", [False, True])
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_a_mixing_line_in_one_call_is_segment_energies(ties, data):
+    """``segment_kinks`` (a mixing line in one C call, as a screen's reaction column walks
+    it) gives ``segment_energies``' kinks and energies to the bit, and the most negative
+    reaction energy ``FastSystem.mixing`` computes from them; with rows left out by true
+    hints and by wrong ones, where it answers (a wrong hint: ``segment_energies`` does)."""
+    fractions, energies, x = data.draw(hulls(ties=ties))
+    start = np.roll(x, 1)
+    whole = WalkHull(fractions, energies, c_pivots=True)
+    on_hull = np.array([whole.energy(f) for f in fractions])
+    hints = [None, energies - on_hull > 1e-4]
+    hints.append(np.array(data.draw(st.lists(st.booleans(), min_size=len(x), max_size=len(x)))))
+    hints[-1] = np.resize(hints[-1], len(energies))
+    answered = 0
+    for above in hints:
+        found = WalkHull(fractions, energies, above=above, c_pivots=True).segment_kinks(start, x)
+        xs, es, _ = WalkHull(fractions, energies, above=above).segment_energies(start, x)
+        if found is None:
+            assert above is hints[-1] or np.allclose(start, x)
+            continue
+        answered += 1
+        ts, kink_energies, e_min = found
+        assert ts.tolist() == xs.tolist() and kink_energies.tolist() == es.tolist()
+        eb, ea = float(es[0]), float(es[-1])
+        assert e_min == min(h - t * ea - (1 - t) * eb for t, h in zip(xs, es, strict=True))
+    assert answered or np.allclose(start, x)
+    one = x / x.sum()
+    assert WalkHull(fractions, energies, c_pivots=True).segment_kinks(one, one) is None  # no line
+
+
 def test_the_all_li_screen_is_the_same(mp2019):
     """Every fourth chemical system of the all-Li screen: the same rows (products, labels),
     limits equal to rounding."""

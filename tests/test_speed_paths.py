@@ -279,3 +279,46 @@ def test_interlayer_command_uses_the_cores_for_a_dataset_wide_search(monkeypatch
     assert asked[0][0] > 8000 and asked[0][1] == 3
     assert asked[1][1] == 1
     assert asked[2][0] < 100 and asked[2][1] == 1
+
+
+def test_hull_points_without_the_sort_are_the_sorts(mp2019, monkeypatch):
+    """Where no two rows share a composition, ``hull_points`` skips the sort of every column:
+    the same arrays as with it, on systems of the all-Li screen joined with a cathode's, and
+    on rows that repeat a composition (which the fingerprint sends to the sort); a pivoting
+    hull's pure rows are ``element_rows``'."""
+    from stability.thermo import hull
+    from stability.thermo.system import select_system
+    from stability.thermo.walk import _element_starts
+
+    systems = sorted(
+        {
+            tuple(sorted(set(mp2019.row_composition(t.row)) | extra))
+            for t in resolve_targets(mp2019, "all-li")[::40]
+            for extra in ({"Co", "O"}, {"Fe", "P", "O"}, set())
+        }
+    )
+    data = [select_system(mp2019, s) for s in systems]
+    twice = data[0]
+    data.append(
+        type(twice)(
+            twice.elements,
+            np.vstack([twice.amounts, 2 * twice.amounts[-1:]]),
+            np.append(twice.energy_per_atom, twice.energy_per_atom[-1] - 0.01),
+            np.append(twice.formula, "twin"),
+            np.append(twice.material_id, ""),
+            np.append(twice.rows, -1),
+        )
+    )
+    fast = [hull.hull_points(d.fractions, d.energy_per_atom) for d in data]
+    assert sum(hull._distinct(np.round(d.fractions, 10)) for d in data) >= len(data) - 1 > 100
+    assert not hull._distinct(np.round(data[-1].fractions, 10))
+    monkeypatch.setattr(hull, "_distinct", lambda keys: False)
+    for d, got in zip(data, fast, strict=True):
+        want = hull.hull_points(d.fractions, d.energy_per_atom)
+        assert all(np.array_equal(a, b) for a, b in zip(got, want, strict=True))
+        kept = d.fractions[got[2]]
+        pure, starts = _element_starts(kept)
+        want_pure, ref_rows = hull.element_rows(kept)
+        assert np.array_equal(pure, want_pure)
+        assert starts.tolist() == [rows[0] for rows in ref_rows]
+    assert len(fast[-1][2]) == len(fast[0][2])  # the twin replaced its higher sibling

@@ -24,7 +24,9 @@
 #define PIVOT_TOL 1e-9
 
 enum { SETTLED = 0, MORE = 1, UNSETTLED = 2, LEAVES = 3, SINGULAR = 4, UNSUPPORTED = 5,
-       NOT_FINITE = 6 };
+       NOT_FINITE = 6, FULL = 7, INTERRUPTED = 8, SAME = 9 };
+/* Pivots between checks for a signal (Ctrl-C) in walks made in one call. */
+#define SIGNAL_EVERY 16
 
 typedef struct {
     const double *F;
@@ -401,6 +403,144 @@ static int around(const Points *P, const double *out_F, const double *out_form,
     return SETTLED;
 }
 
+static double dot(Py_ssize_t k, const double *a, const double *b)
+{
+    double s = 0.0; /* in order, as numpy's dot of fewer than 16 items */
+    for (Py_ssize_t r = 0; r < k; r++)
+        s += a[r] * b[r];
+    return s;
+}
+
+/* The hull energy mu @ (y0 + t d), as walk.py computes it. */
+static double energy_at(Py_ssize_t k, const double *mu, const double *y0, const double *d, double t)
+{
+    double y[KMAX];
+    for (Py_ssize_t r = 0; r < k; r++)
+        y[r] = y0[r] + t * d[r];
+    return dot(k, mu, y);
+}
+
+/* numpy's sum of n doubles (its pairwise summation, n <= 128): the tolerances below are
+ * walk.py's to the bit. */
+static double numpy_sum(const double *a, Py_ssize_t n)
+{
+    if (n < 8) {
+        double s = 0.0;
+        for (Py_ssize_t i = 0; i < n; i++)
+            s += a[i];
+        return s;
+    }
+    double r[8];
+    for (int j = 0; j < 8; j++)
+        r[j] = a[j];
+    Py_ssize_t i = 8;
+    for (; i < n - (n % 8); i += 8) {
+        for (int j = 0; j < 8; j++)
+            r[j] += a[i + j];
+    }
+    double s = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
+    for (; i < n; i++)
+        s += a[i];
+    return s;
+}
+
+/* walk.py ``segment_energies`` and fast.py ``mixing``'s closed kinks in one call: the kinks
+ * of the hull along the line from y0 to y1 (y0 + t d, d = y1 - y0, t in [0, 1]) from the
+ * facet of ``basis`` (potentials ``own_mu``) holding y0, by walk.py ``_c_line_raw``'s rules
+ * (a pivot that leaves the slope along d unchanged is no kink, kinks within merge_tol are
+ * one, pivots from 1 - merge_tol on only move the end's facet), the tolerances of
+ * ``_line_tolerances``. ts[i] and energies[i] are each kink's t and hull energy (the last:
+ * t = 1, at y1), from the facet right of it; every facet read other than the first (which
+ * the caller checks) is checked against the left-out rows (UNSUPPORTED). *e_min is the most
+ * negative reaction energy h - t e1 - (1 - t) e0 of the kinks (e0, e1: the ends' energies).
+ * SAME: y0 and y1 are one composition (numpy's allclose); FULL: more than ``cap`` kinks. */
+static int segment(const Points *P, const double *out_F, const double *out_form,
+                   Py_ssize_t m_out, const int64_t *basis, const double *own_mu, const double *y0,
+                   const double *y1, double merge_tol, double prune_gap, Py_ssize_t budget,
+                   Py_ssize_t cap, double *ts, double *energies, Py_ssize_t *n_kinks,
+                   double *e_min, Py_ssize_t *pivots)
+{
+    const Py_ssize_t k = P->k;
+    Facet cur;
+    double d[KMAX], line[2 * KMAX], kink_mu[KMAX], t = 0.0, kink_t = 0.0;
+    int own = 1, done = 0, same = 1; /* the kink's facet is still the first one; past limit */
+    Py_ssize_t n = 0;
+    for (Py_ssize_t r = 0; r < k; r++) {
+        d[r] = y1[r] - y0[r];
+        line[r] = fabs(y0[r]);
+        line[k + r] = fabs(d[r]);
+        if (!(fabs(d[r]) <= 1e-8 + 1e-5 * fabs(y0[r])))
+            same = 0;
+    }
+    if (same)
+        return SAME;
+    const double size = numpy_sum(line, 2 * k);
+    const double shrinks = -1e-13 * (size > 1.0 ? size : 1.0);
+    const double end = 1.0 - 1e-12, limit = 1.0 - merge_tol;
+    memcpy(cur.basis, basis, (size_t)k * sizeof(int64_t));
+    memcpy(kink_mu, own_mu, (size_t)k * sizeof(double));
+    if (!make_facet(P, cur.basis, cur.inv, cur.mu))
+        return SINGULAR;
+    double slope = dot(k, own_mu, d);
+    Py_ssize_t it = 0;
+    for (;; it++) {
+        if (it >= budget)
+            return UNSETTLED;
+        if (it % SIGNAL_EVERY == SIGNAL_EVERY - 1 && PyErr_CheckSignals() < 0)
+            return INTERRUPTED;
+        const int status = step(P, cur.basis, cur.inv, cur.mu, y0, d, &t, shrinks, end);
+        if (status == SETTLED)
+            break;
+        if (status != MORE)
+            return status;
+        ++*pivots;
+        if (done || t >= limit) {
+            done = 1; /* past the end's merge window: only the last facet counts */
+            continue;
+        }
+        const double s = dot(k, cur.mu, d);
+        if (s <= slope + 1e-12)
+            continue;
+        slope = s;
+        if (t > kink_t + merge_tol * (fabs(t) > 1.0 ? fabs(t) : 1.0)) {
+            if (n + 2 > cap)
+                return FULL;
+            if (!own && !supports(k, out_F, out_form, m_out, kink_mu, prune_gap))
+                return UNSUPPORTED;
+            ts[n] = kink_t;
+            energies[n++] = energy_at(k, kink_mu, y0, d, kink_t);
+            kink_t = t;
+        }
+        memcpy(kink_mu, cur.mu, (size_t)k * sizeof(double));
+        own = 0;
+    }
+    if (n + 2 > cap)
+        return FULL;
+    if (!own && !supports(k, out_F, out_form, m_out, kink_mu, prune_gap))
+        return UNSUPPORTED;
+    ts[n] = kink_t;
+    energies[n++] = energy_at(k, kink_mu, y0, d, kink_t);
+    /* The end, on the facet reached there (the first if no pivot was made). */
+    const double *last = it > 0 ? cur.mu : own_mu;
+    if (it > 0 && !supports(k, out_F, out_form, m_out, last, prune_gap))
+        return UNSUPPORTED;
+    ts[n] = 1.0;
+    energies[n++] = dot(k, last, y1);
+    /* fast.py ``mixing``: h - x ea - (1 - x) eb, in that order. */
+    const double ea = energies[n - 1], eb = energies[0];
+    double low = 0.0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        const double e = energies[i] - ts[i] * ea - (1.0 - ts[i]) * eb;
+        if (!isfinite(e))
+            return NOT_FINITE;
+        if (i == 0 || e < low)
+            low = e;
+    }
+    *e_min = low;
+    *n_kinks = n;
+    return SETTLED;
+}
+
 /* ------------------------------------------------------------------ Python glue */
 
 typedef struct {
@@ -654,10 +794,56 @@ done:
     return result;
 }
 
+PyDoc_STRVAR(
+    segment_doc,
+    "segment(F, form, rows, k, out_F, out_form, basis, mu, y0, y1, merge_tol, prune_gap,\n"
+    "        budget, ts, energies) -> (status, kinks, e_min, pivots)\n\n"
+    "walk.py ``segment_energies`` from the facet of basis (potentials mu) holding y0, along\n"
+    "the line to y1: each kink's t and hull energy go into ts and energies (the last: t = 1),\n"
+    "e_min is the most negative reaction energy of the kinks (fast.py ``mixing``'s). status\n"
+    "5: a facet read fails the check against the left-out rows out_F, out_form; 7: more kinks\n"
+    "than ts holds; 9: y0 and y1 are one composition; others as walk's.");
+
+static PyObject *py_segment(PyObject *self, PyObject *args)
+{
+    PyObject *F, *form, *rows, *out_F, *out_form, *basis, *mu, *y0, *y1, *ts, *en;
+    Py_ssize_t k, budget, pivots = 0, n = 0;
+    double merge_tol, prune_gap, e_min = 0.0;
+    Buf bufs[11];
+    memset(bufs, 0, sizeof bufs);
+    Points P;
+    PyObject *result = NULL;
+    if (!PyArg_ParseTuple(args, "OOOnOOOOOOddnOO", &F, &form, &rows, &k, &out_F, &out_form,
+                          &basis, &mu, &y0, &y1, &merge_tol, &prune_gap, &budget, &ts, &en))
+        return NULL;
+    if (!take_points(F, form, rows, k, bufs, &P))
+        goto done;
+    const Py_ssize_t m_out = take(out_form, &bufs[4], -1, 1, 0, "out_form");
+    if (m_out < 0)
+        goto done;
+    if (take(out_F, &bufs[3], m_out * k, 1, 0, "out_F") < 0 ||
+        take(basis, &bufs[5], k, 0, 0, "basis") < 0 || take(mu, &bufs[6], k, 1, 0, "mu") < 0 ||
+        take(y0, &bufs[7], k, 1, 0, "y0") < 0 || take(y1, &bufs[8], k, 1, 0, "y1") < 0 ||
+        !check_basis(&P, bufs[5].b.buf))
+        goto done;
+    const Py_ssize_t cap = take(ts, &bufs[9], -1, 1, 1, "ts");
+    if (cap < 0 || take(en, &bufs[10], cap, 1, 1, "energies") < 0)
+        goto done;
+    const int status = segment(&P, bufs[3].b.buf, bufs[4].b.buf, m_out, bufs[5].b.buf,
+                               bufs[6].b.buf, bufs[7].b.buf, bufs[8].b.buf, merge_tol, prune_gap,
+                               budget, cap, bufs[9].b.buf, bufs[10].b.buf, &n, &e_min, &pivots);
+    if (status != INTERRUPTED) /* else the signal handler's exception is set */
+        result = Py_BuildValue("indn", status, n, e_min, pivots);
+done:
+    release(bufs, 11);
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"around", py_around, METH_VARARGS, around_doc},
     {"facet", py_facet, METH_VARARGS, facet_doc},
     {"first_facet", py_first_facet, METH_VARARGS, first_doc},
+    {"segment", py_segment, METH_VARARGS, segment_doc},
     {"walk", py_walk, METH_VARARGS, walk_doc},
     {NULL, NULL, 0, NULL},
 };

@@ -146,6 +146,12 @@ class PhaseSystem(ABC):
         """The profile steps a window needs: the composition and its two neighbours."""
         return self.ion_profile(amounts, element)
 
+    def mixing_minimum(self, a: dict[str, float], b: dict[str, float]) -> float:
+        """The most negative kink energy (eV/atom) of the closed A|B mixing line, the
+        reactants at their hull energies: the lowest of ``mixing(a, b, phases=False)``'s
+        kinks, without their phases (a screen's reaction column needs nothing else)."""
+        return min(k.energy_eV_per_atom for k in self.mixing(a, b, phases=False).kinks)
+
 
 def own_index(steps: list[ProfileStep]) -> int:
     """Index of the step that is the analysed composition (set by the engine, never guessed)."""

@@ -123,6 +123,8 @@ class FastSystem(PhaseSystem):
         #: Per system row met in an equilibrium: (reduced formula, atoms per reduced formula
         #: unit, label), read once (each answer names two or three phases).
         self._named: dict[int, tuple[str, float, str]] = {}
+        #: Atomic fractions of compositions mixed here (``_fractions_of``).
+        self._fractions: dict[int, tuple[dict, dict, np.ndarray]] = {}
 
     @property
     def hull(self) -> Hull | WalkHull:
@@ -482,6 +484,32 @@ class FastSystem(PhaseSystem):
                 )
             )
         return Mixing(kinks, (float(own[0]), float(own[1])), None if phases else phases_at)
+
+    def mixing_minimum(self, a: dict[str, float], b: dict[str, float]) -> float:
+        """See ``PhaseSystem.mixing_minimum``. On a pivoting hull with the C pivots the line is
+        walked in one call (``WalkHull.segment_kinks``), which computes the kinks' energies as
+        ``mixing`` does (closed): the same number, to the bit."""
+        hull = self.hull
+        if isinstance(hull, WalkHull):
+            found = hull.segment_kinks(self._fractions_of(b), self._fractions_of(a))
+            if found is not None:
+                e_rxn = found[2]
+                # ``mixing``'s rounding of each kink, which keeps the order of the kinks.
+                return min(e_rxn, 0.0) if abs(e_rxn) < config.ENERGY_NOISE else e_rxn
+        return super().mixing_minimum(a, b)
+
+    def _fractions_of(self, amounts: dict[str, float]) -> np.ndarray:
+        """Atomic fractions of ``amounts`` over this system's elements (``mixing``'s), kept for
+        the next line: a screen mixes each partner with every row of its group."""
+        # Keyed by the dict itself (a material's amounts are one dict, ``interface._facts``),
+        # which the entry holds, so that its id cannot be another's while kept.
+        found = self._fractions.get(id(amounts))
+        if found is None or found[0] is not amounts or found[1] != amounts:
+            if len(self._fractions) >= 256:
+                self._fractions.clear()
+            x = self._vector(amounts)
+            found = self._fractions[id(amounts)] = (amounts, dict(amounts), x / x.sum())
+        return found[2]
 
     @staticmethod
     def _segment(

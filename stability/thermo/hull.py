@@ -44,18 +44,43 @@ def hull_points(
     form = energy_per_atom - fractions @ refs
     # Lowest entry per composition (pymatgen groups by reduced formula).
     keys = np.round(fractions, 10)
-    order = np.lexsort((form, *keys.T[::-1]))
-    # Sorted by composition, then energy: the first row of each run of equal keys.
-    ordered = keys[order]
-    first = np.ones(len(order), dtype=bool)
-    first[1:] = (ordered[1:] != ordered[:-1]).any(axis=1)
-    best = np.sort(order[first])
+    if _distinct(keys):
+        best = np.arange(len(keys))  # every composition once: each row is its own lowest
+    else:
+        order = np.lexsort((form, *keys.T[::-1]))
+        # Sorted by composition, then energy: the first row of each run of equal keys.
+        ordered = keys[order]
+        first = np.ones(len(order), dtype=bool)
+        first[1:] = (ordered[1:] != ordered[:-1]).any(axis=1)
+        best = np.sort(order[first])
     keep = best[(form[best] < -FORMATION_TOL) | pure[best]]
     # One reference per element: the lowest pure entry.
-    refs_kept = np.array([c[form[c].argmin()] for c in ref_rows], dtype=np.int64)
+    refs_kept = np.array(
+        [c[0] if len(c) == 1 else c[form[c].argmin()] for c in ref_rows], dtype=np.int64
+    )
     # Compounds and one pure row per element: no row twice, so a sort is np.unique.
     keep = np.sort(np.concatenate([keep[~pure[keep]], refs_kept]))
     return refs, form, keep
+
+
+#: Weights of ``_distinct``'s fingerprint: square roots of primes, independent over the
+#: rationals, so that two compositions share one only through rounding (which costs the
+#: sort, not the answer).
+_WEIGHTS = np.sqrt(
+    np.array([p for p in range(2, 1620) if all(p % q for q in range(2, int(p**0.5) + 1))], float)
+)
+
+
+def _distinct(keys: np.ndarray) -> bool:
+    """Whether no two rows of ``keys`` are equal, decided by one number per row (rows equal
+    to the bit have equal fingerprints, each row's computed alike); False where two
+    fingerprints meet, which the caller settles by sorting the rows themselves. A system's
+    rows rarely repeat a composition, and one sort of a column costs less than the sort of
+    every column (``np.lexsort``), the larger part of a hull's set-up."""
+    if len(keys) < 2 or keys.shape[1] > len(_WEIGHTS):
+        return len(keys) < 2
+    fingerprint = np.sort((keys * _WEIGHTS[: keys.shape[1]]).sum(axis=1))
+    return bool((fingerprint[1:] != fingerprint[:-1]).all())
 
 
 def element_refs(
@@ -79,6 +104,10 @@ def element_rows(fractions: np.ndarray) -> tuple[np.ndarray, list[np.ndarray]]:
     pure_rows = pure.nonzero()[0]
     # A pure row's one element (no elements: no pure rows either).
     element_of = fractions[pure_rows].argmax(axis=1) if k else pure_rows
+    if len(pure_rows) == k:  # usually one pure row per element: each is its element's
+        order = element_of.argsort()
+        if (element_of[order] == np.arange(k)).all():
+            return pure, [pure_rows[i : i + 1] for i in order.tolist()]
     return pure, [pure_rows[element_of == j] for j in range(k)]
 
 

@@ -17,10 +17,14 @@ is a few matrix-vector products over the phases per pivot. The pivots run in C
 (``_pivots.c``, built at install where a C compiler is found) or, without it or with
 ``STABILITY_PIVOTS=numpy``, in numpy, by the same rules. A line walk in C returns to Python
 every CHUNK pivots; the first facet and the walk around a composition are one call each, of
-a few pivots (at most the hull's pivot budget), so a long computation stops at once on Ctrl-C.
+a few pivots (at most the hull's pivot budget), and a mixing line walked for its energies
+alone (``segment_kinks``) is one call that looks for a signal every 16 pivots, so a long
+computation stops at once on Ctrl-C.
 """
 
 from __future__ import annotations
+
+from functools import cached_property
 
 import numpy as np
 
@@ -46,6 +50,9 @@ MEMO_PIVOTS = 4096
 #: first call makes FIRST_CHUNK (most callers stop at the next breakpoint, a few pivots on).
 CHUNK = 16
 FIRST_CHUNK = 4
+#: Kinks a mixing line's walk in one C call (``segment_kinks``) has room for; a line with
+#: more is walked by ``segment_energies``.
+KINKS = 256
 #: The C walk's status codes (``_pivots.c``).
 _SETTLED, _MORE, _UNSUPPORTED = 0, 1, 5
 _FAILURES = {
@@ -69,6 +76,21 @@ def _line_tolerances(
     it is +inf: never)."""
     line = np.array([y0, d], dtype=float)
     return line, -1e-13 * max(1.0, float(np.abs(line).sum())), t_end - 1e-12 * max(1.0, t_end)
+
+
+def _element_starts(fractions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Which rows are pure, and each element's first pure row (``element_rows``'s): read
+    directly where each element has one pure row, as the rows ``hull_points`` keeps do."""
+    k = fractions.shape[1]
+    pure = np.count_nonzero(fractions > 0, axis=1) == 1
+    pure_rows = pure.nonzero()[0]
+    if len(pure_rows) == k:
+        starts = np.full(k, -1, dtype=np.int64)
+        starts[fractions[pure_rows].argmax(axis=1)] = pure_rows
+        if (starts >= 0).all():  # one pure row of each element
+            return pure, starts
+    pure, ref_rows = element_rows(fractions)
+    return pure, np.array([rows[0] for rows in ref_rows], dtype=np.int64)
 
 
 class WalkError(StabilityError):
@@ -139,9 +161,7 @@ class WalkHull:
         # float64 and int64 throughout: the C pivots read them as such (and check).
         self.fractions = np.ascontiguousarray(fractions[keep], dtype=float)
         self.form = np.ascontiguousarray(form[keep], dtype=float)
-        # Each element's first pure row (hull_points keeps one per element).
-        pure, ref_rows = element_rows(self.fractions)
-        self._elements = np.array([rows[0] for rows in ref_rows], dtype=np.int64)
+        pure, self._elements = _element_starts(self.fractions)
         self._facet: dict[bool, _Facet] = {}
         #: Facets found for points queried before (the same point again: hull energy then
         #: phases, or the same reactant mixed with several partners in this system).
@@ -159,20 +179,31 @@ class WalkHull:
         self._out_form = self.form[self._left_out]
         self.fallbacks = 0
         self._use(everything=self._left_out.size == 0)
-        if self._c is not None:  # where the C walk writes its pivots (read at once)
-            k = self.k
-            self._events = {
-                n: (
-                    np.empty(n),
-                    np.empty((n, k), dtype=np.int64),
-                    np.empty((n, k, k)),
-                    np.empty((n, k)),
-                )
-                for n in (FIRST_CHUNK, CHUNK)
-            }
-            # ``around``'s left and right facets, and the left-out rows when none are.
-            self._sides = (np.empty((2, k), dtype=np.int64), np.empty((2, k, k)), np.empty((2, k)))
-            self._empty_out = (np.empty((0, k)), np.empty(0))
+        if self._c is not None:  # the left-out rows when none are
+            self._empty_out = (np.empty((0, self.k)), np.empty(0))
+        #: Where ``segment_kinks``' C call writes (made on first use).
+        self._kinks: tuple[np.ndarray, np.ndarray] | None = None
+
+    # Made on first use: most hulls of an interface screen meet only ``segment_kinks``.
+    @cached_property
+    def _events(self) -> dict[int, tuple[np.ndarray, ...]]:
+        """Where the C walk writes its pivots (read at once), per chunk size."""
+        k = self.k
+        return {
+            n: (
+                np.empty(n),
+                np.empty((n, k), dtype=np.int64),
+                np.empty((n, k, k)),
+                np.empty((n, k)),
+            )
+            for n in (FIRST_CHUNK, CHUNK)
+        }
+
+    @cached_property
+    def _sides(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Where ``around``'s C call writes its left and right facets."""
+        k = self.k
+        return np.empty((2, k), dtype=np.int64), np.empty((2, k, k)), np.empty((2, k))
 
     def _use(self, everything: bool) -> None:
         """Pivot over every row, or only over those not left out."""
@@ -181,8 +212,9 @@ class WalkHull:
         if not everything:
             kept[self._left_out] = False
         self._rows = kept.nonzero()[0].astype(np.int64, copy=False)
-        self._sub_fractions = self.fractions[self._rows]
-        self._sub_form = self.form[self._rows]
+        if self._c is None:  # what the numpy pivots compute on (the C ones read ``_rows``)
+            self._sub_fractions = self.fractions[self._rows]
+            self._sub_form = self.form[self._rows]
 
     def _supports(self, facets) -> bool:
         """Whether every left-out row lies above each of ``facets`` by more than PRUNE_GAP,
@@ -566,6 +598,38 @@ class WalkHull:
         energies = [float(r[2] @ (start + t * d)) for t, r in zip(breaks, raw, strict=False)]
         energies.append(float(raw[-1][2] @ end))
         return np.append(breaks, 1.0), np.array(energies), raw
+
+    def segment_kinks(
+        self, start: np.ndarray, end: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, float] | None:
+        """``segment_energies``'s kinks and energies (the same numbers) without their facets,
+        and the most negative reaction energy among them (``FastSystem.mixing``'s, closed),
+        from one C call that walks the whole line and checks every facet it reads against
+        the left-out rows: a screen's reaction column needs nothing else, and the Python
+        between ``_c_line_raw``'s calls cost more than the pivots. The arrays are this
+        hull's buffers, valid until its next call. None where that call does not answer (no
+        C pivots, ``start`` and ``end`` one composition, a facet fails the check, a walk
+        fails, over KINKS kinks): ``segment_energies`` then does, with its fallbacks."""
+        if self._c is None:
+            return None
+        try:
+            fac = self._facet_at(start)
+        except WalkError:
+            return None
+        if not self._supports([fac]):
+            return None
+        out = self._empty_out if self._everything else (self._out_fractions, self._out_form)
+        if self._kinks is None:
+            self._kinks = (np.empty(KINKS), np.empty(KINKS))
+        ts, energies = self._kinks
+        status, n, e_min, used = self._c.segment(
+            self.fractions, self.form, self._rows, self.k, *out, fac.basis, fac.mu, start, end,
+            MERGE_TOL, PRUNE_GAP, self._budget, ts, energies,
+        )  # fmt: skip
+        self.pivots += used
+        if status != _SETTLED:
+            return None
+        return ts[:n], energies[:n], e_min
 
     def facet_from(self, raw: tuple) -> _Facet:
         """The facet of a (basis, inverse, potentials) from ``segment_energies``."""

@@ -593,8 +593,16 @@ def reaction_energy(
     negative mutual reaction energy, meV per atom closed, per non-ion atom with the ion open),
     the same number, without the products and reactions of any kink (a screen's column needs
     none)."""
-    r = _react(engine, a, b, voltage, False, phases=False, ion=ion)
-    return r.energies[r.best()[0]][1]
+    if voltage is not None:
+        r = _react(engine, a, b, voltage, False, phases=False, ion=ion)
+        return r.energies[r.best()[0]][1]
+    # Closed: ``_react``'s steps that matter here, and the most negative kink's energy
+    # alone (``clean`` keeps the order of the kinks, so it is the one ``best`` reports).
+    mat_a, mat_b = read_material(a, engine.table), read_material(b, engine.table)
+    (amounts_a, elements_a), (amounts_b, elements_b) = _facts(mat_a), _facts(mat_b)
+    elements = elements_a | elements_b
+    engine.check_elements(elements)
+    return config.clean(engine.system(elements).mixing_minimum(amounts_a, amounts_b) * 1000)
 
 
 def summary_columns(ion_open: bool) -> list[str]:

@@ -18,7 +18,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from stability.analysis.interfaces.interface import reaction_energy
-from stability.analysis.materials.chemistry import NotApplicableError, locate, require_ion
+from stability.analysis.materials.chemistry import (
+    NotApplicableError,
+    locate,
+    read_material,
+    require_ion,
+)
 from stability.analysis.materials.names import Material
 from stability.analysis.materials.sets import Target, formula_elements
 from stability.analysis.runtime.batch import Executor
@@ -38,6 +43,8 @@ from stability.thermo.base import Engine
 
 if TYPE_CHECKING:
     import pandas as pd
+
+    from stability.entries.table import EntryTable
 
 JOURNAL = "screen.journal.jsonl"
 #: Prefix of the error of a row whose window is undefined (no working ion, the ion's metal):
@@ -125,7 +132,7 @@ class ScreenResult:
 def screen_target(
     engine: Engine,
     target: Target,
-    partners: list[tuple[str, str]],
+    partners: list[tuple[str, str | Material]],
     draws: int = 0,
     *,
     tolerance: float | None = None,
@@ -188,14 +195,25 @@ def screen_target(
         row["error"] = NO_WINDOW + str(exc)
     except StabilityError as exc:
         row["error"] = str(exc)
+    reactant = _reactant(target.formula, table) if partners else target.formula
     for label, formula in partners:
         key = f"reaction_with_{label}_meV_per_atom"
         try:
-            row[key] = reaction_energy(engine, target.formula, formula, None)
+            row[key] = reaction_energy(engine, reactant, formula, None)
         except StabilityError as exc:
             row[key] = None
             row["error"] = row["error"] or f"with {label}: {exc}"
     return row
+
+
+def _reactant(formula: str | Material, table: EntryTable) -> str | Material:
+    """``formula`` read once for all the columns that react it (a screen row reacts its
+    target with every partner); as given where it does not read, so that each column
+    reports the error as it would have."""
+    try:
+        return read_material(formula, table)
+    except StabilityError:
+        return formula
 
 
 def _material(target: Target) -> Material | str:
@@ -390,13 +408,16 @@ def run_screen(
     todo = [t for t in targets if t.key not in done]
     bar = progress(len(targets), len(targets) - len(todo)) if progress else None
 
+    # Each partner read once here, not in every row.
+    reactants = [(label, _reactant(formula, engine.table)) for label, formula in partners]
+
     def one(target: Target) -> dict:
         # Made finite here, in the worker: the parent's share of a fast screen is the serial part.
         return _finite(
             screen_target(
                 engine,
                 target,
-                partners,
+                reactants,
                 draws,
                 tolerance=tolerance,
                 passivation=passivation,
