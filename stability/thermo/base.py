@@ -152,14 +152,6 @@ class PhaseSystem(ABC):
         kinks, without their phases (a screen's reaction column needs nothing else)."""
         return min(k.energy_eV_per_atom for k in self.mixing(a, b, phases=False).kinks)
 
-
-def own_index(steps: list[ProfileStep]) -> int:
-    """Index of the step that is the analysed composition (set by the engine, never guessed)."""
-    found = [i for i, s in enumerate(steps) if s.own]
-    if len(found) != 1:
-        raise RuntimeError(f"engine returned {len(found)} own steps in a profile; expected one")
-    return found[0]
-
     @abstractmethod
     def mixing(
         self,
@@ -182,6 +174,14 @@ def own_index(steps: list[ProfileStep]) -> int:
         an engine may use instead of computing them here (the same values). ``phases``:
         False lets an engine leave the kinks' phases out until ``Mixing.phases_of`` asks.
         """
+
+
+def own_index(steps: list[ProfileStep]) -> int:
+    """Index of the step that is the analysed composition (set by the engine, never guessed)."""
+    found = [i for i, s in enumerate(steps) if s.own]
+    if len(found) != 1:
+        raise RuntimeError(f"engine returned {len(found)} own steps in a profile; expected one")
+    return found[0]
 
 
 @dataclass(frozen=True)

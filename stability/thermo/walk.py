@@ -36,6 +36,11 @@ try:
     from stability.thermo import _pivots
 except ImportError:  # built without a C compiler: the pivots run in numpy
     _pivots = None
+#: What the C pivots must offer; a build older than this source (a checkout updated without
+#: ``make install``) lacks some, and the pivots then run in numpy rather than fail mid-run.
+C_FUNCTIONS = ("first_facet", "walk", "segment", "around")
+if _pivots is not None and not all(hasattr(_pivots, f) for f in C_FUNCTIONS):
+    _pivots = None
 
 #: Reduced costs above this (eV/atom) count as positive: a point on or above the plane.
 COST_TOL = 1e-12
