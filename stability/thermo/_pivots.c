@@ -444,6 +444,23 @@ static double numpy_sum(const double *a, Py_ssize_t n)
     return s;
 }
 
+/* Record the kink at kink_t, on the facet of potentials kink_mu (checked against the
+ * left-out rows unless it is the first facet, which the caller checked): MORE, or FULL when
+ * ts holds no more (the end still needs a place), UNSUPPORTED when the check fails. */
+static int record_kink(Py_ssize_t k, const double *out_F, const double *out_form,
+                       Py_ssize_t m_out, double prune_gap, int own, const double *kink_mu,
+                       const double *y0, const double *d, double kink_t, Py_ssize_t cap,
+                       double *ts, double *energies, Py_ssize_t *n)
+{
+    if (*n + 2 > cap)
+        return FULL;
+    if (!own && !supports(k, out_F, out_form, m_out, kink_mu, prune_gap))
+        return UNSUPPORTED;
+    ts[*n] = kink_t;
+    energies[(*n)++] = energy_at(k, kink_mu, y0, d, kink_t);
+    return MORE;
+}
+
 /* walk.py ``segment_energies`` and fast.py ``mixing``'s closed kinks in one call: the kinks
  * of the hull along the line from y0 to y1 (y0 + t d, d = y1 - y0, t in [0, 1]) from the
  * facet of ``basis`` (potentials ``own_mu``) holding y0, by walk.py ``_c_line_raw``'s rules
@@ -503,23 +520,19 @@ static int segment(const Points *P, const double *out_F, const double *out_form,
             continue;
         slope = s;
         if (t > kink_t + merge_tol * (fabs(t) > 1.0 ? fabs(t) : 1.0)) {
-            if (n + 2 > cap)
-                return FULL;
-            if (!own && !supports(k, out_F, out_form, m_out, kink_mu, prune_gap))
-                return UNSUPPORTED;
-            ts[n] = kink_t;
-            energies[n++] = energy_at(k, kink_mu, y0, d, kink_t);
+            const int kept = record_kink(k, out_F, out_form, m_out, prune_gap, own, kink_mu, y0,
+                                         d, kink_t, cap, ts, energies, &n);
+            if (kept != MORE)
+                return kept;
             kink_t = t;
         }
         memcpy(kink_mu, cur.mu, (size_t)k * sizeof(double));
         own = 0;
     }
-    if (n + 2 > cap)
-        return FULL;
-    if (!own && !supports(k, out_F, out_form, m_out, kink_mu, prune_gap))
-        return UNSUPPORTED;
-    ts[n] = kink_t;
-    energies[n++] = energy_at(k, kink_mu, y0, d, kink_t);
+    const int kept = record_kink(k, out_F, out_form, m_out, prune_gap, own, kink_mu, y0, d,
+                                 kink_t, cap, ts, energies, &n);
+    if (kept != MORE)
+        return kept;
     /* The end, on the facet reached there (the first if no pivot was made). */
     const double *last = it > 0 ? cur.mu : own_mu;
     if (it > 0 && !supports(k, out_F, out_form, m_out, last, prune_gap))
@@ -613,6 +626,19 @@ static int take_points(PyObject *F, PyObject *form, PyObject *rows, Py_ssize_t k
         }
     }
     return 1;
+}
+
+/* take_points, then the left-out rows (out_F, out_form into bufs[3], bufs[4]): their count,
+   or -1 with an exception set. */
+static Py_ssize_t take_points_and_out(PyObject *F, PyObject *form, PyObject *rows, Py_ssize_t k,
+                                      PyObject *out_F, PyObject *out_form, Buf *bufs, Points *P)
+{
+    if (!take_points(F, form, rows, k, bufs, P))
+        return -1;
+    const Py_ssize_t m_out = take(out_form, &bufs[4], -1, 1, 0, "out_form");
+    if (m_out < 0 || take(out_F, &bufs[3], m_out * k, 1, 0, "out_F") < 0)
+        return -1;
+    return m_out;
 }
 
 static int check_basis(const Points *P, const int64_t *basis)
@@ -749,13 +775,9 @@ static PyObject *py_around(PyObject *self, PyObject *args)
                           &basis, &x, &axis, &shrinks, &end_left, &merge_tol, &prune_gap,
                           &energy_tol, &budget, &fb, &fi, &fm))
         return NULL;
-    if (!take_points(F, form, rows, k, bufs, &P))
-        goto done;
-    const Py_ssize_t m_out = take(out_form, &bufs[4], -1, 1, 0, "out_form");
-    if (m_out < 0)
-        goto done;
-    if (take(out_F, &bufs[3], m_out * k, 1, 0, "out_F") < 0 ||
-        take(basis, &bufs[5], k, 0, 0, "basis") < 0 || take(x, &bufs[6], k, 1, 0, "x") < 0 ||
+    const Py_ssize_t m_out = take_points_and_out(F, form, rows, k, out_F, out_form, bufs, &P);
+    if (m_out < 0 || take(basis, &bufs[5], k, 0, 0, "basis") < 0 ||
+        take(x, &bufs[6], k, 1, 0, "x") < 0 ||
         take(fb, &bufs[7], 2 * k, 0, 1, "facet bases") < 0 ||
         take(fi, &bufs[8], 2 * k * k, 1, 1, "facet inverses") < 0 ||
         take(fm, &bufs[9], 2 * k, 1, 1, "facet potentials") < 0 || !check_basis(&P, bufs[5].b.buf))
@@ -816,13 +838,9 @@ static PyObject *py_segment(PyObject *self, PyObject *args)
     if (!PyArg_ParseTuple(args, "OOOnOOOOOOddnOO", &F, &form, &rows, &k, &out_F, &out_form,
                           &basis, &mu, &y0, &y1, &merge_tol, &prune_gap, &budget, &ts, &en))
         return NULL;
-    if (!take_points(F, form, rows, k, bufs, &P))
-        goto done;
-    const Py_ssize_t m_out = take(out_form, &bufs[4], -1, 1, 0, "out_form");
-    if (m_out < 0)
-        goto done;
-    if (take(out_F, &bufs[3], m_out * k, 1, 0, "out_F") < 0 ||
-        take(basis, &bufs[5], k, 0, 0, "basis") < 0 || take(mu, &bufs[6], k, 1, 0, "mu") < 0 ||
+    const Py_ssize_t m_out = take_points_and_out(F, form, rows, k, out_F, out_form, bufs, &P);
+    if (m_out < 0 || take(basis, &bufs[5], k, 0, 0, "basis") < 0 ||
+        take(mu, &bufs[6], k, 1, 0, "mu") < 0 ||
         take(y0, &bufs[7], k, 1, 0, "y0") < 0 || take(y1, &bufs[8], k, 1, 0, "y1") < 0 ||
         !check_basis(&P, bufs[5].b.buf))
         goto done;
