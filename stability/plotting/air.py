@@ -79,7 +79,8 @@ def _pressure(ppm: float) -> str:
 
 def plot_dry_room(frame: pd.DataFrame, title: str = "", *, ax: Axes | None = None) -> Figure:
     """Materials (rows) x conditions (columns): the energy per H2O of the reaction with
-    moisture (colour, eV; white: no reaction) and the toxic gas released (text).
+    moisture (colour, eV; white: no reaction) and the toxic gas released (text), with the
+    pressure up to which it is released when that is below 1 bar.
 
     ``frame`` is ``DryRoomMap.to_dataframe()``. Draws into ``ax`` when given; returns the
     Figure.
@@ -92,6 +93,9 @@ def plot_dry_room(frame: pd.DataFrame, title: str = "", *, ax: Axes | None = Non
         i, j = formulas.index(r.formula), conditions.index(r.condition)
         grid[i, j] = r.reaction_energy_eV_per_reactant_gas or 0.0
         text[i][j] = str(r.toxic_released_gases or "").replace(";", ", ")
+        limit = getattr(r, "release_limit_ppm", None)
+        if text[i][j] and limit is not None and np.isfinite(limit) and limit < 1e6:
+            text[i][j] += "\n< " + _pressure(float(limit))  # released only in traces
     fig, ax = figure_and_axes(ax, (1.6 + 1.3 * len(conditions), 1.0 + 0.4 * len(formulas)))
     low = min(float(grid.min()), -0.1)
     image = ax.imshow(grid, cmap="Reds_r", vmin=low, vmax=0.0, aspect="auto")
@@ -102,6 +106,6 @@ def plot_dry_room(frame: pd.DataFrame, title: str = "", *, ax: Axes | None = Non
     ax.set_xticks(range(len(conditions)), conditions, rotation=30, ha="right")
     ax.set_yticks(range(len(formulas)), formulas)
     fig.colorbar(image, ax=ax, label="eV per H2O")
-    note = "text: toxic gas released; -: no reaction"
+    note = "text: toxic gas released (< p: only up to that pressure); -: no reaction"
     ax.set_title(f"{title}\n{note}" if title else note, fontsize=9)
     return fig

@@ -37,7 +37,9 @@ class DryRoomMap:
     def to_dataframe(self) -> pd.DataFrame:
         """Columns: formula, condition, partial_pressure_Pa (H2O, Pa),
         reaction_energy_eV_per_reactant_gas (eV per H2O; 0: no reaction), products,
-        toxic_released_gases (';'-joined), temperature_K (K), dataset."""
+        toxic_released_gases (';'-joined), release_limit_ppm (ppm of 1 bar: the released
+        gases' pressure above which none is released; empty if none is), temperature_K (K),
+        dataset."""
         import pandas as pd
 
         rows = [
@@ -50,7 +52,7 @@ class DryRoomMap:
 
 MAP_KEYS = (
     "formula", "condition", "partial_pressure_Pa", "reaction_energy_eV_per_reactant_gas",
-    "products", "toxic_released_gases", "temperature_K", "dataset",
+    "products", "toxic_released_gases", "release_limit_ppm", "temperature_K", "dataset",
 )  # fmt: skip
 
 
@@ -77,6 +79,7 @@ def dry_room_map(
                     "reaction_energy_eV_per_reactant_gas": d["reaction_energy_eV_per_reactant_gas"],
                     "products": d["products"],
                     "toxic_released_gases": d["toxic_released_gases"],
+                    "release_limit_ppm": d["release_limit_ppm"],
                     "temperature_K": d["temperature_K"],
                     "dataset": d["dataset"],
                 }
