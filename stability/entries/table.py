@@ -209,6 +209,23 @@ class EntryTable:
             return np.zeros(0, dtype=np.int64)
         return np.sort(np.concatenate(found))
 
+    def rows_with(self, amounts: dict[str, float]) -> np.ndarray:
+        """Rows with exactly the composition ``amounts`` (any formula unit: atomic fractions
+        equal within ``config.COMPOSITION_TOL``), ascending."""
+        from stability import config
+
+        els = sorted(amounts)
+        x = np.array([amounts[el] for el in els], dtype=float)
+        x /= x.sum()
+        keep = []
+        for r in self.rows_within(amounts).tolist():
+            comp = self.row_composition(r)
+            if set(comp) == set(els):
+                y = np.array([comp[el] for el in els])
+                if np.abs(y / y.sum() - x).max() < config.COMPOSITION_TOL:
+                    keep.append(r)
+        return np.array(keep, dtype=np.int64)
+
     def row_elements(self, i: int) -> tuple[int, ...]:
         """Row i's elements as indices into ``elements``, in the order written (a key for
         grouping rows by element set)."""

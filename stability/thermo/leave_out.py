@@ -55,7 +55,7 @@ class LeaveOut:
                     f"--exclude {text}: an element cannot be left out (it is every hull's corner)"
                 )
             missing = [el for el in amounts if el not in table.element_index]
-            if missing or not _rows_with(table, amounts).size:
+            if missing or not table.rows_with(amounts).size:
                 raise StabilityError(
                     f"--exclude {text}: dataset {table.name} has no phase {reduced_formula(amounts)}"
                 )
@@ -154,19 +154,3 @@ def _without(data: SystemData, drop: np.ndarray) -> SystemData:
         rows=data.rows[keep],
         hull_distance=distance,
     )
-
-
-def _rows_with(table: EntryTable, amounts: dict[str, float]) -> np.ndarray:
-    """Rows of ``table`` with exactly the composition ``amounts``."""
-    rows = table.rows_within(amounts)
-    els = sorted(amounts)
-    x = np.array([amounts[el] for el in els], dtype=float)
-    x /= x.sum()
-    keep = []
-    for r in rows.tolist():
-        comp = table.row_composition(r)
-        if set(comp) == set(els):
-            y = np.array([comp[el] for el in els])
-            if np.abs(y / y.sum() - x).max() < config.COMPOSITION_TOL:
-                keep.append(r)
-    return np.array(keep, dtype=np.int64)

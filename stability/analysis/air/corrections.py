@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from stability.formula import composition_amounts, num_atoms, reduced_formula
+from stability.formula import composition_amounts, num_atoms
 
 if TYPE_CHECKING:
     from stability.entries.table import EntryTable
@@ -113,13 +113,8 @@ def _experimental() -> tuple[dict, ...]:
 
 def _lowest(table: EntryTable, amounts: dict[str, float]) -> float | None:
     """The lowest formation energy per atom of the dataset's phases at ``amounts``' formula."""
-    target = reduced_formula(amounts)
-    best = None
-    for i in table.rows_within(list(amounts)):
-        if reduced_formula(table.row_composition(int(i))) == target:
-            e = float(table.energy_per_atom[i])
-            best = e if best is None else min(best, e)
-    return best
+    rows = table.rows_with(amounts)
+    return float(table.energy_per_atom[rows].min()) if rows.size else None
 
 
 _FITS: dict[str, GroupCorrections] = {}

@@ -219,25 +219,6 @@ def other_release(table: EntryTable) -> EntryTable | None:
     return _OTHER[key]
 
 
-def _rows_of(table: EntryTable, amounts: dict[str, float]) -> np.ndarray:
-    """Rows of ``table`` with exactly this composition (any formula unit)."""
-    rows = table.rows_within(amounts)
-    if rows.size == 0:
-        return rows
-    els = sorted(amounts)
-    x = np.array([amounts[el] for el in els], dtype=float)
-    x /= x.sum()
-    keep = []
-    for r in rows.tolist():
-        comp = table.row_composition(r)
-        if set(comp) != set(els):
-            continue
-        y = np.array([comp[el] for el in els])
-        if np.abs(y / y.sum() - x).max() < config.COMPOSITION_TOL:
-            keep.append(r)
-    return np.array(keep, dtype=np.int64)
-
-
 def on_hull(table: EntryTable, formula: str) -> bool | None:
     """Whether ``table`` holds ``formula`` on its hull, as the dataset reports it (a hull-only
     dataset: every row; else a reported distance of at most 1 meV/atom); None when the
@@ -245,7 +226,7 @@ def on_hull(table: EntryTable, formula: str) -> bool | None:
     amounts = composition_amounts(formula)
     if any(el not in table.element_index for el in amounts):
         return None
-    rows = _rows_of(table, amounts)
+    rows = table.rows_with(amounts)
     if release_of(table) == "mp2022_hull":
         return bool(rows.size)
     if rows.size == 0:
@@ -262,7 +243,7 @@ def _theoretical(table: EntryTable, formula: str) -> bool:
     marks = table.meta.get("theoretical_ids")
     if not marks:
         return False
-    rows = _rows_of(table, composition_amounts(formula))
+    rows = table.rows_with(composition_amounts(formula))
     ids = {str(i) for i in table.material_id[rows]}
     return bool(ids) and ids <= set(marks)
 
