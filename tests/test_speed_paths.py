@@ -92,28 +92,7 @@ def _every_window(engine, item):
         w = interlayer.compute_window(engine, formula)
     except StabilityError as exc:
         return {**row, "error": str(exc), "stage": "window"}
-    need = faces.required_V
-    short = 0.0
-    if need:
-        short = max(0.0, w.reduction_limit_V - min(need), max(need) - w.oxidation_limit_V)
-    e_hull = w.e_above_hull_eV_per_atom
-    margin = (
-        min(min(need) - w.reduction_limit_V, w.oxidation_limit_V - max(need))
-        if need
-        else w.window_width_V
-    )
-    return {
-        **row,
-        "reduced_formula": w.reduced_formula,
-        "e_above_hull_eV_per_atom": e_hull,
-        "placed_on_hull": w.placed_on_hull,
-        "reduction_limit_V": w.reduction_limit_V,
-        "oxidation_limit_V": w.oxidation_limit_V,
-        "window_margin_V": margin,
-        "window_shortfall_V": short,
-        "covers_voltages": short <= interlayer.WINDOW_TOL_V,
-        "within_max_ehull": e_hull is None or e_hull <= max_ehull + 1e-12,
-    }
+    return interlayer.window_row(row, w, faces, max_ehull)
 
 
 def test_interlayer_search_equals_the_every_window_search(mp2019, every_fourth_system, monkeypatch):

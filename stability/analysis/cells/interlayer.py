@@ -53,6 +53,8 @@ from stability.thermo.base import Engine
 if TYPE_CHECKING:
     import pandas as pd
 
+    from stability.analysis.windows.window import Window
+
 #: Default --max-ehull (eV/atom): "on or near the hull".
 MAX_EHULL_EV = 0.025
 
@@ -148,6 +150,12 @@ def candidate_window(engine: Engine, item: tuple[str, str, Faces, float]) -> dic
         w = window_from_steps(loc, steps, engine, DEFAULT_ION)
     except StabilityError as exc:
         return {**row, "error": str(exc), "stage": "window"}
+    return window_row(row, w, faces, max_ehull)
+
+
+def window_row(row: dict[str, Any], w: Window, faces: Faces, max_ehull: float) -> dict:
+    """``row`` with stage 1's window fields from candidate window ``w``: limits, margin and
+    shortfall against the faces' required potentials, and the energy-above-hull test."""
     need = faces.required_V
     short = 0.0
     if need:
