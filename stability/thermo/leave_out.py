@@ -11,7 +11,7 @@ such a row may sit on the hull, and a stale hint must not hide it.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -145,12 +145,4 @@ def _without(data: SystemData, drop: np.ndarray) -> SystemData:
         for mask in np.unique(present[drop], axis=0):
             distance[(present[:, mask]).all(axis=1)] = np.nan
         distance = distance[keep]
-    return replace(
-        data,
-        amounts=data.amounts[keep],
-        energy_per_atom=data.energy_per_atom[keep],
-        formula=data.formula[keep],
-        material_id=data.material_id[keep],
-        rows=data.rows[keep],
-        hull_distance=distance,
-    )
+    return data.take(keep, distance)

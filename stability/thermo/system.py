@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import TYPE_CHECKING
 
@@ -41,6 +41,19 @@ class SystemData:
 
     def label(self, i: int) -> str:
         return str(self.material_id[i] or self.formula[i])
+
+    def take(self, keep: np.ndarray, hull_distance: np.ndarray | None) -> SystemData:
+        """The rows ``keep`` (a mask or indices) with ``hull_distance`` for them (None once
+        the remaining rows' distances are no longer the dataset's)."""
+        return replace(
+            self,
+            amounts=self.amounts[keep],
+            energy_per_atom=self.energy_per_atom[keep],
+            formula=self.formula[keep],
+            material_id=self.material_id[keep],
+            rows=self.rows[keep],
+            hull_distance=hull_distance,
+        )
 
 
 def chemsys_key(elements: Iterable[str]) -> tuple[str, ...]:

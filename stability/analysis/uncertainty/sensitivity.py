@@ -17,7 +17,7 @@ dataset phases).
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass
 
 import numpy as np
 from pymatgen.core import Composition
@@ -74,15 +74,7 @@ def _without(data: SystemData, formula: str) -> SystemData:
     target = np.array([comp.get_atomic_fraction(el) for el in data.elements])
     keep = np.ones(len(data.fractions), dtype=bool)
     keep[same_composition(data.fractions, target)] = False
-    return replace(
-        data,
-        amounts=data.amounts[keep],
-        energy_per_atom=data.energy_per_atom[keep],
-        formula=data.formula[keep],
-        material_id=data.material_id[keep],
-        rows=data.rows[keep],
-        hull_distance=None,  # removing phases changes the others' distances
-    )
+    return data.take(keep, None)  # removing phases changes the others' distances
 
 
 def _limit(steps: list[ProfileStep], which: str) -> tuple[float, ProfileStep | None]:
