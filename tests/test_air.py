@@ -70,7 +70,7 @@ def _oracle_gas(table: EntryTable, formula: str, gas: str, cond: Conditions) -> 
 
     comp = {str(e): float(a) for e, a in parse_formula(formula).items()}
     elements = set(comp) | set(gas_species()[gas])
-    ph = _candidates(table, elements, cond, {}, set(), set(), True)
+    ph = _candidates(table, elements, cond, set(), set(), True)
     entries, solids = [], []
     for name, e, is_gas in zip(ph.names, ph.energy, ph.is_gas, strict=True):
         c = Composition(name)
@@ -105,7 +105,7 @@ def _oracle_air(table: EntryTable, formula: str, cond: Conditions) -> float:
     mu = {"O": mu_o, "H": (cond.mu("H2O") - mu_o) / 2, "C": cond.mu("CO2") - 2 * mu_o}
     mu = {e: v for e, v in mu.items() if e in table.elements}
     elements = set(comp) | set(mu)
-    ph = _candidates(table, elements, cond, {}, set(), set(), True)
+    ph = _candidates(table, elements, cond, set(), set(), True)
     entries, solids = [], []
     for name, e, is_gas in zip(ph.names, ph.energy, ph.is_gas, strict=True):
         c = Composition(name)
@@ -271,7 +271,7 @@ def test_oxyanion_corrections_fit_and_apply(mp2019):
     assert oxygen_on({"Li": 1, "N": 1, "O": 2}) == {"N": 2.0}  # nitrite
     assert oxygen_on({"Li": 1, "H": 2, "Cl": 1, "O": 5}) == {"Cl": 4.0}  # LiClO4.H2O
     # LiClO4 from pymatgen's experimental enthalpy: -3.946 eV per formula unit
-    ph = _candidates(mp2019, {"Li", "Cl", "O"}, RH25, {}, set(), set(), True)
+    ph = _candidates(mp2019, {"Li", "Cl", "O"}, RH25, set(), set(), True)
     e = {n: x * a for n, x, a in zip(ph.names, ph.energy, ph.atoms, strict=True)}
     assert e["LiClO4"] == pytest.approx(-3.946, abs=0.15)
 
@@ -360,7 +360,7 @@ def test_bound_water_anchor_licl(mp2019):
     """LiCl + 2 H2O(g) -> LiOH.H2O + HCl(g) at 1 bar: about +0.57 eV from experimental free
     energies (issue 27); enthalpies alone give -0.30 eV."""
     cond = Conditions(h2o_Pa=1e5, released_ppm=1e6 - 1)
-    ph = _candidates(mp2019, {"Li", "Cl", "H", "O"}, cond, {}, set(), set(), True)
+    ph = _candidates(mp2019, {"Li", "Cl", "H", "O"}, cond, set(), set(), True)
     e = {n: x * a for n, x, a in zip(ph.names, ph.energy, ph.atoms, strict=True)}
     dg = e["LiH3O2"] + cond.mu("HCl") - e["LiCl"] - 2 * cond.mu("H2O")
     assert dg == pytest.approx(0.57, abs=0.15)

@@ -237,6 +237,8 @@ _ROWS: dict[str, dict[int, tuple[str, float, dict[str, float], float] | None]] =
 
 
 def _row(solids: Solids, i: int) -> tuple[str, float, dict[str, float], float] | None:
+    if solids.key not in _ROWS and len(_ROWS) >= 16:
+        _ROWS.clear()  # a temperature scan must not keep every temperature's rows
     memo = _ROWS.setdefault(solids.key, {})
     if i not in memo:
         table = solids.table
@@ -315,11 +317,9 @@ def _candidates(
     table: EntryTable,
     elements: set[str],
     cond: Conditions,
-    gases: dict[str, float],
     exclude: set[str],
     left_out: set[str],
     leave_out_flagged: bool,
-    with_gases: bool = True,
 ) -> _Phases:
     els = sorted(elements)
     solids, left = _solids(
@@ -334,16 +334,14 @@ def _candidates(
         fr.append([comp.get(el, 0.0) / total for el in els])
         en.append(e)
         is_gas.append(False)
-    if with_gases:
-        for gas, comp in gas_species().items():
-            if set(comp) <= elements and cond.allows(gas):
-                n = sum(comp.values())
-                mu = gases[gas] if gas in gases else cond.mu(gas)
-                names.append(gas)
-                atoms.append(n)
-                fr.append([comp.get(el, 0.0) / n for el in els])
-                en.append(mu / n)
-                is_gas.append(True)
+    for gas, comp in gas_species().items():
+        if set(comp) <= elements and cond.allows(gas):
+            n = sum(comp.values())
+            names.append(gas)
+            atoms.append(n)
+            fr.append([comp.get(el, 0.0) / n for el in els])
+            en.append(cond.mu(gas) / n)
+            is_gas.append(True)
     return _Phases(
         names, atoms, np.array(fr).reshape(len(names), len(els)), np.array(en), is_gas, els
     )
@@ -491,7 +489,7 @@ def react_with_gas(
     if missing:
         raise StabilityError(f"{formula}: the dataset has no {', '.join(sorted(missing))}")
     left: set[str] = set()
-    ph = _candidates(table, elements, cond, {}, set(exclude), left, leave_out_flagged)
+    ph = _candidates(table, elements, cond, set(exclude), left, leave_out_flagged)
     n_s, n_g = sum(comp.values()), sum(gas_comp.values())
     e_s = _own_energy(table, comp, ph, cond, exclude, leave_out_flagged)
     mu_g = cond.mu(gas)
@@ -564,7 +562,7 @@ def react_with_air(
     if missing:
         raise StabilityError(f"{formula}: the dataset has no {', '.join(sorted(missing))}")
     left: set[str] = set()
-    ph = _candidates(table, elements, cond, {}, set(exclude), left, leave_out_flagged)
+    ph = _candidates(table, elements, cond, set(exclude), left, leave_out_flagged)
     # before the reservoir's phases go: the solid's own may hold only air's elements (C)
     e_s = _own_energy(table, comp, ph, cond, exclude, leave_out_flagged, gases=False)
     # phases made only of air's elements are the reservoir itself (with N open, nitrogen
