@@ -263,32 +263,22 @@ def table_at_temperature(table: EntryTable, temperature_K: float) -> Temperature
         raise StabilityError(
             f"dataset {table.name} is already at {table.meta['temperature_K']:g} K"
         )
-    enthalpy, has = formation_enthalpies(table)
-    dropped = int((~has).sum())
-    if dropped:
-        table = _compact(table.take(has))
-        enthalpy = enthalpy[has]
+    # Elements: a total-energy dataset's lowest phase of each exactly at 0 (pymatgen: its
+    # reference, energy 0 at any T), the others at their 0 K height above it; a formation-
+    # energy dataset's keep their energies (its implicit elements are at 0, as at 0 K).
+    base = formation_table(table)
+    dropped = len(table) - len(base)
+    enthalpy = np.asarray(base.energy_per_atom, dtype=float)
     energy = enthalpy.copy()
-    counts = np.diff(table.indptr)
-    volume = np.asarray(table.volume_per_atom, dtype=float)
+    counts = np.diff(base.indptr)
+    volume = np.asarray(base.volume_per_atom, dtype=float)
     elemental = counts == 1
     solids = gases = zero_kelvin = 0
-    if table.energy_kind != FORMATION:
-        # Elements: the lowest phase of each exactly at 0 (pymatgen: its reference, energy 0
-        # at any T), the others at their 0 K height above it. A formation-energy dataset's
-        # elements keep their energies (its implicit elements are at 0, as at 0 K).
-        refs: dict[int, float] = {}
-        for i in np.flatnonzero(elemental):
-            k = int(table.indices[table.indptr[i]])
-            refs[k] = min(refs.get(k, np.inf), float(table.energy_per_atom[i]))
-        for i in np.flatnonzero(elemental):
-            k = int(table.indices[table.indptr[i]])
-            energy[i] = float(table.energy_per_atom[i]) - refs[k]
     for i in np.flatnonzero(~elemental):
         if not np.isfinite(volume[i]):
             zero_kelvin += 1
             continue
-        comp = table.row_composition(int(i))
+        comp = base.row_composition(int(i))
         gas = gas_gibbs_per_atom(comp, t)
         if gas is not None:
             energy[i] = gas
@@ -309,16 +299,16 @@ def table_at_temperature(table: EntryTable, temperature_K: float) -> Temperature
         "zero_kelvin": zero_kelvin,
         "dropped": dropped,
     }
-    nan = np.full(len(table), np.nan)
+    nan = np.full(len(base), np.nan)
     hot = replace(
-        table,
+        base,
         energy_per_atom=energy,
         uncorrected_energy_per_atom=nan,
         correction_per_atom=nan.copy(),
         correction_uncertainty_per_atom=nan.copy(),
         reported_hull_distance=nan.copy(),
         meta={
-            **table.meta,
+            **base.meta,
             "energy_kind": FORMATION,
             "temperature_K": t,
             "temperature_rows": rows,
