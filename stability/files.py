@@ -1,4 +1,5 @@
-"""Atomic file writes that honour the umask, for every layer (caches, tables, figures)."""
+"""Atomic file writes that honour the umask, for every layer (caches, tables, figures), and
+where the installed pymatgen keeps its data files."""
 
 from __future__ import annotations
 
@@ -62,3 +63,16 @@ class AtomicPath:
 
     def discard(self) -> None:
         self.tmp.unlink(missing_ok=True)
+
+
+def pymatgen_data(*parts: str) -> Path:
+    """A data file of the installed pymatgen, found without importing it (importing
+    ``pymatgen.analysis.compatibility`` costs seconds)."""
+    from importlib.util import find_spec
+
+    from stability.errors import StabilityError
+
+    spec = find_spec("pymatgen")
+    if spec is None or not spec.submodule_search_locations:
+        raise StabilityError("pymatgen is not installed")
+    return Path(next(iter(spec.submodule_search_locations))).joinpath(*parts)

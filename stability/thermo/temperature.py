@@ -31,6 +31,7 @@ Bartel 2018) for ordered solids; it knows nothing of melting, disorder or defect
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, replace
 from functools import cache
 from typing import TYPE_CHECKING, Any
@@ -39,6 +40,7 @@ import numpy as np
 
 from stability.entries.table import FORMATION, EntryTable
 from stability.errors import StabilityError
+from stability.files import pymatgen_data
 
 if TYPE_CHECKING:
     from stability.thermo.base import Engine
@@ -104,14 +106,15 @@ class TemperatureTable:
 
 
 @cache
-def _gibbs_data() -> tuple[dict[str, dict[str, float]], dict[str, dict[str, float]]]:
-    """(g_els by temperature, NIST gases by pymatgen integer formula): the very tables
-    ``GibbsComputedStructureEntry`` reads."""
-    try:
-        from pymatgen.analysis.compatibility.computed_entries import G_ELEMS, G_GASES
-    except ImportError:  # pymatgen before the compatibility module moved
-        from pymatgen.entries.computed_entries import G_ELEMS, G_GASES
-    return G_ELEMS, G_GASES
+def gibbs_tables() -> tuple[dict[str, dict[str, float]], dict[str, dict[str, float]]]:
+    """(g_els by temperature, NIST-JANAF gases by pymatgen integer formula): pymatgen's
+    ``core/data/g_els.json`` and ``nist_gas_gf.json``, the tables ``GibbsComputedStructureEntry``
+    reads (its module ships the same bytes), read without importing that module (seconds)."""
+    tables = []
+    for name in ("g_els.json", "nist_gas_gf.json"):
+        with open(pymatgen_data("core", "data", name), "rb") as fh:
+            tables.append(json.load(fh))
+    return tables[0], tables[1]
 
 
 def _interp(points: dict[str, float], t: float) -> float:
@@ -125,7 +128,7 @@ def _interp(points: dict[str, float], t: float) -> float:
 def element_gibbs(element: str, temperature_K: float) -> float | None:
     """G_i(T) of an element (eV/atom, pymatgen's ``g_els.json``, linear between its
     points); None when the table has no value for it."""
-    g_elems, _ = _gibbs_data()
+    g_elems, _ = gibbs_tables()
     points = {t: row[element] for t, row in g_elems.items() if element in row}
     if len(points) != len(g_elems):
         return None
@@ -136,7 +139,7 @@ def element_gibbs(element: str, temperature_K: float) -> float | None:
 def _gas_element_sets() -> frozenset[frozenset[str]]:
     from pymatgen.core import Composition
 
-    _, g_gases = _gibbs_data()
+    _, g_gases = gibbs_tables()
     return frozenset(frozenset(str(e) for e in Composition(f).elements) for f in g_gases)
 
 
@@ -149,7 +152,7 @@ def gas_gibbs_per_atom(composition: dict[str, float], temperature_K: float) -> f
 
     comp = Composition(composition)
     formula, factor = comp.get_integer_formula_and_factor()
-    _, g_gases = _gibbs_data()
+    _, g_gases = gibbs_tables()
     if formula not in g_gases:
         return None
     return _interp(g_gases[formula], temperature_K) * factor / comp.num_atoms

@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from stability.files import pymatgen_data
 from stability.formula import composition_amounts, num_atoms
 
 if TYPE_CHECKING:
@@ -105,8 +106,6 @@ def oxygen_on(comp: dict[str, float]) -> dict[str, float]:
 @cache
 def _experimental() -> tuple[dict, ...]:
     # found without importing pymatgen.analysis.compatibility, which costs seconds
-    from stability.analysis.materials.flags import pymatgen_data
-
     with gzip.open(pymatgen_data("analysis", "compatibility", "exp_compounds.json.gz"), "rt") as fh:
         return tuple(json.load(fh))
 

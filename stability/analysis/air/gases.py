@@ -17,12 +17,11 @@ they are interpolated linearly.
 
 from __future__ import annotations
 
-import json
 import math
-from functools import cache, lru_cache
-from pathlib import Path
+from functools import cache
 
 from stability.errors import StabilityError
+from stability.thermo.temperature import gibbs_tables
 
 #: Boltzmann constant (eV/K).
 KB_EV = 8.617333262e-5
@@ -39,20 +38,10 @@ TOXIC = frozenset(
 )  # fmt: skip
 
 
-def _pymatgen_data(name: str) -> Path:
-    import pymatgen.core
-
-    return Path(pymatgen.core.__file__).resolve().parent / "data" / name
-
-
-@lru_cache(maxsize=1)
 def _tables() -> tuple[dict[str, dict[str, float]], dict[str, dict[str, float]]]:
     """(NIST-JANAF dGf per molecule by pymatgen's formula, g_els per atom by temperature)."""
-    with open(_pymatgen_data("nist_gas_gf.json"), "rb") as fh:
-        gf = json.load(fh)
-    with open(_pymatgen_data("g_els.json"), "rb") as fh:
-        gels = json.load(fh)
-    return gf, gels
+    g_els, gases = gibbs_tables()
+    return gases, g_els
 
 
 def _interpolate(table: dict[str, float], temperature: float) -> float:

@@ -38,6 +38,7 @@ import numpy as np
 from stability import config
 from stability.entries.table import EntryTable
 from stability.errors import StabilityError
+from stability.files import pymatgen_data
 from stability.formula import composition_amounts, reduced_formula
 
 #: Products that are never flagged, whatever the evidence (metals and the elements neither).
@@ -50,17 +51,6 @@ ANION_FORMERS = frozenset({"H", "N", "O", "S", "Se", "Te", "F", "Cl", "Br", "I"}
 RELEASES = ("mp2019_ground_states", "mp2022_hull")
 #: Reasons, in the order a flag lists them (their keys in the manual's counts).
 REASON_KEYS = ("charge", "release", "theoretical")
-
-
-def pymatgen_data(*parts: str) -> Path:
-    """A data file of the installed pymatgen, found without importing it (importing
-    ``pymatgen.analysis.compatibility`` costs seconds)."""
-    from importlib.util import find_spec
-
-    spec = find_spec("pymatgen")
-    if spec is None or not spec.submodule_search_locations:
-        raise StabilityError("pymatgen is not installed")
-    return Path(next(iter(spec.submodule_search_locations))).joinpath(*parts)
 
 
 #: Post-transition metals, which take mixed valence as d- and f-block elements do.
